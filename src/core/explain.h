@@ -1,0 +1,63 @@
+/* explain.h - the reference implementation: one region, computed naively,
+ * with every term the formula shows.
+ *
+ * This is the oracle the fast kernels are tested against and the source of
+ * the stepper's formula line.  It is deliberately simple: one loop over the
+ * region's taps in row-major order, in double precision.
+ */
+#ifndef POOLVIZ_CORE_EXPLAIN_H
+#define POOLVIZ_CORE_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "numfmt.h"
+#include "plan.h"
+#include "tensor.h"
+
+typedef struct pool_term {
+    double value;       /* the input value (0 for padding) */
+    double weight;      /* lp/power: |x|^p; stochastic: probability; bilinear: f_i*f_j; l2: x^2 */
+    double other;       /* bilinear: f_j (value is f_i) */
+    long row, col;      /* input coordinates (may be padding) */
+    pool_tap_kind kind;
+} pool_term;
+
+typedef struct pool_explanation {
+    pool_op op;
+    pool_term *terms;   /* owned; row-major over the region's taps */
+    size_t term_count;
+    size_t input_count; /* terms that are input cells */
+    double sum;         /* sum of the values (avg, sum, stochastic), or of the
+                           weights (l2, lp, power, bilinear) */
+    double divisor;     /* avg / power / bilinear (H*W) */
+    double p;           /* lp / power */
+    long winner;        /* max/min: index in terms of the winner; stochastic
+                           train: the drawn term; else -1 */
+    long index;         /* plane index (row * W + col) reported by --indices, or -1 */
+    double draw;        /* stochastic train: the uniform draw in [0, 1) */
+    bool eval;          /* stochastic: evaluation mode (probability-weighted average) */
+    double raw;         /* bilinear: the value before signed sqrt / l2 normalize */
+    double norm;        /* bilinear with l2 normalize: the Frobenius norm used */
+    double result;      /* the value, recomputed naively in double */
+} pool_explanation;
+
+/* Explain the region of output element out_index for input (whose shape and
+ * dtype must be the plan's).  Fills *ex (caller frees with
+ * pool_explanation_release).  Fails with PV_ERR_DATA for values the operator
+ * cannot take (stochastic on negative input) or PV_ERR_NOMEM. */
+pv_status pool_explain(const pool_plan *plan, const tensor *input, size_t out_index,
+                       pool_explanation *ex, pv_error *err);
+
+void pool_explanation_release(pool_explanation *ex);
+
+/* The formula with the region's numbers, e.g. "max(1, 2, 5, 6) = 6" or
+ * "avg = (1 + 2 + 5 + 6) / 4 = 3.5".  Long regions are elided in the middle
+ * so the text fits max_terms terms.  `value` is the value to print after '='
+ * (the one forward produced). */
+void pool_explanation_format(const pool_explanation *ex, double value, size_t max_terms,
+                             char *buf, size_t size);
+
+
+#endif

@@ -1,0 +1,2 @@
+/* Transitional: replaced by the real io sources. */
+typedef int pv_placeholder_io;

@@ -1,0 +1,2 @@
+/* Transitional: replaced by the real tui sources. */
+typedef int pv_placeholder_tui;
