@@ -251,6 +251,20 @@ pv_status pool_explain(const pool_plan *plan, const tensor *input, size_t out_in
     case POOL_MIN:
         explain_extreme(plan, ex, -1);
         break;
+    default:
+        break;
+    }
+    if (ex->index < 0 && (ex->op == POOL_MAX || ex->op == POOL_MIN)) {
+        /* no input cell in the window: PyTorch reports the first tap moved
+         * forward by the dilation until it is not negative */
+        long row = rg.row0, col = rg.col0;
+        while (row < 0)
+            row += rg.row_step;
+        while (col < 0)
+            col += rg.col_step;
+        ex->index = row * (long)plan->w + col;
+    }
+    switch (ex->op) {
     case POOL_AVG:
     case POOL_SUM:
         for (size_t t = 0; t < ex->term_count; t++)
@@ -271,8 +285,7 @@ pv_status pool_explain(const pool_plan *plan, const tensor *input, size_t out_in
     case POOL_STOCHASTIC:
         st = explain_stochastic(plan, ex, out_index, err);
         break;
-    case POOL_BILINEAR:
-    case POOL_OP_COUNT:
+    default:
         break;
     }
     if (st != PV_OK)
