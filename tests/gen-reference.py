@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Write tests/reference/torch.txt: inputs, parameters and PyTorch's outputs.
+
+Run by hand where Debian's python3-torch is installed:
+    /usr/bin/python3 tests/gen-reference.py > tests/reference/torch.txt
+`make check` compares poolviz against the committed file without needing torch
+(tests/unit/test-reference.c).  Floats are written as hexadecimal (float.hex)
+so nothing is lost in the text.
+
+Format, one case per block:
+    case NAME
+    params KEY=VALUE ...        (pool_params_set keys; flags as KEY=1)
+    dtype float32|float64
+    shape N C H W
+    input HEX ...
+    samples HEX ...             (fractional only: (N, C, 2) as PyTorch's _random_samples)
+    oshape N C OH OW
+    output HEX ...
+    indices I ...               (where PyTorch returns them)
+    end
+"""
+import math
+import random
+import sys
+
+import torch
+import torch.nn.functional as F
+
+rng = random.Random(20261125)
+gen = torch.Generator().manual_seed(20261125)
+
+
+def hexes(t):
+    return " ".join(float(v).hex() for v in t.flatten().tolist())
+
+
+def make_input(shape, dtype, kind):
+    x = torch.randn(shape, generator=gen, dtype=torch.float64)
+    if kind == "ties":
+        x = torch.round(x * 2)
+    elif kind == "nonneg":
+        x = x.abs() + 0.01
+    elif kind == "nan":
+        x = torch.round(x * 2)
+        mask = torch.rand(shape, generator=gen) < 0.08
+        x[mask] = float("nan")
+    elif kind == "inf":
+        mask = torch.rand(shape, generator=gen) < 0.08
+        x[mask] = float("-inf")
+    return x.to(dtype)
+
+
+def emit(name, params, x, out, indices=None, samples=None):
+    print(f"case {name}")
+    print("params " + " ".join(f"{k}={v}" for k, v in params.items()))
+    print("dtype " + ("float32" if x.dtype == torch.float32 else "float64"))
+    print("shape " + " ".join(map(str, x.shape)))
+    print("input " + hexes(x))
+    if samples is not None:
+        print("samples " + hexes(samples))
+    print("oshape " + " ".join(map(str, out.shape)))
+    print("output " + hexes(out))
+    if indices is not None:
+        print("indices " + " ".join(map(str, indices.flatten().tolist())))
+    print("end")
+
+
+def random_window(h, w, allow_dilation):
+    while True:
+        kh, kw = rng.randint(1, 4), rng.randint(1, 4)
+        sh, sw = rng.randint(1, 3), rng.randint(1, 3)
+        dh, dw = (rng.randint(1, 2), rng.randint(1, 2)) if allow_dilation else (1, 1)
+        eh, ew = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+        # PyTorch checks padding against half the kernel (poolviz: half the
+        # effective kernel, a superset), so stay within PyTorch's rule here
+        ph = rng.randint(0, kh // 2)
+        pw = rng.randint(0, kw // 2)
+        ceil = rng.random() < 0.4
+        if h + 2 * ph >= eh and w + 2 * pw >= ew:
+            return (kh, kw), (sh, sw), (ph, pw), (dh, dw), ceil
+
+
+def shape():
+    return (rng.randint(1, 2), rng.randint(1, 3), rng.randint(1, 9), rng.randint(1, 9))
+
+
+def pair(p):
+    return f"{p[0]}x{p[1]}"
+
+
+case = 0
+for dtype in (torch.float32, torch.float64):
+    for _ in range(40):  # max and min with dilation, padding, ceil mode, ties, NaN, -inf
+        s = shape()
+        k, st, pad, dil, ceil = random_window(s[2], s[3], True)
+        kind = rng.choice(["plain", "ties", "nan", "inf"])
+        x = make_input(s, dtype, kind)
+        params = {"kernel": pair(k), "stride": pair(st), "padding": pair(pad),
+                  "dilation": pair(dil), "ceil-mode": int(ceil)}
+        out, idx = F.max_pool2d(x, k, st, pad, dil, ceil_mode=ceil, return_indices=True)
+        emit(f"max-{case}", {"op": "max", **params}, x, out, idx)
+        out, idx = F.max_pool2d(-x, k, st, pad, dil, ceil_mode=ceil, return_indices=True)
+        emit(f"min-{case}", {"op": "min", **params}, x, -out, idx)
+        case += 1
+    for _ in range(40):  # avg with the divisor rules
+        s = shape()
+        k, st, pad, _, ceil = random_window(s[2], s[3], False)
+        include = rng.random() < 0.5
+        divisor = rng.choice([None, None, None, rng.randint(1, 7)])
+        x = make_input(s, dtype, rng.choice(["plain", "ties"]))
+        params = {"op": "avg", "kernel": pair(k), "stride": pair(st), "padding": pair(pad),
+                  "ceil-mode": int(ceil), "count-include-pad": int(include)}
+        if divisor:
+            params["divisor"] = divisor
+        out = F.avg_pool2d(x, k, st, pad, ceil_mode=ceil, count_include_pad=include,
+                           divisor_override=divisor)
+        emit(f"avg-{case}", params, x, out)
+        case += 1
+    for _ in range(20):  # lp on non-negative input, no ceil mode (PyTorch inflates partial windows)
+        s = shape()
+        k, st, _, _, _ = random_window(s[2], s[3], False)
+        if s[2] < k[0] or s[3] < k[1]:
+            continue
+        p = rng.choice([1.0, 2.0, 3.0, 4.5])
+        x = make_input(s, dtype, "nonneg")
+        out = F.lp_pool2d(x, p, k, st)
+        emit(f"lp-{case}", {"op": "lp", "power": p, "kernel": pair(k), "stride": pair(st)},
+             x, out)
+        case += 1
+    for _ in range(20):  # adaptive max and avg
+        s = shape()
+        o = (rng.randint(1, s[2] + 2), rng.randint(1, s[3] + 2))
+        x = make_input(s, dtype, rng.choice(["plain", "ties", "nan"]))
+        out, idx = F.adaptive_max_pool2d(x, o, return_indices=True)
+        emit(f"amax-{case}", {"op": "max", "adaptive": pair(o)}, x, out, idx)
+        x = make_input(s, dtype, "plain")
+        out = F.adaptive_avg_pool2d(x, o)
+        emit(f"aavg-{case}", {"op": "avg", "adaptive": pair(o)}, x, out)
+        case += 1
+    for _ in range(20):  # fractional, torch style, with given samples
+        s = (rng.randint(1, 2), rng.randint(1, 3), rng.randint(3, 12), rng.randint(3, 12))
+        k = (rng.randint(1, 3), rng.randint(1, 3))
+        o = (rng.randint(1, s[2] - k[0] + 1), rng.randint(1, s[3] - k[1] + 1))
+        x = make_input(s, dtype, rng.choice(["plain", "ties"]))
+        samples = torch.rand((s[0], s[1], 2), generator=gen, dtype=torch.float64).to(dtype)
+        out, idx = F.fractional_max_pool2d(x, k, output_size=o, return_indices=True,
+                                           _random_samples=samples)
+        emit(f"frac-{case}", {"op": "fractional", "fractional-style": "torch",
+                              "kernel": pair(k), "output-size": pair(o)},
+             x, out, idx, samples)
+        case += 1
+print(f"# torch {torch.__version__}", file=sys.stderr)
