@@ -1,2 +1,0 @@
-/* Transitional: replaced by the real io sources. */
-typedef int pv_placeholder_io;
