@@ -1,0 +1,181 @@
+#include "cli/common.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/forward.h"
+
+/* Writes text to stderr with line breaks and other control characters
+ * turned into spaces, so that an error stays on one line whatever a file
+ * name or a message holds. */
+static void put_one_line(const char *text)
+{
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++)
+        fputc(*s < 0x20 || *s == 0x7f ? ' ' : *s, stderr);
+}
+
+int cli_report(const pv_error *err)
+{
+    pv_status status = err ? err->status : PV_ERR_DATA;
+    if (status == PV_OK)
+        status = PV_ERR_DATA;
+    if (pool_cancel_requested && status != PV_ERR_USAGE)
+        status = PV_ERR_INTERRUPTED;
+
+    fflush(stdout);
+    fputs(CLI_PROGRAM ": error: ", stderr);
+    if (status == PV_ERR_INTERRUPTED && (err == NULL || err->status != PV_ERR_INTERRUPTED)) {
+        /* The failure was a consequence of Ctrl-C: say so, not what broke. */
+        fputs("interrupted", stderr);
+    } else {
+        if (err != NULL && err->subject[0] != '\0') {
+            put_one_line(err->subject);
+            fputs(": ", stderr);
+        }
+        put_one_line(err != NULL && err->message[0] != '\0' ? err->message : "failed");
+    }
+    fputc('\n', stderr);
+    fflush(stderr);
+    return pv_status_exit_code(status);
+}
+
+int cli_fail(pv_status status, const char *subject, const char *fmt, ...)
+{
+    pv_error err;
+    pv_error_clear(&err);
+    err.status = status;
+    snprintf(err.subject, sizeof err.subject, "%s", subject ? subject : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof err.message, fmt, ap);
+    va_end(ap);
+    return cli_report(&err);
+}
+
+static void on_cancel_signal(int signo)
+{
+    (void)signo;
+    pool_cancel_requested = 1;
+}
+
+void cli_signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_cancel_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: a blocking read of stdin returns, so Ctrl-C works
+     * while poolviz waits for input.  SA_RESETHAND: a second Ctrl-C ends
+     * the program at once if the first is not noticed in time. */
+    sa.sa_flags = SA_RESETHAND;
+    int signals[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        /* A signal the parent chose to ignore (a background job, nohup)
+         * stays ignored. */
+        struct sigaction old;
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(signals[i], &sa, NULL);
+    }
+}
+
+tensor *cli_example_tensor(pv_error *err)
+{
+    const size_t dims[2] = {4, 4};
+    tensor *t = tensor_new(TENSOR_F64, 2, dims, err);
+    if (t == NULL)
+        return NULL;
+    for (size_t i = 0; i < t->count; i++)
+        tensor_set(t, i, (double)(i + 1));
+    return t;
+}
+
+/* Optimal string alignment distance (Levenshtein plus swaps of
+ * neighbours), with both words capped at 63 bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    enum { CAP = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= CAP)
+        la = CAP - 1;
+    if (lb >= CAP)
+        lb = CAP - 1;
+    size_t d[CAP][CAP];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+const char *cli_closest(const char *word, const char *const *candidates)
+{
+    if (word == NULL || word[0] == '\0' || candidates == NULL)
+        return NULL;
+    size_t len = strlen(word);
+    /* One typo per three letters, at least one and at most three. */
+    size_t allowed = len / 3;
+    if (allowed < 1)
+        allowed = 1;
+    if (allowed > 3)
+        allowed = 3;
+    const char *best = NULL;
+    size_t best_distance = (size_t)-1;
+    for (const char *const *c = candidates; *c != NULL; c++) {
+        size_t distance = edit_distance(word, *c);
+        /* A word that is the start of a candidate ("--kern") is close. */
+        if (len >= 2 && strncmp(*c, word, len) == 0 && distance > 1)
+            distance = 1;
+        if (distance < best_distance) {
+            best_distance = distance;
+            best = *c;
+        }
+    }
+    return best_distance <= allowed ? best : NULL;
+}
+
+bool cli_is_terminal(FILE *stream)
+{
+    return isatty(fileno(stream)) == 1;
+}
+
+pv_status cli_copy_file_to_stream(const char *path, FILE *out, pv_error *err)
+{
+    FILE *in = fopen(path, "rb");
+    if (in == NULL)
+        return pv_error_set(err, PV_ERR_IO, path, "%s", strerror(errno));
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (fwrite(buf, 1, n, out) != n) {
+            int saved = errno;
+            fclose(in);
+            return pv_error_set(err, PV_ERR_IO, "<stdout>", "write failed: %s",
+                                strerror(saved));
+        }
+    }
+    bool failed = ferror(in) != 0;
+    int saved = errno;
+    fclose(in);
+    if (failed)
+        return pv_error_set(err, PV_ERR_IO, path, "%s", strerror(saved));
+    return PV_OK;
+}

@@ -1,0 +1,65 @@
+/* common.h - what every poolviz subcommand shares: the one way errors are
+ * printed, the signal handlers, the built-in example, "did you mean".
+ *
+ * Only src/cli prints errors and decides exit codes.  An error is always one
+ * line on stderr:
+ *   poolviz: error: SUBJECT: REASON
+ * and the exit code follows the status: 0 ok, 1 data or I/O, 2 usage,
+ * 130 interrupted.
+ */
+#ifndef POOLVIZ_CLI_COMMON_H
+#define POOLVIZ_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "core/tensor.h"
+
+#define CLI_PROGRAM "poolviz"
+
+/* Exit codes (the same as pv_status_exit_code). */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_DATA = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_INTERRUPTED = 130
+};
+
+/* Print err as one line on stderr and return its exit code.  When the user
+ * pressed Ctrl-C (pool_cancel_requested), a failure that followed it is
+ * reported as an interruption (exit 130): a read cut short by the signal is
+ * not a broken file. */
+int cli_report(const pv_error *err);
+
+/* Build an error from status, subject and a printf-style reason, print it
+ * as cli_report does and return the exit code. */
+int cli_fail(pv_status status, const char *subject, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* SIGINT and SIGTERM set pool_cancel_requested (and nothing else); a second
+ * signal of the same kind ends the program the default way.  SIGPIPE keeps
+ * its default (a closed pipe ends the program quietly). */
+void cli_signals_install(void);
+
+/* The built-in example: the 4×4 float64 matrix 1..16 (row-major).  NULL
+ * with err filled on out of memory; free with tensor_free. */
+tensor *cli_example_tensor(pv_error *err);
+
+/* The candidate closest to word by edit distance (insertions, deletions,
+ * substitutions and swaps of neighbours), or NULL if none is close enough to
+ * be a plausible typo.  candidates is NULL-terminated. */
+const char *cli_closest(const char *word, const char *const *candidates);
+
+/* True if the stream is a terminal. */
+bool cli_is_terminal(FILE *stream);
+
+/* Copy the file at path to out (binary).  Used to send npy/png output to a
+ * pipe.  PV_ERR_IO with err filled on failure. */
+pv_status cli_copy_file_to_stream(const char *path, FILE *out, pv_error *err);
+
+#endif
