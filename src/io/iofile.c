@@ -278,9 +278,60 @@ static pv_status atomic_end(const char *path, atomic_file *af, pv_status st, pv_
     return st;
 }
 
+/* A target that is not a regular file (a device such as /dev/null, a pipe)
+ * is written in place: renaming a new file over it would replace the device
+ * itself.  A symbolic link is followed, so the file it names is replaced and
+ * the link stays.  Returns a pv_malloc'ed path to write (or NULL: use path). */
+static char *resolve_target(const char *path, bool *in_place)
+{
+    struct stat sb;
+    *in_place = false;
+    if (lstat(path, &sb) != 0)
+        return NULL;
+    if (S_ISLNK(sb.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (real == NULL)
+            return NULL;
+        char *copy = pv_strdup(real);
+        free(real);
+        if (copy != NULL && stat(copy, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+            *in_place = true;
+        return copy;
+    }
+    *in_place = !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
+    return NULL;
+}
+
+/* Write a straight into an existing device or pipe. */
+static pv_status save_array_in_place(const char *path, const ioarray *a, io_format fmt,
+                                     pv_error *err)
+{
+    FILE *out = fopen(path, "wb");
+    if (out == NULL)
+        return pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
+    pv_status st = write_array(out, a, fmt, path, err);
+    errno = 0;
+    if (fclose(out) != 0 && st == PV_OK)
+        st = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
+                          errno ? strerror(errno) : "write error");
+    return st;
+}
+
 /* Write a through a temporary file and rename it to path. */
 static pv_status save_array(const char *path, const ioarray *a, io_format fmt, pv_error *err)
 {
+    bool in_place;
+    char *target = resolve_target(path, &in_place);
+    if (in_place) {
+        pv_status st = save_array_in_place(target ? target : path, a, fmt, err);
+        pv_free(target);
+        return st;
+    }
+    if (target != NULL) {
+        pv_status st = save_array(target, a, fmt, err);
+        pv_free(target);
+        return st;
+    }
     atomic_file af;
     pv_status st = atomic_begin(path, &af, err);
     if (st != PV_OK)
@@ -301,6 +352,14 @@ static pv_status save_array(const char *path, const ioarray *a, io_format fmt, p
 
 static pv_status save_png(const char *path, const tensor *t, bool normalize, pv_error *err)
 {
+    bool in_place;
+    char *target = resolve_target(path, &in_place);
+    if (target != NULL || in_place) {
+        pv_status st = in_place ? png_io_save(target ? target : path, t, normalize, err)
+                                : save_png(target, t, normalize, err);
+        pv_free(target);
+        return st;
+    }
     atomic_file af;
     pv_status st = atomic_begin(path, &af, err);
     if (st != PV_OK)
