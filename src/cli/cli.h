@@ -24,4 +24,7 @@ int cli_default_main(int argc, char **argv);
  * "poolviz". */
 int cli_tui_main(int argc, char **argv);
 
+int cli_lesson_main(int argc, char **argv);   /* poolviz lesson (lesson_cmd.c) */
+int cli_render_main(int argc, char **argv);   /* poolviz render (render_cmd.c) */
+
 #endif

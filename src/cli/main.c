@@ -25,6 +25,8 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"pool", cli_pool_main, "pool [OPTIONS] [FILE|-]   compute a pooling, write the output"},
     {"repl", cli_repl_main, "repl [OPTIONS] [SCRIPT]   the command language, line by line"},
+    {"lesson", cli_lesson_main, "lesson [--list | --check FILE... | NAME]   lessons on pooling"},
+    {"render", cli_render_main, "render [OPTIONS] [FILE] --frames DIR | --step N -o FILE   slides"},
 };
 
 #define SUBCOMMAND_COUNT (sizeof subcommands / sizeof subcommands[0])

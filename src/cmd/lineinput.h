@@ -1,0 +1,76 @@
+/* lineinput.h - one way to read command lines: GNU readline when the input
+ * is a terminal, plain reading when it is a pipe or a file.
+ *
+ * On a terminal: the prompt "poolviz> ", line editing, history kept across
+ * runs in $XDG_STATE_HOME/poolviz/history (else ~/.local/state/poolviz/
+ * history), tab completion of commands, setting keys, operators, matrix
+ * names and file names, Ctrl-C cancels the line being typed, Ctrl-D on an
+ * empty line ends the input.  Readline runs through its callback interface
+ * with poolviz's own signal handlers (rl_catch_signals = 0), the same way
+ * the TUI drives it, so one process can use both.
+ *
+ * Piped: lines without a prompt, of any length up to LINEINPUT_MAX_LINE;
+ * "\n" and "\r\n" both end a line, and a last line without a newline counts.
+ */
+#ifndef POOLVIZ_CMD_LINEINPUT_H
+#define POOLVIZ_CMD_LINEINPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+#include "core/error.h"
+
+#define LINEINPUT_PROMPT "poolviz> "
+#define LINEINPUT_MAX_LINE ((size_t)64 << 20)
+
+typedef struct lineinput lineinput;
+
+typedef enum lineinput_status {
+    LINEINPUT_LINE,     /* *line holds the next line */
+    LINEINPUT_EOF,      /* no more input (Ctrl-D on a terminal) */
+    LINEINPUT_ERROR     /* err says why: a line over LINEINPUT_MAX_LINE (the
+                           line is skipped, reading may go on), a read
+                           error, or PV_ERR_INTERRUPTED (Ctrl-C while piped) */
+} lineinput_status;
+
+/* Read lines from in.  It is interactive (readline) when in is stdin and
+ * stdin is a terminal; then the history file is loaded and completion is
+ * installed for session (which may be NULL: no matrix names).  Returns NULL
+ * with err filled on out of memory. */
+lineinput *lineinput_open(FILE *in, cmd_session *session, pv_error *err);
+
+bool lineinput_is_interactive(const lineinput *li);
+
+/* The next line, without its line end.  *line stays valid until the next
+ * call; *len is its length (it may hold NUL bytes when piped). */
+lineinput_status lineinput_read(lineinput *li, const char **line, size_t *len,
+                                pv_error *err);
+
+/* Put a line in the history (interactive only; blank lines and repeats of
+ * the previous line are left out) and append it to the history file. */
+void lineinput_remember(lineinput *li, const char *line);
+
+/* Close; on a terminal the history file is trimmed to its last entries. */
+void lineinput_close(lineinput *li);
+
+/* ---- for the TUI, which runs readline's callback interface itself -------- */
+
+/* Tab completion for the command language (rl_attempted_completion_function,
+ * word breaks, rl_readline_name = "poolviz").  session may be NULL. */
+void lineinput_completion_install(cmd_session *session);
+
+/* The history file's path (pv_malloc'ed), or NULL when neither
+ * XDG_STATE_HOME nor HOME is set. */
+char *lineinput_history_path(void);
+
+/* Load the history file into readline's history (a missing file is fine). */
+void lineinput_history_load(void);
+
+/* Add one line to readline's history and append it to the history file,
+ * creating its folder.  False if the file could not be written (not an
+ * error worth stopping for). */
+bool lineinput_history_save(const char *line);
+
+#endif

@@ -1,2 +1,0 @@
-/* Transitional: replaced by the real cmd sources. */
-typedef int pv_placeholder_cmd;
