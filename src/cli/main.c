@@ -27,6 +27,7 @@ static const subcommand subcommands[] = {
     {"repl", cli_repl_main, "repl [OPTIONS] [SCRIPT]   the command language, line by line"},
     {"lesson", cli_lesson_main, "lesson [--list | --check FILE... | NAME]   lessons on pooling"},
     {"render", cli_render_main, "render [OPTIONS] [FILE] --frames DIR | --step N -o FILE   slides"},
+    {"bench", cli_bench_main, "bench [OPTIONS] --shape NxCxHxW [--threads T] [--json]   time the kernels"},
 };
 
 #define SUBCOMMAND_COUNT (sizeof subcommands / sizeof subcommands[0])

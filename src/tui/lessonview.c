@@ -1,0 +1,1088 @@
+/* lessonview.c - the lesson player on a terminal (see lessonview.h).
+ *
+ * One screen, two panels: the page on the left (prose, demo markers,
+ * questions with what the student answered and what the checker said), the
+ * demo's stepper on the right (the input with the region, the output
+ * filling in, the core's formula).  The bottom lines hold the progress, the
+ * key hints and the answer prompt.  The state is a lesson_player; this file
+ * draws it and maps keys to its calls.  Numbers come from the player's
+ * lesson_result (plan, pool_forward output) and from pool_explain.
+ */
+#include "tui/lessonview.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "core/alloc.h"
+#include "core/explain.h"
+#include "core/forward.h"
+#include "core/numfmt.h"
+#include "lesson/lessonplayer.h"
+#include "tui/draw.h"
+#include "tui/formula.h"
+#include "tui/glyphs.h"
+#include "tui/theme.h"
+
+#define MIN_COLS 72
+#define MIN_ROWS 20
+#define MAX_VIEW_LINES 600
+#define VIEW_LINE_BYTES 400
+#define ANSWER_BYTES 120
+/* Planes wider or taller than this are drawn as shaded characters. */
+#define NUMBERS_MAX 40
+
+typedef struct view_line {
+    char text[VIEW_LINE_BYTES];
+    theme_role role;
+    int indent;
+} view_line;
+
+typedef struct lessonview {
+    lesson_player player;
+    const lessonview_options *options;
+    bool quit;
+    bool help;
+    int scroll;                     /* first prose line shown */
+    int prose_height;               /* lines of the prose panel, from the last draw */
+    int prose_total;
+    bool answering;                 /* the answer prompt is open */
+    lesson_question_progress *asked;
+    char answer[ANSWER_BYTES];
+    size_t answer_len;
+    char message[512];
+    bool message_is_error;
+    view_line *lines;
+    int line_count;
+    int question_line;              /* the open question's first line, or -1 */
+} lessonview;
+
+/* ---- signals and the terminal ------------------------------------------------ */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int signo)
+{
+    (void)signo;
+    got_signal = 1;
+    pool_cancel_requested = 1;
+}
+
+static struct {
+    SCREEN *screen;
+    bool own;
+    struct sigaction old_int, old_term;
+    bool signals;
+} term;
+
+static void restore_terminal(void)
+{
+    if (term.own && term.screen != NULL) {
+        if (!isendwin())
+            endwin();
+        delscreen(term.screen);
+        term.screen = NULL;
+        term.own = false;
+    }
+    if (term.signals) {
+        sigaction(SIGINT, &term.old_int, NULL);
+        sigaction(SIGTERM, &term.old_term, NULL);
+        term.signals = false;
+    }
+}
+
+static pv_status open_terminal(int color, pv_error *err)
+{
+    static bool atexit_done;
+    if (stdscr != NULL && !isendwin()) {
+        term.own = false;   /* borrow the caller's screen */
+    } else {
+        term.screen = newterm(NULL, stdout, stdin);
+        if (term.screen == NULL)
+            return pv_error_set(err, PV_ERR_IO, "terminal",
+                                "cannot use this terminal (TERM=%s)",
+                                getenv("TERM") ? getenv("TERM") : "");
+        set_term(term.screen);
+        term.own = true;
+        if (!atexit_done) {
+            atexit(restore_terminal);
+            atexit_done = true;
+        }
+        cbreak();
+        noecho();
+        nonl();
+        keypad(stdscr, TRUE);
+        set_escdelay(25);
+        theme_init(color);
+    }
+    curs_set(0);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    got_signal = 0;
+    sigaction(SIGINT, &sa, &term.old_int);
+    sigaction(SIGTERM, &sa, &term.old_term);
+    term.signals = true;
+    return PV_OK;
+}
+
+/* ---- the prose panel ---------------------------------------------------------- */
+
+static void add_line(lessonview *v, theme_role role, int indent, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static void add_line(lessonview *v, theme_role role, int indent, const char *fmt, ...)
+{
+    if (v->line_count >= MAX_VIEW_LINES)
+        return;
+    view_line *l = &v->lines[v->line_count++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->text, sizeof l->text, fmt, ap);
+    va_end(ap);
+    l->role = role;
+    l->indent = indent;
+}
+
+typedef struct wrap_ctx {
+    lessonview *v;
+    theme_role role;
+    int indent;
+} wrap_ctx;
+
+static void wrap_line(void *ctx, const char *start, size_t len)
+{
+    wrap_ctx *w = ctx;
+    add_line(w->v, w->role, w->indent, "%.*s", (int)len, start);
+}
+
+static void add_wrapped(lessonview *v, theme_role role, int indent, int width, const char *text)
+{
+    wrap_ctx w = {v, role, indent};
+    draw_wrap(text, width - indent > 8 ? width - indent : 8, wrap_line, &w);
+}
+
+static const char *demo_words(const lesson_block *b, const lesson *l, char *buf, size_t size)
+{
+    char settings[200];
+    pool_params_describe(&b->params, settings, sizeof settings);
+    const char *name = l->inputs[b->input].name[0] ? l->inputs[b->input].name
+                                                    : l->inputs[b->input].source;
+    if (b->demo == LESSON_DEMO_STEP)
+        snprintf(buf, size, "%s on %s, region %zu", settings, name, b->step);
+    else if (b->demo == LESSON_DEMO_RUN)
+        snprintf(buf, size, "%s on %s, every region", settings, name);
+    else
+        snprintf(buf, size, "%s on %s and %s", settings, name, l->inputs[b->other].name);
+    return buf;
+}
+
+static void build_prose(lessonview *v, int width)
+{
+    const lesson_player *p = &v->player;
+    const lesson *l = p->lesson;
+    const lesson_page *page = &l->pages[p->page];
+    const glyphs_table *g = glyphs_current();
+    v->line_count = 0;
+    v->question_line = -1;
+    size_t demo = 0, question = 0;
+    size_t first_q, q_count;
+    lesson_player_page_questions(p, &first_q, &q_count);
+    lesson_question_progress *open = NULL;
+    for (size_t i = 0; i < p->question_count; i++)
+        if (p->questions[i].page == p->page && p->questions[i].state == LESSON_Q_OPEN) {
+            open = &p->questions[i];
+            break;
+        }
+    for (size_t i = 0; i < page->block_count; i++) {
+        const lesson_block *b = &page->blocks[i];
+        char words[300];
+        switch (b->kind) {
+        case LESSON_PROSE:
+            add_wrapped(v, ROLE_NORMAL, 0, width, b->text);
+            add_line(v, ROLE_NORMAL, 0, "%s", "");
+            break;
+        case LESSON_VERBATIM: {
+            const char *s = b->text;
+            while (*s) {
+                const char *nl = strchr(s, '\n');
+                size_t n = nl ? (size_t)(nl - s) : strlen(s);
+                char part[VIEW_LINE_BYTES];
+                snprintf(part, sizeof part, "%.*s", (int)n, s);
+                if ((int)glyphs_width(part) <= width - 2)
+                    add_line(v, ROLE_FORMULA_TEXT, 2, "%s", part);
+                else        /* too wide for the panel: wrapped, further indented */
+                    add_wrapped(v, ROLE_FORMULA_TEXT, 4, width, part);
+                s += n + (nl != NULL);
+            }
+            add_line(v, ROLE_NORMAL, 0, "%s", "");
+            break;
+        }
+        case LESSON_DEMO: {
+            bool current = demo == p->demo;
+            char head[400];
+            snprintf(head, sizeof head, "%s Demo %zu: %s", current ? g->play : " ", demo + 1,
+                     demo_words(b, l, words, sizeof words));
+            add_wrapped(v, current ? ROLE_TITLE_EMPH : ROLE_FORMULA_DIM, 0, width, head);
+            add_line(v, ROLE_NORMAL, 0, "%s", "");
+            demo++;
+            break;
+        }
+        case LESSON_QUESTION: {
+            const lesson_question_progress *q = &p->questions[first_q - 1 + question];
+            question++;
+            if (q == open)
+                v->question_line = v->line_count;
+            char head[600];
+            snprintf(head, sizeof head, "Question %zu. %s", first_q + question - 1,
+                     q->answer->prompt);
+            add_wrapped(v, ROLE_BOX_TITLE, 0, width, head);
+            if (q->state == LESSON_Q_OPEN) {
+                if (q->feedback[0])
+                    add_wrapped(v, ROLE_ERROR, 2, width, q->feedback);
+                add_line(v, ROLE_HINT, 2, "%s", "press a to answer, s to see the answer");
+                /* What follows may give the answer away: it waits. */
+                if (i + 1 < page->block_count) {
+                    add_line(v, ROLE_NORMAL, 0, "%s", "");
+                    add_wrapped(v, ROLE_FORMULA_DIM, 0, width,
+                                "(the rest of the page follows the answer)");
+                }
+                i = page->block_count;
+                break;
+            } else {
+                if (q->last_typed[0])
+                    add_line(v, ROLE_FORMULA_DIM, 2, "you: %s", q->last_typed);
+                add_wrapped(v, q->state == LESSON_Q_RIGHT ? ROLE_RESULT : ROLE_ERROR, 2, width,
+                            q->feedback);
+                if (q->state == LESSON_Q_REVEALED && strstr(q->feedback, "answer is") == NULL) {
+                    char ans[160];
+                    snprintf(ans, sizeof ans, "The answer is %s.", q->answer->answer);
+                    add_wrapped(v, ROLE_RESULT, 2, width, ans);
+                }
+                const char *s = q->answer->explanation;
+                while (*s) {
+                    const char *nl = strchr(s, '\n');
+                    size_t n = nl ? (size_t)(nl - s) : strlen(s);
+                    char part[VIEW_LINE_BYTES];
+                    snprintf(part, sizeof part, "%.*s", (int)n, s);
+                    add_wrapped(v, ROLE_FORMULA_TEXT, 2, width, part);
+                    s += n + (nl != NULL);
+                }
+            }
+            add_line(v, ROLE_NORMAL, 0, "%s", "");
+            break;
+        }
+        }
+    }
+    while (v->line_count > 0 && v->lines[v->line_count - 1].text[0] == '\0')
+        v->line_count--;
+}
+
+static void draw_prose(lessonview *v, int y, int x, int h, int w)
+{
+    build_prose(v, w - 4);
+    v->prose_height = h - 2;
+    v->prose_total = v->line_count;
+    int max_scroll = v->line_count - (h - 2) > 0 ? v->line_count - (h - 2) : 0;
+    if (v->scroll > max_scroll)
+        v->scroll = max_scroll;
+    if (v->scroll < 0)
+        v->scroll = 0;
+    const lesson *l = v->player.lesson;
+    char title[300];
+    snprintf(title, sizeof title, "%s", l->pages[v->player.page].title);
+    draw_box(y, x, h, w, title);
+    for (int i = 0; i < h - 2 && v->scroll + i < v->line_count; i++) {
+        const view_line *line = &v->lines[v->scroll + i];
+        draw_text(y + 1 + i, x + 2 + line->indent, w - 4 - line->indent, theme_attr(line->role),
+                  line->text);
+    }
+    const glyphs_table *g = glyphs_current();
+    if (v->scroll > 0)
+        draw_text(y, x + w - 3, 1, theme_attr(ROLE_BORDER), g->up);
+    if (v->scroll < max_scroll)
+        draw_text(y + h - 1, x + w - 3, 1, theme_attr(ROLE_BORDER), g->down);
+}
+
+/* ---- the stepper panel ------------------------------------------------------------- */
+
+static int number_width(double v)
+{
+    char buf[48];
+    return (int)pool_format_number(v, buf, sizeof buf);
+}
+
+/* Choose what part of a plane to show so that [focus_r0, focus_r1] x
+ * [focus_c0, focus_c1] is in view. */
+static void fit_window(long lo, long hi, long focus0, long focus1, long fit, long *start,
+                       long *count)
+{
+    long total = hi - lo + 1;
+    if (total <= fit) {
+        *start = lo;
+        *count = total;
+        return;
+    }
+    long s = (focus0 + focus1) / 2 - fit / 2;
+    if (s > focus0)
+        s = focus0;
+    if (s + fit - 1 < focus1)
+        s = focus1 - fit + 1;
+    if (s < lo)
+        s = lo;
+    if (s + fit - 1 > hi)
+        s = hi - fit + 1;
+    *start = s;
+    *count = fit;
+}
+
+/* Draw plane `plane` of t in [y, y+h) x [x, x+w); the cells of the region
+ * marked (rg may be NULL), output cells past `upto` pending and `current`
+ * marked (output grids); returns the lines used. */
+typedef struct grid_job {
+    const tensor *t;
+    size_t plane;
+    long rows, cols;            /* plane size */
+    long pad_top, pad_left, pad_bottom, pad_right;
+    const pool_region *rg;      /* input: the region */
+    bool bilinear;
+    long win_row, win_col;      /* input: the winner */
+    bool output;
+    size_t base;                /* output: flat index of the plane's (0, 0) */
+    size_t current;
+    bool all_done;
+    bool hide_current;
+    bool large;
+} grid_job;
+
+static bool job_in_region(const grid_job *j, long r, long c)
+{
+    const pool_region *rg = j->rg;
+    if (rg == NULL)
+        return false;
+    if (j->bilinear)
+        return true;
+    long dr = r - rg->row0, dc = c - rg->col0;
+    if (dr < 0 || dc < 0 || dr % rg->row_step || dc % rg->col_step)
+        return false;
+    return dr / rg->row_step < rg->row_count && dc / rg->col_step < rg->col_count;
+}
+
+static int draw_grid(const grid_job *j, int y, int x, int h, int w)
+{
+    long lo_r = -j->pad_top, hi_r = j->rows - 1 + j->pad_bottom;
+    long lo_c = -j->pad_left, hi_c = j->cols - 1 + j->pad_right;
+    long f_r0 = 0, f_r1 = 0, f_c0 = 0, f_c1 = 0;
+    if (j->rg != NULL && !j->bilinear) {
+        f_r0 = j->rg->row0;
+        f_r1 = j->rg->row0 + (j->rg->row_count - 1) * j->rg->row_step;
+        f_c0 = j->rg->col0;
+        f_c1 = j->rg->col0 + (j->rg->col_count - 1) * j->rg->col_step;
+        lo_r = f_r0 < lo_r ? f_r0 : lo_r;
+        hi_r = f_r1 > hi_r ? f_r1 : hi_r;
+        lo_c = f_c0 < lo_c ? f_c0 : lo_c;
+        hi_c = f_c1 > hi_c ? f_c1 : hi_c;
+    } else if (j->output && !j->all_done) {
+        long in_plane = (long)(j->current - j->base);
+        f_r0 = f_r1 = in_plane / j->cols;
+        f_c0 = f_c1 = in_plane % j->cols;
+    }
+    /* Numbers when the plane is small enough, else shaded characters. */
+    int cw = 1;
+    for (long r = 0; r < j->rows && j->rows * j->cols <= 4096; r++)
+        for (long c = 0; c < j->cols; c++) {
+            int nw = number_width(tensor_get(j->t, j->plane * (size_t)(j->rows * j->cols) +
+                                                       (size_t)(r * j->cols + c)));
+            cw = nw > cw ? nw : cw;
+        }
+    cw += j->large ? 5 : 2;
+    int rh = j->large ? 3 : 1;
+    bool art = j->rows > NUMBERS_MAX || j->cols > NUMBERS_MAX ||
+               (long)(w / cw) < (hi_c - lo_c + 1) / 2;
+    if (art) {
+        /* One character per step x step cells, two characters wide. */
+        long span_r = hi_r - lo_r + 1, span_c = hi_c - lo_c + 1;
+        long step = 1;
+        while (span_r / step > h || span_c * 2 / step > w)
+            step++;
+        long shown_r = span_r / step, shown_c = span_c / step;
+        double lo = INFINITY, hi = -INFINITY;
+        size_t cells = (size_t)(j->rows * j->cols);
+        for (size_t i = 0; i < cells; i++) {
+            double val = tensor_get(j->t, j->plane * cells + i);
+            if (isfinite(val)) {
+                lo = fmin(lo, val);
+                hi = fmax(hi, val);
+            }
+        }
+        static const char ramp[] = " .:-=+*#%@";
+        for (long r = 0; r < shown_r && r < h; r++) {
+            for (long c = 0; c < shown_c && 2 * c + 1 < w; c++) {
+                long pr = lo_r + r * step + step / 2, pc = lo_c + c * step + step / 2;
+                bool inside = pr >= 0 && pc >= 0 && pr < j->rows && pc < j->cols;
+                char s[3] = "  ";
+                attr_t attr = theme_attr(ROLE_CELL);
+                if (inside) {
+                    size_t flat = (size_t)(pr * j->cols + pc);
+                    double val = tensor_get(j->t, j->plane * cells + flat);
+                    int level = hi > lo && isfinite(val) ? (int)((val - lo) / (hi - lo) * 9.99)
+                                                         : 0;
+                    s[0] = s[1] = ramp[level < 0 ? 0 : level > 9 ? 9 : level];
+                    if (j->output && !j->all_done &&
+                        (j->base + flat > j->current || (j->hide_current &&
+                                                         j->base + flat == j->current))) {
+                        s[0] = s[1] = ' ';
+                        attr = theme_attr(ROLE_OUT_PENDING);
+                    }
+                } else {
+                    attr = theme_attr(ROLE_PADDING);
+                }
+                bool mark = false;
+                for (long dr = 0; dr < step && !mark; dr++)
+                    for (long dc = 0; dc < step && !mark; dc++) {
+                        long rr = lo_r + r * step + dr, cc = lo_c + c * step + dc;
+                        if (j->rg && !j->bilinear)
+                            mark = rr >= f_r0 && rr <= f_r1 && cc >= f_c0 && cc <= f_c1;
+                        else if (j->output && !j->all_done && rr >= 0 && cc >= 0 &&
+                                 rr < j->rows && cc < j->cols)
+                            mark = j->base + (size_t)(rr * j->cols + cc) == j->current;
+                    }
+                if (mark)
+                    attr = theme_attr(j->output ? ROLE_OUT_CURRENT : ROLE_REGION) | A_REVERSE;
+                draw_text(y + (int)r, x + 2 * (int)c, 2, attr, s);
+            }
+        }
+        return (int)(shown_r < h ? shown_r : h);
+    }
+    /* Row labels take 4 columns. */
+    int label_w = 4;
+    long fit_c = (w - label_w) / cw, fit_r = (h - 1) / rh;
+    if (fit_c < 1 || fit_r < 1)
+        return 0;
+    long r_start, r_count, c_start, c_count;
+    fit_window(lo_r, hi_r, f_r0, f_r1, fit_r, &r_start, &r_count);
+    fit_window(lo_c, hi_c, f_c0, f_c1, fit_c, &c_start, &c_count);
+    for (long c = 0; c < c_count; c++)
+        draw_textf(y, x + label_w + (int)c * cw, cw, theme_attr(ROLE_LABEL), "%*ld", cw - 1,
+                   c_start + c);
+    for (long r = 0; r < r_count; r++) {
+        long row = r_start + r;
+        int yy = y + 1 + (int)r * rh;
+        draw_textf(yy + rh / 2, x, label_w, theme_attr(ROLE_LABEL), "%3ld", row);
+        for (long c = 0; c < c_count; c++) {
+            long col = c_start + c;
+            bool inside = row >= 0 && col >= 0 && row < j->rows && col < j->cols;
+            char text[48] = "";
+            attr_t attr;
+            if (!j->output) {
+                bool in_region = job_in_region(j, row, col);
+                bool winner = row == j->win_row && col == j->win_col;
+                attr = winner ? theme_attr(ROLE_WINNER)
+                       : in_region ? theme_attr(inside ? ROLE_REGION : ROLE_REGION_PADDING)
+                       : inside ? theme_attr(ROLE_CELL)
+                                : theme_attr(ROLE_PADDING);
+                if (inside)
+                    pool_format_number(tensor_get(j->t, j->plane * (size_t)(j->rows * j->cols) +
+                                                            (size_t)(row * j->cols + col)),
+                                       text, sizeof text);
+                else
+                    snprintf(text, sizeof text, "0");
+            } else {
+                size_t flat = j->base + (size_t)(row * j->cols + col);
+                bool current = !j->all_done && flat == j->current;
+                bool done = j->all_done || flat < j->current || current;
+                attr = current ? theme_attr(ROLE_OUT_CURRENT)
+                       : done ? theme_attr(ROLE_OUT_DONE)
+                              : theme_attr(ROLE_OUT_PENDING);
+                if (current && j->hide_current)
+                    snprintf(text, sizeof text, "?");
+                else if (done)
+                    pool_format_number(tensor_get(j->t, flat), text, sizeof text);
+                else
+                    snprintf(text, sizeof text, "%s", glyphs_current()->pending);
+            }
+            for (int line = 0; line < rh; line++)
+                draw_fill(yy + line, x + label_w + (int)c * cw, cw - 1, attr);
+            char cell[64];
+            int tw = (int)glyphs_width(text);
+            snprintf(cell, sizeof cell, "%*s%s", cw - 1 - tw > 0 ? cw - 1 - tw : 0, "", text);
+            draw_text(yy + rh / 2, x + label_w + (int)c * cw, cw - 1, attr, cell);
+        }
+    }
+    return 1 + (int)r_count * rh;
+}
+
+static attr_t formula_role_attr(int role)
+{
+    switch (role) {
+    case FORMULA_HEAD: return theme_attr(ROLE_FORMULA);
+    case FORMULA_DIM: return theme_attr(ROLE_FORMULA_DIM);
+    case FORMULA_MARK: return theme_attr(ROLE_FORMULA_MARK);
+    case FORMULA_RESULT: return theme_attr(ROLE_RESULT);
+    case FORMULA_BAR: return theme_attr(ROLE_BAR);
+    case FORMULA_BAR_EMPTY: return theme_attr(ROLE_BAR_EMPTY);
+    default: return theme_attr(ROLE_FORMULA_TEXT);
+    }
+}
+
+static void draw_formula_panel(const lesson_player *p, const pool_region *rg,
+                               const pool_explanation *ex, int y, int x, int h, int w)
+{
+    const lesson_result *r = &p->result;
+    double value = tensor_get(r->output, p->step);
+    if (!p->revealed) {
+        char formula[1024], v[48];
+        pool_explanation_format(ex, value, 12, formula, sizeof formula);
+        size_t n = pool_format_number(value, v, sizeof v);
+        size_t len = strlen(formula);
+        if (len >= n && strcmp(formula + len - n, v) == 0)
+            snprintf(formula + len - n, sizeof formula - (len - n), "?");
+        draw_text(y, x, w, theme_attr(ROLE_FORMULA), formula);
+        draw_text(y + 1, x, w, theme_attr(ROLE_HINT),
+                  "the value is hidden: answer, then press n to reveal it");
+        return;
+    }
+    formula_panel *panel = pv_malloc(sizeof *panel);
+    if (panel == NULL)
+        return;
+    formula_build(panel, r->plan, rg, ex, value, w, h > 1 ? h : 1);
+    for (int i = 0; i < panel->count && i < h; i++) {
+        const formula_line *line = &panel->lines[i];
+        int xx = x;
+        size_t pos = 0;
+        for (int s = 0; s <= line->span_count; s++) {
+            size_t start = s < line->span_count ? line->spans[s].start : line->len;
+            if (start > pos) {
+                char part[FORMULA_LINE_BYTES];
+                snprintf(part, sizeof part, "%.*s", (int)(start - pos), line->text + pos);
+                xx += draw_text(y + i, xx, x + w - xx, theme_attr(ROLE_FORMULA_TEXT), part);
+            }
+            if (s == line->span_count)
+                break;
+            const formula_span *sp = &line->spans[s];
+            char part[FORMULA_LINE_BYTES];
+            snprintf(part, sizeof part, "%.*s", (int)sp->len, line->text + sp->start);
+            xx += draw_text(y + i, xx, x + w - xx, formula_role_attr(sp->role), part);
+            pos = (size_t)sp->start + sp->len;
+        }
+    }
+    pv_free(panel);
+}
+
+static void plane_dims(const tensor *t, long *rows, long *cols)
+{
+    if (t->rank == 1) {
+        *rows = 1;
+        *cols = (long)t->dims[0];
+    } else {
+        *rows = (long)t->dims[t->rank - 2];
+        *cols = (long)t->dims[t->rank - 1];
+    }
+}
+
+static void draw_compare(const lessonview *v, int y, int x, int h, int w)
+{
+    const lesson_player *p = &v->player;
+    const lesson_result *r = &p->result;
+    const lesson *l = p->lesson;
+    const lesson_block *b = lesson_player_current_demo(p);
+    long rows, cols;
+    plane_dims(r->output, &rows, &cols);
+    int half = (w - 2) / 2;
+    const char *n1 = l->inputs[b->input].name[0] ? l->inputs[b->input].name : "input";
+    const char *n2 = l->inputs[b->other].name;
+    grid_job in1 = {.t = r->input, .rows = (long)r->plan->h, .cols = (long)r->plan->w,
+                    .win_row = LONG_MIN, .win_col = LONG_MIN, .large = v->options->large};
+    grid_job in2 = in1;
+    in2.t = r->other_input;
+    int top_h = (h - 4) / 2;
+    draw_textf(y, x, half, theme_attr(ROLE_BOX_TITLE), "%s", n1);
+    draw_textf(y, x + half + 2, half, theme_attr(ROLE_BOX_TITLE), "%s", n2);
+    int used1 = draw_grid(&in1, y + 1, x, top_h, half);
+    int used2 = draw_grid(&in2, y + 1, x + half + 2, top_h, half);
+    int yy = y + 2 + (used1 > used2 ? used1 : used2);
+    grid_job out1 = {.t = r->output, .rows = rows, .cols = cols, .output = true,
+                     .all_done = true, .win_row = LONG_MIN, .win_col = LONG_MIN,
+                     .large = v->options->large};
+    grid_job out2 = out1;
+    out2.t = r->other_output;
+    draw_textf(yy, x, half, theme_attr(ROLE_BOX_TITLE), "pooled %s", n1);
+    draw_textf(yy, x + half + 2, half, theme_attr(ROLE_BOX_TITLE), "pooled %s", n2);
+    used1 = draw_grid(&out1, yy + 1, x, h - (yy - y) - 3, half);
+    used2 = draw_grid(&out2, yy + 1, x + half + 2, h - (yy - y) - 3, half);
+    yy += 2 + (used1 > used2 ? used1 : used2);
+    size_t differ = 0;
+    if (r->output->count == r->other_output->count)
+        for (size_t i = 0; i < r->output->count; i++) {
+            double a = tensor_get(r->output, i), c = tensor_get(r->other_output, i);
+            differ += !(a == c || (isnan(a) && isnan(c)));
+        }
+    if (yy < y + h)
+        draw_textf(yy, x, w, theme_attr(ROLE_FORMULA), "%zu of %zu output cells differ",
+                   differ, r->output->count);
+}
+
+static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
+{
+    const lesson_player *p = &v->player;
+    const lesson_block *b = lesson_player_current_demo(p);
+    size_t demos = lesson_player_demo_count(p);
+    char title[300], words[300];
+    if (b == NULL) {
+        draw_box(y, x, h, w, "stepper");
+        draw_text(y + 2, x + 2, w - 4, theme_attr(ROLE_HINT), "This page has no demo.");
+        return;
+    }
+    snprintf(title, sizeof title, "demo %zu/%zu: %s", p->demo + 1, demos,
+             demo_words(b, p->lesson, words, sizeof words));
+    draw_box(y, x, h, w, title);
+    int ix = x + 2, iw = w - 4, iy = y + 1, ih = h - 2;
+    if (b->demo == LESSON_DEMO_COMPARE) {
+        draw_compare(v, iy, ix, ih, iw);
+        return;
+    }
+    const lesson_result *r = &p->result;
+    const pool_plan *plan = r->plan;
+    pool_region rg;
+    pool_plan_region(plan, p->step, &rg);
+    pool_explanation ex;
+    pv_error err;
+    bool have_ex = pool_explain(plan, r->input, p->step, &ex, &err) == PV_OK;
+    long win_row = LONG_MIN, win_col = LONG_MIN;
+    if (have_ex && ex.winner >= 0 && p->revealed) {
+        win_row = ex.terms[ex.winner].row;
+        win_col = ex.terms[ex.winner].col;
+    }
+    bool windowed = pool_op_is_windowed(plan->params.op) || plan->params.op == POOL_FRACTIONAL;
+    grid_job in = {
+        .t = r->input,
+        .plane = rg.n * plan->c + rg.c,
+        .rows = (long)plan->h,
+        .cols = (long)plan->w,
+        .pad_top = windowed ? plan->rows.pad_before : 0,
+        .pad_left = windowed ? plan->cols.pad_before : 0,
+        .pad_bottom = windowed ? plan->rows.pad_after : 0,
+        .pad_right = windowed ? plan->cols.pad_after : 0,
+        .rg = &rg,
+        .bilinear = plan->params.op == POOL_BILINEAR,
+        .win_row = win_row,
+        .win_col = win_col,
+        .large = v->options->large,
+    };
+    long orows, ocols;
+    plane_dims(r->output, &orows, &ocols);
+    size_t plane_cells = (size_t)(orows * ocols);
+    grid_job out = {
+        .t = r->output,
+        .rows = orows,
+        .cols = ocols,
+        .output = true,
+        .base = plane_cells ? p->step / plane_cells * plane_cells : 0,
+        .current = p->step,
+        .all_done = false,
+        .hide_current = !p->revealed,
+        .win_row = LONG_MIN,
+        .win_col = LONG_MIN,
+        .large = v->options->large,
+    };
+    int formula_h = ih / 3 > 4 ? ih / 3 : 4;
+    int grid_h = ih - formula_h - 2;
+    /* Input and output side by side when there is room, else stacked. */
+    int in_w = iw * 3 / 5, out_w = iw - in_w - 2;
+    char label[80];
+    if (plan->n > 1)
+        snprintf(label, sizeof label, "input [%zu,%zu]", rg.n, rg.c);
+    else if (plan->c > 1)
+        snprintf(label, sizeof label, "input, channel %zu", rg.c);
+    else
+        snprintf(label, sizeof label, "input");
+    draw_text(iy, ix, in_w, theme_attr(ROLE_BOX_TITLE), label);
+    draw_text(iy, ix + in_w + 2, out_w, theme_attr(ROLE_BOX_TITLE), "output");
+    int used_in = draw_grid(&in, iy + 1, ix, grid_h, in_w);
+    int used_out = draw_grid(&out, iy + 1, ix + in_w + 2, grid_h, out_w);
+    int fy = iy + 2 + (used_in > used_out ? used_in : used_out);
+    formula_h = iy + ih - fy;
+    if (have_ex) {
+        draw_formula_panel(p, &rg, &ex, fy, ix, formula_h - 1, iw);
+        pool_explanation_release(&ex);
+    } else {
+        draw_text(fy, ix, iw, theme_attr(ROLE_ERROR), err.message);
+    }
+    draw_textf(y + h - 1, x + 2, w - 4, theme_attr(ROLE_BOX_TITLE), " step %zu/%zu ",
+               p->step + 1, plan->out_count);
+}
+
+/* ---- the whole screen ------------------------------------------------------------------- */
+
+static void draw_help(void)
+{
+    static const char *const lines[] = {
+        "PgDn ] Enter   next page",
+        "PgUp [         previous page",
+        "n Space Right  next region (presenter: reveal first)",
+        "p Left         previous region",
+        "Home End       first / last region",
+        "Tab            the page's next demo",
+        "a              answer the open question",
+        "s              show the answer instead",
+        "Up Down        scroll the text",
+        "?              this help (any key closes it)",
+        "q              quit",
+    };
+    int n = (int)(sizeof lines / sizeof lines[0]);
+    int w = 60, h = n + 4;
+    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    for (int i = 0; i < h; i++)
+        draw_fill(y + i, x, w, theme_attr(ROLE_NORMAL));
+    draw_box(y, x, h, w, "lesson keys");
+    for (int i = 0; i < n; i++)
+        draw_text(y + 2 + i, x + 3, w - 6, theme_attr(ROLE_NORMAL), lines[i]);
+}
+
+static void draw_all(lessonview *v)
+{
+    erase();
+    if (COLS < MIN_COLS || LINES < MIN_ROWS) {
+        char text[160];
+        snprintf(text, sizeof text, "the lesson player needs %dx%d; this terminal is %dx%d",
+                 MIN_COLS, MIN_ROWS, COLS, LINES);
+        draw_text_centred(LINES / 2, 0, COLS, theme_attr(ROLE_ERROR), text);
+        draw_text_centred(LINES / 2 + 1, 0, COLS, theme_attr(ROLE_HINT), "(q quits)");
+        refresh();
+        return;
+    }
+    const lesson_player *p = &v->player;
+    const lesson *l = p->lesson;
+    draw_fill(0, 0, COLS, theme_attr(ROLE_TITLE));
+    draw_textf(0, 1, COLS - 2, theme_attr(ROLE_TITLE), "poolviz lesson: %s", l->title);
+    char right[64];
+    snprintf(right, sizeof right, "page %zu/%zu", p->page + 1, l->page_count);
+    draw_text_right(0, COLS - 1, 20, theme_attr(ROLE_TITLE_EMPH), right);
+    int body_h = LINES - 3;
+    int prose_w = COLS * 2 / 5;
+    if (prose_w < 34)
+        prose_w = 34;
+    if (prose_w > 72)
+        prose_w = 72;
+    draw_prose(v, 1, 0, body_h, prose_w);
+    draw_stepper(v, 1, prose_w, body_h, COLS - prose_w);
+
+    /* Progress. */
+    lesson_progress pr;
+    lesson_player_progress(p, &pr);
+    draw_fill(LINES - 2, 0, COLS, theme_attr(ROLE_STATUS));
+    draw_textf(LINES - 2, 1, COLS - 2, theme_attr(ROLE_STATUS),
+               "page %zu/%zu   pages seen %zu/%zu   questions right %zu/%zu%s%s", p->page + 1,
+               pr.pages, pr.pages_seen, pr.pages, pr.right, pr.questions,
+               v->options->present ? "   presenter" : "", v->options->large ? "   large" : "");
+    /* The bottom line: the prompt, a message or the hints. */
+    int y = LINES - 1;
+    if (v->answering) {
+        char prompt[64];
+        size_t number = (size_t)(v->asked - p->questions) + 1;
+        snprintf(prompt, sizeof prompt, "answer to question %zu: ", number);
+        int x = draw_text(y, 1, COLS - 2, theme_attr(ROLE_CMDLINE), prompt) + 1;
+        draw_text(y, x, COLS - x - 1, theme_attr(ROLE_CMDLINE), v->answer);
+        curs_set(1);
+        move(y, x + (int)glyphs_width(v->answer));
+    } else {
+        curs_set(0);
+        if (v->message[0])
+            draw_text(y, 1, COLS - 2,
+                      theme_attr(v->message_is_error ? ROLE_ERROR : ROLE_MESSAGE), v->message);
+        else
+            draw_text(y, 1, COLS - 2, theme_attr(ROLE_HINT),
+                      "]/[ page  n/p step  Tab demo  a answer  s show answer  ? help  q quit");
+    }
+    if (v->help)
+        draw_help();
+    refresh();
+}
+
+/* ---- keys ----------------------------------------------------------------------------- */
+
+static void say(lessonview *v, bool error, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void say(lessonview *v, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->message, sizeof v->message, fmt, ap);
+    va_end(ap);
+    v->message_is_error = error;
+}
+
+static void turn_page(lessonview *v, int direction)
+{
+    pv_error err;
+    pv_error_clear(&err);
+    bool ok = direction > 0 ? lesson_player_next_page(&v->player, &err)
+                            : lesson_player_prev_page(&v->player, &err);
+    if (!ok) {
+        if (err.status != PV_OK)
+            say(v, true, "%s: %s", err.subject, err.message);
+        else if (direction > 0)
+            say(v, false, "this is the last page; q quits");
+        else
+            say(v, false, "this is the first page");
+        return;
+    }
+    v->scroll = 0;
+}
+
+/* Scroll so that the open question is on screen. */
+static void show_question(lessonview *v)
+{
+    if (v->question_line < 0 || v->prose_height <= 0)
+        return;
+    if (v->question_line < v->scroll || v->question_line >= v->scroll + v->prose_height - 3)
+        v->scroll = v->question_line - 1 > 0 ? v->question_line - 1 : 0;
+}
+
+static void finish_answer(lessonview *v)
+{
+    v->answering = false;
+    lesson_question_progress *q = v->asked;
+    if (q == NULL || v->answer_len == 0)
+        return;
+    lesson_verdict verdict = lesson_player_answer(&v->player, q, v->answer);
+    switch (verdict) {
+    case LESSON_RIGHT:
+        say(v, false, "%s", q->feedback);
+        break;
+    case LESSON_WRONG:
+        if (q->state == LESSON_Q_REVEALED)
+            say(v, true, "%s The answer is %s.", q->feedback, q->answer->answer);
+        else
+            say(v, true, "%s Try again with a, or s to see the answer.", q->feedback);
+        break;
+    case LESSON_CLOSE:
+    case LESSON_UNREADABLE:
+        say(v, true, "%s", q->feedback);
+        break;
+    }
+}
+
+static void answer_key(lessonview *v, int key)
+{
+    if (key == 27) {            /* Esc */
+        v->answering = false;
+        say(v, false, "answer cancelled");
+    } else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        finish_answer(v);
+    } else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+        /* Remove one UTF-8 character. */
+        while (v->answer_len > 0) {
+            unsigned char c = (unsigned char)v->answer[--v->answer_len];
+            if ((c & 0xC0) != 0x80)
+                break;
+        }
+        v->answer[v->answer_len] = '\0';
+    } else if (key == 21) {     /* Ctrl-U */
+        v->answer_len = 0;
+        v->answer[0] = '\0';
+    } else if (key >= 0x20 && key < 0x100 && key != 127 && v->answer_len + 1 < ANSWER_BYTES) {
+        v->answer[v->answer_len++] = (char)key;
+        v->answer[v->answer_len] = '\0';
+    }
+}
+
+static void handle_key(lessonview *v, int key)
+{
+    lesson_player *p = &v->player;
+    if (v->help) {
+        v->help = false;
+        return;
+    }
+    if (v->answering) {
+        answer_key(v, key);
+        return;
+    }
+    v->message[0] = '\0';
+    pv_error err;
+    pv_error_clear(&err);
+    switch (key) {
+    case KEY_NPAGE:
+    case ']':
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        turn_page(v, 1);
+        break;
+    case KEY_PPAGE:
+    case '[':
+        turn_page(v, -1);
+        break;
+    case 'n':
+    case ' ':
+    case KEY_RIGHT:
+        if (!p->have_result)
+            say(v, false, "this page has no demo; ] turns the page");
+        else if (!lesson_player_step_next(p))
+            say(v, false, "this is the last region (%zu/%zu)", p->step + 1,
+                lesson_player_step_count(p));
+        break;
+    case 'p':
+    case KEY_LEFT:
+        if (p->have_result && !lesson_player_step_prev(p))
+            say(v, false, "this is the first region");
+        break;
+    case KEY_HOME:
+        lesson_player_step_goto(p, 0);
+        break;
+    case KEY_END:
+        if (p->have_result)
+            lesson_player_step_goto(p, lesson_player_step_count(p) - 1);
+        break;
+    case '\t':
+    case KEY_BTAB:
+        if (!lesson_player_cycle_demo(p, key == '\t' ? 1 : -1, &err))
+            say(v, err.status != PV_OK, "%s",
+                err.status != PV_OK ? err.message : "this page has one demo at most");
+        break;
+    case 'a': {
+        lesson_question_progress *q = lesson_player_open_question(p);
+        if (q == NULL) {
+            say(v, false, "no open question on this page");
+            break;
+        }
+        v->asked = q;
+        v->answering = true;
+        v->answer_len = 0;
+        v->answer[0] = '\0';
+        show_question(v);
+        break;
+    }
+    case 's': {
+        lesson_question_progress *q = lesson_player_open_question(p);
+        if (q == NULL) {
+            say(v, false, "no open question on this page");
+            break;
+        }
+        lesson_player_reveal(p, q);
+        say(v, false, "%s", q->feedback);
+        break;
+    }
+    case KEY_UP:
+    case 'k':
+        v->scroll--;
+        break;
+    case KEY_DOWN:
+    case 'j':
+        v->scroll++;
+        break;
+    case '?':
+        v->help = true;
+        break;
+    case 'q':
+        v->quit = true;
+        break;
+    case 12:                    /* Ctrl-L */
+        clearok(curscr, TRUE);
+        break;
+    default:
+        break;
+    }
+}
+
+int lessonview_run(const lesson *l, const lessonview_options *options, pv_error *err)
+{
+    pv_error local;
+    if (err == NULL)
+        err = &local;
+    pv_error_clear(err);
+    lessonview_options defaults = {.color = -1};
+    if (options == NULL)
+        options = &defaults;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        pv_error_set(err, PV_ERR_IO, "terminal",
+                     "the lesson player needs a terminal; use 'poolviz lesson --text NAME'");
+        return pv_status_exit_code(err->status);
+    }
+    glyphs_init();
+    lessonview *v = pv_calloc(1, sizeof *v);
+    view_line *lines = pv_calloc(MAX_VIEW_LINES, sizeof *lines);
+    if (v == NULL || lines == NULL) {
+        pv_free(v);
+        pv_free(lines);
+        pv_error_set(err, PV_ERR_NOMEM, "lesson", "out of memory");
+        return 1;
+    }
+    v->lines = lines;
+    v->options = options;
+    v->question_line = -1;
+    int code = 0;
+    /* Everything is computed before the screen is taken. */
+    if (lesson_player_init(&v->player, l, options->first_page, options->present, err) !=
+        PV_OK) {
+        code = pv_status_exit_code(err->status);
+        goto done;
+    }
+    if (open_terminal(options->color, err) != PV_OK) {
+        code = pv_status_exit_code(err->status);
+        restore_terminal();
+        goto done;
+    }
+    while (!v->quit && !got_signal) {
+        draw_all(v);
+        timeout(1000);
+        int key = getch();
+        if (got_signal)
+            break;
+        if (key == ERR || key == KEY_RESIZE)
+            continue;
+        if ((COLS < MIN_COLS || LINES < MIN_ROWS) && !v->answering) {
+            if (key == 'q')
+                v->quit = true;
+            continue;
+        }
+        handle_key(v, key);
+    }
+    bool own = term.own;
+    if (!own) {
+        curs_set(0);
+        erase();
+        refresh();
+    }
+    restore_terminal();
+    if (got_signal) {
+        pv_error_set(err, PV_ERR_INTERRUPTED, "", "interrupted");
+        code = pv_status_exit_code(PV_ERR_INTERRUPTED);
+        pool_cancel_requested = 0;
+        got_signal = 0;
+    }
+done:
+    lesson_player_release(&v->player);
+    pv_free(v->lines);
+    pv_free(v);
+    return code;
+}
+
+int lessonview_run_by_name(const char *name, const lessonview_options *options, pv_error *err)
+{
+    char path[4096];
+    if (lesson_find(name, path, sizeof path, err) != PV_OK)
+        return pv_status_exit_code(err->status);
+    lesson *l = lesson_parse_file(path, err);
+    if (l == NULL)
+        return pv_status_exit_code(err->status);
+    int code = lessonview_run(l, options, err);
+    lesson_free(l);
+    return code;
+}

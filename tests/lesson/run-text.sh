@@ -1,0 +1,45 @@
+#!/bin/sh
+# The plain-text player: one lesson printed without a terminal must match
+# its golden file; --ask reads answers from stdin and says right, wrong
+# (naming known mistakes) and the score.
+: "${POOLVIZ:?POOLVIZ is not set}" "${top_srcdir:?top_srcdir is not set}"
+tmp=${TMPDIR:-/tmp}/poolviz-lesson-text.$$
+mkdir -p "$tmp" || exit 99
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+fail() { echo "FAIL: $*"; failed=1; }
+
+# 1. Golden: piped output is the plain-text lesson.
+"$POOLVIZ" lesson 03-max-average-min </dev/null >"$tmp/out" 2>"$tmp/err" || fail "lesson 03 exited $?"
+if ! diff -u "$top_srcdir/tests/lesson/golden/03-max-average-min.txt" "$tmp/out"; then
+    fail "lesson 03 differs from tests/lesson/golden/03-max-average-min.txt"
+fi
+[ -s "$tmp/err" ] && fail "lesson 03 wrote to stderr: $(cat "$tmp/err")"
+
+# 2. --no-answers leaves every answer out, keeps the questions.
+"$POOLVIZ" lesson --text --no-answers 3 >"$tmp/sheet" || fail "--no-answers exited $?"
+grep -q 'Answer:' "$tmp/sheet" && fail "--no-answers printed an answer"
+[ "$(grep -c '?? Question' "$tmp/sheet")" -eq 8 ] || fail "--no-answers lost questions"
+
+# 3. --ask: right, wrong then right, a known mistake, the score.
+printf '%s\n' '(1, 1)' 1 5 3 5 0 | "$POOLVIZ" lesson --ask 9 >"$tmp/ask" 2>&1 ||
+    fail "--ask exited $?"
+grep -q 'Right: (1, 1)\.' "$tmp/ask" || fail "--ask: the right cell was not accepted"
+grep -q 'Not quite: 1 is the probability of drawing 5; stochastic pooling' "$tmp/ask" ||
+    fail "--ask: the probability-for-activation mistake was not named"
+grep -q 'Right: 5\.' "$tmp/ask" || fail "--ask: the second try was not accepted"
+grep -q '^Score: 5 of 5 questions right, 4 at the first try\.$' "$tmp/ask" ||
+    fail "--ask: wrong score line"
+
+# 4. The level-as-kernel mistake of spatial pyramid pooling (page 4 of 11).
+printf '46\n21\n' | "$POOLVIZ" lesson --ask --page 4 11 >"$tmp/spp" 2>&1 || fail "--page 4 exited $?"
+grep -q 'Not quite: 46 uses each level n as an n x n kernel' "$tmp/spp" ||
+    fail "--ask: the spp level-as-kernel mistake was not named"
+grep -q 'Right: 21\.' "$tmp/spp" || fail "--ask: 21 was not accepted"
+
+# 5. Reasonable forms of the same answer (lesson 7, page 2: sqrt(10), sqrt(14)).
+printf 'sqrt(10)\n3.74\n' | "$POOLVIZ" lesson --ask --page 2 7 >"$tmp/forms" 2>&1
+[ "$(grep -c 'Right: ' "$tmp/forms")" -eq 2 ] || { fail "--ask: sqrt(10) / 3.74 not accepted"; cat "$tmp/forms"; }
+
+[ "$failed" -eq 0 ] && echo ok
+exit "$failed"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# The lesson player in a real terminal (tmux): the page beside the live
+# stepper, a question answered wrong and then right, a revealed answer,
+# paging, stepping, presenter mode, quitting with the terminal restored.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/tui-lib.sh"
+: "${POOLVIZ_DATADIR:?POOLVIZ_DATADIR is not set}"
+
+tui_start 130 36 POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson 03-max-average-min
+check "the lesson opens" tui_wait "poolviz lesson: Max, average and min"
+check "the page's prose is shown" tui_wait "There are many ways to"
+check "the demo's formula is shown" tui_wait "max(6, 1, 3, 7) = 7"
+check "the first question is inline" tui_has "Question 1. What is the value of output cell (1,"
+check "what follows an open question waits" tui_lacks "Question 2."
+
+tui_keys a
+check "a opens the answer prompt" tui_wait "answer to question 1:"
+tui_type 7
+tui_keys Enter
+check "a wrong answer is refused" tui_wait "Not quite."
+check "with a hint" tui_has "Hint: output cell (1, 0) covers rows 2 to 3"
+check "nothing counted yet" tui_has "questions right 0/8"
+tui_keys a
+tui_type 2
+tui_keys Enter
+check "the right answer is accepted" tui_wait "Right: 2."
+check "and counted" tui_wait "questions right 1/8"
+check "the explanation follows" tui_has "max(0, 2, 1, 1) = 2"
+check "and the rest of the page" tui_has "Question 2."
+
+tui_keys s
+check "s reveals the next question's answer" tui_wait "The answer is (1, 1)."
+
+tui_keys ']'
+check "] turns the page" tui_wait "page 2/4"
+check "page 2's demo" tui_wait "avg = (6 + 1 + 3 + 7) / 4 = 4.25"
+tui_keys Home
+check "Home: the first region" tui_wait "avg = (4 + 1 + 3 + 8) / 4 = 4"
+check "step 1/4" tui_has "step 1/4"
+tui_keys n
+check "n: the next region" tui_wait "avg = (0 + 2 + 5 + 5) / 4 = 3"
+tui_keys '['
+check "[ goes back" tui_wait "page 1/4"
+tui_keys q
+check "q quits" tui_wait_exit
+check "exit status 0" test "$tui_status" = 0
+check "the terminal is restored" tui_has "tty: icanon echo"
+
+# Presenter mode: a step demo's value stays hidden until a key.
+tui_start 130 36 POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson --present --page 3 02-the-cartoonist
+check "presenter: the page opens" tui_wait "A contour in numbers"
+tui_keys Tab
+check "Tab: the page's second demo" tui_wait "demo 2/3"
+check "the value is hidden" tui_wait "avg = (9 + 1 + 9 + 1) / 4 = ?"
+tui_keys n
+check "n reveals it" tui_wait "avg = (9 + 1 + 9 + 1) / 4 = 5"
+tui_keys q
+check "q quits" tui_wait_exit
+check "exit status 0" test "$tui_status" = 0
+
+# Too small a terminal says what it needs.
+tui_start 50 12 POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson 3
+check "a small terminal is told the size" tui_wait "the lesson player needs 72x20"
+tui_keys q
+check "q quits there too" tui_wait_exit
+tui_finish

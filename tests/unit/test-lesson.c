@@ -1,0 +1,433 @@
+/* test-lesson.c - the lesson parser, the answer checker, the player's state
+ * machine and the slides' bitmap font, without a terminal. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "cli/bitfont.h"
+#include "core/alloc.h"
+#include "lesson/lesson.h"
+#include "lesson/lessonplayer.h"
+#include "lesson/lessonrun.h"
+#include "lesson/lessontext.h"
+
+static lesson *parse(const char *text, pv_error *err)
+{
+    pv_error_clear(err);
+    return lesson_parse_text(text, strlen(text), "t.lesson", err);
+}
+
+/* The error subject of a lesson that must not parse. */
+static const char *parse_error(const char *text, char *message, size_t size)
+{
+    static pv_error err;
+    lesson *l = parse(text, &err);
+    if (l != NULL) {
+        lesson_free(l);
+        return "(parsed)";
+    }
+    snprintf(message, size, "%s", err.message);
+    return err.subject;
+}
+
+static const char good[] =
+    "# a comment\r\n"
+    "@title A title\r\n"
+    "@summary One line.\n"
+    "\n"
+    "@page First\n"
+    "Some prose\n"
+    "on two lines.\n"
+    "\n"
+    "  kept   as is\n"
+    "  and this\n"
+    "@@ starts with an at sign.\n"
+    "@matrix A\n"
+    "  1 2 3 4\n"
+    "  5 6 7 8\n"
+    "  9 10 11 12\n"
+    "  13 14 15 16\n"
+    "@end\n"
+    "@set op=avg kernel=2\n"
+    "@step 2\n"
+    "@ask value 0 1: Which value?\n"
+    "@page Second\n"
+    "@set op max\n"
+    "@matrix B = [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,0]]\n"
+    "@use A\n"
+    "@run\n"
+    "@ask size\n"
+    "@ask argmax 1 1\n"
+    "@ask regions\n"
+    "@ask changed B\n";
+
+static void test_parse(void)
+{
+    pv_error err;
+    lesson *l = parse(good, &err);
+    CHECK_MSG(l != NULL, "%s: %s", err.subject, err.message);
+    if (l == NULL)
+        return;
+    CHECK_STR(l->title, "A title");
+    CHECK_STR(l->summary, "One line.");
+    CHECK_STR(l->name, "t");
+    CHECK(l->page_count == 2);
+    CHECK(l->input_count == 2);
+    const lesson_page *p = &l->pages[0];
+    CHECK_STR(p->title, "First");
+    CHECK(p->block_count == 5);
+    CHECK(p->blocks[0].kind == LESSON_PROSE);
+    CHECK_STR(p->blocks[0].text, "Some prose on two lines.");
+    CHECK(p->blocks[1].kind == LESSON_VERBATIM);
+    CHECK_STR(p->blocks[1].text, "kept   as is\nand this");
+    CHECK(p->blocks[2].kind == LESSON_PROSE);
+    CHECK_STR(p->blocks[2].text, "@ starts with an at sign.");
+    CHECK(p->blocks[3].kind == LESSON_DEMO && p->blocks[3].demo == LESSON_DEMO_STEP);
+    CHECK(p->blocks[3].step == 2 && p->blocks[3].line == 19);
+    CHECK(p->blocks[3].params.op == POOL_AVG);
+    CHECK(p->blocks[4].kind == LESSON_QUESTION && p->blocks[4].ask == LESSON_ASK_VALUE);
+    CHECK_STR(p->blocks[4].text, "Which value?");
+    CHECK(p->blocks[4].index_count == 2 && p->blocks[4].index[1] == 1);
+    const lesson_page *q = &l->pages[1];
+    CHECK(q->blocks[0].kind == LESSON_DEMO && q->blocks[0].params.op == POOL_MAX);
+    CHECK(q->blocks[0].params.kernel_h == 2);
+    CHECK(q->blocks[0].input == 0);          /* @use A */
+    CHECK(q->blocks[4].ask == LESSON_ASK_CHANGED && q->blocks[4].other == 1);
+    CHECK(lesson_count_blocks(l, LESSON_QUESTION) == 5);
+    CHECK(lesson_check(l, NULL, NULL) == 0);
+    lesson_free(l);
+}
+
+static void test_parse_errors(void)
+{
+    char m[512];
+    static const char head[] = "@title T\n@summary S\n@page P\n";
+    char text[1024];
+
+    CHECK_STR(parse_error("@summary S\n@page P\nx\n", m, sizeof m), "t.lesson:2");
+    CHECK(strstr(m, "@page before @title") != NULL);
+    CHECK_STR(parse_error("@title T\n@summary S\nprose\n", m, sizeof m), "t.lesson:3");
+    snprintf(text, sizeof text, "%s@steep 1\n", head);
+    CHECK_STR(parse_error(text, m, sizeof m), "t.lesson:4");
+    CHECK(strstr(m, "did you mean @step?") != NULL);
+    snprintf(text, sizeof text, "%s@matrix\n1 2\n3\n@end\n", head);
+    CHECK_STR(parse_error(text, m, sizeof m), "t.lesson:6");
+    snprintf(text, sizeof text, "%s@matrix = 1 2; 3 4\n@set stride -1\n", head);
+    CHECK_STR(parse_error(text, m, sizeof m), "t.lesson:5");
+    CHECK(strstr(m, "--stride") != NULL);
+    snprintf(text, sizeof text, "%s@matrix = 1 2; 3 4\n@ask value x\n", head);
+    CHECK_STR(parse_error(text, m, sizeof m), "t.lesson:5");
+    snprintf(text, sizeof text, "%s@matrix = 1 2; 3 4\n@use Q\n", head);
+    CHECK_STR(parse_error(text, m, sizeof m), "t.lesson:5");
+    snprintf(text, sizeof text, "%s@matrix\n1 2\n", head);
+    CHECK_STR(parse_error(text, m, sizeof m), "t.lesson:4");
+    CHECK(strstr(m, "without @end") != NULL);
+    snprintf(text, sizeof text, "%s  @step 1\n", head);
+    CHECK_STR(parse_error(text, m, sizeof m), "t.lesson:4");
+
+    /* Problems only the core can see are found by lesson_check. */
+    pv_error err;
+    snprintf(text, sizeof text, "%s@matrix = 1 2; 3 4\n@step 2\n@set kernel 3\n@run\n", head);
+    lesson *l = parse(text, &err);
+    CHECK(l != NULL);
+    if (l != NULL) {
+        CHECK(lesson_check(l, NULL, NULL) == 2);
+        lesson_free(l);
+    }
+}
+
+static void test_numbers(void)
+{
+    double v;
+    int d;
+    CHECK(lesson_eval_number("3.5", &v, &d) && v == 3.5 && d == 1);
+    CHECK(lesson_eval_number(" 3.50 ", &v, &d) && v == 3.5 && d == 2);
+    CHECK(lesson_eval_number("7/2", &v, &d) && v == 3.5 && d == -1);
+    CHECK(lesson_eval_number("(1 + 2 + 5 + 6) / 4", &v, &d) && v == 3.5);
+    CHECK(lesson_eval_number("sqrt(30)", &v, &d) && fabs(v - sqrt(30)) < 1e-12);
+    CHECK(lesson_eval_number("3,5", &v, &d) && v == 3.5);
+    CHECK(lesson_eval_number("= -2", &v, &d) && v == -2 && d == 0);
+    CHECK(lesson_eval_number("2^3", &v, &d) && v == 8);
+    CHECK(lesson_eval_number("1e3", &v, &d) && v == 1000);
+    CHECK(lesson_eval_number("inf", &v, &d) && isinf(v));
+    CHECK(!lesson_eval_number("abc", &v, &d));
+    CHECK(!lesson_eval_number("3 4", &v, &d));
+    CHECK(!lesson_eval_number("(3", &v, &d));
+}
+
+/* Solve the n-th question of a lesson made of head + body. */
+static bool solve(const char *body, size_t n, lesson_answer *a)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "@title T\n@summary S\n@page P\n%s", body);
+    pv_error err;
+    lesson *l = parse(text, &err);
+    if (l == NULL) {
+        fprintf(stderr, "%s: %s\n", err.subject, err.message);
+        return false;
+    }
+    size_t seen = 0;
+    bool ok = false;
+    for (size_t i = 0; i < l->pages[0].block_count; i++) {
+        const lesson_block *b = &l->pages[0].blocks[i];
+        if (b->kind == LESSON_QUESTION && seen++ == n) {
+            ok = lesson_solve(l, b, a, &err) == PV_OK;
+            if (!ok)
+                fprintf(stderr, "%s: %s\n", err.subject, err.message);
+        }
+    }
+    lesson_free(l);
+    return ok;
+}
+
+static lesson_verdict verdict(const lesson_answer *a, const char *typed, char *fb, size_t size)
+{
+    return lesson_answer_check(a, typed, fb, size);
+}
+
+static void test_answers(void)
+{
+    static lesson_answer a;
+    char fb[512];
+    static const char m4[] =
+        "@matrix = [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]]\n";
+    char body[1024];
+
+    /* Values: forms, rounding, known mistakes. */
+    snprintf(body, sizeof body, "%s@set op avg\n@ask value 0 0\n", m4);
+    CHECK(solve(body, 0, &a));
+    CHECK(a.value == 3.5);
+    CHECK_STR(a.answer, "3.5");
+    CHECK(verdict(&a, "3.5", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "3.50", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "7/2", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "(1+2+5+6)/4", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "4", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(verdict(&a, "14", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "is the sum") != NULL);
+    CHECK(verdict(&a, "", fb, sizeof fb) == LESSON_UNREADABLE);
+    CHECK(verdict(&a, "three", fb, sizeof fb) == LESSON_UNREADABLE);
+    CHECK(strstr(a.explanation, "avg = (1 + 2 + 5 + 6) / 4 = 3.5") != NULL);
+
+    /* 10/3: two decimals are enough, one is close. */
+    snprintf(body, sizeof body, "@matrix = 1 2; 3 4\n@set op avg\n@set kernel 1x3\n"
+             "@set stride 1\n@matrix = 1 5 4\n@ask value 0 0\n");
+    CHECK(solve(body, 0, &a));
+    CHECK(verdict(&a, "3.33", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "3.333", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "10/3", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "3.3", fb, sizeof fb) == LESSON_CLOSE);
+    CHECK(verdict(&a, "3.34", fb, sizeof fb) == LESSON_WRONG);
+
+    /* Padding in the divisor. */
+    snprintf(body, sizeof body, "%s@set op avg\n@set kernel 3\n@set stride 2\n"
+             "@set padding 1\n@ask value 0 0\n", m4);
+    CHECK(solve(body, 0, &a));
+    CHECK(fabs(a.value - 14.0 / 9.0) < 1e-12);
+    CHECK(verdict(&a, "3.5", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "4 cells inside the input") != NULL);
+
+    /* Stochastic: the probability is not the output. */
+    snprintf(body, sizeof body, "@matrix = 0 0; 0 5\n@set op stochastic\n@ask value 0 0\n");
+    CHECK(solve(body, 0, &a));
+    CHECK(a.value == 5);
+    CHECK(verdict(&a, "1", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "probability") != NULL);
+
+    /* Sizes. */
+    snprintf(body, sizeof body, "%s@ask size\n", m4);
+    CHECK(solve(body, 0, &a));
+    CHECK_STR(a.answer, "2x2");
+    const char *right_sizes[] = {"2x2", "2 x 2", "2\xC3\x97" "2", "(2, 2)", "2 2", "2 by 2",
+                                 "2 rows x 2 columns"};
+    for (size_t i = 0; i < sizeof right_sizes / sizeof right_sizes[0]; i++)
+        CHECK_MSG(verdict(&a, right_sizes[i], fb, sizeof fb) == LESSON_RIGHT, "%s",
+                  right_sizes[i]);
+    CHECK(verdict(&a, "4", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "number of output cells") != NULL);
+    CHECK(verdict(&a, "3x3", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "stride 1") != NULL);
+    CHECK(verdict(&a, "2.5x2", fb, sizeof fb) == LESSON_UNREADABLE);
+
+    snprintf(body, sizeof body, "@matrix = [[1,2,3,4,5],[1,2,3,4,5],[1,2,3,4,5],[1,2,3,4,5],"
+             "[1,2,3,4,5]]\n@ask size\n");
+    CHECK(solve(body, 0, &a));
+    CHECK_STR(a.answer, "2x2");
+    CHECK(verdict(&a, "3x3", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "ceil_mode on") != NULL);
+
+    /* Channels may be left out of a windowed op's size. */
+    snprintf(body, sizeof body, "@matrix = [[[1,2],[3,4]],[[5,6],[7,8]]]\n@ask size\n");
+    CHECK(solve(body, 0, &a));
+    CHECK_STR(a.answer, "2x1x1");
+    CHECK(verdict(&a, "1x1", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "2x1x1", fb, sizeof fb) == LESSON_RIGHT);
+
+    /* SPP: a level is not a kernel size. */
+    snprintf(body, sizeof body, "%s@set op spp\n@set levels 1,2\n@ask size\n", m4);
+    CHECK(solve(body, 0, &a));
+    CHECK_STR(a.answer, "5");
+    CHECK(verdict(&a, "5", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "20", fb, sizeof fb) == LESSON_WRONG);   /* 16 + 4 windows */
+    CHECK(strstr(fb, "n x n kernel") != NULL);
+
+    /* Winners. */
+    snprintf(body, sizeof body, "%s@ask argmax 1 0\n", m4);
+    CHECK(solve(body, 0, &a));
+    CHECK_STR(a.answer, "(3, 1)");
+    CHECK(verdict(&a, "(3, 1)", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "3 1", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "row 3, col 1", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "13", fb, sizeof fb) == LESSON_RIGHT);   /* 3 * 4 + 1 */
+    CHECK(verdict(&a, "(1, 0)", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "is the output cell") != NULL);
+    CHECK(verdict(&a, "1, 2, 3", fb, sizeof fb) == LESSON_UNREADABLE);
+
+    /* Counts. */
+    snprintf(body, sizeof body, "%s@set stride 1\n@ask regions\n", m4);
+    CHECK(solve(body, 0, &a));
+    CHECK(a.count == 9);
+    CHECK(verdict(&a, "9", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "16", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "input cells") != NULL);
+
+    snprintf(body, sizeof body, "@matrix A = 9 0 0 0; 0 0 0 0\n@matrix B = 0 9 0 0; 0 0 0 0\n"
+             "@matrix C = 0 0 9 0; 0 0 0 0\n@use A\n@ask changed B\n@ask changed C\n");
+    CHECK(solve(body, 0, &a));
+    CHECK(a.count == 0);
+    CHECK(solve(body, 1, &a));
+    CHECK(a.count == 2);
+}
+
+static void test_player(void)
+{
+    pv_error err;
+    lesson *l = parse(good, &err);
+    CHECK(l != NULL);
+    if (l == NULL)
+        return;
+    lesson_player p;
+    pv_status status = lesson_player_init(&p, l, 0, false, &err);
+    CHECK_MSG(status == PV_OK, "%s: %s", err.subject, err.message);
+    if (status != PV_OK) {
+        lesson_free(l);
+        return;
+    }
+    CHECK(p.page == 0 && p.have_result);
+    CHECK(p.step == 1);                          /* @step 2 */
+    CHECK(lesson_player_step_count(&p) == 4);
+    CHECK(lesson_player_value_visible(&p, 1) && !lesson_player_value_visible(&p, 2));
+    CHECK(lesson_player_step_next(&p) && p.step == 2);
+    CHECK(lesson_player_step_prev(&p) && lesson_player_step_prev(&p) && p.step == 0);
+    CHECK(!lesson_player_step_prev(&p));
+    lesson_question_progress *q = lesson_player_open_question(&p);
+    CHECK(q != NULL);
+    if (q != NULL) {
+        /* avg of 3, 4, 7, 8 */
+        CHECK(lesson_player_answer(&p, q, "5") == LESSON_WRONG);
+        CHECK(q->state == LESSON_Q_OPEN && q->wrong == 1);
+        CHECK(lesson_player_answer(&p, q, "5.5") == LESSON_RIGHT);
+        CHECK(q->state == LESSON_Q_RIGHT);
+    }
+    CHECK(lesson_player_open_question(&p) == NULL);
+    CHECK(!lesson_player_prev_page(&p, &err));
+    CHECK(lesson_player_next_page(&p, &err) && p.page == 1);
+    CHECK(!lesson_player_next_page(&p, &err));
+    CHECK(p.step == 3);                          /* @run: the last region */
+    q = lesson_player_open_question(&p);
+    CHECK(q != NULL && q->block->ask == LESSON_ASK_SIZE);
+    if (q != NULL) {
+        CHECK(lesson_player_answer(&p, q, "3x3") == LESSON_WRONG);
+        CHECK(lesson_player_answer(&p, q, "1x1") == LESSON_WRONG);
+        CHECK(q->state == LESSON_Q_REVEALED);    /* two tries */
+    }
+    q = lesson_player_open_question(&p);
+    CHECK(q != NULL && q->block->ask == LESSON_ASK_ARGMAX);
+    if (q != NULL)
+        lesson_player_reveal(&p, q);
+    lesson_progress pr;
+    lesson_player_progress(&p, &pr);
+    CHECK(pr.pages == 2 && pr.pages_seen == 2);
+    CHECK(pr.questions == 5 && pr.right == 1 && pr.revealed == 2 && pr.first_try == 0);
+    lesson_player_release(&p);
+
+    /* Presenter: a step first reveals, then moves. */
+    CHECK(lesson_player_init(&p, l, 0, true, &err) == PV_OK);
+    CHECK(!lesson_player_value_visible(&p, 1));
+    CHECK(lesson_player_step_next(&p) && p.step == 1 && lesson_player_value_visible(&p, 1));
+    CHECK(lesson_player_step_next(&p) && p.step == 2 && !lesson_player_value_visible(&p, 2));
+    lesson_player_release(&p);
+    lesson_free(l);
+}
+
+static void collect(void *ctx, const char *text)
+{
+    char *buf = ctx;
+    strncat(buf, text, 16000 - strlen(buf) - 1);
+}
+
+static void test_text(void)
+{
+    pv_error err;
+    lesson *l = parse(good, &err);
+    CHECK(l != NULL);
+    if (l == NULL)
+        return;
+    static char out[16000];
+    out[0] = '\0';
+    CHECK(lesson_print(l, NULL, collect, out, &err) == PV_OK);
+    CHECK(strstr(out, "A title (t)\n===========\n") == out);
+    CHECK(strstr(out, "    kept   as is\n    and this\n") != NULL);
+    CHECK(strstr(out, "      1   2 [ 3][ 4]\n") != NULL);
+    CHECK(strstr(out, "output cell (0, 1): avg = (3 + 4 + 7 + 8) / 4 = 5.5\n") != NULL);
+    CHECK(strstr(out, "?? Question 1: Which value?\n    Answer: 5.5\n") != NULL);
+    CHECK(strstr(out, "End of the lesson.\n") != NULL);
+    char line[256];
+    lesson_list_line(l, 30, line, sizeof line);
+    CHECK(strlen(line) == 30 && strcmp(line + 27, "...") == 0);
+    lesson_free(l);
+
+    char wrapped[512] = "";
+    lesson_wrap("one two three four five six", 12, 2, wrapped, sizeof wrapped);
+    CHECK_STR(wrapped, "  one two\n  three four\n  five six\n");
+}
+
+static void test_font(void)
+{
+    for (unsigned c = 33; c < 127; c++) {
+        int ink = 0;
+        for (int y = 0; y < BITFONT_H; y++)
+            for (int x = 0; x < BITFONT_W; x++)
+                ink += bitfont_pixel(c, x, y);
+        CHECK_MSG(ink > 0, "glyph '%c' is empty", (char)c);
+    }
+    /* Every glyph differs from every other. */
+    int same = 0;
+    for (unsigned a = 33; a < 127; a++)
+        for (unsigned b = a + 1; b < 127; b++) {
+            bool equal = true;
+            for (int y = 0; y < BITFONT_H && equal; y++)
+                for (int x = 0; x < BITFONT_W && equal; x++)
+                    equal = bitfont_pixel(a, x, y) == bitfont_pixel(b, x, y);
+            same += equal;
+        }
+    CHECK(same == 0);
+    CHECK(!bitfont_pixel(' ', 2, 3));
+    CHECK(bitfont_pixel(0x2603, 0, 0));          /* unknown: a box */
+    CHECK(bitfont_text_width("abc", 2) == (3 * BITFONT_ADVANCE - 1) * 2);
+    CHECK(bitfont_text_width("2\xC3\x97" "3", 1) == 3 * BITFONT_ADVANCE - 1);
+    CHECK(bitfont_text_width("", 3) == 0);
+}
+
+int main(void)
+{
+    test_parse();
+    test_parse_errors();
+    test_numbers();
+    test_answers();
+    test_player();
+    test_text();
+    test_font();
+    return check_exit();
+}
