@@ -1,0 +1,89 @@
+/* app.h - what the TUI's modules share: the application record and the
+ * screen states.
+ *
+ * Each screen (the stepper, help, the pager for command output) is a state
+ * with a draw function and a key function.  tui.c owns the one loop: it
+ * reads a key, hands it to the command line when that is open and to the
+ * current screen otherwise, and redraws.  Screens switch with
+ * tui_set_screen().
+ *
+ * The picture view (issue 5) plugs in as one more screen: a tui_screen
+ * whose draw reads app->stepper (stepper_plan, stepper_region,
+ * stepper_input, stepper_output) and whose key moves the stepper
+ * (stepper_goto) or goes back with tui_set_screen(app, &stepper_screen); a
+ * key in the stepper's key function switches to it.
+ */
+#ifndef POOLVIZ_TUI_APP_H
+#define POOLVIZ_TUI_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cmd/cmd.h"
+#include "core/error.h"
+
+typedef struct tui_app tui_app;
+typedef struct stepper stepper;
+
+typedef struct tui_screen {
+    const char *name;
+    /* Draw the whole screen except the bottom line (the command line, a
+     * message or the screen's hints). */
+    void (*draw)(tui_app *app);
+    /* Handle one key (a byte or a KEY_ code). */
+    void (*key)(tui_app *app, int key);
+    /* Called when tick_ms passed without a key (animation); may be NULL. */
+    void (*tick)(tui_app *app);
+    /* The key hints for the bottom line: "key:what" pairs separated by
+     * '\t' ("n:next\tq:quit"; the last ':' of a pair splits it). */
+    const char *hints;
+    /* Drawn over the screen it was opened from (help, pager), which
+     * tui_close_overlay() returns to. */
+    bool overlay;
+} tui_screen;
+
+struct tui_app {
+    const tui_screen *screen;   /* the state on show */
+    const tui_screen *under;    /* the state a pager or help returns to */
+    stepper *stepper;
+    cmd_session *session;
+    bool quit;
+    int tick_ms;                /* >= 0: call screen->tick after so long without a key */
+    char message[512];          /* shown on the bottom line until the next key */
+    bool message_is_error;
+    char *emitted;              /* command output collected during one command */
+    size_t emitted_len, emitted_cap;
+    bool step_switched;         /* a `step` command replaced the stepper's input */
+    char settings_seen[2048];   /* the session's settings the stepper last followed */
+    const char *var_hint;       /* the session name asked for the input, or NULL */
+};
+
+/* Switch to a screen; the current one is remembered as app->under when the
+ * new one is an overlay (help, pager). */
+void tui_set_screen(tui_app *app, const tui_screen *screen);
+
+/* Back to the screen under an overlay. */
+void tui_close_overlay(tui_app *app);
+
+/* A one-line message on the bottom line until the next key. */
+void tui_message(tui_app *app, bool is_error, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Open the command line (':') on the bottom line. */
+void tui_open_command_line(tui_app *app);
+
+/* Ask for one line on the bottom line (no history, no completion); done
+ * gets the text, or NULL when the user cancelled. */
+void tui_prompt(tui_app *app, const char *prompt, void (*done)(void *ctx, const char *line),
+                void *ctx);
+
+/* Run one line of the command language as if typed after ':'. */
+void tui_run_command(tui_app *app, const char *line);
+
+/* The terminal's minimum size for normal drawing. */
+enum { TUI_MIN_COLS = 60, TUI_MIN_ROWS = 16 };
+
+#endif

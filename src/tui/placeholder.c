@@ -1,2 +1,0 @@
-/* Transitional: replaced by the real tui sources. */
-typedef int pv_placeholder_tui;

@@ -1,0 +1,56 @@
+/* stepper.h - the stepper: one pooling plan walked output cell by output
+ * cell, and the screen that shows it.
+ *
+ * The model holds a copy of the input, the plan, the output pool_forward
+ * computed and the current output index; for the current index it keeps
+ * the region (pool_plan_region) and the explanation (pool_explain).  The
+ * screen draws the input grid with the region, the output grid filling in,
+ * the formula panel, the output-size panel and the status line.
+ */
+#ifndef POOLVIZ_TUI_STEPPER_H
+#define POOLVIZ_TUI_STEPPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/params.h"
+#include "core/plan.h"
+#include "core/tensor.h"
+#include "tui/app.h"
+
+stepper *stepper_new(pv_error *err);
+void stepper_free(stepper *st);
+
+/* Show input (copied) under name with params (copied): plan, forward and
+ * go to the first step.  On failure the stepper keeps what it showed and
+ * err says why (the plan's or forward's error). */
+pv_status stepper_load(stepper *st, const tensor *input, const char *name,
+                       const pool_params *params, pv_error *err);
+
+/* New parameters for the same input; keeps the current output index when
+ * it still exists.  On failure nothing changes. */
+pv_status stepper_replan(stepper *st, const pool_params *params, pv_error *err);
+
+/* Go to output index i (clamped); 0-based. */
+void stepper_goto(stepper *st, size_t index);
+
+/* Go to output cell (row, col) of the current plane or block; false when
+ * it does not exist. */
+bool stepper_goto_cell(stepper *st, long row, long col);
+
+/* What the stepper shows, for other screens (the picture view of issue 5
+ * draws the same input, region and output as pictures).  All owned by the
+ * stepper and valid until it changes. */
+size_t stepper_index(const stepper *st);
+size_t stepper_count(const stepper *st);
+const pool_plan *stepper_plan(const stepper *st);
+const pool_region *stepper_region(const stepper *st);
+const tensor *stepper_input(const stepper *st);
+const tensor *stepper_output(const stepper *st);
+const char *stepper_name(const stepper *st);
+
+/* The stepper screen. */
+extern const tui_screen stepper_screen;
+
+#endif

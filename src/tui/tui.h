@@ -1,0 +1,42 @@
+/* tui.h - the interactive stepper (design §6).
+ *
+ * tui_run() takes over the terminal (ncursesw), shows the input grid with
+ * the current pooling region, the output filling in cell by cell and the
+ * formula with the region's numbers, and returns when the user quits.  It
+ * decides nothing about arguments: src/cli parses them and calls it.  All
+ * values come from the core (plan, region, forward, explain).
+ */
+#ifndef POOLVIZ_TUI_TUI_H
+#define POOLVIZ_TUI_TUI_H
+
+#include "core/error.h"
+#include "core/params.h"
+#include "core/tensor.h"
+
+typedef enum tui_color_mode {
+    TUI_COLOR_AUTO = -1,    /* colours unless NO_COLOR is set or the terminal has none */
+    TUI_COLOR_NEVER = 0,    /* monochrome: bold, reverse, dim, underline */
+    TUI_COLOR_ALWAYS = 1    /* colours when the terminal has them, despite NO_COLOR */
+} tui_color_mode;
+
+typedef struct tui_options {
+    const tensor *input;        /* NULL = the built-in example (4x4, 1..16); copied */
+    const char *name;           /* shown in the title ("example", a file name); may be NULL */
+    const char *var;            /* the input's name on the ':' line; NULL: name when that is
+                                   an identifier (a REPL matrix), else A */
+    const pool_params *params;  /* NULL = the defaults (max, 2x2, stride 2); copied */
+    int color;                  /* a tui_color_mode (the --color option) */
+} tui_options;
+
+/* Run the stepper until the user quits.  Returns the exit code: 0 when the
+ * user quit (q, :quit); 130 after Ctrl-C or SIGTERM (err->status is
+ * PV_ERR_INTERRUPTED: quiet, the terminal is restored); otherwise 1 or 2
+ * with err filled for the caller to print, and the terminal untouched or
+ * restored: parameters that do not fit the input, then stdin or stdout not
+ * a terminal ("terminal: the stepper needs a terminal ..."), no memory; all
+ * checked before the screen is taken.  The stepper keeps its own command
+ * session: ':' lines run in the command language with the input defined as
+ * a matrix (see var; the built-in example is A). */
+int tui_run(const tui_options *options, pv_error *err);
+
+#endif
