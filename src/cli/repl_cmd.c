@@ -24,6 +24,8 @@
 #include "cmd/lineinput.h"
 #include "core/alloc.h"
 #include "core/forward.h"
+#include "lesson/lessontext.h"
+#include "tui/lessonview.h"
 #include "tui/tui.h"
 
 typedef struct repl {
@@ -57,15 +59,21 @@ static pv_status repl_step(void *ctx, const char *name, const tensor *input,
     return err->status != PV_OK ? err->status : PV_ERR_DATA;
 }
 
-/* `lesson NAME`.  ---- LESSON WIRING: the one call site of the lesson
- * player (which, like the stepper, needs a terminal). ---- */
+/* `lesson NAME`: the lesson player on a terminal; in a script (or with
+ * output redirected) the lesson as plain text with its demos' results. */
 static pv_status repl_lesson(void *ctx, const char *name, pv_error *err)
 {
-    (void)ctx;
+    repl *r = ctx;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-        return pv_error_set(err, PV_ERR_USAGE, "lesson", "lessons need a terminal");
-    return pv_error_set(err, PV_ERR_USAGE, "lesson",
-                        "lessons are not built into this program yet (asked for '%s')", name);
+        return lesson_print_by_name(name, repl_emit, ctx, err);
+    lessonview_options o = {.color = r->color};
+    int code = lessonview_run_by_name(name, &o, err);
+    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED) {
+        pool_cancel_requested = 0;
+        pv_error_clear(err);
+        return PV_OK;
+    }
+    return err->status != PV_OK ? err->status : PV_ERR_DATA;
 }
 
 static pv_status take_script(void *ctx, const char *arg, pv_error *err)

@@ -242,6 +242,10 @@ pv_status pool_explain(const pool_plan *plan, const tensor *input, size_t out_in
     pv_status st = gather_terms(plan, input, &rg, rg.c, ex, err);
     if (st != PV_OK)
         return st;
+    const pool_params *prm = &plan->params;
+    ex->padding_counted = (ex->op == POOL_AVG || ex->op == POOL_POWER) &&
+                          prm->count_include_pad && prm->padding_mode != PAD_SAME &&
+                          prm->divisor == 0 && !prm->global && prm->adaptive_h == 0;
     switch (ex->op) {
     case POOL_MAX:
     case POOL_FRACTIONAL:
@@ -328,7 +332,7 @@ static bool term_shown(const pool_explanation *ex, size_t t)
 {
     if (ex->terms[t].kind == TAP_INPUT)
         return true;
-    return false;
+    return ex->padding_counted && ex->terms[t].kind == TAP_PADDING;
 }
 
 /* List the shown terms separated by sep, each printed by how, eliding the

@@ -38,6 +38,7 @@ typedef struct pool_explanation {
     long index;         /* plane index (row * W + col) reported by --indices, or -1 */
     double draw;        /* stochastic train: the uniform draw in [0, 1) */
     bool eval;          /* stochastic: evaluation mode (probability-weighted average) */
+    bool padding_counted; /* avg/power: padding cells count in the divisor (shown as 0) */
     double raw;         /* bilinear: the value before signed sqrt / l2 normalize */
     double norm;        /* bilinear with l2 normalize: the Frobenius norm used */
     double result;      /* the value, recomputed naively in double */

@@ -83,7 +83,7 @@ set kernal 3
 pool A
 E = [[1,2],[3,x]]
 step A
-lesson intro
+lesson no-such-lesson
 pool A k=5
 pool A k=1
 EOF
@@ -98,7 +98,7 @@ poolviz: error: line 3: pool: no matrix named X; defined: A
 poolviz: error: line 4: kernal: unknown setting 'kernal' (did you mean 'kernel'?)
 poolviz: error: line 6: column 15: 'x' is not a number
 poolviz: error: line 7: step: the stepper needs a terminal; in a script use explain or pool
-poolviz: error: line 8: lesson: lessons need a terminal
+poolviz: error: line 8: no-such-lesson: no such lesson (see poolviz lesson --list)
 EOF
 mv "$tmp/err" "$tmp/want.err"
 case_run "errors" 1 --max-dim 100
@@ -173,6 +173,11 @@ grep -q '^y = F.avg_pool2d(x, kernel_size=3, stride=1)$' "$tmp/got.out" || fail 
 grep -q '^output: 2x2 (input 5x5)$' "$tmp/got.out" || fail "size: no output line"
 grep -q '^poolviz: error: line 4: size: no matrix named A; none is defined yet' "$tmp/got.err" ||
     fail "size: $(cat "$tmp/got.err")"
+
+# ---- lesson in a script: the lesson as plain text --------------------------------------------
+printf 'lesson 3\n' | "$POOLVIZ" repl >"$tmp/got.out" 2>"$tmp/got.err"
+check_status "lesson in a script" 0 $?
+grep -q 'avg = (' "$tmp/got.out" || fail "lesson 3: no average formula in the text"
 
 # ---- output errors are reported -------------------------------------------------------------
 if [ -w /dev/full ]; then
