@@ -15,6 +15,7 @@
 #include "cli/common.h"
 #include "cli/options.h"
 #include "core/tensor.h"
+#include "io/iofile.h"
 #include "tui/tui.h"
 
 static void tui_usage(FILE *out)
@@ -23,7 +24,8 @@ static void tui_usage(FILE *out)
           "Step through a pooling region by region: the window on the input, the output\n"
           "filling in and the formula with the window's numbers.  Without FILE or -m the\n"
           "stepper opens on a 4x4 example (1..16, max, 2x2, stride 2).  Keys: n/p step,\n"
-          "r runs, : opens the command line, ? lists every key, q quits.\n",
+          "r runs, : opens the command line, ? lists every key, q quits.  A .png FILE\n"
+          "opens as pictures (v switches to the numbers; a pools the picture again).\n",
           out);
     cli_pool_options_help(out, CLI_HELP_INPUT | CLI_HELP_POOL | CLI_HELP_RUN);
 }
@@ -71,6 +73,8 @@ int cli_tui_main(int argc, char **argv)
         .var = "A",
         .params = &a.params,
         .color = a.color,
+        /* A picture opens as a picture; v switches to the numbers. */
+        .picture = a.input != NULL && io_format_from_path(a.input) == IO_FORMAT_PNG,
     };
     code = tui_run(&o, &err);
     if (code != 0 && err.status != PV_ERR_INTERRUPTED)

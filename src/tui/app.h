@@ -7,11 +7,10 @@
  * current screen otherwise, and redraws.  Screens switch with
  * tui_set_screen().
  *
- * The picture view (issue 5) plugs in as one more screen: a tui_screen
- * whose draw reads app->stepper (stepper_plan, stepper_region,
- * stepper_input, stepper_output) and whose key moves the stepper
- * (stepper_goto) or goes back with tui_set_screen(app, &stepper_screen); a
- * key in the stepper's key function switches to it.
+ * The picture view (picture.c) is one more screen: its draw reads
+ * app->stepper (stepper_plan, stepper_region, stepper_input,
+ * stepper_output), its keys move the stepper or pass through to the
+ * stepper's, and `v` switches between the two with tui_set_screen().
  */
 #ifndef POOLVIZ_TUI_APP_H
 #define POOLVIZ_TUI_APP_H

@@ -15,6 +15,7 @@
 #include "tui/formula.h"
 #include "tui/glyphs.h"
 #include "tui/help.h"
+#include "tui/picture.h"
 #include "tui/theme.h"
 
 /* Widest number a grid cell shows; longer ones are shortened in the grid
@@ -1162,6 +1163,31 @@ static void draw_size_panel(const stepper *st, int y, int h, int w)
         draw_text(y + 1 + i, 2, w - 4, theme_attr(ROLE_FORMULA_TEXT), sink.lines[i]);
 }
 
+void stepper_draw_title(const stepper *st, int y)
+{
+    draw_title(st, y);
+}
+
+void stepper_draw_status(const stepper *st, int y)
+{
+    draw_status(st, y);
+}
+
+int stepper_draw_formula(stepper *st, int y, int w, int max_lines)
+{
+    if (max_lines < 1)
+        max_lines = 1;
+    if (st->have_ex) {
+        double value = tensor_get(st->output, st->index);
+        formula_build(st->formula, st->plan, &st->region, &st->ex, value, w - 4, max_lines);
+    } else {
+        st->formula->count = 1;
+    }
+    int h = st->formula->count + 2;
+    draw_formula(st, y, h, w);
+    return h;
+}
+
 static void stepper_draw(tui_app *app)
 {
     stepper *st = app->stepper;
@@ -1466,6 +1492,9 @@ static void stepper_key(tui_app *app, int key)
     case '?':
         tui_set_screen(app, &help_screen);
         break;
+    case 'v':
+        tui_set_screen(app, &picture_screen);
+        break;
     case 'q':
         app->quit = true;
         break;
@@ -1526,5 +1555,5 @@ const tui_screen stepper_screen = {
     .draw = stepper_draw,
     .key = stepper_key,
     .tick = stepper_tick,
-    .hints = "n:next\tp:prev\tr:run\tg:go to\t::command\to:size\tc:heat\t?:help\tq:quit",
+    .hints = "n:next\tp:prev\tr:run\tg:go to\tv:picture\t::command\t?:help\tq:quit\to:size\tc:heat",
 };

@@ -50,6 +50,14 @@ const tensor *stepper_input(const stepper *st);
 const tensor *stepper_output(const stepper *st);
 const char *stepper_name(const stepper *st);
 
+/* Parts of the stepper screen that the picture view draws too: the title
+ * bar, the status line (operator, parameters, step i/N) and the formula
+ * panel for the current step, in a box of w columns at line y with at most
+ * max_lines lines of text; stepper_draw_formula returns the box's height. */
+void stepper_draw_title(const stepper *st, int y);
+void stepper_draw_status(const stepper *st, int y);
+int stepper_draw_formula(stepper *st, int y, int w, int max_lines);
+
 /* The stepper screen. */
 extern const tui_screen stepper_screen;
 

@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include "tui/pixels.h"
+
 /* One row of the table: the 256-colour look, the 8-colour look and the
  * monochrome look of a role.  -1 is the terminal's default colour. */
 typedef struct theme_entry {
@@ -68,7 +70,20 @@ static const theme_entry table[ROLE_COUNT] = {
 #undef N
 
 static theme_depth depth = THEME_MONO;
+static bool direct;
 static attr_t attrs[ROLE_COUNT];
+
+/* A 256-colour number as this terminal takes it: unchanged, or as
+ * 0xRRGGBB on a direct-colour terminal (where 1..7 would still mean the
+ * ANSI colours, so those dark blues become 8). */
+static int terminal_color(short index)
+{
+    if (!direct || index < 0)
+        return index;
+    pixels_rgb c = pixels_xterm256_rgb(index);
+    int rgb = (c.r << 16) | (c.g << 8) | c.b;
+    return rgb > 0 && rgb < 8 ? 8 : rgb;
+}
 
 theme_depth theme_choose_depth(int color_request, const char *no_color, bool has_colors,
                                int colors)
@@ -86,6 +101,7 @@ void theme_init(int color_request)
 {
     const char *no_color = getenv("NO_COLOR");
     depth = THEME_MONO;
+    direct = false;
     /* Ask for colours only when they are wanted: start_color() changes
      * the terminal's state even if nothing is drawn in colour. */
     if (theme_choose_depth(color_request, no_color, has_colors(), 256) != THEME_MONO &&
@@ -94,6 +110,9 @@ void theme_init(int color_request)
         depth = theme_choose_depth(color_request, no_color, true, COLORS);
         if (COLOR_PAIRS <= ROLE_COUNT)
             depth = THEME_MONO;
+#if defined(NCURSES_EXT_COLORS)
+        direct = depth == THEME_256 && COLORS > 256;
+#endif
     }
     for (int role = 0; role < ROLE_COUNT; role++) {
         const theme_entry *e = &table[role];
@@ -105,7 +124,12 @@ void theme_init(int color_request)
         short bg = depth == THEME_256 ? e->bg256 : e->bg8;
         attr_t extra = depth == THEME_256 ? e->attr256 : e->attr8;
         short pair = (short)(role + 1);
-        if (init_pair(pair, fg, bg) == ERR)
+#if defined(NCURSES_EXT_COLORS)
+        int status = init_extended_pair(pair, terminal_color(fg), terminal_color(bg));
+#else
+        int status = init_pair(pair, (short)terminal_color(fg), (short)terminal_color(bg));
+#endif
+        if (status == ERR)
             attrs[role] = e->mono;
         else
             attrs[role] = COLOR_PAIR(pair) | extra;
@@ -139,4 +163,14 @@ theme_depth theme_current_depth(void)
 bool theme_has_heat(void)
 {
     return depth != THEME_MONO;
+}
+
+bool theme_direct_color(void)
+{
+    return direct;
+}
+
+int theme_free_pair(void)
+{
+    return ROLE_COUNT + 1;
 }

@@ -68,6 +68,16 @@ theme_depth theme_current_depth(void);
 /* True when the heat scale has colours to show (not monochrome). */
 bool theme_has_heat(void);
 
+/* True when the terminal takes 24-bit colours (its terminfo entry gives
+ * more than 256 colours, with RGB, as xterm-direct and tmux-direct do):
+ * colour numbers are then 0xRRGGBB values, and the table's 256-colour
+ * column is translated to them. */
+bool theme_direct_color(void);
+
+/* The first colour pair theme_init leaves free (the picture view
+ * allocates its pairs from there up to COLOR_PAIRS - 1). */
+int theme_free_pair(void);
+
 /* Decide the depth without touching curses (tests, the launcher):
  * has_colors and colors describe the terminal. */
 theme_depth theme_choose_depth(int color_request, const char *no_color, bool has_colors,

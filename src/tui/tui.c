@@ -22,7 +22,9 @@
 #include "tui/draw.h"
 #include "tui/glyphs.h"
 #include "tui/help.h"
+#include "tui/lessonview.h"
 #include "tui/pager.h"
+#include "tui/picture.h"
 #include "tui/stepper.h"
 #include "tui/theme.h"
 
@@ -189,6 +191,21 @@ static pv_status on_step(void *ctx, const char *name, const tensor *input,
         tui_close_overlay(app);
     }
     return status;
+}
+
+/* `:lesson NAME`: the lesson player borrows this screen; redraw after it. */
+static pv_status on_lesson(void *ctx, const char *name, pv_error *err)
+{
+    (void)ctx;
+    lessonview_options options = {.color = -1};
+    int code = lessonview_run_by_name(name, &options, err);
+    clearok(curscr, TRUE);
+    if (code == 0 || code == 130) {
+        pool_cancel_requested = 0;
+        pv_error_clear(err);
+        return PV_OK;
+    }
+    return err->status != PV_OK ? err->status : PV_ERR_DATA;
 }
 
 /* After a command: when the session's settings changed, re-plan. */
@@ -446,7 +463,7 @@ static pv_status open_session(tui_app *app, const tensor *input, const char *nam
                               const pool_params *params, char *var, size_t var_size,
                               pv_error *err)
 {
-    cmd_hooks hooks = {.ctx = app, .emit = on_emit, .step = on_step, .lesson = NULL};
+    cmd_hooks hooks = {.ctx = app, .emit = on_emit, .step = on_step, .lesson = on_lesson};
     app->session = cmd_session_new(&hooks, err);
     if (app->session == NULL)
         return err->status;
@@ -530,7 +547,7 @@ int tui_run(const tui_options *options, pv_error *err)
     lineinput_completion_install(app.session);
     if (history_length == 0)
         lineinput_history_load();
-    app.screen = &stepper_screen;
+    app.screen = options && options->picture ? &picture_screen : &stepper_screen;
     run_loop(&app);
     tui_restore_terminal();
     if (got_sigint || got_sigterm) {
@@ -547,6 +564,7 @@ done:
     pool_cancel_requested = 0;
     got_sigint = got_sigterm = 0;
     pager_release();
+    picture_release();
     /* Completion must not point at the session freed below; a REPL that
      * called us installs its own again. */
     lineinput_completion_install(NULL);

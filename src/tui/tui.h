@@ -9,6 +9,8 @@
 #ifndef POOLVIZ_TUI_TUI_H
 #define POOLVIZ_TUI_TUI_H
 
+#include <stdbool.h>
+
 #include "core/error.h"
 #include "core/params.h"
 #include "core/tensor.h"
@@ -26,6 +28,7 @@ typedef struct tui_options {
                                    an identifier (a REPL matrix), else A */
     const pool_params *params;  /* NULL = the defaults (max, 2x2, stride 2); copied */
     int color;                  /* a tui_color_mode (the --color option) */
+    bool picture;               /* open in the picture view (the input came from a PNG) */
 } tui_options;
 
 /* Run the stepper until the user quits.  Returns the exit code: 0 when the
