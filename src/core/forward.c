@@ -4,11 +4,17 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "kernels.h"
 #include "numfmt.h"
 #include "opmath.h"
 #include "rng.h"
 
 volatile sig_atomic_t pool_cancel_requested;
+
+/* The reference path: one loop per output over its taps, read through
+ * tensor_get, in the order explain.c uses.  pool_forward takes it when
+ * options->reference is set (tests, benchmarks) or when the fast kernels
+ * (kernels.c) do not handle a plan. */
 
 /* Everything one plane's pass needs. */
 typedef struct plane_job {
@@ -278,10 +284,37 @@ static void forward_bilinear(const pool_plan *plan, const tensor *in, tensor *ou
     }
 }
 
+static pv_status forward_reference(const pool_plan *plan, const tensor *input, tensor *out,
+                                   int64_t *idx, pv_error *err)
+{
+    const pool_op op = plan->params.op;
+    if (op == POOL_SPP) {
+        forward_spp(plan, input, out, idx);
+        return PV_OK;
+    }
+    if (op == POOL_BILINEAR) {
+        forward_bilinear(plan, input, out);
+        return PV_OK;
+    }
+    const size_t planes = plan->n * plan->c;
+    for (size_t plane = 0; plane < planes; plane++) {
+        if (pool_cancel_requested)
+            return pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user");
+        plane_job job = {plan, input, out, idx, plane, plan->rows.start, plan->cols.start};
+        if (plan->plane_row_start != NULL) {
+            job.row_start = plan->plane_row_start + plane * plan->rows.out;
+            job.col_start = plan->plane_col_start + plane * plan->cols.out;
+        }
+        pv_status st = plane_windows(&job, err);
+        if (st != PV_OK)
+            return st;
+    }
+    return PV_OK;
+}
+
 tensor *pool_forward(const pool_plan *plan, const tensor *input,
                      const pool_forward_options *options, int64_t **indices, pv_error *err)
 {
-    (void)options;
     if (input->count != plan->n * plan->c * plan->h * plan->w || input->dtype != plan->dtype) {
         pv_error_set(err, PV_ERR_USAGE, "forward", "the input is not the plan's shape and type");
         return NULL;
@@ -293,7 +326,14 @@ tensor *pool_forward(const pool_plan *plan, const tensor *input,
                      pool_op_name(plan->params.op));
         return NULL;
     }
-    tensor *out = tensor_new(plan->dtype, plan->out_rank, plan->out_dims, err);
+    tensor *into = options != NULL ? options->into : NULL;
+    if (into != NULL && (into->dtype != plan->dtype || into->rank != plan->out_rank ||
+                         memcmp(into->dims, plan->out_dims,
+                                (size_t)plan->out_rank * sizeof *into->dims) != 0)) {
+        pv_error_set(err, PV_ERR_USAGE, "forward", "the output is not the plan's shape and type");
+        return NULL;
+    }
+    tensor *out = into != NULL ? into : tensor_new(plan->dtype, plan->out_rank, plan->out_dims, err);
     if (out == NULL)
         return NULL;
     int64_t *idx = NULL;
@@ -301,34 +341,21 @@ tensor *pool_forward(const pool_plan *plan, const tensor *input,
         size_t bytes;
         if (!pv_mul_size(plan->out_count, sizeof *idx, &bytes) || (idx = pv_malloc(bytes)) == NULL) {
             pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the indices");
-            tensor_free(out);
+            if (out != into)
+                tensor_free(out);
             return NULL;
         }
     }
 
     pv_status st = PV_OK;
-    const pool_op op = plan->params.op;
-    if (op == POOL_SPP) {
-        forward_spp(plan, input, out, idx);
-    } else if (op == POOL_BILINEAR) {
-        forward_bilinear(plan, input, out);
-    } else {
-        const size_t planes = plan->n * plan->c;
-        for (size_t plane = 0; plane < planes && st == PV_OK; plane++) {
-            if (pool_cancel_requested) {
-                st = pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user");
-                break;
-            }
-            plane_job job = {plan, input, out, idx, plane, plan->rows.start, plan->cols.start};
-            if (plan->plane_row_start != NULL) {
-                job.row_start = plan->plane_row_start + plane * plan->rows.out;
-                job.col_start = plan->plane_col_start + plane * plan->cols.out;
-            }
-            st = plane_windows(&job, err);
-        }
-    }
+    const bool reference = options != NULL && options->reference;
+    if (!reference && kernels_supported(plan))
+        st = kernels_forward(plan, input, out, idx, options ? options->threads : 0, err);
+    else
+        st = forward_reference(plan, input, out, idx, err);
     if (st != PV_OK) {
-        tensor_free(out);
+        if (out != into)
+            tensor_free(out);
         pv_free(idx);
         return NULL;
     }

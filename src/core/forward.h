@@ -21,9 +21,13 @@ extern volatile sig_atomic_t pool_cancel_requested;
 typedef struct pool_forward_options {
     int threads;          /* 0 = the OpenMP default, 1 = serial */
     bool reference;       /* force the naive path (tests, benchmarks) */
+    tensor *into;         /* non-NULL: write the output into this tensor (the
+                             plan's output shape and dtype, owned by the
+                             caller) and return it instead of a new one */
 } pool_forward_options;
 
-/* Allocate and compute the output (shape plan->out_dims, the plan's dtype).
+/* Allocate (or take options->into) and compute the output (shape
+ * plan->out_dims, the plan's dtype).
  * When indices is non-NULL and plan->has_indices (max, min, stochastic train,
  * fractional; windowed, global or adaptive), *indices receives a pv_malloc'ed
  * array of plan->out_count plane indices (row * W + col, PyTorch's

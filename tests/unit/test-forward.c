@@ -1,16 +1,31 @@
-/* test-forward.c - pool_forward against the reference pool_explain on many
- * random shapes and parameter sets, for every operator and both dtypes.
- * max/min/fractional/spp/stochastic must agree bit for bit; sums and norms
- * within a tolerance derived from the accumulation (a few ulps of the
- * output type, scaled by the sum of magnitudes).
+/* test-forward.c - the fast kernels of pool_forward against the reference.
  *
- * POOLVIZ_TEST_CASES overrides the number of random cases (default 3000). */
+ * 1. Small random cases (every operator, both dtypes, shapes up to 12x12):
+ *    pool_forward against pool_explain, output by output.
+ * 2. Large random cases (planes up to 64x64, windows up to 31, strides,
+ *    padding, dilation, ceil mode; NaN of both signs, +-inf, -0, ties, equal
+ *    values, huge and tiny values): the fast kernels, AVX2 and portable,
+ *    against the forced reference path and against each other, and a sample
+ *    of outputs against pool_explain.
+ * 3. Thread splits: 2 threads against 1, over planes and over bands of rows.
+ * 4. The named fast paths (2x2/2, 3x3/2 pad 1, 3x3/1, 15x15/1, 31x31/1,
+ *    global, adaptive, lp), the norms' overflow fallback, cancellation.
+ *
+ * max, min, fractional, spp and stochastic must agree bit for bit (values
+ * and indices); sums within the error bound of their accumulation in
+ * double (2 (n+2) eps_double sum|x| for avg/sum, relative for the norms,
+ * whose terms are all non-negative) plus two units in the last place of
+ * the output type for the final rounding.
+ *
+ * POOLVIZ_TEST_CASES overrides the number of small random cases (default
+ * 3000); the large cases are half of that. */
 #include <float.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core-helpers.h"
 #include "core/alloc.h"
+#include "core/kernels.h"
 #include "core/rng.h"
 
 static uint64_t draw_counter;
@@ -37,6 +52,8 @@ static bool same_bits(double a, double b)
 {
     return (isnan(a) && isnan(b)) || a == b;
 }
+
+/* ---- 1. small cases against explain -------------------------------------- */
 
 static void random_case(int id)
 {
@@ -163,13 +180,558 @@ static void random_case(int id)
     pool_params_release(&p);
 }
 
+/* ---- shared by the fast-path checks ----------------------------------------- */
+
+enum value_kind {
+    VALUES_RANDOM,   /* uniform in [-1000, 1000] */
+    VALUES_TIES,     /* small integers, many equal */
+    VALUES_SPECIAL,  /* ties with NaN of both signs, +-inf, +-0 */
+    VALUES_CONSTANT, /* one value everywhere (maybe -0) */
+    VALUES_HUGE,     /* near the top of the type's range */
+    VALUES_TINY,     /* near the bottom, subnormals included */
+    VALUE_KINDS
+};
+
+static double special_value(void)
+{
+    switch (draw(9)) {
+    case 0:
+        return NAN;
+    case 1:
+        return -NAN;
+    case 2:
+        return INFINITY;
+    case 3:
+        return -INFINITY;
+    case 4:
+        return 0.0;
+    case 5:
+        return -0.0;
+    default:
+        return (double)draw(3) - 1;
+    }
+}
+
+static void fill(tensor *t, enum value_kind kind, bool nonneg)
+{
+    const bool f32 = t->dtype == TENSOR_F32;
+    const double constant = kind == VALUES_CONSTANT ? special_value() : 0;
+    for (size_t i = 0; i < t->count; i++) {
+        double v;
+        switch (kind) {
+        case VALUES_TIES:
+            v = (double)draw(5) - 2;
+            break;
+        case VALUES_SPECIAL:
+            v = draw(4) == 0 ? special_value() : (double)draw(7) - 3;
+            break;
+        case VALUES_CONSTANT:
+            v = constant;
+            break;
+        case VALUES_HUGE:
+            v = ((double)draw(2001) - 1000) / 1000 * (f32 ? 3e38 : 1e300);
+            break;
+        case VALUES_TINY:
+            v = ((double)draw(2001) - 1000) / 1000 * (f32 ? 1e-38 : 1e-300);
+            if (draw(4) == 0)
+                v = (double)draw(9) * (f32 ? 0x1p-149 : 0x1p-1074);
+            break;
+        default:
+            v = ((double)draw(2000001) - 1000000) / 1000.0;
+            break;
+        }
+        if (nonneg) {
+            v = fabs(v);
+            if (isnan(v) || isinf(v))
+                v = 1;
+        }
+        tensor_set(t, i, v);
+    }
+}
+
+static tensor *run(const pool_plan *plan, const tensor *in, bool reference, int threads,
+                   int64_t **idx)
+{
+    pv_error err;
+    pool_forward_options o = {.threads = threads, .reference = reference};
+    tensor *out = pool_forward(plan, in, &o, plan->has_indices ? idx : NULL, &err);
+    CHECK_MSG(out != NULL, "forward (%s) failed: %s: %s", reference ? "reference" : "fast",
+              out ? "" : err.subject, out ? "" : err.message);
+    return out;
+}
+
+static bool exact_op(pool_op op)
+{
+    return op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL || op == POOL_SPP ||
+           op == POOL_STOCHASTIC;
+}
+
+static double ulp_of(double v, tensor_dtype dtype)
+{
+    v = fabs(v);
+    if (dtype == TENSOR_F32)
+        return (double)nextafterf((float)v, INFINITY) - (double)(float)v;
+    return nextafter(v, INFINITY) - v;
+}
+
+/* Bit for bit: values and indices (any NaN matches any NaN when nan_any:
+ * the sign of a NaN made by inf - inf or carried through a sum means
+ * nothing). */
+static void compare_bits(const char *what, const pool_plan *plan, const tensor *a,
+                         const int64_t *ia, const tensor *b, const int64_t *ib, bool nan_any)
+{
+    if (a == NULL || b == NULL)
+        return;
+    size_t bytes = a->count * tensor_dtype_size(a->dtype);
+    if (memcmp(a->data, b->data, bytes) != 0) {
+        for (size_t i = 0; i < a->count; i++) {
+            double x = tensor_get(a, i), y = tensor_get(b, i);
+            if (nan_any && isnan(x) && isnan(y))
+                continue;
+            if (memcmp((const char *)a->data + i * tensor_dtype_size(a->dtype),
+                       (const char *)b->data + i * tensor_dtype_size(a->dtype),
+                       tensor_dtype_size(a->dtype)) != 0) {
+                CHECK_MSG(0, "%s (%s %s): out[%zu] = %.17g, expected %.17g (bits differ)", what,
+                          pool_op_name(plan->params.op), tensor_dtype_name(a->dtype), i, x, y);
+                return;
+            }
+        }
+    }
+    check_passed++;
+    if (ia != NULL && ib != NULL) {
+        for (size_t i = 0; i < a->count; i++)
+            if (ia[i] != ib[i]) {
+                CHECK_MSG(0, "%s (%s): index[%zu] = %lld, expected %lld", what,
+                          pool_op_name(plan->params.op), i, (long long)ia[i],
+                          (long long)ib[i]);
+                return;
+            }
+        check_passed++;
+    }
+}
+
+static void compare_exact(const char *what, const pool_plan *plan, const tensor *a,
+                          const int64_t *ia, const tensor *b, const int64_t *ib)
+{
+    compare_bits(what, plan, a, ia, b, ib, false);
+}
+
+/* The reference's avg or sum of |x| per window: the scale of the rounding
+ * error of a sum. */
+static tensor *abs_sums(const pool_plan *plan, const tensor *in)
+{
+    pool_params p;
+    pv_error err;
+    pool_params_copy(&p, &plan->params, &err);
+    if (p.op != POOL_AVG)
+        p.op = POOL_SUM;
+    tensor *abs_in = tensor_clone(in, &err);
+    for (size_t i = 0; i < abs_in->count; i++)
+        tensor_set(abs_in, i, fabs(tensor_get(abs_in, i)));
+    pool_plan *q = pool_plan_create(&p, plan->dtype, plan->in_rank, plan->in_dims, &err);
+    pool_forward_options o = {.threads = 1, .reference = true};
+    tensor *sums = pool_forward(q, abs_in, &o, NULL, &err);
+    tensor_free(abs_in);
+    pool_plan_free(q);
+    pool_params_release(&p);
+    return sums;
+}
+
+/* Sums and norms: within the accumulation's error bound. */
+static void compare_sums(const char *what, const pool_plan *plan, const tensor *in,
+                         const tensor *got, const tensor *want)
+{
+    if (got == NULL || want == NULL)
+        return;
+    const pool_op op = plan->params.op;
+    const bool norm = op == POOL_L2 || op == POOL_LP || op == POOL_POWER;
+    tensor *scale = norm || op == POOL_BILINEAR ? NULL : abs_sums(plan, in);
+    double taps = (double)plan->params.kernel_h * plan->params.kernel_w;
+    if (plan->params.global || plan->params.adaptive_h > 0 || op == POOL_BILINEAR)
+        taps = (double)plan->h * plan->w;
+    for (size_t i = 0; i < got->count; i++) {
+        double g = tensor_get(got, i), w = tensor_get(want, i), tol;
+        if (isnan(w) || isinf(w)) {
+            CHECK_MSG(same_bits(g, w), "%s (%s %s): out[%zu] = %.17g, reference %.17g", what,
+                      pool_op_name(op), tensor_dtype_name(got->dtype), i, g, w);
+            if (!same_bits(g, w))
+                break;
+            continue;
+        }
+        if (norm)
+            tol = fabs(w) * (4 * (taps + 4) + 2 * fabs(log(fabs(w) + DBL_MIN)) + 8) * DBL_EPSILON;
+        else if (op == POOL_BILINEAR)
+            tol = 1e-12 * fabs(w) + 1e-300;
+        else
+            tol = 2 * (taps + 2) * DBL_EPSILON * tensor_get(scale, i);
+        tol += 2 * ulp_of(w, got->dtype);
+        if (!(fabs(g - w) <= tol)) {
+            CHECK_MSG(0, "%s (%s %s): out[%zu] = %.17g, reference %.17g (tol %g)", what,
+                      pool_op_name(op), tensor_dtype_name(got->dtype), i, g, w, tol);
+            break;
+        }
+    }
+    check_passed++;
+    tensor_free(scale);
+}
+
+/* A few outputs straight against pool_explain. */
+static void sample_explain(const char *what, const pool_plan *plan, const tensor *in,
+                           const tensor *out, const int64_t *idx)
+{
+    if (out == NULL)
+        return;
+    for (int k = 0; k < 8; k++) {
+        size_t o = draw(plan->out_count);
+        pool_explanation ex;
+        pv_error err;
+        if (pool_explain(plan, in, o, &ex, &err) != PV_OK) {
+            CHECK_MSG(0, "%s: explain failed: %s", what, err.message);
+            return;
+        }
+        double want = plan->dtype == TENSOR_F32 ? (double)(float)ex.result : ex.result;
+        double got = tensor_get(out, o);
+        if (exact_op(plan->params.op)) {
+            CHECK_MSG(same_bits(got, want) && signbit(got) == signbit(want),
+                      "%s (%s): out[%zu] = %.17g, explain %.17g", what,
+                      pool_op_name(plan->params.op), o, got, want);
+            if (idx != NULL)
+                CHECK_MSG(idx[o] == ex.index, "%s (%s): index[%zu] = %lld, explain %ld", what,
+                          pool_op_name(plan->params.op), o, (long long)idx[o], ex.index);
+        } else if (plan->params.op != POOL_BILINEAR) {
+            double tol = fabs(want) * 1e-12 + 2 * ulp_of(want, plan->dtype);
+            CHECK_MSG(same_bits(got, want) || fabs(got - want) <= tol,
+                      "%s (%s): out[%zu] = %.17g, explain %.17g", what,
+                      pool_op_name(plan->params.op), o, got, want);
+        }
+        pool_explanation_release(&ex);
+    }
+}
+
+static bool have_avx2;
+
+/* Fast (AVX2 and portable) against the reference, and a sample against
+ * explain. */
+static void check_plan(const char *what, const pool_plan *plan, const tensor *in)
+{
+    int64_t *ref_idx = NULL, *fast_idx = NULL, *port_idx = NULL;
+    tensor *ref = run(plan, in, true, 1, &ref_idx);
+    tensor *fast = run(plan, in, false, 1, &fast_idx);
+    if (exact_op(plan->params.op))
+        compare_exact(what, plan, fast, fast_idx, ref, ref_idx);
+    else
+        compare_sums(what, plan, in, fast, ref);
+    if (plan->has_indices) {
+        /* the kernels take other paths when no indices are wanted */
+        pv_error err;
+        pool_forward_options o = {.threads = 1, .reference = false};
+        tensor *values = pool_forward(plan, in, &o, NULL, &err);
+        compare_exact(what, plan, values, NULL, ref, NULL);
+        tensor_free(values);
+    }
+    sample_explain(what, plan, in, fast, fast_idx);
+    if (have_avx2) {
+        kernels_select("portable");
+        tensor *port = run(plan, in, false, 1, &port_idx);
+        kernels_select("avx2");
+        compare_bits("portable vs avx2", plan, port, port_idx, fast, fast_idx,
+                     !exact_op(plan->params.op));
+        tensor_free(port);
+        pv_free(port_idx);
+    }
+    tensor_free(ref);
+    tensor_free(fast);
+    pv_free(ref_idx);
+    pv_free(fast_idx);
+}
+
+/* ---- 2. large random cases ------------------------------------------------- */
+
+static unsigned long large_compared;
+
+static void large_case(int id)
+{
+    static const pool_op ops[] = {POOL_MAX, POOL_MAX, POOL_MIN, POOL_AVG, POOL_AVG,
+                                  POOL_SUM, POOL_L2, POOL_LP, POOL_POWER, POOL_STOCHASTIC,
+                                  POOL_FRACTIONAL, POOL_SPP, POOL_BILINEAR};
+    const pool_op op = ops[draw(sizeof ops / sizeof ops[0])];
+    const tensor_dtype dtype = draw(2) ? TENSOR_F32 : TENSOR_F64;
+    const int rank = 2 + (int)draw(3);
+    size_t dims[4] = {1, 1, 1, 1};
+    for (int i = 0; i < rank - 2; i++)
+        dims[i] = 1 + draw(3);
+    const size_t H = 1 + draw(draw(2) ? 64 : 20), W = 1 + draw(draw(2) ? 64 : 20);
+    dims[rank - 2] = H;
+    dims[rank - 1] = W;
+
+    pool_params p;
+    pool_params_init(&p);
+    p.op = op;
+    p.kernel_h = 1 + (int)draw(H < 31 ? H : 31);
+    p.kernel_w = 1 + (int)draw(W < 31 ? W : 31);
+    if (draw(4) == 0) { /* square windows, as the named paths */
+        p.kernel_w = p.kernel_h;
+    }
+    if (draw(3)) {
+        p.stride_h = 1 + (int)draw(draw(2) ? 2 : 5);
+        p.stride_w = draw(2) ? p.stride_h : 1 + (int)draw(4);
+    }
+    if (draw(5) == 0) {
+        p.dilation_h = 1 + (int)draw(3);
+        p.dilation_w = 1 + (int)draw(3);
+    }
+    int pad_choice = (int)draw(5);
+    if (pad_choice == 0)
+        p.padding_mode = PAD_SAME;
+    else if (pad_choice == 4)
+        p.padding_mode = PAD_VALID;
+    else if (pad_choice < 3) {
+        p.pad_h = (int)draw((uint64_t)((p.kernel_h - 1) * p.dilation_h + 1) / 2 + 1);
+        p.pad_w = (int)draw((uint64_t)((p.kernel_w - 1) * p.dilation_w + 1) / 2 + 1);
+    }
+    p.ceil_mode = draw(3) == 0;
+    p.count_include_pad = draw(2);
+    if (draw(10) == 0)
+        p.divisor = 1 + (long)draw(50);
+    static const double powers[] = {1, 2, 3, 0.5, 7.5, 9};
+    p.p = powers[draw(6)];
+    if (pool_op_is_windowed(op)) {
+        uint64_t g = draw(8);
+        if (g == 0)
+            p.global = true;
+        else if (g == 1) {
+            p.adaptive_h = 1 + (int)draw(H);
+            p.adaptive_w = 1 + (int)draw(W);
+        }
+    }
+    p.mode = draw(2) ? MODE_TRAIN : MODE_EVAL;
+    p.seed = draw(1000);
+    p.fractional_style = draw(2) ? FRACTIONAL_TORCH : FRACTIONAL_GRAHAM;
+    p.pseudo_random = draw(2);
+    p.overlapping = draw(2);
+    if (op == POOL_FRACTIONAL && p.fractional_style == FRACTIONAL_TORCH) {
+        p.kernel_h = 1 + (int)draw(4);
+        p.kernel_w = 1 + (int)draw(4);
+    }
+    p.ratio_h = 1 + (double)draw(100) / 50;
+    p.ratio_w = 1 + (double)draw(100) / 50;
+    p.level_count = 1 + (int)draw(4);
+    for (int l = 0; l < p.level_count; l++)
+        p.levels[l] = 1 + (int)draw(8);
+
+    pv_error err;
+    pool_plan *plan = pool_plan_create(&p, dtype, rank, dims, &err);
+    pool_params_release(&p);
+    if (plan == NULL)
+        return;
+    /* keep the reference's work (outputs x taps) bounded */
+    double taps = (double)plan->params.kernel_h * plan->params.kernel_w;
+    if (plan->params.global || plan->params.adaptive_h > 0 || op == POOL_SPP ||
+        op == POOL_BILINEAR)
+        taps = (double)H * W;
+    if (op == POOL_BILINEAR)
+        taps *= (double)plan->c;
+    if ((double)plan->out_count * taps > 4e6) {
+        pool_plan_free(plan);
+        return;
+    }
+    large_compared++;
+    tensor *in = tensor_new(dtype, rank, dims, &err);
+    enum value_kind kind = (enum value_kind)draw(VALUE_KINDS);
+    if (op == POOL_BILINEAR && (kind == VALUES_HUGE || kind == VALUES_SPECIAL))
+        kind = VALUES_RANDOM;
+    fill(in, kind, op == POOL_STOCHASTIC);
+    char what[64];
+    snprintf(what, sizeof what, "large case %d", id);
+    check_plan(what, plan, in);
+    tensor_free(in);
+    pool_plan_free(plan);
+}
+
+/* ---- 3. threads ---------------------------------------------------------------- */
+
+static void check_threads(const char *spec, size_t n, size_t c, size_t h, size_t w,
+                          tensor_dtype dtype, enum value_kind kind)
+{
+    size_t dims[4] = {n, c, h, w};
+    pv_error err;
+    pool_params p;
+    pool_params_init(&p);
+    set_params(&p, spec);
+    pool_plan *plan = pool_plan_create(&p, dtype, 4, dims, &err);
+    pool_params_release(&p);
+    CHECK_MSG(plan != NULL, "threads %s: %s", spec, plan ? "" : err.message);
+    if (plan == NULL)
+        return;
+    tensor *in = tensor_new(dtype, 4, dims, &err);
+    fill(in, kind, plan->params.op == POOL_STOCHASTIC);
+    int64_t *i1 = NULL, *i2 = NULL;
+    tensor *one = run(plan, in, false, 1, &i1);
+    tensor *two = run(plan, in, false, 2, &i2);
+    char what[128];
+    snprintf(what, sizeof what, "2 threads vs 1: %s on %zux%zux%zux%zu", spec, n, c, h, w);
+    compare_bits(what, plan, two, i2, one, i1, !exact_op(plan->params.op));
+    tensor_free(one);
+    tensor_free(two);
+    pv_free(i1);
+    pv_free(i2);
+    tensor_free(in);
+    pool_plan_free(plan);
+}
+
+static void test_threads(void)
+{
+    static const char *const specs[] = {
+        "op=max k=3 s=1 padding=1",
+        "op=min k=15 s=1 padding=7",
+        "op=max k=2 s=2",
+        "op=avg k=15 s=1 padding=7",
+        "op=avg k=3 s=2 padding=1 ceil-mode",
+        "op=sum k=31 s=1",
+        "op=l2 k=4 s=1 dilation=2",
+        "op=lp p=3 k=2 s=2",
+        "op=power p=7.5 k=9 s=1 padding=same",
+        "op=stochastic k=3 s=2 seed=7",
+        "op=stochastic k=3 s=2 mode=eval",
+        "op=fractional ratio=1.5 seed=3",
+        "op=fractional fractional-style=torch k=3 output-size=40x40 seed=3",
+        "op=spp levels=1,2,4,6",
+        "op=max global",
+        "op=avg global",
+        "op=max adaptive=7x5",
+        "op=power adaptive=6x6 p=3",
+    };
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        tensor_dtype dt = i % 2 ? TENSOR_F64 : TENSOR_F32;
+        /* more planes than threads: split over planes */
+        check_threads(specs[i], 2, 3, 100, 110, dt, i % 3 ? VALUES_TIES : VALUES_SPECIAL);
+        /* one plane: split over bands of output rows */
+        check_threads(specs[i], 1, 1, 260, 270, dt, i % 3 ? VALUES_RANDOM : VALUES_SPECIAL);
+    }
+    check_threads("op=bilinear", 2, 24, 40, 40, TENSOR_F32, VALUES_RANDOM);
+    check_threads("op=bilinear signed-sqrt l2-normalize", 1, 40, 50, 40, TENSOR_F64,
+                  VALUES_RANDOM);
+}
+
+/* ---- 4. named fast paths -------------------------------------------------------- */
+
+static void check_named(const char *spec, size_t c, size_t h, size_t w, const char *method)
+{
+    for (int d = 0; d < 2; d++)
+        for (int kind = 0; kind < VALUE_KINDS; kind++) {
+            tensor_dtype dtype = d ? TENSOR_F64 : TENSOR_F32;
+            size_t dims[3] = {c, h, w};
+            pv_error err;
+            pool_params p;
+            pool_params_init(&p);
+            set_params(&p, spec);
+            pool_plan *plan = pool_plan_create(&p, dtype, 3, dims, &err);
+            pool_params_release(&p);
+            CHECK_MSG(plan != NULL, "%s: %s", spec, plan ? "" : err.message);
+            if (plan == NULL)
+                return;
+            if (method != NULL && kind == 0) {
+                char how[128];
+                kernels_describe(plan, how, sizeof how);
+                CHECK_MSG(strstr(how, method) != NULL, "%s: runs as '%s', expected '%s'", spec,
+                          how, method);
+            }
+            tensor *in = tensor_new(dtype, 3, dims, &err);
+            fill(in, (enum value_kind)kind, plan->params.op == POOL_STOCHASTIC);
+            char what[160];
+            snprintf(what, sizeof what, "%s on %zux%zux%zu (values %d)", spec, c, h, w, kind);
+            check_plan(what, plan, in);
+            tensor_free(in);
+            pool_plan_free(plan);
+        }
+}
+
+static void test_named_paths(void)
+{
+    check_named("op=max k=2 s=2", 3, 40, 52, "stride-2-fused");
+    check_named("op=max k=2 s=2", 2, 41, 37, NULL);
+    check_named("op=max k=3 s=2 padding=1", 3, 41, 53, "stride-2-fused");
+    check_named("op=max k=3 s=1", 2, 37, 45, "rows=direct cols=direct");
+    check_named("op=max k=3 s=1 padding=1", 1, 1, 1, NULL);
+    check_named("op=avg k=2 s=2", 1, 2, 2, NULL);
+    check_named("op=min k=3 s=1 padding=1", 2, 37, 45, NULL);
+    check_named("op=max k=15 s=1 padding=7", 2, 48, 50, "rows=vanherk cols=doubling");
+    check_named("op=min k=15 s=1 padding=7", 2, 48, 50, "rows=vanherk cols=doubling");
+    check_named("op=max k=31 s=1 padding=15", 1, 64, 70, "rows=vanherk cols=doubling");
+    check_named("op=max k=31 s=1", 1, 64, 70, "rows=vanherk cols=doubling");
+    check_named("op=max k=9 s=1 dilation=2 padding=3", 2, 40, 44, "rows=vanherk cols=doubling");
+    check_named("op=max k=8 s=2 padding=4 ceil-mode", 2, 45, 47, NULL);
+    check_named("op=avg k=2 s=2", 3, 40, 52, "stride-2-fused");
+    check_named("op=avg k=3 s=2 padding=1", 3, 41, 53, "stride-2-fused");
+    check_named("op=avg k=3 s=2 padding=1 no-count-include-pad", 3, 41, 53, NULL);
+    check_named("op=avg k=15 s=1 padding=7", 2, 48, 50, "rows=vanherk cols=doubling");
+    check_named("op=sum k=31 s=1 padding=15", 1, 64, 70, "rows=vanherk cols=doubling");
+    check_named("op=avg k=11 s=1 dilation=2 padding=same", 2, 40, 44, "cols=doubling");
+    check_named("op=lp p=3 k=2 s=2", 3, 40, 52, "stride-2-fused");
+    check_named("op=min k=3 s=2 ceil-mode", 2, 40, 53, "stride-2-fused");
+    check_named("op=l2 k=2 s=2 padding=1", 2, 41, 36, "stride-2-fused");
+    check_named("op=lp p=7.5 k=5 s=1 padding=2", 2, 30, 33, NULL);
+    check_named("op=l2 k=3 s=1 padding=1", 2, 30, 33, NULL);
+    check_named("op=power p=0.5 k=4 s=2 ceil-mode", 2, 31, 33, NULL);
+    check_named("op=lp p=9 k=3 s=1", 2, 20, 21, NULL); /* |x|^9 overflows for huge floats */
+    check_named("op=max global", 16, 7, 7, "global");
+    check_named("op=min global", 5, 50, 70, "global");
+    check_named("op=avg global", 16, 7, 7, "global");
+    check_named("op=l2 global", 5, 50, 70, "global");
+    check_named("op=max adaptive=6x6", 3, 61, 67, "bins");
+    check_named("op=min adaptive=4x9", 3, 61, 67, "bins");
+    check_named("op=avg adaptive=5x7", 3, 61, 67, "band");
+    check_named("op=spp levels=1,2,4", 3, 37, 41, "spp");
+    check_named("op=fractional fractional-style=graham ratio=1.4142 seed=5", 3, 37, 41, "bins");
+    check_named("op=fractional fractional-style=graham overlapping pseudo-random ratio=1.7 seed=2", 2, 40, 33, "bins");
+    check_named("op=fractional fractional-style=torch k=2 output-size=20x25 seed=5", 3, 37, 41,
+                "band");
+    check_named("op=stochastic k=3 s=2 seed=9", 3, 37, 41, "stochastic");
+}
+
+/* Every plane of a large input checks the cancel flag. */
+static void test_cancel(void)
+{
+    size_t dims[4] = {2, 8, 40, 40};
+    pv_error err;
+    tensor *in = tensor_new(TENSOR_F32, 4, dims, &err);
+    fill(in, VALUES_RANDOM, false);
+    pool_params p;
+    pool_params_init(&p);
+    pool_plan *plan = pool_plan_create(&p, TENSOR_F32, 4, dims, &err);
+    for (int reference = 0; reference < 2; reference++)
+        for (int threads = 1; threads <= 2; threads++) {
+            pool_cancel_requested = 1;
+            pool_forward_options o = {.threads = threads, .reference = reference};
+            tensor *out = pool_forward(plan, in, &o, NULL, &err);
+            CHECK(out == NULL && err.status == PV_ERR_INTERRUPTED);
+            tensor_free(out);
+        }
+    pool_cancel_requested = 0;
+    pool_plan_free(plan);
+    pool_params_release(&p);
+    tensor_free(in);
+}
+
 int main(void)
 {
     const char *env = getenv("POOLVIZ_TEST_CASES");
     int cases = env ? atoi(env) : 3000;
+    have_avx2 = kernels_select("avx2");
+    printf("kernels: %s\n", kernels_isa());
     for (int i = 0; i < cases; i++)
         random_case(i);
-    printf("%lu of %d random parameter sets were valid and compared\n", planned_cases, cases);
+    printf("%lu of %d small random parameter sets were valid and compared\n", planned_cases,
+           cases);
     CHECK(planned_cases > (unsigned long)cases / 3);
+
+    for (int i = 0; i < cases / 2; i++)
+        large_case(i);
+    printf("%lu of %d large random parameter sets were compared\n", large_compared, cases / 2);
+    CHECK(large_compared > (unsigned long)cases / 8);
+
+    test_threads();
+    test_named_paths();
+    test_cancel();
     return check_exit();
 }

@@ -1,0 +1,1647 @@
+/* kernels-body.h - the band kernels, written once over the operations of
+ * kernels-simd.h and compiled per instruction set and element type (see
+ * kernels-portable.c, kernels-avx2.c).  No include guard: included once per
+ * instantiation, after kernels-simd.h.
+ *
+ * Order of a region (max, min as max of -x).  The reference (explain.c)
+ * visits a region's cells in row-major order and lets a cell win when it
+ * is greater than the best so far or NaN: the result is "the last NaN,
+ * else the first maximum".  That summary of two consecutive (or
+ * overlapping) runs of cells is the summary of their union, the later
+ * run's winner taking over when it is greater or NaN.  So the kernels
+ * reduce each row of a region along the columns first, then the row
+ * results down the rows, grouping consecutive runs as they like
+ * (log-doubling, van Herk blocks), and pick the reference's cell bit for
+ * bit.  Three places leave that order, each with its reason:
+ *   - reduce(): vector lanes hold interleaved cells; the lanes' winners are
+ *     combined by index, which gives the same summary;
+ *   - comb(nan = false): without NaN, vmaxps(later, earlier) is the rule;
+ *   - max_bins_values(): rows first, for values only; the order can only
+ *     change which NaN or which zero (+0, -0) wins, so those outputs are
+ *     redone in the reference's order.
+ *
+ * Sums (avg, sum, l2, lp, power) are added in double in an order of their
+ * own, within the accumulation's rounding of the reference; the order is
+ * fixed by the plan alone, so every build and thread split gives the same
+ * bits.
+ */
+
+/* ---- max family: candidates with indices ------------------------------- */
+
+/* o[i] = the winner of e[i] and the later l[i] (l wins if greater or NaN).
+ * oi == NULL: values only.  o may be e or l, or trail l (o == l - k).
+ * nan false promises that no value is NaN: then vmaxps alone picks the
+ * same winner (it keeps the earlier of equal values, +0 and -0 too). */
+KFN void KP(comb)(const KT *e, const KI *ei, const KT *l, const KI *li, KT *o, KI *oi,
+                  size_t n, bool nan)
+{
+    size_t i = 0;
+    if (oi == NULL && !nan) {
+        for (; i + VL <= n; i += VL)
+            V_ST(o + i, V_FAST(V_LD(e + i), V_LD(l + i)));
+        for (; i < n; i++) {
+            KT a = e[i], b = l[i];
+            o[i] = b > a ? b : a;
+        }
+        return;
+    }
+    if (oi == NULL) {
+        for (; i + VL <= n; i += VL) {
+            VT a = V_LD(e + i), b = V_LD(l + i);
+            V_ST(o + i, V_COMB(a, b));
+        }
+        for (; i < n; i++) {
+            KT a = e[i], b = l[i];
+            o[i] = b > a || b != b ? b : a;
+        }
+        return;
+    }
+    if (!nan) {
+        for (; i + VL <= n; i += VL) {
+            VT a = V_LD(e + i), b = V_LD(l + i);
+            VI ia = VI_LD(ei + i), ib = VI_LD(li + i);
+            VM m = V_WINS_NONAN(a, b);
+            V_ST(o + i, V_SEL(m, b, a));
+            VI_ST(oi + i, VI_SEL(m, ib, ia));
+        }
+    }
+    for (; i + VL <= n; i += VL) {
+        VT a = V_LD(e + i), b = V_LD(l + i);
+        VI ia = VI_LD(ei + i), ib = VI_LD(li + i);
+        VM m = V_WINS(a, b);
+        V_ST(o + i, V_SEL(m, b, a));
+        VI_ST(oi + i, VI_SEL(m, ib, ia));
+    }
+    for (; i < n; i++) {
+        KT a = e[i], b = l[i];
+        KI ia = ei[i], ib = li[i];
+        bool wins = b > a || b != b;
+        o[i] = wins ? b : a;
+        oi[i] = wins ? ib : ia;
+    }
+}
+
+/* One vector of strided taps into o/oi: copied (init) or folded in as the
+ * later candidates. */
+KFN void KP(hstep)(VT v, VI iv, KT *o, KI *oi, bool init, bool nan)
+{
+    if (init) {
+        V_ST(o, v);
+        if (oi != NULL)
+            VI_ST(oi, iv);
+        return;
+    }
+    VT b = V_LD(o);
+    if (oi == NULL) {
+        V_ST(o, nan ? V_COMB(b, v) : V_FAST(b, v));
+        return;
+    }
+    VM m = nan ? V_WINS(b, v) : V_WINS_NONAN(b, v);
+    V_ST(o, V_SEL(m, v, b));
+    VI_ST(oi, VI_SEL(m, iv, VI_LD(oi)));
+}
+
+/* The taps src[i*s] (plane index idx0 + i*s), i < n, into o/oi: copied
+ * (init) or folded in as later candidates.  src[0 .. avail) is readable. */
+KFN void KP(hfold)(const KT *src, long s, KI idx0, KT *o, KI *oi, size_t n, size_t avail,
+                   bool init, bool nan)
+{
+    size_t i = 0;
+    if (VL > 1 && n >= VL) {
+        VI iv = VI_ADD(VI_SET1(idx0), VI_IOTA(s));
+        const VI next = VI_SET1((KI)VL * (KI)s);
+        if (s == 1) {
+            for (; i + VL <= n; i += VL, iv = VI_ADD(iv, next))
+                KP(hstep)(V_LD(src + i), iv, o + i, oi ? oi + i : NULL, init, nan);
+        } else if (s == 2) {
+            for (; i + VL <= n && 2 * (i + VL) <= avail; i += VL, iv = VI_ADD(iv, next))
+                KP(hstep)(V_LD2(src + 2 * i), iv, o + i, oi ? oi + i : NULL, init, nan);
+        } else {
+            for (; i + VL <= n; i += VL, iv = VI_ADD(iv, next))
+                KP(hstep)(V_LDS(src + i * (size_t)s, s), iv, o + i, oi ? oi + i : NULL, init, nan);
+        }
+    }
+    for (; i < n; i++) {
+        KT v = src[i * (size_t)s];
+        KI k = idx0 + (KI)i * (KI)s;
+        if (init || v > o[i] || v != v) {
+            o[i] = v;
+            if (oi != NULL)
+                oi[i] = k;
+        }
+    }
+}
+
+/* o[i] = src[i*s], oi[i] = si[i*s] (si may be NULL when oi is). */
+KFN void KP(gather)(const KT *src, const KI *si, long s, KT *o, KI *oi, size_t n, size_t avail)
+{
+    size_t i = 0;
+    if (s == 1) {
+        memcpy(o, src, n * sizeof *o);
+        if (oi != NULL)
+            memcpy(oi, si, n * sizeof *oi);
+        return;
+    }
+    if (VL > 1 && s == 2)
+        for (; i + VL <= n && 2 * (i + VL) <= avail; i += VL) {
+            V_ST(o + i, V_LD2(src + 2 * i));
+            if (oi != NULL)
+                VI_ST(oi + i, VI_LD2(si + 2 * i));
+        }
+    for (; i < n; i++) {
+        o[i] = src[i * (size_t)s];
+        if (oi != NULL)
+            oi[i] = si[i * (size_t)s];
+    }
+}
+
+/* Winner of (bv, bi) and (v, i) when their order is known only by index:
+ * the higher-index NaN, else the greater value, ties to the lower index. */
+KFN void KP(pick)(KT *bv, KI *bi, KT v, KI i)
+{
+    bool bn = *bv != *bv, vn = v != v;
+    bool take = bn ? vn && i > *bi : vn || v > *bv || (v == *bv && i < *bi);
+    if (take) {
+        *bv = v;
+        *bi = i;
+    }
+}
+
+/* The winner of src[0 .. n) (n >= 1) in order, plane indices idx0 + i. */
+KFN void KP(reduce)(const KT *src, size_t n, KI idx0, KT *best, KI *besti)
+{
+    KT bv = src[0];
+    KI bi = idx0;
+    size_t i = 1;
+    if (VL > 1 && n >= 2 * VL) {
+        VT b = V_LD(src);
+        VI bx = VI_ADD(VI_SET1(idx0), VI_IOTA(1));
+        VI iv = VI_ADD(bx, VI_SET1(VL));
+        const VI next = VI_SET1(VL);
+        for (i = VL; i + VL <= n; i += VL, iv = VI_ADD(iv, next)) {
+            VT v = V_LD(src + i);
+            VM m = V_WINS(b, v);
+            b = V_SEL(m, v, b);
+            bx = VI_SEL(m, iv, bx);
+        }
+        KT lane_v[VL];
+        KI lane_i[VL];
+        V_ST(lane_v, b);
+        VI_ST(lane_i, bx);
+        bv = lane_v[0];
+        bi = lane_i[0];
+        for (size_t k = 1; k < VL; k++)
+            KP(pick)(&bv, &bi, lane_v[k], lane_i[k]);
+    }
+    for (; i < n; i++) {
+        KT v = src[i];
+        if (v > bv || v != v) {
+            bv = v;
+            bi = idx0 + (KI)i;
+        }
+    }
+    *best = bv;
+    *besti = bi;
+}
+
+/* The value the reference picks from src[0 .. n), without its index.
+ * Lanes fold with NaN propagating; the lanes' order only matters for which
+ * NaN or which zero (+0 or -0) wins, so a result that is NaN or zero is
+ * redone in order. */
+KFN KT KP(reduce_value)(const KT *src, size_t n)
+{
+    size_t i = 1;
+    KT m = src[0];
+    if (VL > 1 && n >= 2 * VL) {
+        VT b = V_LD(src);
+        for (i = VL; i + VL <= n; i += VL)
+            b = V_COMB(b, V_LD(src + i));
+        KT lanes[VL];
+        V_ST(lanes, b);
+        m = lanes[0];
+        for (size_t k = 1; k < VL; k++)
+            m = lanes[k] > m || lanes[k] != lanes[k] ? lanes[k] : m;
+        for (; i < n; i++)
+            m = src[i] > m || src[i] != src[i] ? src[i] : m;
+        if (m == m && m != 0)
+            return m;
+        m = src[0];
+        i = 1;
+    }
+    for (; i < n; i++)
+        m = src[i] > m || src[i] != src[i] ? src[i] : m;
+    return m;
+}
+
+KFN void KP(negate)(const KT *src, KT *dst, size_t n)
+{
+    size_t i = 0;
+    for (; i + VL <= n; i += VL)
+        V_ST(dst + i, V_NEG(V_LD(src + i)));
+    for (; i < n; i++)
+        dst[i] = -src[i];
+}
+
+/* dst = src (negated for min); returns whether any value is NaN. */
+KFN bool KP(copy_scan)(const KT *src, KT *dst, size_t n, bool negate)
+{
+    size_t i = 0;
+    bool nan = false;
+    if (VL > 1 && n >= VL) {
+        VT first = V_LD(src);
+        VM any = V_ISNAN(first);
+        for (; i + VL <= n; i += VL) {
+            VT v = V_LD(src + i);
+            any = V_MOR(any, V_ISNAN(v));
+            V_ST(dst + i, negate ? V_NEG(v) : v);
+        }
+        nan = V_ANY(any);
+    }
+    for (; i < n; i++) {
+        KT v = src[i];
+        nan = nan || v != v;
+        dst[i] = negate ? -v : v;
+    }
+    return nan;
+}
+
+/* ---- sum family: double accumulators ----------------------------------- */
+
+/* dst[i] = the loaded power of src[i], in double. */
+KFN void KP(tload)(const KT *src, double *dst, size_t n, int load, double p)
+{
+    size_t i = 0;
+    switch (load) {
+    case KL_ID:
+        for (; i + VDL <= n; i += VDL)
+            VD_ST(dst + i, VD_LDT(src + i));
+        for (; i < n; i++)
+            dst[i] = (double)src[i];
+        break;
+    case KL_ABS:
+        for (; i + VDL <= n; i += VDL)
+            VD_ST(dst + i, VD_ABS(VD_LDT(src + i)));
+        for (; i < n; i++)
+            dst[i] = fabs((double)src[i]);
+        break;
+    case KL_SQUARE:
+        for (; i + VDL <= n; i += VDL) {
+            VD v = VD_LDT(src + i);
+            VD_ST(dst + i, VD_MUL(v, v));
+        }
+        for (; i < n; i++)
+            dst[i] = (double)src[i] * (double)src[i];
+        break;
+    case KL_CUBE:
+        for (; i + VDL <= n; i += VDL) {
+            VD a = VD_ABS(VD_LDT(src + i));
+            VD_ST(dst + i, VD_MUL(VD_MUL(a, a), a));
+        }
+        for (; i < n; i++) {
+            double a = fabs((double)src[i]);
+            dst[i] = a * a * a;
+        }
+        break;
+    default:
+        if (p == 0.5)
+            for (; i < n; i++)
+                dst[i] = sqrt(fabs((double)src[i]));
+        else
+            for (; i < n; i++)
+                dst[i] = pow(fabs((double)src[i]), p);
+        break;
+    }
+}
+
+/* One loaded power of x, in double (the scalar tload). */
+KFN_FLAT double KP(power_of)(KT x, int load, double p)
+{
+    double v = (double)x;
+    switch (load) {
+    case KL_ID:
+        return v;
+    case KL_ABS:
+        return fabs(v);
+    case KL_SQUARE:
+        return v * v;
+    case KL_CUBE:
+        v = fabs(v);
+        return v * v * v;
+    default:
+        return p == 0.5 ? sqrt(fabs(v)) : pow(fabs(v), p);
+    }
+}
+
+KFN_FLAT VD KP(vpower_of)(VD v, const int load)
+{
+    switch (load) {
+    case KL_ABS:
+        return VD_ABS(v);
+    case KL_SQUARE:
+        return VD_MUL(v, v);
+    case KL_CUBE:
+        v = VD_ABS(v);
+        return VD_MUL(VD_MUL(v, v), v);
+    default:
+        return v;
+    }
+}
+
+/* o[i] = (init ? 0 : o[i]) + src[i*s]; src[0 .. avail) is readable. */
+KFN void KP(dsum)(const double *src, long s, double *o, size_t n, size_t avail, bool init)
+{
+    size_t i = 0;
+    if (init) {
+        if (s == 1) {
+            memcpy(o, src, n * sizeof *o);
+            return;
+        }
+        if (VDL > 1 && s == 2)
+            for (; i + VDL <= n && 2 * (i + VDL) <= avail; i += VDL)
+                VD_ST(o + i, VD_LD2(src + 2 * i));
+        for (; i < n; i++)
+            o[i] = src[i * (size_t)s];
+        return;
+    }
+    if (s == 1) {
+        for (; i + VDL <= n; i += VDL)
+            VD_ST(o + i, VD_ADD(VD_LD(o + i), VD_LD(src + i)));
+    } else if (s == 2) {
+        for (; i + VDL <= n && 2 * (i + VDL) <= avail; i += VDL)
+            VD_ST(o + i, VD_ADD(VD_LD(o + i), VD_LD2(src + 2 * i)));
+    } else {
+        for (; i + VDL <= n; i += VDL)
+            VD_ST(o + i, VD_ADD(VD_LD(o + i), VD_LDS(src + i * (size_t)s, s)));
+    }
+    for (; i < n; i++)
+        o[i] += src[i * (size_t)s];
+}
+
+/* o[i] = a[i] + b[i]; o may be a, or trail b. */
+KFN void KP(dadd)(const double *a, const double *b, double *o, size_t n)
+{
+    size_t i = 0;
+    for (; i + VDL <= n; i += VDL)
+        VD_ST(o + i, VD_ADD(VD_LD(a + i), VD_LD(b + i)));
+    for (; i < n; i++)
+        o[i] = a[i] + b[i];
+}
+
+/* The sum of src[0 .. n): 16 interleaved partial sums (element i goes to
+ * sum i % 16 while whole blocks of 16 last), added up in a fixed order,
+ * then the rest in order.  The same additions at any vector width. */
+KFN double KP(dreduce)(const double *src, size_t n)
+{
+    size_t i = 0;
+    double total = 0;
+    if (n >= 16) {
+        double part[16];
+#if VDL == 4
+        VD s0 = VD_LD(src), s1 = VD_LD(src + 4), s2 = VD_LD(src + 8), s3 = VD_LD(src + 12);
+        for (i = 16; i + 16 <= n; i += 16) {
+            s0 = VD_ADD(s0, VD_LD(src + i));
+            s1 = VD_ADD(s1, VD_LD(src + i + 4));
+            s2 = VD_ADD(s2, VD_LD(src + i + 8));
+            s3 = VD_ADD(s3, VD_LD(src + i + 12));
+        }
+        VD_ST(part, s0);
+        VD_ST(part + 4, s1);
+        VD_ST(part + 8, s2);
+        VD_ST(part + 12, s3);
+#else
+        memcpy(part, src, sizeof part);
+        for (i = 16; i + 16 <= n; i += 16)
+            for (size_t k = 0; k < 16; k++)
+                part[k] += src[i + k];
+#endif
+        for (size_t k = 0; k < 4; k++)
+            total += (part[k] + part[k + 4]) + (part[k + 8] + part[k + 12]);
+    }
+    for (; i < n; i++)
+        total += src[i];
+    return total;
+}
+
+/* x^(1/3) for normal x > 0 (anything for other x): the bit trick's guess
+ * at x^(-1/3) from the high half of x, Newton steps r <- r (4 - x r^3) / 3
+ * (x r first, so nothing overflows), then x r^2.  Three steps leave about
+ * 1e-9, enough for float32; four leave a few units of double.  cbrt1 and
+ * vcbrt do the same operations, so every lane matches the scalar path. */
+#undef KERNELS_CBRT_STEPS
+#define KERNELS_CBRT_STEPS (KT_F32 ? 3 : 4)
+
+KFN double KP(cbrt1)(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    uint64_t q = ((bits >> 32) * 0xAAAAAAABu) >> 33; /* (high half) / 3 */
+    uint64_t guess = ((0x553EF0FFu - q) & 0xFFFFFFFFu) << 32;
+    double r;
+    memcpy(&r, &guess, sizeof r);
+    for (int step = 0; step < KERNELS_CBRT_STEPS; step++)
+        r = r * (4.0 - x * r * r * r) * (1.0 / 3.0);
+    return x * r * r;
+}
+
+#if KISA_AVX2
+KFN VD KP(vcbrt)(VD x)
+{
+    __m256i hi = _mm256_srli_epi64(_mm256_castpd_si256(x), 32);
+    __m256i q = _mm256_srli_epi64(_mm256_mul_epu32(hi, _mm256_set1_epi64x(0xAAAAAAABu)), 33);
+    __m256i guess = _mm256_slli_epi64(
+        _mm256_and_si256(_mm256_sub_epi64(_mm256_set1_epi64x(0x553EF0FF), q),
+                         _mm256_set1_epi64x(0xFFFFFFFF)),
+        32);
+    VD r = _mm256_castsi256_pd(guess);
+    const VD four = VD_SET1(4.0), third = VD_SET1(1.0 / 3.0);
+#define CBRT_STEP r = VD_MUL(VD_MUL(r, VD_SUB(four, VD_MUL(VD_MUL(VD_MUL(x, r), r), r))), third)
+    CBRT_STEP;
+    CBRT_STEP;
+    CBRT_STEP;
+    if (KERNELS_CBRT_STEPS > 3)
+        CBRT_STEP;
+#undef CBRT_STEP
+    return VD_MUL(VD_MUL(x, r), r);
+}
+#else
+KFN VD KP(vcbrt)(VD x)
+{
+    return KP(cbrt1)(x);
+}
+#endif
+
+/* The sum of the loaded powers of src[0 .. n) in the order of
+ * dreduce(tload(src)): the same value, without the buffer (not KL_POW). */
+KFN_FLAT double KP(tsum_flat)(const KT *src, size_t n, const int load, double p)
+{
+    size_t i = 0;
+    double total = 0;
+    if (n >= 16) {
+        double part[16];
+#if VDL == 4
+        VD s0 = KP(vpower_of)(VD_LDT(src), load), s1 = KP(vpower_of)(VD_LDT(src + 4), load),
+           s2 = KP(vpower_of)(VD_LDT(src + 8), load), s3 = KP(vpower_of)(VD_LDT(src + 12), load);
+        for (i = 16; i + 16 <= n; i += 16) {
+            s0 = VD_ADD(s0, KP(vpower_of)(VD_LDT(src + i), load));
+            s1 = VD_ADD(s1, KP(vpower_of)(VD_LDT(src + i + 4), load));
+            s2 = VD_ADD(s2, KP(vpower_of)(VD_LDT(src + i + 8), load));
+            s3 = VD_ADD(s3, KP(vpower_of)(VD_LDT(src + i + 12), load));
+        }
+        VD_ST(part, VD_ADD(VD_ADD(s0, s1), VD_ADD(s2, s3)));
+#else
+        for (size_t k = 0; k < 16; k++)
+            part[k] = KP(power_of)(src[k], load, p);
+        for (i = 16; i + 16 <= n; i += 16)
+            for (size_t k = 0; k < 16; k++)
+                part[k] += KP(power_of)(src[i + k], load, p);
+        for (size_t k = 0; k < 4; k++)
+            part[k] = (part[k] + part[k + 4]) + (part[k + 8] + part[k + 12]);
+#endif
+        total = ((part[0] + part[1]) + part[2]) + part[3];
+    }
+    for (; i < n; i++)
+        total += KP(power_of)(src[i], load, p);
+    return total;
+}
+
+/* out[i] = the finished value of the sum acc[i]: divided by its divisor
+ * (divisor, or row * col[i] when divisor is 0), or multiplied by it when
+ * `reciprocal` says row, col and divisor are reciprocals of powers of two
+ * (the same result), then the p-th root. */
+KFN void KP(finish)(const double *acc, size_t n, int finish, double p, double divisor,
+                    double row, const double *col, bool reciprocal, KT *out)
+{
+    size_t i = 0;
+    if (finish == KF_SUM) {
+        for (; i + VDL <= n; i += VDL)
+            VD_STT(out + i, VD_LD(acc + i));
+        for (; i < n; i++)
+            out[i] = (KT)acc[i];
+        return;
+    }
+    const VD dconst = VD_SET1(divisor), dr = VD_SET1(row);
+#define FINISH_SCALE(i)                                                        \
+    (divisor == 1 ? VD_LD(acc + (i))                                           \
+     : reciprocal                                                              \
+         ? VD_MUL(VD_LD(acc + (i)), divisor != 0 ? dconst : VD_MUL(dr, VD_LD(col + (i)))) \
+         : VD_DIV(VD_LD(acc + (i)), divisor != 0 ? dconst : VD_MUL(dr, VD_LD(col + (i)))))
+    if (finish == KF_ROOT && p == 3) {
+        /* two independent cube roots at a time: each is a long chain */
+        for (; i + 2 * VDL <= n; i += 2 * VDL) {
+            VD v0 = KP(vcbrt)(FINISH_SCALE(i));
+            VD v1 = KP(vcbrt)(FINISH_SCALE(i + VDL));
+            VD_STT(out + i, v0);
+            VD_STT(out + i + VDL, v1);
+        }
+    }
+    if (finish != KF_ROOT || p == 1 || p == 2 || p == 3)
+        for (; i + VDL <= n; i += VDL) {
+            VD v = FINISH_SCALE(i);
+            if (finish == KF_ROOT && p == 2)
+                v = VD_SQRT(v);
+            else if (finish == KF_ROOT && p == 3)
+                v = KP(vcbrt)(v);
+            VD_STT(out + i, v);
+        }
+#undef FINISH_SCALE
+    for (; i < n; i++) {
+        double d = divisor != 0 ? divisor : row * col[i];
+        double v = divisor == 1 ? acc[i] : reciprocal ? acc[i] * d : acc[i] / d;
+        if (finish == KF_ROOT && p != 1)
+            v = p == 2 ? sqrt(v) : p == 3 ? KP(cbrt1)(v) : pow(v, 1.0 / p);
+        out[i] = (KT)v;
+    }
+}
+
+/* ---- scratch ------------------------------------------------------------ */
+
+/* Carve `bytes` (rounded up to 64) from *cursor. */
+KFN void *KP(take)(char **cursor, size_t bytes)
+{
+    void *p = *cursor;
+    *cursor += (bytes + 63) & ~(size_t)63;
+    return p;
+}
+
+/* The input rows [*ra, *rb] the band's windows read; false if none. */
+KFN bool KP(band_rows)(const kern_axis *ry, size_t oy0, size_t oy1, long *ra, long *rb)
+{
+    long lo = LONG_MAX, hi = -1;
+    for (size_t oy = oy0; oy < oy1; oy++) {
+        if (ry->count[oy] == 0)
+            continue;
+        long f = ry->first[oy], l = f + (ry->count[oy] - 1) * ry->step;
+        if (f < lo)
+            lo = f;
+        if (l > hi)
+            hi = l;
+    }
+    *ra = lo;
+    *rb = hi;
+    return hi >= lo;
+}
+
+/* need[r - ra] = 1 for every row a window of the band reads. */
+KFN void KP(mark_rows)(const kern_axis *ry, size_t oy0, size_t oy1, long ra, long rb,
+                       bool all, unsigned char *need)
+{
+    memset(need, all, (size_t)(rb - ra + 1));
+    if (all)
+        return;
+    for (size_t oy = oy0; oy < oy1; oy++)
+        for (long t = 0; t < ry->count[oy]; t++)
+            need[ry->first[oy] + t * ry->step - ra] = 1;
+}
+
+/* The reference's index for a window without input cells: its first tap,
+ * moved on by the dilation until it is not negative. */
+KFN int64_t KP(empty_index)(const kern_axis *ry, const kern_axis *cx, size_t oy, size_t ox)
+{
+    long r = ry->start[oy], c = cx->start[ox];
+    while (r < 0)
+        r += ry->step;
+    while (c < 0)
+        c += cx->step;
+    return (int64_t)r * (int64_t)cx->in + c;
+}
+
+/* ---- max family: one band ---------------------------------------------- */
+
+/* Column pass of input row r into hv/hx (min: of -x).  Regular windows
+ * read the row through pbuf: negated for min, with -inf in the padding and
+ * 2*VL cells of slack after it, so every window is read the same way.  A
+ * padding cell wins only when every input cell of its window is -inf (or
+ * there is none); the index then moves to the window's first input cell,
+ * as in the reference. */
+KFN bool KP(max_row)(const kern_axis *cx, const KT *row, bool negate, size_t r, KT *hv, KI *hx,
+                     KT *pbuf, KT *tv, KI *tx)
+{
+    const size_t W = cx->in, ow = cx->out;
+    const KI base = (KI)(r * W);
+    if (!cx->regular) {
+        const KT *src = row;
+        if (negate) {
+            KP(negate)(row, pbuf, W);
+            src = pbuf;
+        }
+        for (size_t ox = 0; ox < ow; ox++) {
+            long f = cx->first[ox], n = cx->count[ox];
+            KT bv = -(KT)INFINITY;
+            KI bi = -1;
+            if (n > 0 && cx->step == 1 && n >= 2 * VL && hx == NULL) {
+                bv = KP(reduce_value)(src + f, (size_t)n);
+            } else if (n > 0 && cx->step == 1 && n >= 2 * VL) {
+                KP(reduce)(src + f, (size_t)n, base + (KI)f, &bv, &bi);
+            } else if (n > 0) {
+                bv = src[f];
+                bi = base + (KI)f;
+                for (long t = 1; t < n; t++) {
+                    KT v = src[f + t * cx->step];
+                    if (v > bv || v != v) {
+                        bv = v;
+                        bi = base + (KI)(f + t * cx->step);
+                    }
+                }
+            }
+            hv[ox] = bv;
+            if (hx != NULL)
+                hx[ox] = bi;
+        }
+        return true;
+    }
+
+    const size_t pad = (size_t)cx->pad, len = pad + W + (size_t)cx->reach;
+    const long s = cx->stride, d = cx->step, K = cx->taps;
+    const KT *src = row;
+    size_t avail = W;
+    bool nan = true; /* unknown: fold exactly */
+    if (negate || pad > 0 || cx->reach > 0 || s == 2 || K > 3) {
+        for (size_t i = 0; i < pad; i++)
+            pbuf[i] = -(KT)INFINITY;
+        nan = KP(copy_scan)(row, pbuf + pad, W, negate);
+        for (size_t i = pad + W; i < len + 2 * VL; i++)
+            pbuf[i] = -(KT)INFINITY;
+        src = pbuf;
+        avail = len + 2 * VL;
+    }
+    const KI base_p = base - (KI)pad; /* the index of src[0] */
+    if (cx->method == KM_DOUBLING) {
+        /* tv[c] covers `span` taps from src[c]: double span while it fits
+         * in K, then overlap two spans for the rest */
+        const size_t span_len = (ow - 1) * (size_t)s + (size_t)((K - 1) * d) + 1;
+        KI *ti = hx ? tx : NULL;
+        long span = 2;
+        if (hx == NULL) {
+            /* values only: the first doubling straight from the row */
+            KP(comb)(src, NULL, src + d, NULL, tv, NULL, span_len - (size_t)d, nan);
+        } else {
+            KP(hfold)(src, 1, base_p, tv, ti, span_len, avail, true, nan);
+            KP(comb)(tv, ti, tv + d, ti + d, tv, ti, span_len - (size_t)d, nan);
+        }
+        while (2 * span <= K) {
+            size_t valid = span_len - (size_t)((2 * span - 1) * d);
+            KP(comb)(tv, ti, tv + span * d, ti ? ti + span * d : NULL, tv, ti, valid, nan);
+            span *= 2;
+        }
+        if (span < K && s == 1) {
+            /* the last overlap writes the outputs directly */
+            KP(comb)(tv, ti, tv + (K - span) * d, ti ? ti + (K - span) * d : NULL, hv, hx, ow,
+                     nan);
+        } else {
+            if (span < K) {
+                size_t valid = span_len - (size_t)((K - 1) * d);
+                KP(comb)(tv, ti, tv + (K - span) * d, ti ? ti + (K - span) * d : NULL, tv, ti,
+                         valid, nan);
+            }
+            KP(gather)(tv, ti, s, hv, hx, ow, span_len - (size_t)((K - 1) * d));
+        }
+    } else {
+        for (long t = 0; t < K; t++)
+            KP(hfold)(src + t * d, s, base_p + (KI)(t * d), hv, hx, ow, avail - (size_t)(t * d),
+                      t == 0, nan);
+    }
+    if (hx == NULL)
+        return nan;
+    for (size_t ox = 0; ox < ow; ox++) {
+        if (ox == cx->lo && cx->hi > cx->lo)
+            ox = cx->hi; /* interior windows have no padding */
+        if (ox < ow && cx->count[ox] > 0 && (hx[ox] < base || hx[ox] >= base + (KI)W))
+            hx[ox] = base + (KI)cx->first[ox];
+    }
+    return nan;
+}
+
+/* Buffers of a max band: the column results of its rows ra.., then van
+ * Herk's suffixes; hv/hx become the prefixes once the suffixes are built. */
+typedef struct KP(max_bufs) {
+    long ra;
+    KT *hv, *sv;
+    KI *hx, *sx, *oidx;
+    bool nan; /* some column result is NaN: fold exactly */
+} KP(max_bufs);
+
+/* Output row oy of a max band: from the column results row by row
+ * (direct), or from one suffix and one prefix row (van Herk, where rows
+ * outside the input are -inf with index -1). */
+KFN void KP(max_out_row)(const kern_band_args *a, const KP(max_bufs) *b, size_t oy,
+                         bool vanherk)
+{
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t ow = cx->out;
+    const bool want = a->idx != NULL;
+    const long n = ry->count[oy], K = ry->taps, d = ry->step;
+    KT *o = (KT *)a->out + oy * ow;
+    KI *oidx = want ? b->oidx : NULL;
+    if (n == 0) {
+        for (size_t ox = 0; ox < ow; ox++)
+            o[ox] = -(KT)INFINITY;
+    } else if (vanherk) {
+        const long f = ry->start[oy];
+        size_t last = (size_t)(f + (K - 1) * d - b->ra) * ow, first = (size_t)(f - b->ra) * ow;
+        if ((f - ry->start[0]) / d % K == 0) {
+            memcpy(o, b->hv + last, ow * sizeof(KT));
+            if (want)
+                memcpy(oidx, b->hx + last, ow * sizeof(KI));
+        } else {
+            KP(comb)(b->sv + first, want ? b->sx + first : NULL, b->hv + last,
+                     want ? b->hx + last : NULL, o, oidx, ow, b->nan);
+        }
+    } else {
+        const long f = ry->first[oy];
+        size_t at = (size_t)(f - b->ra) * ow;
+        if (n == 1) {
+            memcpy(o, b->hv + at, ow * sizeof(KT));
+            if (want)
+                memcpy(oidx, b->hx + at, ow * sizeof(KI));
+        } else {
+            size_t next = at + (size_t)d * ow;
+            KP(comb)(b->hv + at, want ? b->hx + at : NULL, b->hv + next,
+                     want ? b->hx + next : NULL, o, oidx, ow, b->nan);
+            for (long t = 2; t < n; t++) {
+                at = (size_t)(f + t * d - b->ra) * ow;
+                KP(comb)(o, oidx, b->hv + at, want ? b->hx + at : NULL, o, oidx, ow, b->nan);
+            }
+        }
+    }
+    if (a->kp->is_min)
+        KP(negate)(o, o, ow);
+    if (want) {
+        int64_t *idx = a->idx + oy * ow;
+        const int64_t first_row = (int64_t)ry->first[oy] * (int64_t)cx->in;
+        for (size_t ox = 0; ox < ow; ox++) {
+            if (n == 0 || cx->count[ox] == 0)
+                idx[ox] = KP(empty_index)(ry, cx, oy, ox);
+            else if (oidx[ox] < 0) /* a row outside the input: all cells were -inf */
+                idx[ox] = first_row + cx->first[ox];
+            else
+                idx[ox] = (int64_t)oidx[ox];
+        }
+    }
+}
+
+/* The reference's value for output (oy, ox) of a max band, in its order:
+ * along each row's columns, then down the rows (values of -x for min). */
+KFN KT KP(window_max)(const kern_band_args *a, size_t oy, size_t ox)
+{
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const KT *in = a->in;
+    const bool neg = a->kp->is_min;
+    KT best = 0;
+    for (long i = 0; i < ry->count[oy]; i++) {
+        const KT *p = in + (size_t)(ry->first[oy] + i * ry->step) * cx->in + cx->first[ox];
+        KT h = neg ? -p[0] : p[0];
+        for (long j = 1; j < cx->count[ox]; j++) {
+            KT v = neg ? -p[j * cx->step] : p[j * cx->step];
+            h = v > h || v != v ? v : h;
+        }
+        best = i == 0 || h > best || h != h ? h : best;
+    }
+    return best;
+}
+
+/* Values of bins (adaptive, global-like, graham fractional: windows of
+ * consecutive cells, each holding input): each output row folds its rows
+ * elementwise into acc, NaN propagating, then each bin reduces its part of
+ * acc.  The order differs from the reference's, which only matters when the
+ * result is NaN or zero (which NaN, +0 or -0): those are redone in order. */
+KFN void KP(max_bins_values)(const kern_band_args *a, KT *acc)
+{
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    const bool neg = a->kp->is_min;
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        KT *o = (KT *)a->out + oy * ow;
+        const KT *row = in + (size_t)ry->first[oy] * W;
+        size_t j = 0;
+        if (neg) {
+            for (; j + VL <= W; j += VL) {
+                VT m = V_NEG(V_LD(row + j));
+                for (long i = 1; i < ry->count[oy]; i++)
+                    m = V_COMB(m, V_NEG(V_LD(row + (size_t)i * W + j)));
+                V_ST(acc + j, m);
+            }
+        } else {
+            for (; j + VL <= W; j += VL) {
+                VT m = V_LD(row + j);
+                for (long i = 1; i < ry->count[oy]; i++)
+                    m = V_COMB(m, V_LD(row + (size_t)i * W + j));
+                V_ST(acc + j, m);
+            }
+        }
+        for (; j < W; j++) {
+            KT m = neg ? -row[j] : row[j];
+            for (long i = 1; i < ry->count[oy]; i++) {
+                KT v = neg ? -row[(size_t)i * W + j] : row[(size_t)i * W + j];
+                m = v > m || v != v ? v : m;
+            }
+            acc[j] = m;
+        }
+        for (size_t ox = 0; ox < ow; ox++) {
+            KT v = KP(reduce_value)(acc + cx->first[ox], (size_t)cx->count[ox]);
+            if (v != v || v == 0)
+                v = KP(window_max)(a, oy, ox);
+            o[ox] = neg ? -v : v;
+        }
+    }
+}
+
+KFN void KP(max_s2_band)(const kern_band_args *a);
+
+KFN void KP(max_band)(const kern_band_args *a)
+{
+    if (a->kp->fused_s2 && a->idx == NULL) {
+        KP(max_s2_band)(a);
+        return;
+    }
+    if (a->kp->bins_values && a->idx == NULL) {
+        KP(max_bins_values)(a, a->scratch);
+        return;
+    }
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t H = ry->in, W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    const bool want = a->idx != NULL;
+    const bool vanherk = ry->method == KM_VANHERK;
+    const long K = ry->taps, d = ry->step;
+    char *cursor = a->scratch;
+    long ra, rb;
+    bool any;
+    if (vanherk) {
+        /* the windows' whole span: rows outside the input are -inf */
+        ra = ry->start[a->oy0];
+        rb = ry->start[a->oy1 - 1] + (K - 1) * d;
+        any = true;
+    } else {
+        any = KP(band_rows)(ry, a->oy0, a->oy1, &ra, &rb);
+    }
+    const size_t nrows = any ? (size_t)(rb - ra + 1) : 0;
+
+    KP(max_bufs) b;
+    b.ra = ra;
+    b.nan = false;
+    b.hv = KP(take)(&cursor, nrows * ow * sizeof(KT));
+    b.hx = want ? KP(take)(&cursor, nrows * ow * sizeof(KI)) : NULL;
+    b.sv = vanherk ? KP(take)(&cursor, nrows * ow * sizeof(KT)) : NULL;
+    b.sx = vanherk && want ? KP(take)(&cursor, nrows * ow * sizeof(KI)) : NULL;
+    b.oidx = KP(take)(&cursor, ow * sizeof(KI));
+    unsigned char *need = KP(take)(&cursor, nrows + 1);
+    const size_t padded = W + (size_t)(cx->pad + cx->reach) + 2 * VL;
+    KT *rowbuf = KP(take)(&cursor, padded * sizeof(KT));
+    KT *tv = KP(take)(&cursor, padded * sizeof(KT));
+    KI *tx = KP(take)(&cursor, padded * sizeof(KI));
+    KT *hv = b.hv, *sv = b.sv;
+    KI *hx = b.hx, *sx = b.sx;
+
+    if (!any) {
+        for (size_t oy = a->oy0; oy < a->oy1; oy++)
+            KP(max_out_row)(a, &b, oy, false);
+        return;
+    }
+    KP(mark_rows)(ry, a->oy0, a->oy1, ra, rb, vanherk, need);
+    for (long r = ra; r <= rb; r++) {
+        size_t at = (size_t)(r - ra) * ow;
+        if (r < 0 || r >= (long)H) {
+            for (size_t ox = 0; ox < ow; ox++)
+                hv[at + ox] = -(KT)INFINITY;
+            if (want)
+                for (size_t ox = 0; ox < ow; ox++)
+                    hx[at + ox] = -1;
+        } else if (need[r - ra]) {
+            b.nan |= KP(max_row)(cx, in + (size_t)r * W, kp->is_min, (size_t)r, hv + at,
+                                 want ? hx + at : NULL, rowbuf, tv, tx);
+        }
+    }
+    if (!vanherk) {
+        for (size_t oy = a->oy0; oy < a->oy1; oy++)
+            KP(max_out_row)(a, &b, oy, false);
+        return;
+    }
+    /* van Herk: blocks of K taps along each chain r, r+d, r+2d, ...,
+     * aligned at the first window's first row, so every band builds the
+     * same blocks.  S: from a row to its block's end; then P, in place:
+     * from its block's start to a row. */
+    const long origin = ry->start[0];
+    for (long r = rb; r >= ra; r--) {
+        size_t at = (size_t)(r - ra) * ow;
+        if ((r - origin) / d % K == K - 1 || r + d > rb) {
+            memcpy(sv + at, hv + at, ow * sizeof(KT));
+            if (want)
+                memcpy(sx + at, hx + at, ow * sizeof(KI));
+        } else {
+            size_t next = at + (size_t)d * ow;
+            KP(comb)(hv + at, want ? hx + at : NULL, sv + next, want ? sx + next : NULL,
+                     sv + at, want ? sx + at : NULL, ow, b.nan);
+        }
+    }
+    for (long r = ra + d; r <= rb; r++) {
+        if ((r - origin) / d % K == 0)
+            continue;
+        size_t at = (size_t)(r - ra) * ow, prev = at - (size_t)d * ow;
+        KP(comb)(hv + prev, want ? hx + prev : NULL, hv + at, want ? hx + at : NULL, hv + at,
+                 want ? hx + at : NULL, ow, b.nan);
+    }
+    for (size_t oy = a->oy0; oy < a->oy1; oy++)
+        KP(max_out_row)(a, &b, oy, true);
+}
+
+/* ---- sum family: one band ----------------------------------------------- */
+
+/* The norm of one window by the reference's scaled two-pass formula, for
+ * the windows whose power sum left the safe range of double. */
+KFN double KP(norm_window)(const kern_band_args *a, size_t oy, size_t ox, double divisor)
+{
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const KT *in = a->in;
+    const double p = a->kp->p;
+    double m = 0, scaled = 0;
+    for (long i = 0; i < ry->count[oy] && !isnan(m); i++)
+        for (long j = 0; j < cx->count[ox]; j++) {
+            double v = fabs((double)in[(size_t)(ry->first[oy] + i * ry->step) * cx->in +
+                                       (size_t)(cx->first[ox] + j * cx->step)]);
+            if (isnan(v)) {
+                m = v;
+                break;
+            }
+            if (v > m)
+                m = v;
+        }
+    if (m > 0 && !isinf(m) && !isnan(m))
+        for (long i = 0; i < ry->count[oy]; i++)
+            for (long j = 0; j < cx->count[ox]; j++)
+                scaled += opmath_scaled_power(
+                    in[(size_t)(ry->first[oy] + i * ry->step) * cx->in +
+                       (size_t)(cx->first[ox] + j * cx->step)],
+                    m, p);
+    return opmath_finish_norm(m, scaled, divisor, p);
+}
+
+/* Column pass of input row src into hv (double sums of the loaded powers).
+ * tb, tr: scratch rows of pad + W + reach doubles. */
+KFN void KP(sum_row)(const kern_plan *kp, const kern_axis *cx, const KT *src, double *hv,
+                     double *tb, double *tr)
+{
+    const size_t W = cx->in, ow = cx->out;
+    if (!cx->regular) {
+        KP(tload)(src, tb, W, kp->load, kp->p);
+        for (size_t ox = 0; ox < ow; ox++) {
+            const double *w = tb + cx->first[ox];
+            size_t n = (size_t)cx->count[ox];
+            double total = 0;
+            if (cx->step == 1 && n >= 4 * VDL) {
+                total = KP(dreduce)(w, n);
+            } else {
+                for (size_t t = 0; t < n; t++)
+                    total += w[t * (size_t)cx->step];
+            }
+            hv[ox] = total;
+        }
+        return;
+    }
+    /* the row with its padding as zeros: window ox starts at tb[ox * s] */
+    const size_t pad = (size_t)cx->pad, len = pad + W + (size_t)cx->reach;
+    const long s = cx->stride, d = cx->step, K = cx->taps;
+    memset(tb, 0, pad * sizeof *tb);
+    KP(tload)(src, tb + pad, W, kp->load, kp->p);
+    memset(tb + pad + W, 0, (size_t)cx->reach * sizeof *tb);
+    if (cx->method == KM_DOUBLING) {
+        /* K as a sum of powers of two: tb[c] sums `span` taps from c
+         * (doubled in place); tr[c] the taps of the low bits of K done so far */
+        long span = 1, have = 0;
+        for (;;) {
+            if (K & span) {
+                if (have == 0)
+                    memcpy(tr, tb, (len - (size_t)((span - 1) * d)) * sizeof *tr);
+                else
+                    KP(dadd)(tb, tr + span * d, tr, len - (size_t)((span + have - 1) * d));
+                have += span;
+            }
+            if (2 * span > K)
+                break;
+            KP(dadd)(tb, tb + span * d, tb, len - (size_t)((2 * span - 1) * d));
+            span *= 2;
+        }
+        KP(dsum)(tr, s, hv, ow, len - (size_t)((K - 1) * d), true);
+        return;
+    }
+    for (long t = 0; t < K; t++)
+        KP(dsum)(tb + t * d, s, hv, ow, len - (size_t)(t * d), t == 0);
+}
+
+/* The first i with acc[i] outside [2^-968, DBL_MAX] (or NaN), or n. */
+KFN size_t KP(first_unsafe)(const double *acc, size_t n)
+{
+    size_t i = 0;
+#if KISA_AVX2
+    const VD lo = VD_SET1(0x1p-968), hi = VD_SET1(DBL_MAX);
+    for (; i + VDL <= n; i += VDL) {
+        VD v = VD_LD(acc + i);
+        VD ok = _mm256_and_pd(_mm256_cmp_pd(v, lo, _CMP_GE_OQ), _mm256_cmp_pd(v, hi, _CMP_LE_OQ));
+        if (_mm256_movemask_pd(ok) != 0xF)
+            break;
+    }
+#endif
+    for (; i < n; i++)
+        if (!(acc[i] >= 0x1p-968 && acc[i] <= DBL_MAX))
+            break;
+    return i;
+}
+
+/* Output row oy from its sums acc: divisor and root; a norm whose power
+ * sum left [2^-968, DBL_MAX] (overflow, underflow, inf, NaN) is recomputed
+ * by the scaled formula. */
+KFN void KP(sum_finish_row)(const kern_band_args *a, const double *acc, size_t oy)
+{
+    const kern_plan *kp = a->kp;
+    const size_t ow = a->cols->out;
+    const double drow = (double)kp->plan->rows.divisor[oy];
+    KT *o = (KT *)a->out + oy * ow;
+    if (kp->reciprocal)
+        KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor != 0 ? 1 / kp->divisor : 0, 1 / drow,
+                   kp->col_reciprocal, true, o);
+    else
+        KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor, drow, kp->col_divisor, false, o);
+    if (kp->finish != KF_ROOT)
+        return;
+    for (size_t ox = KP(first_unsafe)(acc, ow); ox < ow; ox++)
+        if (!(acc[ox] >= 0x1p-968 && acc[ox] <= DBL_MAX)) {
+            double div = kp->divisor != 0 ? kp->divisor : drow * kp->col_divisor[ox];
+            o[ox] = (KT)KP(norm_window)(a, oy, ox, div);
+        }
+}
+
+/* Output row oy of a sum band into acc (direct: its rows added in order;
+ * van Herk: a suffix and a prefix row, rows outside the input being
+ * zeros), then finished into the output. */
+KFN void KP(sum_out_row)(const kern_band_args *a, long ra, const double *hv, const double *sv,
+                         double *acc, size_t oy, bool vanherk)
+{
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t ow = cx->out;
+    const long n = ry->count[oy], K = ry->taps, d = ry->step;
+    if (n == 0) {
+        memset(acc, 0, ow * sizeof *acc);
+    } else if (vanherk) {
+        const long f = ry->start[oy];
+        size_t last = (size_t)(f + (K - 1) * d - ra) * ow, first = (size_t)(f - ra) * ow;
+        if ((f - ry->start[0]) / d % K == 0)
+            memcpy(acc, hv + last, ow * sizeof *acc);
+        else
+            KP(dadd)(sv + first, hv + last, acc, ow);
+    } else {
+        const long f = ry->first[oy];
+        memcpy(acc, hv + (size_t)(f - ra) * ow, ow * sizeof *acc);
+        for (long t = 1; t < n; t++)
+            KP(dadd)(acc, hv + (size_t)(f + t * d - ra) * ow, acc, ow);
+    }
+    KP(sum_finish_row)(a, acc, oy);
+}
+
+KFN void KP(sum_s2_band)(const kern_band_args *a);
+
+KFN void KP(sum_band)(const kern_band_args *a)
+{
+    if (a->kp->fused_s2) {
+        KP(sum_s2_band)(a);
+        return;
+    }
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t H = ry->in, W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    const bool vanherk = ry->method == KM_VANHERK;
+    const long K = ry->taps, d = ry->step;
+    char *cursor = a->scratch;
+    long ra, rb;
+    bool any;
+    if (vanherk) {
+        ra = ry->start[a->oy0];
+        rb = ry->start[a->oy1 - 1] + (K - 1) * d;
+        any = true;
+    } else {
+        any = KP(band_rows)(ry, a->oy0, a->oy1, &ra, &rb);
+    }
+    const size_t nrows = any ? (size_t)(rb - ra + 1) : 0;
+    const size_t padded = (size_t)(cx->regular ? cx->pad + cx->reach : 0) + W;
+
+    double *hv = KP(take)(&cursor, nrows * ow * sizeof(double));
+    double *sv = vanherk ? KP(take)(&cursor, nrows * ow * sizeof(double)) : NULL;
+    double *acc = KP(take)(&cursor, ow * sizeof(double));
+    unsigned char *need = KP(take)(&cursor, nrows + 1);
+    double *tb = KP(take)(&cursor, padded * sizeof(double));
+    double *tr = KP(take)(&cursor, padded * sizeof(double));
+
+    if (any) {
+        KP(mark_rows)(ry, a->oy0, a->oy1, ra, rb, vanherk, need);
+        for (long r = ra; r <= rb; r++) {
+            double *h = hv + (size_t)(r - ra) * ow;
+            if (r < 0 || r >= (long)H)
+                memset(h, 0, ow * sizeof *h);
+            else if (need[r - ra])
+                KP(sum_row)(kp, cx, in + (size_t)r * W, h, tb, tr);
+        }
+    }
+    if (!(any && vanherk)) {
+        for (size_t oy = a->oy0; oy < a->oy1; oy++)
+            KP(sum_out_row)(a, ra, hv, sv, acc, oy, false);
+        return;
+    }
+    /* van Herk, as in max_band */
+    const long origin = ry->start[0];
+    for (long r = rb; r >= ra; r--) {
+        size_t at = (size_t)(r - ra) * ow;
+        if ((r - origin) / d % K == K - 1 || r + d > rb)
+            memcpy(sv + at, hv + at, ow * sizeof(double));
+        else
+            KP(dadd)(hv + at, sv + at + (size_t)d * ow, sv + at, ow);
+    }
+    for (long r = ra + d; r <= rb; r++) {
+        if ((r - origin) / d % K == 0)
+            continue;
+        size_t at = (size_t)(r - ra) * ow;
+        KP(dadd)(hv + at - (size_t)d * ow, hv + at, hv + at, ow);
+    }
+    for (size_t oy = a->oy0; oy < a->oy1; oy++)
+        KP(sum_out_row)(a, ra, hv, sv, acc, oy, true);
+}
+
+/* ---- stride 2, windows of 2 or 3, padding 0 or 1: fused ------------------ */
+
+/* Output ox of such a window reads columns 2 ox - pad .. 2 ox - pad + K - 1:
+ * the even and odd cells of the pairs that start at 2 ox - 2 and 2 ox (or
+ * 2 ox + 2).  A vector of outputs loads those pairs whole; the outputs
+ * [*vlo, *vhi) are the vector starts whose pairs lie inside the row. */
+#ifndef KERNELS_S2_SHAPES
+#define KERNELS_S2_SHAPES
+enum { S2_K2P0, S2_K2P1, S2_K3P0, S2_K3P1 };
+#endif
+
+KFN int KP(s2_shape)(const kern_axis *cx, size_t lanes, size_t *vlo, size_t *vhi)
+{
+    const long W = (long)cx->in, K = cx->taps, pad = cx->pad;
+    const int shape = K == 2 ? (pad ? S2_K2P1 : S2_K2P0) : (pad ? S2_K3P1 : S2_K3P0);
+    const long first_pair = pad ? -2 : 0, last_pair = shape == S2_K3P0 ? 2 : 0;
+    const long lo = first_pair < 0 ? 1 : 0;
+    /* a vector from ox0 reads up to column 2 ox0 + last_pair + 2 lanes - 1 */
+    const long room = W - 2 * (long)lanes - last_pair;
+    long hi = room >= 0 ? room / 2 + 1 : 0;
+    const long last = (long)cx->out - (long)lanes + 1;
+    if (hi > last)
+        hi = last;
+    *vlo = (size_t)lo;
+    *vhi = (size_t)(hi > lo ? hi : lo);
+    return shape;
+}
+
+#ifndef KERNELS_S2_LOOP
+#define KERNELS_S2_LOOP
+/* The vector starts of a row of outputs: ox = vlo, vlo + lanes, ... below
+ * vhi and, when the outputs do not divide into vectors, one more vector
+ * ending at the last output if that is a valid start too (it recomputes a
+ * few outputs, to the same values). */
+#define S2_TAIL_OK(vlo, vhi, ow, lanes) \
+    ((ow) >= (lanes) && (ow) - (lanes) >= (vlo) && (ow) - (lanes) < (vhi))
+#define S2_FOR_VECTORS(ox, vlo, vhi, ow, lanes, ...)                           \
+    do {                                                                       \
+        size_t ox = (vlo);                                                     \
+        for (; ox < (vhi); ox += (lanes)) {                                    \
+            __VA_ARGS__                                                        \
+        }                                                                      \
+        if (ox < (ow) && S2_TAIL_OK(vlo, vhi, ow, lanes)) {                    \
+            ox = (ow) - (lanes);                                               \
+            __VA_ARGS__                                                        \
+        }                                                                      \
+    } while (0)
+#endif
+
+/* The end of what S2_FOR_VECTORS covers: outputs [vlo, end). */
+KFN size_t KP(s2_vector_end)(size_t vlo, size_t vhi, size_t ow, size_t lanes)
+{
+    if (vhi <= vlo)
+        return vlo;
+    size_t end = vlo + (vhi - vlo + lanes - 1) / lanes * lanes;
+    if (end < ow && S2_TAIL_OK(vlo, vhi, ow, lanes))
+        end = ow;
+    return end;
+}
+
+/* One row of a vector of windows, folded in column order (values of -x for
+ * min).  p = the row + 2 ox. */
+KFN_FLAT VT KP(s2_row_max)(const KT *p, const int shape, const bool neg)
+{
+    VT e0, o1, a, b, c;
+    switch (shape) {
+    case S2_K2P0:
+        V_PAIR(p, a, b);
+        c = b;
+        break;
+    case S2_K2P1:
+        V_PAIR(p - 2, e0, a);
+        V_PAIR(p, b, o1);
+        c = b;
+        break;
+    case S2_K3P0:
+        V_PAIR(p, a, b);
+        V_PAIR(p + 2, c, o1);
+        break;
+    default:
+        V_PAIR(p - 2, e0, a);
+        V_PAIR(p, b, c);
+        break;
+    }
+    (void)e0;
+    (void)o1;
+    if (neg) {
+        a = V_NEG(a);
+        b = V_NEG(b);
+        c = V_NEG(c);
+    }
+    VT h = V_COMB(a, b);
+    return shape == S2_K3P0 || shape == S2_K3P1 ? V_COMB(h, c) : h;
+}
+
+/* One output of such a band, its rows folded along the columns first. */
+KFN KT KP(s2_one_max)(const KT *row0, size_t W, long rn, long c0, long cn, bool neg)
+{
+    KT best = 0;
+    for (long i = 0; i < rn; i++) {
+        const KT *p = row0 + (size_t)i * W + c0;
+        KT h = neg ? -p[0] : p[0];
+        for (long j = 1; j < cn; j++) {
+            KT v = neg ? -p[j] : p[j];
+            h = v > h || v != v ? v : h;
+        }
+        best = i == 0 || h > best || h != h ? h : best;
+    }
+    return neg ? -best : best;
+}
+
+/* Row by row (the memory is read in order): the windows' fold of each row
+ * into buf, the last row's into the output. */
+KFN_FLAT void KP(max_s2_rows)(const kern_band_args *a, const int shape, const bool neg,
+                              size_t vlo, size_t vhi)
+{
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    KT *out = a->out;
+    KT *buf = a->scratch;
+    const bool stream = a->kp->stream;
+    const size_t vend = KP(s2_vector_end)(vlo, vhi, ow, VL);
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        const long rn = ry->count[oy];
+        const KT *row0 = in + (size_t)ry->first[oy] * W;
+        KT *o = out + oy * ow;
+        for (long i = 0; i < rn; i++) {
+            const KT *row = row0 + (size_t)i * W;
+            const bool last = i == rn - 1;
+            S2_FOR_VECTORS(ox, vlo, vhi, ow, VL, {
+                VT h = V_UNPERM(KP(s2_row_max)(row + 2 * ox, shape, neg));
+                if (i > 0)
+                    h = V_COMB(V_LD(buf + ox), h);
+                if (!last) {
+                    V_ST(buf + ox, h);
+                } else {
+                    if (neg)
+                        h = V_NEG(h);
+                    if (stream)
+                        V_STREAM(o + ox, h);
+                    else
+                        V_ST(o + ox, h);
+                }
+            });
+        }
+        for (size_t ox = vlo > 0 ? 0 : vend; ox < ow; ox = ox + 1 == vlo ? vend : ox + 1)
+            o[ox] = KP(s2_one_max)(row0, W, rn, cx->first[ox], cx->count[ox], neg);
+    }
+    if (stream)
+        V_FENCE();
+}
+
+/* Max (or min) values of windows of 2 or 3 taps at stride 2 and padding 0
+ * or 1, straight from the input rows. */
+KFN void KP(max_s2_band)(const kern_band_args *a)
+{
+    size_t vlo, vhi;
+    const int shape = KP(s2_shape)(a->cols, VL, &vlo, &vhi);
+    const bool neg = a->kp->is_min;
+    switch (shape * 2 + neg) {
+    case S2_K2P0 * 2:
+        KP(max_s2_rows)(a, S2_K2P0, false, vlo, vhi);
+        break;
+    case S2_K2P0 * 2 + 1:
+        KP(max_s2_rows)(a, S2_K2P0, true, vlo, vhi);
+        break;
+    case S2_K2P1 * 2:
+        KP(max_s2_rows)(a, S2_K2P1, false, vlo, vhi);
+        break;
+    case S2_K2P1 * 2 + 1:
+        KP(max_s2_rows)(a, S2_K2P1, true, vlo, vhi);
+        break;
+    case S2_K3P0 * 2:
+        KP(max_s2_rows)(a, S2_K3P0, false, vlo, vhi);
+        break;
+    case S2_K3P0 * 2 + 1:
+        KP(max_s2_rows)(a, S2_K3P0, true, vlo, vhi);
+        break;
+    case S2_K3P1 * 2:
+        KP(max_s2_rows)(a, S2_K3P1, false, vlo, vhi);
+        break;
+    default:
+        KP(max_s2_rows)(a, S2_K3P1, true, vlo, vhi);
+        break;
+    }
+}
+
+/* One row of a vector of windows: the sum of its taps' powers in column
+ * order.  p = the row + 2 ox. */
+KFN_FLAT VD KP(s2_row_sum)(const KT *p, const int shape, const int load)
+{
+    VD e0, a, b, c, o1;
+    switch (shape) {
+    case S2_K2P0:
+        VD_PAIRT(p, a, b);
+        c = b;
+        break;
+    case S2_K2P1:
+        VD_PAIRT(p - 2, e0, a);
+        VD_PAIRT(p, b, o1);
+        c = b;
+        break;
+    case S2_K3P0:
+        VD_PAIRT(p, a, b);
+        VD_PAIRT(p + 2, c, o1);
+        break;
+    default:
+        VD_PAIRT(p - 2, e0, a);
+        VD_PAIRT(p, b, c);
+        break;
+    }
+    (void)e0;
+    (void)o1;
+    VD h = VD_ADD(KP(vpower_of)(a, load), KP(vpower_of)(b, load));
+    return shape == S2_K3P0 || shape == S2_K3P1 ? VD_ADD(h, KP(vpower_of)(c, load)) : h;
+}
+
+/* One output's sum: each row's taps in column order, then the rows. */
+KFN double KP(s2_one_sum)(const KT *row0, size_t W, long rn, long c0, long cn, int load,
+                          double p)
+{
+    double total = 0;
+    for (long i = 0; i < rn; i++) {
+        const KT *q = row0 + (size_t)i * W + c0;
+        double h = KP(power_of)(q[0], load, p);
+        for (long j = 1; j < cn; j++)
+            h += KP(power_of)(q[j], load, p);
+        total = i == 0 ? h : total + h;
+    }
+    return total;
+}
+
+/* Row by row (the memory is read in order): row 0's window sums into
+ * buf0, row 1 adds to them into buf1, and so on.  avg and sum finish in
+ * the last pass, straight into the output; the norms finish the row
+ * afterwards (their overflow check needs the sums). */
+KFN_FLAT void KP(sum_s2_rows)(const kern_band_args *a, const int shape, const int load,
+                              size_t vlo, size_t vhi)
+{
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    double *acc = a->scratch, *buf0 = acc + ow, *buf1 = buf0 + ow;
+    const bool direct = kp->finish != KF_ROOT;
+    const bool recip = kp->reciprocal;
+    const double *col = recip ? kp->col_reciprocal : kp->col_divisor;
+    const double divisor = recip && kp->divisor != 0 ? 1 / kp->divisor : kp->divisor;
+    const bool plain = kp->finish == KF_SUM || divisor == 1, constant = divisor != 0;
+    /* whole vectors only (a partial one would mix lane orders); the rest
+     * one by one */
+    const size_t vend = vhi > vlo ? vlo + (vhi - vlo + VDL - 1) / VDL * VDL : vlo;
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        const long rn = ry->count[oy];
+        const KT *row0 = in + (size_t)ry->first[oy] * W;
+        KT *o = (KT *)a->out + oy * ow;
+        const double drow = (double)kp->plan->rows.divisor[oy];
+        const double row = recip ? 1 / drow : drow;
+        const VD dconst = VD_SET1(divisor), dr = VD_SET1(row);
+        for (long i = 0; i < rn; i++) {
+            const KT *src = row0 + (size_t)i * W;
+            const bool last = i == rn - 1;
+            const double *prev = i == 1 ? buf0 : buf1;
+            double *dst = i == 0 ? buf0 : buf1;
+            /* the buffers keep VD_PAIRT's lane order; VD_UNPERM at the end */
+            const int to = !last ? 0 : !direct ? 1 : plain ? 2 : 3;
+            for (size_t ox = vlo; ox < vhi; ox += VDL) {
+                KERNELS_PREFETCH(src + 2 * ox + 128);
+                VD h = KP(s2_row_sum)(src + 2 * ox, shape, load);
+                if (i > 0)
+                    h = VD_ADD(VD_LD(prev + ox), h);
+                if (to == 0) {
+                    VD_ST(dst + ox, h);
+                    continue;
+                }
+                h = VD_UNPERM(h);
+                if (to == 1) {
+                    VD_ST(acc + ox, h);
+                } else if (to == 2) {
+                    VD_STT(o + ox, h);
+                } else {
+                    VD d = constant ? dconst : VD_MUL(dr, VD_LD(col + ox));
+                    VD_STT(o + ox, recip ? VD_MUL(h, d) : VD_DIV(h, d));
+                }
+            }
+        }
+        for (size_t ox = vlo > 0 ? 0 : vend; ox < ow; ox = ox + 1 == vlo ? vend : ox + 1) {
+            double total = KP(s2_one_sum)(row0, W, rn, cx->first[ox], cx->count[ox], load, kp->p);
+            if (direct)
+                KP(finish)(&total, 1, kp->finish, kp->p, divisor, row, col + ox, recip, o + ox);
+            else
+                acc[ox] = total;
+        }
+        if (!direct)
+            KP(sum_finish_row)(a, acc, oy);
+    }
+}
+
+/* The sum family for the same windows, then the shared finish. */
+KFN void KP(sum_s2_band)(const kern_band_args *a)
+{
+    size_t vlo, vhi;
+    const int shape = KP(s2_shape)(a->cols, VDL, &vlo, &vhi);
+    const int load = a->kp->load;
+#define S2_SUM_CASE(sh)                                                        \
+    case sh:                                                                   \
+        switch (load) {                                                        \
+        case KL_ABS:                                                           \
+            KP(sum_s2_rows)(a, sh, KL_ABS, vlo, vhi);                          \
+            break;                                                             \
+        case KL_SQUARE:                                                        \
+            KP(sum_s2_rows)(a, sh, KL_SQUARE, vlo, vhi);                       \
+            break;                                                             \
+        case KL_CUBE:                                                          \
+            KP(sum_s2_rows)(a, sh, KL_CUBE, vlo, vhi);                         \
+            break;                                                             \
+        default:                                                               \
+            KP(sum_s2_rows)(a, sh, KL_ID, vlo, vhi);                           \
+            break;                                                             \
+        }                                                                      \
+        break;
+    switch (shape) {
+        S2_SUM_CASE(S2_K2P0)
+        S2_SUM_CASE(S2_K2P1)
+        S2_SUM_CASE(S2_K3P0)
+        S2_SUM_CASE(S2_K3P1)
+    }
+#undef S2_SUM_CASE
+}
+
+/* ---- global pooling: one output per plane -------------------------------- */
+
+
+KFN void KP(global_max)(const kern_plan *kp, const void *in_v, void *out_v, int64_t *idx,
+                        size_t p0, size_t p1, void *scratch)
+{
+    const KT *in = in_v;
+    KT *out = out_v;
+    const size_t hw = kp->h * kp->w;
+    KT *buf = scratch;
+    for (size_t plane = p0; plane < p1; plane++) {
+        const KT *src = in + plane * hw;
+        KT bv = 0;
+        KI bi = 0;
+        for (size_t at = 0; at < hw; at += KERNELS_CHUNK) {
+            size_t n = hw - at < KERNELS_CHUNK ? hw - at : KERNELS_CHUNK;
+            const KT *chunk = src + at;
+            if (kp->is_min) {
+                KP(negate)(chunk, buf, n);
+                chunk = buf;
+            }
+            KT v;
+            KI i = 0;
+            if (idx == NULL)
+                v = KP(reduce_value)(chunk, n);
+            else
+                KP(reduce)(chunk, n, (KI)at, &v, &i);
+            if (at == 0 || v > bv || v != v) {
+                bv = v;
+                bi = i;
+            }
+        }
+        out[plane] = kp->is_min ? -bv : bv;
+        if (idx != NULL)
+            idx[plane] = bi;
+    }
+}
+
+/* The sum of a plane's loaded powers, KERNELS_CHUNK / 2 cells at a time
+ * (buf: that many doubles, for KL_POW). */
+KFN_FLAT double KP(plane_sum)(const KT *src, size_t hw, const int load, double p, double *buf)
+{
+    const size_t chunk = KERNELS_CHUNK / 2;
+    double total = 0;
+    for (size_t at = 0; at < hw; at += chunk) {
+        size_t n = hw - at < chunk ? hw - at : chunk;
+        if (load == KL_POW) {
+            KP(tload)(src + at, buf, n, load, p);
+            total += KP(dreduce)(buf, n);
+        } else {
+            total += KP(tsum_flat)(src + at, n, load, p);
+        }
+    }
+    return total;
+}
+
+KFN_FLAT void KP(global_sums)(const kern_plan *kp, const KT *in, size_t p0, size_t n,
+                              const int load, double *totals, double *buf)
+{
+    const size_t hw = kp->h * kp->w;
+    for (size_t k = 0; k < n; k++)
+        totals[k] = KP(plane_sum)(in + (p0 + k) * hw, hw, load, kp->p, buf);
+}
+
+/* Planes [p0, p1): their sums, KERNELS_CHUNK / 2 planes at a time, then
+ * one finish over them. */
+KFN void KP(global_sum)(const kern_plan *kp, const void *in_v, void *out_v, size_t p0,
+                        size_t p1, void *scratch)
+{
+    const KT *in = in_v;
+    KT *out = out_v;
+    const size_t hw = kp->h * kp->w, group = KERNELS_CHUNK / 2;
+    double *totals = scratch, *buf = totals + group;
+    const pool_plan *plan = kp->plan;
+    const double divisor = kp->divisor != 0 ? kp->divisor
+                                            : (double)plan->rows.divisor[0] *
+                                                  (double)plan->cols.divisor[0];
+    for (size_t g = p0; g < p1; g += group) {
+        const size_t n = p1 - g < group ? p1 - g : group;
+        switch (kp->load) {
+        case KL_ID:
+            KP(global_sums)(kp, in, g, n, KL_ID, totals, buf);
+            break;
+        case KL_ABS:
+            KP(global_sums)(kp, in, g, n, KL_ABS, totals, buf);
+            break;
+        case KL_SQUARE:
+            KP(global_sums)(kp, in, g, n, KL_SQUARE, totals, buf);
+            break;
+        case KL_CUBE:
+            KP(global_sums)(kp, in, g, n, KL_CUBE, totals, buf);
+            break;
+        default:
+            KP(global_sums)(kp, in, g, n, KL_POW, totals, buf);
+            break;
+        }
+        KP(finish)(totals, n, kp->finish, kp->p, divisor, 0, NULL, false, out + g);
+        if (kp->finish != KF_ROOT)
+            continue;
+        for (size_t k = KP(first_unsafe)(totals, n); k < n; k++)
+            if (!(totals[k] >= 0x1p-968 && totals[k] <= DBL_MAX)) {
+                kern_band_args a = {kp, &kp->rows, &kp->cols, in + (g + k) * hw, NULL, NULL,
+                                    0, 1, NULL};
+                out[g + k] = (KT)KP(norm_window)(&a, 0, 0, divisor);
+            }
+    }
+}
+
+/* ---- bilinear: the Gram matrix of a sample's channels ------------------- */
+
+KFN void KP(gram_rows)(const kern_plan *kp, const void *in_v, size_t n, size_t i0, size_t i1,
+                       double *gram)
+{
+    const KT *in = in_v;
+    const size_t hw = kp->h * kp->w, C = kp->plan->c;
+    for (size_t i = i0; i < i1; i++) {
+        const KT *fi = in + (n * C + i) * hw;
+        for (size_t j = i; j < C; j++) {
+            const KT *fj = in + (n * C + j) * hw;
+            /* 8 interleaved partial sums, as in dreduce */
+            size_t k = 0;
+            double total = 0;
+            if (hw >= 8) {
+                double part[8];
+#if VDL == 4
+                VD s0 = VD_MUL(VD_LDT(fi), VD_LDT(fj)), s1 = VD_MUL(VD_LDT(fi + 4), VD_LDT(fj + 4));
+                for (k = 8; k + 8 <= hw; k += 8) {
+                    s0 = VD_ADD(s0, VD_MUL(VD_LDT(fi + k), VD_LDT(fj + k)));
+                    s1 = VD_ADD(s1, VD_MUL(VD_LDT(fi + k + 4), VD_LDT(fj + k + 4)));
+                }
+                VD_ST(part, s0);
+                VD_ST(part + 4, s1);
+#else
+                for (size_t l = 0; l < 8; l++)
+                    part[l] = (double)fi[l] * (double)fj[l];
+                for (k = 8; k + 8 <= hw; k += 8)
+                    for (size_t l = 0; l < 8; l++)
+                        part[l] += (double)fi[k + l] * (double)fj[k + l];
+#endif
+                for (size_t l = 0; l < 4; l++)
+                    total += part[l] + part[l + 4];
+            }
+            for (; k < hw; k++)
+                total += (double)fi[k] * (double)fj[k];
+            gram[i * C + j] = gram[j * C + i] = total;
+        }
+    }
+}
