@@ -17,6 +17,9 @@ void pool_explanation_release(pool_explanation *ex)
     memset(ex, 0, sizeof *ex);
 }
 
+/* The most terms one explanation lists (a 2048x2048 window). */
+#define EXPLAIN_MAX_TERMS (1 << 22)
+
 static pool_tap_kind tap_kind(pool_tap_kind row, pool_tap_kind col)
 {
     if (row == TAP_INPUT && col == TAP_INPUT)
@@ -33,8 +36,11 @@ static pv_status gather_terms(const pool_plan *plan, const tensor *input,
 {
     size_t count, bytes;
     if (!pv_mul_size((size_t)rg->row_count, (size_t)rg->col_count, &count) ||
-        !pv_mul_size(count, sizeof(pool_term), &bytes))
-        return pv_error_set(err, PV_ERR_LIMIT, "explain", "the region is too large");
+        !pv_mul_size(count, sizeof(pool_term), &bytes) || count > EXPLAIN_MAX_TERMS)
+        return pv_error_set(err, PV_ERR_LIMIT, "explain",
+                            "the region has %ldx%ld cells; a region of at most %d cells can "
+                            "be explained term by term",
+                            rg->row_count, rg->col_count, EXPLAIN_MAX_TERMS);
     ex->terms = pv_calloc(count ? count : 1, sizeof(pool_term));
     if (ex->terms == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the explanation");
@@ -260,13 +266,16 @@ pv_status pool_explain(const pool_plan *plan, const tensor *input, size_t out_in
     }
     if (ex->index < 0 && (ex->op == POOL_MAX || ex->op == POOL_MIN)) {
         /* no input cell in the window: PyTorch reports the first tap moved
-         * forward by the dilation until it is not negative */
+         * forward by the dilation until it is not negative (a number that
+         * may name a cell of a later row); where that falls past the plane,
+         * the index is -1 */
         long row = rg.row0, col = rg.col0;
         while (row < 0)
             row += rg.row_step;
         while (col < 0)
             col += rg.col_step;
-        ex->index = row * (long)plan->w + col;
+        if (row * (long)plan->w + col < (long)(plan->h * plan->w))
+            ex->index = row * (long)plan->w + col;
     }
     switch (ex->op) {
     case POOL_AVG:

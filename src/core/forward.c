@@ -199,7 +199,7 @@ static pv_status plane_windows(plane_job *job, pv_error *err)
                     r += plan->rows.step;
                 while (c < 0)
                     c += plan->cols.step;
-                index = r * W + c;
+                index = r * W + c < H * W ? r * W + c : -1;
             }
             tensor_set(job->output, out_index, value);
             if (job->indices != NULL)

@@ -602,7 +602,10 @@ KFN int64_t KP(empty_index)(const kern_axis *ry, const kern_axis *cx, size_t oy,
         r += ry->step;
     while (c < 0)
         c += cx->step;
-    return (int64_t)r * (int64_t)cx->in + c;
+    int64_t flat = (int64_t)r * (int64_t)cx->in + c;
+    /* PyTorch's number, which may name a cell of a later row; -1 where it
+     * would fall past the plane */
+    return flat < (int64_t)(ry->in * cx->in) ? flat : -1;
 }
 
 /* ---- max family: one band ---------------------------------------------- */

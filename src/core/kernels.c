@@ -193,6 +193,13 @@ typedef struct kern_state {
     bool want_indices;
 } kern_state;
 
+/* pv_malloc(count * size), NULL also when the product overflows. */
+static void *alloc_array(size_t count, size_t size)
+{
+    size_t bytes;
+    return pv_mul_size(count, size, &bytes) ? pv_malloc(bytes) : NULL;
+}
+
 static void state_release(kern_state *st)
 {
     pv_free(st->axis_store);
@@ -311,7 +318,7 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
         size_t per_level = 0;
         for (int l = 0; l < plan->level_count; l++)
             per_level += 4 * (size_t)plan->levels[l];
-        st->axis_store = pv_malloc(per_level * sizeof(long));
+        st->axis_store = alloc_array(per_level, sizeof(long));
         if (st->axis_store == NULL)
             return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
         long *at = st->axis_store;
@@ -354,7 +361,7 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
     const size_t oh = plan->rows.out, ow = plan->cols.out;
     kp->oh = oh;
     kp->ow = ow;
-    st->axis_store = pv_malloc(2 * (oh + ow) * sizeof(long));
+    st->axis_store = alloc_array(2 * (oh + ow), sizeof(long));
     if (st->axis_store == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
     axis_fill(&kp->rows, plan->h, oh, plan->rows.step, plan->rows.start, plan->rows.count,
@@ -367,7 +374,7 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
         axis_regular(&kp->cols, &plan->cols, prm->kernel_w);
     }
     if (torch_fractional) {
-        kp->kernel_taps = pv_malloc((oh + ow) * sizeof(long));
+        kp->kernel_taps = alloc_array(oh + ow, sizeof(long));
         if (kp->kernel_taps == NULL)
             return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
         for (size_t i = 0; i < oh + ow; i++)
@@ -393,7 +400,7 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
     st->sums = op == POOL_AVG || op == POOL_SUM || op == POOL_L2 || op == POOL_LP ||
                op == POOL_POWER;
     if (st->sums) {
-        kp->col_divisor = pv_malloc(ow * sizeof(double));
+        kp->col_divisor = alloc_array(ow, sizeof(double));
         if (kp->col_divisor == NULL)
             return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
         for (size_t j = 0; j < ow; j++)
@@ -408,7 +415,7 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
                 pow2 = power_of_two((double)plan->rows.divisor[i]);
         }
         if (pow2) {
-            kp->col_reciprocal = pv_malloc(ow * sizeof(double));
+            kp->col_reciprocal = alloc_array(ow, sizeof(double));
             if (kp->col_reciprocal == NULL)
                 return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
             for (size_t j = 0; j < ow; j++)

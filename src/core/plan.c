@@ -305,6 +305,11 @@ static pv_status plan_windowed(pool_plan *plan, pv_error *err)
                             "--global and --adaptive cannot be combined");
     if ((prm->op == POOL_LP || prm->op == POOL_POWER) && !(prm->p > 0))
         return pv_error_set(err, PV_ERR_USAGE, "--power", "p must be greater than 0");
+    if (prm->op == POOL_POWER && prm->divisor < 0)
+        return pv_error_set(err, PV_ERR_USAGE, "--divisor",
+                            "the power average takes the p-th root of sum/divisor: the "
+                            "divisor must be positive, got %ld",
+                            prm->divisor);
     if (prm->global || prm->adaptive_h > 0) {
         size_t oh = prm->global ? 1 : (size_t)prm->adaptive_h;
         size_t ow = prm->global ? 1 : (size_t)prm->adaptive_w;

@@ -49,14 +49,24 @@ typedef struct png_reader {
     /* what went wrong */
     bool truncated;
     bool out_of_memory;
+    bool oversized;             /* libpng asked for more than PNG_READER_ALLOC_MAX */
     int read_errno;             /* nonzero: the stream failed */
     pv_error *err;
     bool err_set;               /* err already filled by our own checks */
 } png_reader;
 
+/* The most libpng itself may allocate at once; image rows are far smaller
+ * (the pixels are stored in poolviz's own buffer). */
+#define PNG_READER_ALLOC_MAX ((png_alloc_size_t)64 << 20)
+
 static png_voidp reader_malloc(png_structp png, png_alloc_size_t size)
 {
     png_reader *r = png_get_mem_ptr(png);
+    if (size > PNG_READER_ALLOC_MAX) {
+        /* a chunk claiming a huge length: refuse before allocating */
+        r->oversized = true;
+        return NULL;
+    }
     void *p = pv_malloc(size);
     if (p == NULL)
         r->out_of_memory = true;
@@ -82,6 +92,10 @@ static void reader_error(png_structp png, png_const_charp message)
                          "the %s is truncated: it ends after %zu bytes, inside "
                          "the PNG data",
                          r->what, r->pos);
+        else if (r->oversized)
+            pv_error_set(r->err, PV_ERR_DATA, r->subject,
+                         "damaged or invalid PNG: a chunk claims more than %u MiB",
+                         (unsigned)(PNG_READER_ALLOC_MAX >> 20));
         else if (r->out_of_memory)
             pv_error_set(r->err, PV_ERR_NOMEM, r->subject,
                          "out of memory while decoding the PNG");
@@ -217,6 +231,9 @@ static void reader_decode(png_reader *r)
     png_set_sig_bytes(png, PNG_SIGNATURE_BYTES);
     /* Our own limits decide (with a message that names the option). */
     png_set_user_limits(png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+    /* A chunk (text, ICC profile ...) may claim up to 2 GiB: refuse to
+     * allocate more than this for any single chunk. */
+    png_set_chunk_malloc_max(png, (png_alloc_size_t)32 << 20);
     png_read_info(png, info);
 
     png_uint_32 width32, height32;
