@@ -245,42 +245,41 @@ static void forward_spp(const pool_plan *plan, const tensor *in, tensor *out, in
         }
 }
 
-static void forward_bilinear(const pool_plan *plan, const tensor *in, tensor *out)
+/* Entry (i, j) of sample n: (1/HW) sum f_i f_j, signed square root on request. */
+static double bilinear_entry(const pool_plan *plan, const tensor *in, size_t n, size_t i,
+                             size_t j)
 {
     const size_t hw = plan->h * plan->w, C = plan->c;
+    const size_t bi = (n * C + i) * hw, bj = (n * C + j) * hw;
+    double sum = 0;
+    for (size_t k = 0; k < hw; k++)
+        sum += tensor_get(in, bi + k) * tensor_get(in, bj + k);
+    double v = sum / (double)hw;
+    if (plan->params.signed_sqrt)
+        v = v < 0 ? -sqrt(-v) : sqrt(v);
+    return v;
+}
+
+static void forward_bilinear(const pool_plan *plan, const tensor *in, tensor *out)
+{
+    const size_t C = plan->c;
     for (size_t n = 0; n < plan->n; n++) {
         const size_t out_base = n * C * C;
+        double norm2 = 0;
         for (size_t i = 0; i < C; i++)
             for (size_t j = 0; j < C; j++) {
-                const size_t bi = (n * C + i) * hw, bj = (n * C + j) * hw;
-                double sum = 0;
-                for (size_t k = 0; k < hw; k++)
-                    sum += tensor_get(in, bi + k) * tensor_get(in, bj + k);
-                double v = sum / (double)hw;
-                if (plan->params.signed_sqrt)
-                    v = v < 0 ? -sqrt(-v) : sqrt(v);
+                double v = bilinear_entry(plan, in, n, i, j);
+                norm2 += v * v;
                 tensor_set(out, out_base + i * C + j, v);
             }
-        if (plan->params.l2_normalize) {
-            double norm2 = 0;
-            for (size_t k = 0; k < C * C; k++) {
-                double v = tensor_get(out, out_base + k);
-                norm2 += v * v;
-            }
-            /* normalise from the double values, not the rounded stored ones */
-            double norm = sqrt(norm2);
-            for (size_t i = 0; i < C; i++)
-                for (size_t j = 0; j < C; j++) {
-                    const size_t bi = (n * C + i) * hw, bj = (n * C + j) * hw;
-                    double sum = 0;
-                    for (size_t k = 0; k < hw; k++)
-                        sum += tensor_get(in, bi + k) * tensor_get(in, bj + k);
-                    double v = sum / (double)hw;
-                    if (plan->params.signed_sqrt)
-                        v = v < 0 ? -sqrt(-v) : sqrt(v);
-                    tensor_set(out, out_base + i * C + j, norm > 0 ? v / norm : 0);
-                }
-        }
+        if (!plan->params.l2_normalize)
+            continue;
+        /* normalise the double values, not the rounded stored ones */
+        const double norm = sqrt(norm2);
+        for (size_t i = 0; i < C; i++)
+            for (size_t j = 0; j < C; j++)
+                tensor_set(out, out_base + i * C + j,
+                           norm > 0 ? bilinear_entry(plan, in, n, i, j) / norm : 0);
     }
 }
 
