@@ -55,6 +55,8 @@ static pv_status plane_windows(plane_job *job, pv_error *err)
     const double p = op == POOL_L2 ? 2 : prm->p;
 
     for (size_t oy = 0; oy < oh; oy++) {
+        if (pool_cancel_requested)
+            return pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user");
         long rt0, rn;
         clip_taps(job->row_start[oy], plan->rows.count[oy], plan->rows.step, H, &rt0, &rn);
         const long r0 = job->row_start[oy] + rt0 * plan->rows.step;

@@ -488,7 +488,9 @@ static pv_status stochastic_plane(const kern_job *job, size_t plane, pv_error *e
     const tensor *in = job->input;
     const size_t W = kp->w, in_base = plane * kp->h * W;
     const size_t out_base = plane * kp->oh * kp->ow;
-    for (size_t oy = 0; oy < kp->oh; oy++)
+    for (size_t oy = 0; oy < kp->oh; oy++) {
+        if (pool_cancel_requested) /* a plane of large windows takes a while */
+            return pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user");
         for (size_t ox = 0; ox < kp->ow; ox++) {
             const size_t out_index = out_base + oy * kp->ow + ox;
             const long rn = ry->count[oy], cn = cx->count[ox];
@@ -542,6 +544,7 @@ static pv_status stochastic_plane(const kern_job *job, size_t plane, pv_error *e
             if (job->idx != NULL)
                 job->idx[out_index] = index;
         }
+    }
     return PV_OK;
 }
 

@@ -980,7 +980,13 @@ static bool close_enough(double x, double e)
         return isnan(x);
     if (isinf(e))
         return x == e;
-    return fabs(x - e) <= 1e-9 * fmax(1, fabs(e));
+    if (fabs(x - e) <= 1e-9 * fmax(1, fabs(e)))
+        return true;
+    /* the answer as poolviz prints it (8 significant digits) is right too */
+    char shown[64];
+    pool_format_number(e, shown, sizeof shown);
+    double printed = strtod(shown, NULL);
+    return fabs(x - printed) <= 1e-12 * fmax(1, fabs(printed));
 }
 
 /* Rounded to d >= 2 decimals? */
