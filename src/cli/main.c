@@ -8,6 +8,9 @@
 #include "config.h"
 
 #include <locale.h>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,6 +98,14 @@ int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");
+#ifdef M_MMAP_THRESHOLD
+    /* The kernels' per-call scratch blocks (up to a few MiB per thread)
+     * would otherwise be mapped and unmapped on every pass, and the page
+     * faults of fresh mappings cost more than a second thread gains on a
+     * 1 ms pooling pass.  Keep such blocks in the heap instead. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+#endif
 
     static char program[] = CLI_PROGRAM;
     if (argc < 1)
