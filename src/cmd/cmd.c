@@ -658,6 +658,25 @@ static pv_status need_args(const cmd_words *w, size_t min, size_t max, pv_error 
                         usage ? usage : w->word[0]);
 }
 
+/* The matrix named by word 1 (`step A`, `size A k=3`), the settings of this
+ * line from word `first` on, and their plan.  NULL with err filled on any
+ * failure; otherwise the caller releases *p and frees the plan. */
+static pool_plan *line_plan(const cmd_session *s, const cmd_words *w, const char *subject,
+                            size_t first, const tensor **in, pool_params *p, pv_error *err)
+{
+    if (w->count < 2) {
+        need_args(w, 1, (size_t)-1, err);
+        return NULL;
+    }
+    *in = need_var(s, subject, w->word[1], err);
+    if (*in == NULL || effective_params(s, w, first, p, err) != PV_OK)
+        return NULL;
+    pool_plan *plan = make_plan(p, *in, err);
+    if (plan == NULL)
+        pool_params_release(p);
+    return plan;
+}
+
 static tensor *value_pool(cmd_session *s, const cmd_words *w, pv_error *err)
 {
     if (w->count < 2) {
@@ -1036,28 +1055,19 @@ static cmd_result run_save(cmd_session *s, const cmd_words *w, pv_error *err)
 
 static cmd_result run_step(cmd_session *s, const cmd_words *w, pv_error *err)
 {
-    if (w->count < 2) {
-        need_args(w, 1, (size_t)-1, err);
-        return CMD_ERROR;
-    }
-    const tensor *in = need_var(s, "step", w->word[1], err);
-    if (in == NULL)
-        return CMD_ERROR;
+    const tensor *in;
     pool_params p;
-    if (effective_params(s, w, 2, &p, err) != PV_OK)
+    /* Plan here, so that bad settings are reported for this line rather
+     * than inside the stepper. */
+    pool_plan *plan = line_plan(s, w, "step", 2, &in, &p, err);
+    if (plan == NULL)
         return CMD_ERROR;
-    /* Check the settings against the matrix here, so that the error names
-     * the line rather than appearing inside the stepper. */
-    pool_plan *plan = make_plan(&p, in, err);
-    pv_status st = plan ? PV_OK : (err ? err->status : PV_ERR_USAGE);
     pool_plan_free(plan);
-    if (st == PV_OK) {
-        if (s->hooks.step == NULL)
-            st = pv_error_set(err, PV_ERR_USAGE, "step",
-                              "the stepper is not available here");
-        else
-            st = s->hooks.step(s->hooks.ctx, w->word[1], in, &p, err);
-    }
+    pv_status st;
+    if (s->hooks.step == NULL)
+        st = pv_error_set(err, PV_ERR_USAGE, "step", "the stepper is not available here");
+    else
+        st = s->hooks.step(s->hooks.ctx, w->word[1], in, &p, err);
     pool_params_release(&p);
     return st == PV_OK ? CMD_OK : CMD_ERROR;
 }
@@ -1178,9 +1188,6 @@ static cmd_result run_explain(cmd_session *s, const cmd_words *w, pv_error *err)
         need_args(w, 2, (size_t)-1, err);
         return CMD_ERROR;
     }
-    const tensor *in = need_var(s, "explain", w->word[1], err);
-    if (in == NULL)
-        return CMD_ERROR;
     size_t nidx = 0;
     while (2 + nidx < w->count && nidx < TENSOR_MAX_RANK) {
         long dummy;
@@ -1194,16 +1201,17 @@ static cmd_result run_explain(cmd_session *s, const cmd_words *w, pv_error *err)
                      w->word[1], w->word[1]);
         return CMD_ERROR;
     }
+    const tensor *in;
     pool_params p;
-    if (effective_params(s, w, 2 + nidx, &p, err) != PV_OK)
+    pool_plan *plan = line_plan(s, w, "explain", 2 + nidx, &in, &p, err);
+    if (plan == NULL)
         return CMD_ERROR;
     cmd_result result = CMD_ERROR;
     tensor *out = NULL;
     pool_explanation ex;
     bool have_ex = false;
     size_t at = 0;
-    pool_plan *plan = make_plan(&p, in, err);
-    if (plan == NULL || parse_out_index(plan, w, 2, nidx, &at, err) != PV_OK)
+    if (parse_out_index(plan, w, 2, nidx, &at, err) != PV_OK)
         goto done;
     out = pool_forward(plan, in, NULL, NULL, err);
     if (out == NULL || pool_explain(plan, in, at, &ex, err) != PV_OK)
@@ -1235,19 +1243,13 @@ done:
 
 static cmd_result run_size(cmd_session *s, const cmd_words *w, pv_error *err)
 {
-    if (w->count < 2) {
-        need_args(w, 1, (size_t)-1, err);
-        return CMD_ERROR;
-    }
-    const tensor *in = need_var(s, "size", w->word[1], err);
-    if (in == NULL)
-        return CMD_ERROR;
+    const tensor *in;
     pool_params p;
-    if (effective_params(s, w, 2, &p, err) != PV_OK)
+    pool_plan *plan = line_plan(s, w, "size", 2, &in, &p, err);
+    if (plan == NULL)
         return CMD_ERROR;
-    pool_plan *plan = make_plan(&p, in, err);
     cmd_result result = CMD_ERROR;
-    if (plan != NULL) {
+    {
         char line[1024], in_shape[96], out_shape[96];
         cmd_text text;
         cmd_text_init(&text);
