@@ -57,7 +57,8 @@ static const char lesson_usage_text[] =
     "  --color WHEN       auto, always or never (NO_COLOR is honoured)\n"
     "  -h, --help         this help\n"
     "\n"
-    "Lessons are found in $POOLVIZ_DATADIR/lessons (default " PKGDATADIR "/lessons).\n"
+    "Lessons are found in the data folder's lessons/: $POOLVIZ_DATADIR if set, else\n"
+    "next to an uninstalled build, else " PKGDATADIR ".\n"
     "Their format is described in lessons/README.md and in poolviz(1).\n";
 
 enum {

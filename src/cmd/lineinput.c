@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "core/forward.h"
 #include "core/params.h"
+#include "io/datadir.h"
 
 /* Entries kept in the history file. */
 #define HISTORY_KEEP 2000
@@ -463,8 +464,7 @@ static void add_overrides(const char *text)
 
 static void add_lesson_names(void)
 {
-    const char *datadir = getenv("POOLVIZ_DATADIR");
-    char *dir = join_path(datadir && datadir[0] ? datadir : PKGDATADIR, "lessons");
+    char *dir = join_path(io_datadir(), "lessons");
     DIR *d = dir ? opendir(dir) : NULL;
     struct dirent *e;
     while (d != NULL && (e = readdir(d)) != NULL) {

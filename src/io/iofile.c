@@ -1,5 +1,6 @@
 /* iofile.c - format dispatch and atomic saving. */
 #include "io/iofile.h"
+#include "io/datadir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -141,7 +142,7 @@ static tensor *load_buffer(const char *data, size_t len, io_format fmt, const ch
     if (starts_with(data, len, "\x89PNG\r\n\x1a\n", 8)) {
         tensor *t = png_io_load_memory(data, len, gray, err);
         if (t == NULL && err != NULL)
-            snprintf(err->subject, sizeof err->subject, "%s", subject);
+            snprintf(err->subject, sizeof err->subject, "%.*s", (int)sizeof err->subject - 1, subject);
         return t;
     }
     size_t first = starts_with(data, len, "\xEF\xBB\xBF", 3) ? 3 : 0;
@@ -154,6 +155,9 @@ static tensor *load_buffer(const char *data, size_t len, io_format fmt, const ch
 
 tensor *io_load_file(const char *path, const io_load_options *opts, pv_error *err)
 {
+    char asset[4096];
+    if (io_datadir_find_asset(path, asset, sizeof asset))
+        path = asset;
     bool gray = opts != NULL && opts->gray;
     bool from_stdin = strcmp(path, "-") == 0;
     io_format fmt = from_stdin ? IO_FORMAT_TXT : io_format_from_path(path);

@@ -50,7 +50,8 @@ typedef struct io_save_options {
 } io_save_options;
 
 /* Load a tensor from path; "-" reads text from standard input (subject
- * "<stdin>").  Text errors name "path:line:col", others "path".  opts may be
+ * "<stdin>").  A bare name missing from the working folder is read from the
+ * data folder's assets/ (datadir.h), so `cat.png` works from any folder.  Text errors name "path:line:col", others "path".  opts may be
  * NULL.  Returns a new tensor the caller frees with tensor_free, or NULL with
  * err filled (PV_ERR_IO for files that cannot be read, PV_ERR_DATA for bad
  * content, PV_ERR_LIMIT for sizes over tensor_limits_current). */

@@ -18,11 +18,9 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
+#include "io/datadir.h"
 #include "io/iofile.h"
 
-#ifndef PKGDATADIR
-#define PKGDATADIR "/usr/local/share/poolviz"
-#endif
 
 /* Lessons are small; a bigger file is a mistake (a picture given by name). */
 #define LESSON_MAX_BYTES (1u << 20)
@@ -138,8 +136,7 @@ static const char *closest_word(const char *word, const char *const *candidates)
 
 const char *lesson_datadir(void)
 {
-    const char *dir = getenv("POOLVIZ_DATADIR");
-    return dir != NULL && dir[0] != '\0' ? dir : PKGDATADIR;
+    return io_datadir();
 }
 
 static bool is_regular_file(const char *path)
@@ -1087,6 +1084,38 @@ static long name_number(const char *base)
     return strtol(base, NULL, 10);
 }
 
+/* name is one of the '-' separated words of the lesson's name. */
+static bool is_name_word(const char *base, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *w = name_without_number(base); *w != '\0';) {
+        size_t wlen = strcspn(w, "-");
+        if (wlen == len && strncmp(w, name, len) == 0)
+            return true;
+        w += wlen;
+        if (*w == '-')
+            w++;
+    }
+    return false;
+}
+
+/* Does base ("02-the-cartoonist") answer to name on this pass? */
+static bool lesson_name_hit(int pass, const char *base, const char *name)
+{
+    switch (pass) {
+    case 0: /* the full name, with or without its number or .lesson */
+        return strcmp(base, name) == 0 || strcmp(name_without_number(base), name) == 0;
+    case 1: /* the number */
+        return strspn(name, "0123456789") == strlen(name) &&
+               name_number(base) == strtol(name, NULL, 10);
+    case 2: /* the start of the name */
+        return strncmp(base, name, strlen(name)) == 0 ||
+               strncmp(name_without_number(base), name, strlen(name)) == 0;
+    default: /* one word of the name */
+        return is_name_word(base, name);
+    }
+}
+
 pv_status lesson_find(const char *name, char *buf, size_t size, pv_error *err)
 {
     if (name == NULL || name[0] == '\0')
@@ -1099,38 +1128,45 @@ pv_status lesson_find(const char *name, char *buf, size_t size, pv_error *err)
     size_t count;
     if (lesson_list_paths(&paths, &count, err) != PV_OK)
         return err ? err->status : PV_ERR_IO;
+    /* A file name of the lessons folder is matched without its .lesson. */
+    char *wanted = base_name(name);
+    if (wanted == NULL) {
+        lesson_paths_free(paths, count);
+        return pv_error_set(err, PV_ERR_NOMEM, name, "out of memory");
+    }
     size_t found = SIZE_MAX, matches = 0;
-    bool all_digits = strspn(name, "0123456789") == strlen(name);
-    /* Exact name first, then the number, then a unique prefix. */
-    for (int pass = 0; pass < 3 && matches == 0; pass++) {
+    char which[256] = "";
+    /* Exact name first, then the number, then a unique prefix, then a word. */
+    for (int pass = 0; pass < 4 && matches == 0; pass++) {
         for (size_t i = 0; i < count; i++) {
             char *base = base_name(paths[i]);
             if (base == NULL)
                 continue;
-            bool hit;
-            if (pass == 0)
-                hit = strcmp(base, name) == 0 || strcmp(name_without_number(base), name) == 0;
-            else if (pass == 1)
-                hit = all_digits && name_number(base) == strtol(name, NULL, 10);
-            else
-                hit = strncmp(base, name, strlen(name)) == 0 ||
-                      strncmp(name_without_number(base), name, strlen(name)) == 0;
+            bool hit = lesson_name_hit(pass, base, strchr(name, '/') ? name : wanted);
             pv_free(base);
             if (hit) {
                 if (matches == 0)
                     found = i;
+                if (matches < 3) {
+                    const char *slash = strrchr(paths[i], '/');
+                    size_t used = strlen(which);
+                    snprintf(which + used, sizeof which - used, "%s%s", used ? ", " : "",
+                             slash ? slash + 1 : paths[i]);
+                }
                 matches++;
             }
         }
+        if (matches == 0)
+            which[0] = '\0';
     }
+    pv_free(wanted);
     pv_status status = PV_OK;
     if (matches == 1) {
         snprintf(buf, size, "%s", paths[found]);
     } else if (matches > 1) {
         status = pv_error_set(err, PV_ERR_DATA, name,
-                              "%zu lessons match; give more of the name "
-                              "(see poolviz lesson --list)",
-                              matches);
+                              "%zu lessons match (%s%s); give more of the name",
+                              matches, which, matches > 3 ? ", ..." : "");
     } else {
         /* Suggest the closest name. */
         const char *best = NULL;

@@ -119,7 +119,8 @@ void lesson_free(lesson *l);
 /* Number of demos and questions in the whole lesson. */
 size_t lesson_count_blocks(const lesson *l, lesson_block_kind kind);
 
-/* The data folder: $POOLVIZ_DATADIR, else the installed $(pkgdatadir). */
+/* The data folder (io_datadir: $POOLVIZ_DATADIR, an uninstalled build's
+ * folder, else the installed $(pkgdatadir)). */
 const char *lesson_datadir(void);
 
 /* Find a lesson by NAME: a path to an existing file is used as is;
