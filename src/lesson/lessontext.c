@@ -11,6 +11,7 @@
 #include "core/explain.h"
 #include "core/forward.h"
 #include "core/numfmt.h"
+#include "lesson/lessonsecret.h"
 
 #define DEFAULT_WIDTH 72
 #define FORMULA_TERMS 12
@@ -162,6 +163,8 @@ static size_t plane_count(const tensor *t)
 
 /* Cell marks for printing. */
 enum { MARK_NONE, MARK_REGION, MARK_PENDING, MARK_PAD };
+/* Or'ed with a mark: the value is asked by a question still to come. */
+enum { MARK_HIDDEN = 8, MARK_KIND = 7 };
 
 typedef struct grid_marks {
     long row0, rows, col0, cols;    /* the area printed (may include padding) */
@@ -184,9 +187,13 @@ static void emit_grid(const sink *s, const plane_view *v, const grid_marks *g, i
         for (long c = 0; c < g->cols && used + width + 4 < sizeof line; c++) {
             long row = g->row0 + r, col = g->col0 + c;
             unsigned char m = g->mark ? g->mark[r * g->cols + c] : MARK_NONE;
+            bool hidden = (m & MARK_HIDDEN) != 0;
+            m &= MARK_KIND;
             bool inside = row >= 0 && col >= 0 && (size_t)row < v->rows && (size_t)col < v->cols;
             const char *text = ".";
-            if (inside && m != MARK_PENDING) {
+            if (inside && hidden && m != MARK_PENDING) {
+                text = "?";
+            } else if (inside && m != MARK_PENDING) {
                 pool_format_number(tensor_get(v->t, v->offset + (size_t)row * v->cols +
                                                         (size_t)col),
                                    n, sizeof n);
@@ -334,9 +341,15 @@ static void emit_input(const sink *s, const lesson_result *r, const pool_region 
 }
 
 /* The output as far as the stepper got: cells before `done` filled, the
- * current one marked (current = SIZE_MAX: all filled, none marked). */
-static void emit_output(const sink *s, const tensor *out, size_t current)
+ * current one marked (current = SIZE_MAX: all filled, none marked); cells
+ * the secrets hide (of the demo's first or other output) show '?'. */
+static void emit_output(const sink *s, const tensor *out, size_t current,
+                        const lesson_secrets *sec, bool other)
 {
+    if (sec->size) {
+        emitf(s, "    ? (question %zu asks for the output's size)\n", sec->question);
+        return;
+    }
     if (too_big_for_numbers(out)) {
         emit_art(s, out, 0, 4);
         return;
@@ -356,26 +369,47 @@ static void emit_output(const sink *s, const tensor *out, size_t current)
             emitf(s, "  %s\n", head);
         }
         unsigned char *marks = NULL;
-        if (current != SIZE_MAX && (marks = pv_calloc(cells, 1)) != NULL)
-            for (size_t i = 0; i < cells; i++)
-                marks[i] = first + i == current ? MARK_REGION
+        bool any_hidden = false;
+        for (size_t i = 0; i < cells && !any_hidden; i++)
+            any_hidden = lesson_secrets_of(sec, other, first + i) != 0;
+        if ((current != SIZE_MAX || any_hidden) && (marks = pv_calloc(cells, 1)) != NULL)
+            for (size_t i = 0; i < cells; i++) {
+                marks[i] = current == SIZE_MAX ? MARK_NONE
+                           : first + i == current ? MARK_REGION
                            : first + i > current ? MARK_PENDING
                                                  : MARK_NONE;
+                if (lesson_secrets_of(sec, other, first + i) & LESSON_HIDE_VALUE)
+                    marks[i] |= MARK_HIDDEN;
+            }
         grid_marks g = {0, (long)v.rows, 0, (long)v.cols, marks};
         emit_grid(s, &v, &g, 4);
         pv_free(marks);
     }
 }
 
-static pv_status explain_cell(const lesson_result *r, size_t index, char *buf, size_t size,
-                              pv_error *err)
+/* The formula of output cell index, its result '?' when the secrets hide it. */
+static pv_status explain_cell(const lesson_result *r, size_t index, const lesson_secrets *sec,
+                              char *buf, size_t size, pv_error *err)
 {
     pool_explanation ex;
     if (pool_explain(r->plan, r->input, index, &ex, err) != PV_OK)
         return err->status;
-    pool_explanation_format(&ex, tensor_get(r->output, index), FORMULA_TERMS, buf, size);
+    double value = tensor_get(r->output, index);
+    pool_explanation_format(&ex, value, FORMULA_TERMS, buf, size);
     pool_explanation_release(&ex);
+    if (lesson_secrets_of(sec, false, index) & LESSON_HIDE_VALUE)
+        lesson_hide_result(buf, size, value);
     return PV_OK;
+}
+
+/* "4" or "?" when the secrets hide the output's size. */
+static const char *count_text(const lesson_secrets *sec, size_t count, char *buf, size_t size)
+{
+    if (sec->size)
+        snprintf(buf, size, "?");
+    else
+        snprintf(buf, size, "%zu", count);
+    return buf;
 }
 
 static void describe_settings(const lesson_block *b, char *buf, size_t size)
@@ -386,46 +420,50 @@ static void describe_settings(const lesson_block *b, char *buf, size_t size)
 /* ---- demos -------------------------------------------------------------------- */
 
 static pv_status print_step(const sink *s, const lesson *l, const lesson_block *b,
-                            const lesson_result *r, pv_error *err)
+                            const lesson_result *r, const lesson_secrets *sec, pv_error *err)
 {
-    char label[256], settings[256], cell[64], formula[1024];
+    char label[256], settings[256], cell[64], formula[1024], count[32];
     size_t index = b->step - 1;
     describe_settings(b, settings, sizeof settings);
-    emitf(s, "  >> Demo: %s on %s, region %zu of %zu\n", settings,
-          input_label(l, b->input, label, sizeof label), b->step, r->plan->out_count);
+    count_text(sec, r->plan->out_count, count, sizeof count);
+    emitf(s, "  >> Demo: %s on %s, region %zu of %s\n", settings,
+          input_label(l, b->input, label, sizeof label), b->step, count);
     pool_region rg;
     pool_plan_region(r->plan, index, &rg);
     emitf(s, "  input%s:\n", too_big_for_numbers(r->input) ? "" : " (the region in [brackets])");
     emit_input(s, r, &rg, true);
-    emitf(s, "  output, step %zu of %zu:\n", b->step, r->plan->out_count);
-    emit_output(s, r->output, index);
-    if (explain_cell(r, index, formula, sizeof formula, err) != PV_OK)
+    emitf(s, "  output, step %zu of %s:\n", b->step, count);
+    emit_output(s, r->output, index, sec, false);
+    if (explain_cell(r, index, sec, formula, sizeof formula, err) != PV_OK)
         return err->status;
     lesson_format_cell(r->plan, index, cell, sizeof cell);
-    emitf(s, "  output cell %s: %s\n", cell, formula);
+    emitf(s, "  output cell %s: %s\n", sec->size ? "?" : cell, formula);
     return PV_OK;
 }
 
 static pv_status print_run(const sink *s, const lesson *l, const lesson_block *b,
-                           const lesson_result *r, pv_error *err)
+                           const lesson_result *r, const lesson_secrets *sec, pv_error *err)
 {
-    char label[256], settings[256], in_shape[64], out_shape[64];
+    char label[256], settings[256], in_shape[64], out_shape[64], count[32];
     describe_settings(b, settings, sizeof settings);
     shape_of(r->input, in_shape, sizeof in_shape);
     shape_of(r->output, out_shape, sizeof out_shape);
-    emitf(s, "  >> Demo: %s on %s: %zu region%s, %s -> %s\n", settings,
-          input_label(l, b->input, label, sizeof label), r->plan->out_count,
-          r->plan->out_count == 1 ? "" : "s", in_shape, out_shape);
+    if (sec->size)
+        snprintf(out_shape, sizeof out_shape, "?");
+    count_text(sec, r->plan->out_count, count, sizeof count);
+    emitf(s, "  >> Demo: %s on %s: %s region%s, %s -> %s\n", settings,
+          input_label(l, b->input, label, sizeof label), count,
+          r->plan->out_count == 1 && !sec->size ? "" : "s", in_shape, out_shape);
     pool_region rg;
     memset(&rg, 0, sizeof rg);
     emitf(s, "  input:\n");
     emit_input(s, r, &rg, false);
     emitf(s, "  output:\n");
-    emit_output(s, r->output, SIZE_MAX);
-    if (r->plan->out_count <= LIST_FORMULAS && !too_big_for_numbers(r->input)) {
+    emit_output(s, r->output, SIZE_MAX, sec, false);
+    if (r->plan->out_count <= LIST_FORMULAS && !too_big_for_numbers(r->input) && !sec->size) {
         for (size_t i = 0; i < r->plan->out_count; i++) {
             char cell[64], formula[1024];
-            if (explain_cell(r, i, formula, sizeof formula, err) != PV_OK)
+            if (explain_cell(r, i, sec, formula, sizeof formula, err) != PV_OK)
                 return err->status;
             lesson_format_cell(r->plan, i, cell, sizeof cell);
             emitf(s, "    %s %s\n", cell, formula);
@@ -435,7 +473,7 @@ static pv_status print_run(const sink *s, const lesson *l, const lesson_block *b
 }
 
 static void print_compare(const sink *s, const lesson *l, const lesson_block *b,
-                          const lesson_result *r)
+                          const lesson_result *r, const lesson_secrets *sec)
 {
     char l1[256], l2[256], settings[256];
     describe_settings(b, settings, sizeof settings);
@@ -451,9 +489,13 @@ static void print_compare(const sink *s, const lesson *l, const lesson_block *b,
     emitf(s, "  %s:\n", l2);
     emit_input(s, &other, &rg, false);
     emitf(s, "  pooled %s:\n", l->inputs[b->input].name[0] ? l->inputs[b->input].name : "input");
-    emit_output(s, r->output, SIZE_MAX);
+    emit_output(s, r->output, SIZE_MAX, sec, false);
     emitf(s, "  pooled %s:\n", l->inputs[b->other].name);
-    emit_output(s, r->other_output, SIZE_MAX);
+    emit_output(s, r->other_output, SIZE_MAX, sec, true);
+    if (sec->differ || sec->size || sec->other_cell != NULL) {
+        emitf(s, "  How many output cells differ? (question %zu)\n", sec->question);
+        return;
+    }
     size_t differ = 0;
     char list[1024] = "";
     size_t used = 0;
@@ -487,7 +529,11 @@ static pv_status print_demo(const sink *s, const lesson *l, const lesson_block *
                             pv_error *err)
 {
     lesson_result r;
+    lesson_secrets sec;
+    memset(&sec, 0, sizeof sec);
     pv_status status = lesson_compute(l, b, &r, err);
+    if (status == PV_OK)
+        status = lesson_secrets_find(l, b, &r, NULL, NULL, &sec, err);
     if (status == PV_OK) {
         switch (b->demo) {
         case LESSON_DEMO_STEP:
@@ -499,16 +545,17 @@ static pv_status print_demo(const sink *s, const lesson *l, const lesson_block *
                                       r.plan->out_count);
                 break;
             }
-            status = print_step(s, l, b, &r, err);
+            status = print_step(s, l, b, &r, &sec, err);
             break;
         case LESSON_DEMO_RUN:
-            status = print_run(s, l, b, &r, err);
+            status = print_run(s, l, b, &r, &sec, err);
             break;
         case LESSON_DEMO_COMPARE:
-            print_compare(s, l, b, &r);
+            print_compare(s, l, b, &r, &sec);
             break;
         }
     }
+    lesson_secrets_release(&sec);
     lesson_result_release(&r);
     if (status == PV_OK)
         emitf(s, "\n");

@@ -10,7 +10,10 @@
 #include "lesson/lesson.h"
 #include "lesson/lessonplayer.h"
 #include "lesson/lessonrun.h"
+#include "lesson/lessonsecret.h"
 #include "lesson/lessontext.h"
+#include "core/explain.h"
+#include "core/numfmt.h"
 
 static lesson *parse(const char *text, pv_error *err)
 {
@@ -361,6 +364,15 @@ static void test_player(void)
     lesson_free(l);
 }
 
+/* Where needle (n bytes) starts in text[0, len), or NULL (memmem is GNU). */
+static const char *find_in(const char *text, size_t len, const char *needle, size_t n)
+{
+    for (size_t i = 0; n <= len && i + n <= len; i++)
+        if (memcmp(text + i, needle, n) == 0)
+            return text + i;
+    return NULL;
+}
+
 static void collect(void *ctx, const char *text)
 {
     char *buf = ctx;
@@ -380,8 +392,11 @@ static void test_text(void)
     CHECK(strstr(out, "A title (t)\n===========\n") == out);
     CHECK(strstr(out, "    kept   as is\n    and this\n") != NULL);
     CHECK(strstr(out, "      1   2 [ 3][ 4]\n") != NULL);
-    CHECK(strstr(out, "output cell (0, 1): avg = (3 + 4 + 7 + 8) / 4 = 5.5\n") != NULL);
+    /* The step demo above the question keeps the asked cell's result hidden. */
+    CHECK(strstr(out, "output cell (0, 1): avg = (3 + 4 + 7 + 8) / 4 = ?\n") != NULL);
     CHECK(strstr(out, "?? Question 1: Which value?\n    Answer: 5.5\n") != NULL);
+    const char *asked = strstr(out, "?? Question 1:");
+    CHECK(asked != NULL && find_in(out, (size_t)(asked - out), "5.5", 3) == NULL);
     CHECK(strstr(out, "End of the lesson.\n") != NULL);
     char line[256];
     lesson_list_line(l, 30, line, sizeof line);
@@ -391,6 +406,139 @@ static void test_text(void)
     char wrapped[512] = "";
     lesson_wrap("one two three four five six", 12, 2, wrapped, sizeof wrapped);
     CHECK_STR(wrapped, "  one two\n  three four\n  five six\n");
+}
+
+/* ---- predict, then reveal: every question of every shipped lesson ---- */
+
+typedef struct growing {
+    char *data;
+    size_t len, cap;
+} growing;
+
+static void collect_growing(void *ctx, const char *text)
+{
+    growing *g = ctx;
+    size_t n = strlen(text);
+    if (g->len + n + 1 > g->cap) {
+        size_t cap = (g->len + n + 1) * 2;
+        char *grown = pv_realloc(g->data, cap);
+        if (grown == NULL)
+            return;
+        g->data = grown;
+        g->cap = cap;
+    }
+    memcpy(g->data + g->len, text, n + 1);
+    g->len += n;
+}
+
+/* Does some line of text[0, len) contain all of a, b and c (in order)? */
+static bool line_has(const char *text, size_t len, const char *a, const char *b, const char *c)
+{
+    for (const char *line = text; line < text + len;) {
+        const char *end = memchr(line, '\n', (size_t)(text + len - line));
+        if (end == NULL)
+            end = text + len;
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%.*s", (int)(end - line), line);
+        const char *pa = strstr(buf, a);
+        const char *pb = pa ? strstr(pa + strlen(a), b) : NULL;
+        if (pb != NULL && strstr(pb + strlen(b), c) != NULL)
+            return true;
+        line = end + 1;
+    }
+    return false;
+}
+
+/* What question q (number n) asks must not be printed above it. */
+static void check_question_hidden(const lesson *l, const lesson_block *q, size_t n,
+                                  const char *above, size_t len)
+{
+    pv_error err;
+    lesson_result r;
+    CHECK(lesson_compute(l, q, &r, &err) == PV_OK);
+    char settings[256], shape[64], cell[64], formula[1024], needle[1200], count[64];
+    pool_params_describe(&q->params, settings, sizeof settings);
+    strcat(settings, " on ");
+    tensor_format_shape(r.output->rank, r.output->dims, shape, sizeof shape);
+    switch (q->ask) {
+    case LESSON_ASK_VALUE:
+    case LESSON_ASK_ARGMAX: {
+        size_t index;
+        pool_explanation ex;
+        CHECK(lesson_output_index(l, q, r.plan, &index, &err) == PV_OK);
+        CHECK(pool_explain(r.plan, r.input, index, &ex, &err) == PV_OK);
+        pool_explanation_format(&ex, tensor_get(r.output, index), 12, formula, sizeof formula);
+        pool_explanation_release(&ex);
+        lesson_format_cell(r.plan, index, cell, sizeof cell);
+        snprintf(needle, sizeof needle, "%s %s\n", cell, formula);
+        if (find_in(above, len, needle, strlen(needle)) != NULL)
+            fprintf(stderr, "%s: question %zu: '%s' printed above it\n", l->name, n, needle);
+        CHECK(find_in(above, len, needle, strlen(needle)) == NULL);
+        snprintf(needle, sizeof needle, "%s: %s\n", cell, formula);
+        CHECK(find_in(above, len, needle, strlen(needle)) == NULL);
+        break;
+    }
+    case LESSON_ASK_SIZE:
+    case LESSON_ASK_REGIONS:
+        snprintf(needle, sizeof needle, " -> %s\n", shape);
+        snprintf(count, sizeof count, ": %zu region", r.plan->out_count);
+        if (line_has(above, len, settings, "", needle) || line_has(above, len, settings, count, ""))
+            fprintf(stderr, "%s: question %zu: the size %s is printed above it\n", l->name, n,
+                    shape);
+        CHECK(!line_has(above, len, settings, "", needle));
+        CHECK(!line_has(above, len, settings, count, ""));
+        snprintf(count, sizeof count, " of %zu\n", r.plan->out_count);
+        CHECK(!line_has(above, len, settings, "region ", count));
+        break;
+    case LESSON_ASK_CHANGED: {
+        size_t differ = 0;
+        for (size_t i = 0; i < r.output->count && r.other_output != NULL &&
+                           r.output->count == r.other_output->count; i++)
+            differ += tensor_get(r.output, i) != tensor_get(r.other_output, i);
+        snprintf(needle, sizeof needle, "%zu of %zu output cells differ", differ,
+                 r.output->count);
+        CHECK(find_in(above, len, needle, strlen(needle)) == NULL);
+        break;
+    }
+    }
+    lesson_result_release(&r);
+}
+
+static void test_worksheets_hide_answers(void)
+{
+    char **paths;
+    size_t count;
+    pv_error err;
+    CHECK(lesson_list_paths(&paths, &count, &err) == PV_OK);
+    CHECK(count >= 12);
+    size_t checked = 0;
+    for (size_t i = 0; i < count; i++) {
+        lesson *l = lesson_parse_file(paths[i], &err);
+        CHECK(l != NULL);
+        if (l == NULL)
+            continue;
+        growing sheet = {NULL, 0, 0};
+        lesson_text_options o = {.answers = false};
+        CHECK(lesson_print(l, &o, collect_growing, &sheet, &err) == PV_OK);
+        size_t n = 0;
+        for (size_t p = 0; p < l->page_count; p++)
+            for (size_t b = 0; b < l->pages[p].block_count; b++) {
+                const lesson_block *q = &l->pages[p].blocks[b];
+                if (q->kind != LESSON_QUESTION)
+                    continue;
+                char head[64];
+                snprintf(head, sizeof head, "?? Question %zu:", ++n);
+                const char *at = sheet.data ? strstr(sheet.data, head) : NULL;
+                CHECK(at != NULL);
+                if (at != NULL)
+                    check_question_hidden(l, q, n, sheet.data, (size_t)(at - sheet.data));
+                checked++;
+            }
+        pv_free(sheet.data);
+        lesson_free(l);
+    }
+    CHECK(checked >= 40);
+    lesson_paths_free(paths, count);
 }
 
 static void test_font(void)
@@ -428,6 +576,7 @@ int main(void)
     test_answers();
     test_player();
     test_text();
+    test_worksheets_hide_answers();
     test_font();
     return check_exit();
 }
