@@ -256,19 +256,32 @@ static int run_check(int argc, char **argv)
 
 /* ---- playing ---------------------------------------------------------------------- */
 
-static bool read_answer(void *ctx, const char *prompt, char *buf, size_t size)
+/* One whole line of stdin, of any length: a line that does not fit in buf is
+ * consumed to its end and reported, never split into several answers. */
+static lesson_read_status read_answer(void *ctx, const char *prompt, char *buf, size_t size)
 {
     bool echo = ctx != NULL;
     fputs(prompt, stdout);
     fflush(stdout);
-    if (fgets(buf, (int)size, stdin) == NULL) {
-        fputc('\n', stdout);
-        return false;
+    size_t n = 0;
+    bool fits = true;
+    int c;
+    while ((c = getchar()) != EOF && c != '\n') {
+        if (n + 1 < size)
+            buf[n++] = (char)c;
+        else
+            fits = false;
     }
-    buf[strcspn(buf, "\r\n")] = '\0';
+    if (c == EOF && n == 0 && fits) {
+        fputc('\n', stdout);
+        return LESSON_READ_END;
+    }
+    if (n > 0 && buf[n - 1] == '\r')
+        n--;
+    buf[n] = '\0';
     if (echo)
-        printf("%s\n", buf);   /* piped: show what was answered */
-    return true;
+        printf(fits ? "%s\n" : "%s...\n", buf);   /* piped: show what was answered */
+    return fits ? LESSON_READ_LINE : LESSON_READ_TOO_LONG;
 }
 
 static int run_text(const lesson *l, const lesson_args *a)

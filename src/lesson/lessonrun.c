@@ -776,11 +776,17 @@ pv_status lesson_solve(const lesson *l, const lesson_block *q, lesson_answer *a,
 
 /* ---- reading answers ---------------------------------------------------------- */
 
+/* How deep brackets, roots, signs and powers may nest in a typed answer: the
+ * parser recurses once per level, and no answer anyone means comes near it. */
+#define EXPR_MAX_DEPTH 64
+
 typedef struct expr {
     const char *s;
     bool ok;
     int tokens;         /* numbers and operators seen, to tell a plain number */
     int decimals;
+    int depth;          /* nesting levels open */
+    const char *why;    /* what is wrong, when more can be said than "not a number" */
 } expr;
 
 static void expr_blank(expr *e)
@@ -789,92 +795,157 @@ static void expr_blank(expr *e)
         e->s++;
 }
 
+static void expr_fail(expr *e, const char *why)
+{
+    if (e->ok && why != NULL)
+        e->why = why;
+    e->ok = false;
+}
+
+/* Open one nesting level; false (and the expression failed) past the limit. */
+static bool expr_enter(expr *e)
+{
+    if (e->depth >= EXPR_MAX_DEPTH) {
+        expr_fail(e, "it nests brackets, roots, signs or powers more than 64 deep");
+        return false;
+    }
+    e->depth++;
+    return true;
+}
+
+/* The characters of a decimal number at s: digits, one decimal point or comma
+ * followed by digits, an exponent.  0 when there is none; *decimals receives
+ * the digits after the point, or -1 with an exponent. */
+static size_t number_span(const char *s, int *decimals)
+{
+    size_t n = 0;
+    bool any = false;
+    *decimals = 0;
+    while (isdigit((unsigned char)s[n])) {
+        n++;
+        any = true;
+    }
+    if ((s[n] == '.' || s[n] == ',') && isdigit((unsigned char)s[n + 1])) {
+        n++;
+        while (isdigit((unsigned char)s[n])) {
+            n++;
+            (*decimals)++;
+        }
+        any = true;
+    }
+    if (!any)
+        return 0;
+    if (s[n] == 'e' || s[n] == 'E') {
+        size_t sign = s[n + 1] == '-' || s[n + 1] == '+';
+        if (isdigit((unsigned char)s[n + 1 + sign])) {
+            n += 1 + sign;
+            while (isdigit((unsigned char)s[n]))
+                n++;
+            *decimals = -1;
+        }
+    }
+    return n;
+}
+
 static double expr_sum(expr *e);
+
+/* A decimal number; a comma between digits is a decimal point.  It is copied
+ * to a buffer of its own length for strtod (which wants a point), so no
+ * length of digits or exponent is too long: the value is what it means
+ * (±inf or 0 out of range). */
+static double expr_number(expr *e)
+{
+    int decimals;
+    size_t n = number_span(e->s, &decimals);
+    if (n == 0) {
+        expr_fail(e, NULL);
+        return 0;
+    }
+    char *text = pv_malloc(n + 1);
+    if (text == NULL) {
+        expr_fail(e, "out of memory");
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        text[i] = e->s[i] == ',' ? '.' : e->s[i];
+    text[n] = '\0';
+    char *end;
+    double v = strtod(text, &end);
+    bool whole = end == text + n;       /* not so only under a locale with a decimal comma */
+    pv_free(text);
+    if (!whole) {
+        expr_fail(e, NULL);
+        return 0;
+    }
+    e->s += n;
+    e->tokens++;
+    e->decimals = decimals;
+    return v;
+}
 
 static double expr_primary(expr *e)
 {
     expr_blank(e);
     const char *s = e->s;
     if (*s == '(') {
+        if (!expr_enter(e))
+            return 0;
         e->s++;
         e->tokens += 2;
         double v = expr_sum(e);
         expr_blank(e);
         if (*e->s != ')')
-            e->ok = false;
+            expr_fail(e, NULL);
         else
             e->s++;
+        e->depth--;
         return v;
     }
-    if (strncmp(s, "sqrt", 4) == 0 || strncmp(s, "\xE2\x88\x9A", 3) == 0) {
-        e->s += s[0] == 's' ? 4 : 3;
+    if (strncasecmp(s, "sqrt", 4) == 0 || strncmp(s, "\xE2\x88\x9A", 3) == 0) {
+        if (!expr_enter(e))
+            return 0;
+        e->s += s[0] == '\xE2' ? 3 : 4;
         e->tokens += 2;
         double v = expr_primary(e);
+        e->depth--;
         return v < 0 ? NAN : sqrt(v);
     }
-    if ((s[0] == 'i' || s[0] == 'I') && (strncmp(s + 1, "nf", 2) == 0)) {
-        e->s += strncmp(s, "infinity", 8) == 0 ? 8 : 3;
+    if (strncasecmp(s, "inf", 3) == 0) {
+        e->s += strncasecmp(s, "infinity", 8) == 0 ? 8 : 3;
         e->tokens++;
         return INFINITY;
     }
-    if (strncmp(s, "nan", 3) == 0) {
+    if (strncasecmp(s, "nan", 3) == 0) {
         e->s += 3;
         e->tokens++;
         return NAN;
     }
-    /* A decimal number; a comma between digits is a decimal point. */
-    char digits[64];
-    size_t n = 0;
-    int decimals = 0;
-    bool point = false, any = false;
-    while (n + 1 < sizeof digits) {
-        char c = *s;
-        if (isdigit((unsigned char)c)) {
-            digits[n++] = c;
-            any = true;
-            if (point)
-                decimals++;
-        } else if ((c == '.' || c == ',') && !point && isdigit((unsigned char)s[1])) {
-            digits[n++] = '.';
-            point = true;
-        } else if ((c == 'e' || c == 'E') && any &&
-                   (isdigit((unsigned char)s[1]) ||
-                    ((s[1] == '-' || s[1] == '+') && isdigit((unsigned char)s[2])))) {
-            digits[n++] = c;
-            digits[n++] = s[1];
-            s++;
-            decimals = -1;
-        } else {
-            break;
-        }
-        s++;
-    }
-    digits[n] = '\0';
-    if (!any) {
-        e->ok = false;
-        return 0;
-    }
-    e->s = s;
-    e->tokens++;
-    e->decimals = decimals;
-    return strtod(digits, NULL);
+    return expr_number(e);
 }
 
 static double expr_unary(expr *e)
 {
     expr_blank(e);
     if (*e->s == '-' || *e->s == '+') {
+        if (!expr_enter(e))
+            return 0;
         bool minus = *e->s == '-';
         e->s++;
         double v = expr_unary(e);
+        e->depth--;
         return minus ? -v : v;
     }
     double v = expr_primary(e);
+    if (!e->ok)
+        return 0;
     expr_blank(e);
     if (*e->s == '^') {
+        if (!expr_enter(e))
+            return 0;
         e->s++;
         e->tokens++;
         double exponent = expr_unary(e);
+        e->depth--;
         v = pow(v, exponent);
     }
     return v;
@@ -883,49 +954,52 @@ static double expr_unary(expr *e)
 static double expr_product(expr *e)
 {
     double v = expr_unary(e);
-    for (;;) {
+    while (e->ok) {
         expr_blank(e);
         char c = *e->s;
         if (c != '*' && c != '/')
-            return v;
+            break;
         e->s++;
         e->tokens++;
         double rhs = expr_unary(e);
         v = c == '*' ? v * rhs : v / rhs;
     }
+    return v;
 }
 
 static double expr_sum(expr *e)
 {
     double v = expr_product(e);
-    for (;;) {
+    while (e->ok) {
         expr_blank(e);
         char c = *e->s;
         if (c != '+' && c != '-')
-            return v;
+            break;
         e->s++;
         e->tokens++;
         double rhs = expr_product(e);
         v = c == '+' ? v + rhs : v - rhs;
     }
+    return v;
 }
 
-bool lesson_eval_number(const char *text, double *value, int *decimals)
+bool lesson_eval_number(const char *text, double *value, int *decimals, const char **why)
 {
-    char lower[256];
-    size_t n = strlen(text);
-    if (n >= sizeof lower)
-        return false;
-    for (size_t i = 0; i <= n; i++)
-        lower[i] = (char)tolower((unsigned char)text[i]);
-    expr e = {lower, true, 0, -1};
+    expr e = {text, true, 0, -1, 0, NULL};
+    if (why != NULL)
+        *why = NULL;
     expr_blank(&e);
     if (*e.s == '=')
         e.s++;
     double v = expr_sum(&e);
     expr_blank(&e);
-    if (!e.ok || *e.s != '\0')
+    if (e.ok && *e.s != '\0')
+        expr_fail(&e, NULL);
+    if (!e.ok) {
+        if (why != NULL)
+            *why = e.why;
         return false;
+    }
     *value = v;
     if (decimals != NULL)
         *decimals = e.tokens == 1 ? e.decimals : -1;
@@ -1018,9 +1092,13 @@ static lesson_verdict check_value(const lesson_answer *a, const char *typed, cha
 {
     double x;
     int d;
-    if (!lesson_eval_number(typed, &x, &d)) {
-        say(fb, size, "I could not read a number there; type one such as 3.5, 7/2 or "
-            "sqrt(30).");
+    const char *why;
+    if (!lesson_eval_number(typed, &x, &d, &why)) {
+        if (why != NULL)
+            say(fb, size, "I could not read a number there: %s.", why);
+        else
+            say(fb, size, "I could not read a number there; type one such as 3.5, 7/2 or "
+                "sqrt(30).");
         return LESSON_UNREADABLE;
     }
     if (close_enough(x, a->value) || (d >= 0 && rounded_match(x, a->value, d))) {

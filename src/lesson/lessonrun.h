@@ -98,9 +98,12 @@ lesson_verdict lesson_answer_check(const lesson_answer *a, const char *typed, ch
                                    size_t size);
 
 /* Evaluate a small arithmetic expression: numbers, + - * / ^, parentheses,
- * sqrt(), a decimal comma.  *decimals receives the number of decimals of a
- * single plain number, or -1 for an expression.  False if it is not one. */
-bool lesson_eval_number(const char *text, double *value, int *decimals);
+ * sqrt(), a decimal comma; any length of digits, at most 64 nesting levels
+ * (brackets, roots, signs, powers).  *decimals (may be NULL) receives the
+ * number of decimals of a single plain number, or -1 for an expression.
+ * False if it is not one; then *why (may be NULL) receives a static sentence
+ * saying what is wrong, or NULL when it is simply not an expression. */
+bool lesson_eval_number(const char *text, double *value, int *decimals, const char **why);
 
 /* Called by lesson_check for every problem found. */
 typedef void (*lesson_problem_fn)(void *ctx, const pv_error *problem);

@@ -591,9 +591,16 @@ static pv_status print_question(const sink *s, const lesson *l, const lesson_blo
         bool right = false;
         sc->asked++;
         while (!right && wrong < tries) {
-            char typed[256], feedback[512];
-            if (!o->read(o->read_ctx, "   answer> ", typed, sizeof typed))
+            char typed[LESSON_ANSWER_MAX + 1], feedback[512];
+            lesson_read_status got = o->read(o->read_ctx, "   answer> ", typed, sizeof typed);
+            if (got == LESSON_READ_END)
                 break;
+            if (got == LESSON_READ_TOO_LONG) {
+                snprintf(feedback, sizeof feedback, "That answer is longer than %d "
+                         "characters; type a shorter one.", LESSON_ANSWER_MAX);
+                emit_wrapped(s, feedback, width, 4);
+                continue;
+            }
             if (strcmp(typed, "skip") == 0 || strcmp(typed, "?") == 0)
                 break;
             lesson_verdict v = lesson_answer_check(a, typed, feedback, sizeof feedback);

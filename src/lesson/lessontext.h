@@ -20,9 +20,20 @@
 /* Receives text: one or more whole lines, each ending in '\n'. */
 typedef void (*lesson_emit_fn)(void *ctx, const char *text);
 
-/* Reads the student's answer (without its '\n') into buf; false at the
- * end of the input.  prompt is what to show before reading, if anything. */
-typedef bool (*lesson_read_fn)(void *ctx, const char *prompt, char *buf, size_t size);
+/* Answers longer than this are refused, not cut: no answer anyone means is. */
+#define LESSON_ANSWER_MAX 4096
+
+typedef enum lesson_read_status {
+    LESSON_READ_LINE,       /* buf holds the answer, without its '\n' */
+    LESSON_READ_TOO_LONG,   /* the line did not fit in buf; all of it was consumed */
+    LESSON_READ_END         /* the end of the input */
+} lesson_read_status;
+
+/* Reads the student's answer, one whole line, into buf (size bytes, at
+ * least LESSON_ANSWER_MAX + 1).  prompt is what to show before reading, if
+ * anything. */
+typedef lesson_read_status (*lesson_read_fn)(void *ctx, const char *prompt, char *buf,
+                                             size_t size);
 
 typedef struct lesson_text_options {
     int width;              /* wrap prose at this many columns; 0 = 72 */

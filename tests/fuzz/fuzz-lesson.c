@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lines[line_count++] = line;
         double value;
         int decimals;
-        lesson_eval_number(line, &value, &decimals);
+        lesson_eval_number(line, &value, &decimals, NULL);
         line = next;
     }
 

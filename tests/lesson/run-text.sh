@@ -41,5 +41,29 @@ grep -q 'Right: 21\.' "$tmp/spp" || fail "--ask: 21 was not accepted"
 printf 'sqrt(10)\n3.74\n' | "$POOLVIZ" lesson --ask --page 2 7 >"$tmp/forms" 2>&1
 [ "$(grep -c 'Right: ' "$tmp/forms")" -eq 2 ] || { fail "--ask: sqrt(10) / 3.74 not accepted"; cat "$tmp/forms"; }
 
+# 6. Hostile answers: 62 digits then e5 once wrote past a 64-byte buffer; long
+#    digit runs and exponents are numbers like any other, deep nesting is refused
+#    with a reason, a line longer than an answer can be is refused whole (it was
+#    split into several answers), and the player goes on to the next try.
+ones=$(printf '1%.0s' $(seq 62))
+nines=$(printf '9%.0s' $(seq 3000))
+opens=$(printf '(%.0s' $(seq 70))
+{
+    printf '%se5\n%s1e5\n' "$ones" "$ones"              # question 1 (a value), two tries
+    printf '9 9\n9 9\n'                                  # question 2 (a cell)
+    printf '1e-%s\n%s%s\n-0,0%s\n' "$nines" "$nines" "$nines" "$nines"  # question 3
+    printf '%s2\n' "$opens"                              # question 4: unreadable
+    printf '%.0s-' $(seq 1000); printf '2\n'              # does not count as a try
+} | "$POOLVIZ" lesson 3 --text --ask >"$tmp/hostile" 2>"$tmp/hostile-err"
+rc=$?
+[ "$rc" -eq 0 ] || { fail "--ask with hostile answers exited $rc"; cat "$tmp/hostile-err"; }
+[ -s "$tmp/hostile-err" ] && fail "--ask with hostile answers wrote to stderr: $(head -c 300 "$tmp/hostile-err")"
+[ "$(grep -c 'Not quite' "$tmp/hostile")" -eq 6 ] ||
+    fail "--ask: long numbers were not read as (wrong) numbers"
+[ "$(tr '\n' ' ' <"$tmp/hostile" | grep -o 'signs or *powers more than 64 deep' | wc -l)" -eq 2 ] ||
+    fail "--ask: deep nesting was not refused with its reason"
+[ "$(grep -c 'That answer is longer than 4096' "$tmp/hostile")" -eq 1 ] ||
+    fail "--ask: a too long line was not refused whole"
+
 [ "$failed" -eq 0 ] && echo ok
 exit "$failed"

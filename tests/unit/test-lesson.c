@@ -2,6 +2,7 @@
  * machine and the slides' bitmap font, without a terminal. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -144,19 +145,82 @@ static void test_numbers(void)
 {
     double v;
     int d;
-    CHECK(lesson_eval_number("3.5", &v, &d) && v == 3.5 && d == 1);
-    CHECK(lesson_eval_number(" 3.50 ", &v, &d) && v == 3.5 && d == 2);
-    CHECK(lesson_eval_number("7/2", &v, &d) && v == 3.5 && d == -1);
-    CHECK(lesson_eval_number("(1 + 2 + 5 + 6) / 4", &v, &d) && v == 3.5);
-    CHECK(lesson_eval_number("sqrt(30)", &v, &d) && fabs(v - sqrt(30)) < 1e-12);
-    CHECK(lesson_eval_number("3,5", &v, &d) && v == 3.5);
-    CHECK(lesson_eval_number("= -2", &v, &d) && v == -2 && d == 0);
-    CHECK(lesson_eval_number("2^3", &v, &d) && v == 8);
-    CHECK(lesson_eval_number("1e3", &v, &d) && v == 1000);
-    CHECK(lesson_eval_number("inf", &v, &d) && isinf(v));
-    CHECK(!lesson_eval_number("abc", &v, &d));
-    CHECK(!lesson_eval_number("3 4", &v, &d));
-    CHECK(!lesson_eval_number("(3", &v, &d));
+    CHECK(lesson_eval_number("3.5", &v, &d, NULL) && v == 3.5 && d == 1);
+    CHECK(lesson_eval_number(" 3.50 ", &v, &d, NULL) && v == 3.5 && d == 2);
+    CHECK(lesson_eval_number("7/2", &v, &d, NULL) && v == 3.5 && d == -1);
+    CHECK(lesson_eval_number("(1 + 2 + 5 + 6) / 4", &v, &d, NULL) && v == 3.5);
+    CHECK(lesson_eval_number("sqrt(30)", &v, &d, NULL) && fabs(v - sqrt(30)) < 1e-12);
+    CHECK(lesson_eval_number("3,5", &v, &d, NULL) && v == 3.5);
+    CHECK(lesson_eval_number("= -2", &v, &d, NULL) && v == -2 && d == 0);
+    CHECK(lesson_eval_number("2^3", &v, &d, NULL) && v == 8);
+    CHECK(lesson_eval_number("1e3", &v, &d, NULL) && v == 1000);
+    CHECK(lesson_eval_number("inf", &v, &d, NULL) && isinf(v));
+    CHECK(!lesson_eval_number("abc", &v, &d, NULL));
+    CHECK(!lesson_eval_number("3 4", &v, &d, NULL));
+    CHECK(!lesson_eval_number("(3", &v, &d, NULL));
+    CHECK(lesson_eval_number("SQRT(4) + NaN", &v, &d, NULL) && isnan(v));
+    CHECK(!lesson_eval_number("1e5.3", &v, &d, NULL));     /* once read as 1e5 */
+    CHECK(!lesson_eval_number("1e5e5", &v, &d, NULL));
+    CHECK(!lesson_eval_number("2.e5", &v, &d, NULL));
+}
+
+/* Numbers of any length: 62 digits and e5 once wrote past a 64-byte buffer. */
+static void test_long_numbers(void)
+{
+    double v;
+    int d;
+    const char *why;
+    char text[4096];
+    for (size_t digits = 60; digits <= 66; digits++) {
+        memset(text, '1', digits);
+        strcpy(text + digits, "e5");
+        CHECK(lesson_eval_number(text, &v, &d, NULL) && fabs(v / 1.111111111111111e65 /
+                                                                pow(10, (double)digits - 61) -
+                                                            1) < 1e-12 && d == -1);
+    }
+    memset(text, '9', 3000);
+    text[3000] = '\0';
+    CHECK(lesson_eval_number(text, &v, &d, NULL) && isinf(v) && d == 0);
+    strcpy(text, "0.");
+    memset(text + 2, '0', 2000);
+    strcpy(text + 2002, "25");
+    CHECK(lesson_eval_number(text, &v, &d, NULL) && v == 0 && d == 2002);
+    strcpy(text, "3,5e");
+    memset(text + 4, '0', 2000);
+    strcpy(text + 2004, "1");
+    CHECK(lesson_eval_number(text, &v, &d, NULL) && v == 35 && d == -1);
+    strcpy(text, "1e-");
+    memset(text + 3, '9', 2000);
+    text[2003] = '\0';
+    CHECK(lesson_eval_number(text, &v, &d, NULL) && v == 0);
+
+    /* nesting: 64 levels read, 65 refused with a reason, 100000 without a crash */
+    for (int depth = 63; depth <= 65; depth++) {
+        int n = 0;
+        for (int i = 0; i < depth; i++)
+            text[n++] = '(';
+        text[n++] = '2';
+        for (int i = 0; i < depth; i++)
+            text[n++] = ')';
+        text[n] = '\0';
+        bool read = lesson_eval_number(text, &v, &d, &why);
+        CHECK(read == (depth <= 64));
+        CHECK(read ? v == 2 && why == NULL : why != NULL && strstr(why, "64") != NULL);
+    }
+    size_t deep = 100000;
+    char *big = malloc(2 * deep + 2);
+    CHECK(big != NULL);
+    if (big != NULL) {
+        const char *fills[] = {"(", "-", "sqrt ", "2^"};
+        for (size_t f = 0; f < sizeof fills / sizeof fills[0]; f++) {
+            size_t len = strlen(fills[f]), n = 0;
+            while (n + len + 2 < 2 * deep)
+                memcpy(big + n, fills[f], len), n += len;
+            strcpy(big + n, "2");
+            CHECK(!lesson_eval_number(big, &v, &d, &why) && why != NULL);
+        }
+        free(big);
+    }
 }
 
 /* Solve the n-th question of a lesson made of head + body. */
@@ -573,6 +637,7 @@ int main(void)
     test_parse();
     test_parse_errors();
     test_numbers();
+    test_long_numbers();
     test_answers();
     test_player();
     test_text();
