@@ -460,24 +460,144 @@ static pv_status end_matrix(parser *p)
 
 /* Where a file named in a lesson is: next to the lesson, then in the data
  * folder's assets/, then in the data folder itself. */
-static bool resolve_file(const char *lesson_path, const char *file, char *buf, size_t size)
+/* The folder part of path ("." when it has none), pv_malloc'ed. */
+static char *folder_of(const char *path)
 {
-    if (file[0] == '/') {
-        snprintf(buf, size, "%s", file);
-        return is_regular_file(buf);
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return pv_strdup(".");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = pv_malloc(n + 1);
+    if (dir != NULL) {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
     }
-    const char *slash = strrchr(lesson_path, '/');
-    if (slash != NULL)
-        snprintf(buf, size, "%.*s/%s", (int)(slash - lesson_path), lesson_path, file);
+    return dir;
+}
+
+/* dir + "/" + file, pv_malloc'ed. */
+static char *join(const char *dir, const char *file)
+{
+    size_t a = strlen(dir), b = strlen(file);
+    char *path = pv_malloc(a + b + 2);
+    if (path != NULL) {
+        memcpy(path, dir, a);
+        path[a] = '/';
+        memcpy(path + a + 1, file, b + 1);
+    }
+    return path;
+}
+
+/* Is path (links resolved) dir itself or inside it (links resolved)? */
+static bool is_inside(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return true;
+    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static bool has_dot_dot(const char *file)
+{
+    for (const char *s = file; *s;) {
+        size_t n = strcspn(s, "/");
+        if (n == 2 && s[0] == '.' && s[1] == '.')
+            return true;
+        s += n + (s[n] == '/');
+    }
+    return false;
+}
+
+typedef enum load_found {
+    FOUND_NOT,          /* not in this folder */
+    FOUND_FILE,         /* *resolved is the file, links resolved (free with free) */
+    FOUND_OUTSIDE,      /* it is, but a link leads out of the confined folders */
+    FOUND_NOMEM
+} load_found;
+
+/* file looked up in dir; links resolved, it must lie in one of the real
+ * folders allowed[0..1] (NULL entries allow nothing). */
+static load_found find_in(const char *dir, const char *file, char *const allowed[2],
+                          char **resolved)
+{
+    char *path = join(dir, file);
+    if (path == NULL)
+        return FOUND_NOMEM;
+    load_found result = FOUND_NOT;
+    char *real = realpath(path, NULL);
+    if (real == NULL)
+        result = errno == ENOMEM ? FOUND_NOMEM : FOUND_NOT;
+    else if (!(allowed[0] != NULL && is_inside(real, allowed[0])) &&
+             !(allowed[1] != NULL && is_inside(real, allowed[1])))
+        result = FOUND_OUTSIDE;
+    else if (is_regular_file(real))
+        result = FOUND_FILE;
+    if (result == FOUND_FILE)
+        *resolved = real;
     else
-        snprintf(buf, size, "%s", file);
-    if (is_regular_file(buf))
-        return true;
-    snprintf(buf, size, "%s/assets/%s", lesson_datadir(), file);
-    if (is_regular_file(buf))
-        return true;
-    snprintf(buf, size, "%s/%s", lesson_datadir(), file);
-    return is_regular_file(buf);
+        free(real);
+    pv_free(path);
+    return result;
+}
+
+/* The file @load names: relative, without '..', found in the lesson's own
+ * folder or else in the assets, and (links resolved) inside one of the two.
+ * On success *resolved is its real path (free with free). */
+static pv_status resolve_file(parser *p, const char *file, char **resolved)
+{
+    static const char confined[] = "a lesson loads files only from its own folder and the "
+                                   "assets";
+    if (file[0] == '/')
+        return parse_fail_at(p, p->line, "@load: '%s' is an absolute path; %s", file,
+                             confined);
+    if (has_dot_dot(file))
+        return parse_fail_at(p, p->line, "@load: '%s' goes up a folder ('..'); %s", file,
+                             confined);
+    char *dirs[2] = {folder_of(p->path), join(lesson_datadir(), "assets")};
+    char *allowed[2] = {NULL, NULL};
+    load_found where[2] = {FOUND_NOMEM, FOUND_NOT};
+    if (dirs[0] != NULL && dirs[1] != NULL) {
+        for (int i = 0; i < 2; i++)
+            allowed[i] = realpath(dirs[i], NULL);   /* NULL: missing, nothing found there */
+        where[0] = find_in(dirs[0], file, allowed, resolved);
+        if (where[0] == FOUND_NOT)
+            where[1] = find_in(dirs[1], file, allowed, resolved);
+    }
+    for (int i = 0; i < 2; i++) {
+        pv_free(dirs[i]);
+        free(allowed[i]);
+    }
+    if (where[0] == FOUND_FILE || where[1] == FOUND_FILE)
+        return PV_OK;
+    if (where[0] == FOUND_NOMEM || where[1] == FOUND_NOMEM)
+        return pv_error_set(p->err, PV_ERR_NOMEM, p->path, "out of memory");
+    if (where[0] == FOUND_OUTSIDE || where[1] == FOUND_OUTSIDE)
+        return parse_fail_at(p, p->line, "@load: '%s' is a link to a file outside the "
+                             "lesson's folder and the assets", file);
+    return parse_fail_at(p, p->line, "@load: cannot find '%s' (looked next to the lesson and "
+                         "in %s/assets)", file, lesson_datadir());
+}
+
+/* A file @load could not read.  The error names the file and the place in it,
+ * never its content: what the reader says about bad data may quote it. */
+static pv_status load_failed(parser *p, const char *file, const pv_error *inner)
+{
+    if (inner->status != PV_ERR_DATA)
+        return parse_fail_from(p, p->line, "@load", inner);
+    /* keep the ":LINE:COL" (or ":LINE") that ends the reader's subject */
+    const char *subject = inner->subject;
+    size_t start = strlen(subject);
+    for (int part = 0; part < 2; part++) {
+        size_t i = start;
+        while (i > 0 && isdigit((unsigned char)subject[i - 1]))
+            i--;
+        if (i == start || i == 0 || subject[i - 1] != ':')
+            break;
+        start = i - 1;
+    }
+    const char *place = subject + start;
+    return parse_fail_at(p, p->line, "@load: %s%s: not a matrix or picture poolviz can read "
+                         "(`poolviz pool %s` says why)", file, place, file);
 }
 
 static pv_status directive_load(parser *p, const char *args)
@@ -501,25 +621,27 @@ static pv_status directive_load(parser *p, const char *args)
                                  w.word[i]);
         }
     }
-    char path[4096];
-    if (!resolve_file(p->path, file, path, sizeof path))
-        return parse_fail_at(p, p->line,
-                             "@load: cannot find '%s' (looked next to the lesson and in "
-                             "%s/assets)",
-                             file, lesson_datadir());
+    char *path = NULL;
+    if (resolve_file(p, file, &path) != PV_OK)
+        return p->err->status;
     pv_error inner;
     pv_error_clear(&inner);
     io_load_options opts = {.gray = gray};
     tensor *t = io_load_file(path, &opts, &inner);
-    if (t == NULL)
-        return parse_fail_from(p, p->line, "@load", &inner);
+    if (t == NULL) {
+        free(path);
+        return load_failed(p, file, &inner);
+    }
     if (t->rank < 2) {
+        free(path);
         tensor_free(t);
         return parse_fail_at(p, p->line, "@load: '%s' has rank 1; pooling needs rows and "
                              "columns", file);
     }
-    return add_input(p, name, file, path, io_format_from_path(path) == IO_FORMAT_PNG, p->line,
-                     t);
+    pv_status status = add_input(p, name, file, path,
+                                 io_format_from_path(path) == IO_FORMAT_PNG, p->line, t);
+    free(path);
+    return status;
 }
 
 static pv_status set_one(parser *p, const char *key, const char *value)
