@@ -27,5 +27,7 @@ int cli_tui_main(int argc, char **argv);
 int cli_lesson_main(int argc, char **argv);   /* poolviz lesson (lesson_cmd.c) */
 int cli_render_main(int argc, char **argv);   /* poolviz render (render_cmd.c) */
 int cli_bench_main(int argc, char **argv);    /* poolviz bench (bench_cmd.c) */
+int cli_grad_main(int argc, char **argv);     /* poolviz grad (grad_cmd.c) */
+int cli_unpool_main(int argc, char **argv);   /* poolviz unpool (grad_cmd.c) */
 
 #endif

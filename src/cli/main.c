@@ -30,6 +30,8 @@ static const subcommand subcommands[] = {
     {"repl", cli_repl_main, "repl [OPTIONS] [SCRIPT]   the command language, line by line"},
     {"lesson", cli_lesson_main, "lesson [--list | --check FILE... | NAME]   lessons on pooling"},
     {"render", cli_render_main, "render [OPTIONS] [FILE] --frames DIR | --step N -o FILE   slides"},
+    {"grad", cli_grad_main, "grad [OPTIONS] [FILE|-] [--dy DY] [-o DX]   the backward pass: dL/dx"},
+    {"unpool", cli_unpool_main, "unpool VALUES --indices IDX --output-size HxW   max unpooling"},
     {"bench", cli_bench_main, "bench [OPTIONS] --shape NxCxHxW [--threads T] [--json]   time the kernels"},
 };
 

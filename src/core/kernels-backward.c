@@ -1,0 +1,386 @@
+/* kernels-backward.c - the fast backward kernels (see kernels-backward.h). */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "kernels-backward.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "alloc.h"
+#include "forward.h"
+#include "kernels.h"
+
+#if defined(KERNELS_HAVE_AVX2)
+#include <immintrin.h>
+#endif
+
+/* dx larger than this is stored around the caches in the fused passes. */
+#define STREAM_BYTES ((size_t)8 << 20)
+/* Inputs smaller than this run on one thread. */
+#define SERIAL_ELEMENTS ((size_t)1 << 16)
+
+static bool is_extreme(pool_op op)
+{
+    return op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL;
+}
+
+/* Windows of 2x2 at stride 2, no padding, no dilation: they tile the input
+ * (a last odd row or column is in no window). */
+static bool tiles_2x2(const pool_plan *plan)
+{
+    const pool_params *prm = &plan->params;
+    if (prm->op != POOL_MAX && prm->op != POOL_MIN && prm->op != POOL_AVG)
+        return false;
+    if (prm->global || prm->adaptive_h != 0)
+        return false;
+    const pool_axis *ax[2] = {&plan->rows, &plan->cols};
+    for (int a = 0; a < 2; a++) {
+        if (ax[a]->step != 1 || ax[a]->stride != 2 || ax[a]->pad_before != 0 ||
+            2 * ax[a]->out > ax[a]->in)
+            return false;
+        for (size_t j = 0; j < ax[a]->out; j++)
+            if (ax[a]->start[j] != 2 * (long)j || ax[a]->count[j] != 2)
+                return false;
+    }
+    return true;
+}
+
+bool kernels_backward_supported(const pool_plan *plan)
+{
+    const pool_op op = plan->params.op;
+    if (plan->h * plan->w > (size_t)INT32_MAX)
+        return false;
+    if (op == POOL_FRACTIONAL)
+        return true;
+    return op == POOL_MAX || op == POOL_MIN || op == POOL_AVG;
+}
+
+#if defined(KERNELS_HAVE_AVX2)
+static bool have_avx2(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *env = getenv("POOLVIZ_KERNELS");
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx2") && !(env != NULL && strcmp(env, "portable") == 0);
+    }
+    return known == 1;
+}
+#endif
+
+void kernels_backward_describe(const pool_plan *plan, char *buf, size_t size)
+{
+    const char *isa = "portable";
+#if defined(KERNELS_HAVE_AVX2)
+    if (have_avx2() && plan->dtype == TENSOR_F32)
+        isa = "avx2";
+#endif
+    if (!kernels_backward_supported(plan))
+        snprintf(buf, size, "reference backward");
+    else if (tiles_2x2(plan))
+        snprintf(buf, size, "%s fused %s 2x2/2", isa, pool_op_name(plan->params.op));
+    else if (plan->params.op == POOL_AVG)
+        snprintf(buf, size, "portable avg spread");
+    else
+        snprintf(buf, size, "forward indices + scatter");
+}
+
+/* ---- fused 2x2/2 ------------------------------------------------------------- */
+
+/* One row pair of a tiled plane: dy row g (ow values), input rows a0, a1,
+ * dx rows d0, d1; sign 1 max, -1 min, 0 avg with 1/divisor = scale. */
+#define FUSED_ROW_SCALAR(T)                                                              \
+    static void fused_row_##T(const T *a0, const T *a1, const T *g, T *d0, T *d1,        \
+                              size_t j0, size_t ow, int sign, double divisor)            \
+    {                                                                                    \
+        for (size_t j = j0; j < ow; j++) {                                               \
+            const size_t c = 2 * j;                                                      \
+            if (sign == 0) {                                                             \
+                T v = (T)((double)g[j] / divisor);                                       \
+                d0[c] = d0[c + 1] = d1[c] = d1[c + 1] = v;                               \
+                continue;                                                                \
+            }                                                                            \
+            T v[4] = {a0[c], a0[c + 1], a1[c], a1[c + 1]};                               \
+            T best = v[0];                                                               \
+            int k = 0;                                                                   \
+            for (int t = 1; t < 4; t++)                                                  \
+                if ((sign > 0 ? v[t] > best : v[t] < best) || v[t] != v[t]) {            \
+                    best = v[t];                                                         \
+                    k = t;                                                               \
+                }                                                                        \
+            d0[c] = k == 0 ? g[j] : 0;                                                   \
+            d0[c + 1] = k == 1 ? g[j] : 0;                                               \
+            d1[c] = k == 2 ? g[j] : 0;                                                   \
+            d1[c + 1] = k == 3 ? g[j] : 0;                                               \
+        }                                                                                \
+    }
+FUSED_ROW_SCALAR(float)
+FUSED_ROW_SCALAR(double)
+
+#if defined(KERNELS_HAVE_AVX2)
+/* Eight windows per step: even and odd columns of both rows, the winner
+ * by PyTorch's rule (later taps win on > or NaN), dy masked into place. */
+__attribute__((target("avx2"))) static size_t fused_row_avx2(const float *a0, const float *a1,
+                                                             const float *g, float *d0,
+                                                             float *d1, size_t ow, int sign,
+                                                             double divisor, bool stream)
+{
+    size_t j = 0;
+    const __m256 scale = _mm256_set1_ps((float)(1.0 / divisor));
+    const bool exact_scale = divisor == 4 || divisor == 2 || divisor == 1;
+    for (; j + 8 <= ow; j += 8) {
+        const size_t c = 2 * j;
+        __m256 gv = _mm256_loadu_ps(g + j);
+        __m256 out00, out01, out10, out11;
+        if (sign == 0) {
+            __m256 v = exact_scale ? _mm256_mul_ps(gv, scale)
+                                   : _mm256_div_ps(gv, _mm256_set1_ps((float)divisor));
+            const __m256i lo = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+            const __m256i hi = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+            out00 = out10 = _mm256_permutevar8x32_ps(v, lo);
+            out01 = out11 = _mm256_permutevar8x32_ps(v, hi);
+        } else {
+            __m256 r0l = _mm256_loadu_ps(a0 + c), r0h = _mm256_loadu_ps(a0 + c + 8);
+            __m256 r1l = _mm256_loadu_ps(a1 + c), r1h = _mm256_loadu_ps(a1 + c + 8);
+            /* windows in the order 0 1 4 5 | 2 3 6 7 */
+            __m256 e0 = _mm256_shuffle_ps(r0l, r0h, _MM_SHUFFLE(2, 0, 2, 0));
+            __m256 o0 = _mm256_shuffle_ps(r0l, r0h, _MM_SHUFFLE(3, 1, 3, 1));
+            __m256 e1 = _mm256_shuffle_ps(r1l, r1h, _MM_SHUFFLE(2, 0, 2, 0));
+            __m256 o1 = _mm256_shuffle_ps(r1l, r1h, _MM_SHUFFLE(3, 1, 3, 1));
+            gv = _mm256_castpd_ps(
+                _mm256_permute4x64_pd(_mm256_castps_pd(gv), _MM_SHUFFLE(3, 1, 2, 0)));
+            __m256 best = e0, m1, m2, m3;
+            if (sign > 0) {
+                m1 = _mm256_or_ps(_mm256_cmp_ps(o0, best, _CMP_GT_OQ), _mm256_cmp_ps(o0, o0, _CMP_UNORD_Q));
+                best = _mm256_blendv_ps(best, o0, m1);
+                m2 = _mm256_or_ps(_mm256_cmp_ps(e1, best, _CMP_GT_OQ), _mm256_cmp_ps(e1, e1, _CMP_UNORD_Q));
+                best = _mm256_blendv_ps(best, e1, m2);
+                m3 = _mm256_or_ps(_mm256_cmp_ps(o1, best, _CMP_GT_OQ), _mm256_cmp_ps(o1, o1, _CMP_UNORD_Q));
+            } else {
+                m1 = _mm256_or_ps(_mm256_cmp_ps(o0, best, _CMP_LT_OQ), _mm256_cmp_ps(o0, o0, _CMP_UNORD_Q));
+                best = _mm256_blendv_ps(best, o0, m1);
+                m2 = _mm256_or_ps(_mm256_cmp_ps(e1, best, _CMP_LT_OQ), _mm256_cmp_ps(e1, e1, _CMP_UNORD_Q));
+                best = _mm256_blendv_ps(best, e1, m2);
+                m3 = _mm256_or_ps(_mm256_cmp_ps(o1, best, _CMP_LT_OQ), _mm256_cmp_ps(o1, o1, _CMP_UNORD_Q));
+            }
+            __m256 w3 = m3;
+            __m256 w2 = _mm256_andnot_ps(m3, m2);
+            __m256 w1 = _mm256_andnot_ps(_mm256_or_ps(m2, m3), m1);
+            __m256 w0 = _mm256_andnot_ps(_mm256_or_ps(m1, _mm256_or_ps(m2, m3)), gv);
+            __m256 ge0 = w0, go0 = _mm256_and_ps(w1, gv);
+            __m256 ge1 = _mm256_and_ps(w2, gv), go1 = _mm256_and_ps(w3, gv);
+            out00 = _mm256_unpacklo_ps(ge0, go0);
+            out01 = _mm256_unpackhi_ps(ge0, go0);
+            out10 = _mm256_unpacklo_ps(ge1, go1);
+            out11 = _mm256_unpackhi_ps(ge1, go1);
+        }
+        if (stream) {
+            _mm256_stream_ps(d0 + c, out00);
+            _mm256_stream_ps(d0 + c + 8, out01);
+            _mm256_stream_ps(d1 + c, out10);
+            _mm256_stream_ps(d1 + c + 8, out11);
+        } else {
+            _mm256_storeu_ps(d0 + c, out00);
+            _mm256_storeu_ps(d0 + c + 8, out01);
+            _mm256_storeu_ps(d1 + c, out10);
+            _mm256_storeu_ps(d1 + c + 8, out11);
+        }
+    }
+    return j;
+}
+
+__attribute__((target("avx2"))) static void stream_fence(void)
+{
+    _mm_sfence();
+}
+#endif
+
+static double plan_divisor_override(const pool_plan *plan)
+{
+    return plan->params.divisor != 0 ? (double)plan->params.divisor : 0;
+}
+
+static void fused_plane(const pool_plan *plan, const tensor *input, const tensor *dy, tensor *dx,
+                        size_t plane, bool stream)
+{
+    const size_t H = plan->h, W = plan->w, oh = plan->rows.out, ow = plan->cols.out;
+    const pool_op op = plan->params.op;
+    const int sign = op == POOL_MAX ? 1 : op == POOL_MIN ? -1 : 0;
+    const double divisor = plan_divisor_override(plan) != 0 ? plan_divisor_override(plan) : 4;
+    const size_t es = tensor_dtype_size(plan->dtype);
+    const char *in = (const char *)input->data + plane * H * W * es;
+    const char *g = (const char *)dy->data + plane * oh * ow * es;
+    char *d = (char *)dx->data + plane * H * W * es;
+    for (size_t i = 0; i < oh; i++) {
+        const size_t r0 = (2 * i) * W * es, r1 = (2 * i + 1) * W * es, gi = i * ow * es;
+        if (plan->dtype == TENSOR_F32) {
+            size_t j = 0;
+#if defined(KERNELS_HAVE_AVX2)
+            if (have_avx2())
+                j = fused_row_avx2((const float *)(in + r0), (const float *)(in + r1),
+                                   (const float *)(g + gi), (float *)(d + r0), (float *)(d + r1),
+                                   ow, sign, divisor, stream);
+#else
+            (void)stream;
+#endif
+            fused_row_float((const float *)(in + r0), (const float *)(in + r1),
+                            (const float *)(g + gi), (float *)(d + r0), (float *)(d + r1), j, ow,
+                            sign, divisor);
+        } else {
+            fused_row_double((const double *)(in + r0), (const double *)(in + r1),
+                             (const double *)(g + gi), (double *)(d + r0), (double *)(d + r1), 0,
+                             ow, sign, divisor);
+        }
+        /* a last odd column is in no window */
+        for (size_t c = 2 * ow; c < W; c++) {
+            memset(d + r0 + c * es, 0, es);
+            memset(d + r1 + c * es, 0, es);
+        }
+    }
+    /* a last odd row too */
+    if (2 * oh < H)
+        memset(d + 2 * oh * W * es, 0, (H - 2 * oh) * W * es);
+}
+
+/* ---- avg: spread along the columns, then down the rows ----------------------- */
+
+static void avg_plane(const pool_plan *plan, const tensor *dy, tensor *dx, size_t plane,
+                      double *row)
+{
+    const size_t H = plan->h, W = plan->w, oh = plan->rows.out, ow = plan->cols.out;
+    const pool_axis *ra = &plan->rows, *ca = &plan->cols;
+    const double override = plan_divisor_override(plan);
+    const size_t in_base = plane * H * W, out_base = plane * oh * ow;
+    if (dx->dtype == TENSOR_F32)
+        memset((float *)dx->data + in_base, 0, H * W * sizeof(float));
+    else
+        memset((double *)dx->data + in_base, 0, H * W * sizeof(double));
+    for (size_t oy = 0; oy < oh; oy++) {
+        memset(row, 0, W * sizeof *row);
+        for (size_t ox = 0; ox < ow; ox++) {
+            const double divisor =
+                override != 0 ? override : (double)ra->divisor[oy] * (double)ca->divisor[ox];
+            const double share = tensor_get(dy, out_base + oy * ow + ox) / divisor;
+            for (long t = 0; t < ca->count[ox]; t++) {
+                long c = ca->start[ox] + t * ca->step;
+                if (c >= 0 && c < (long)W)
+                    row[c] += share;
+            }
+        }
+        for (long t = 0; t < ra->count[oy]; t++) {
+            long r = ra->start[oy] + t * ra->step;
+            if (r < 0 || r >= (long)H)
+                continue;
+            const size_t base = in_base + (size_t)r * W;
+            if (dx->dtype == TENSOR_F32) {
+                float *d = (float *)dx->data + base;
+                for (size_t c = 0; c < W; c++)
+                    d[c] += (float)row[c];
+            } else {
+                double *d = (double *)dx->data + base;
+                for (size_t c = 0; c < W; c++)
+                    d[c] += row[c];
+            }
+        }
+    }
+}
+
+/* ---- max/min: the forward's indices, then scatter ------------------------------ */
+
+static pv_status scatter_backward(const pool_plan *plan, const tensor *input, const tensor *dy,
+                                  tensor *dx, int threads, pv_error *err)
+{
+    tensor *out = tensor_new(plan->dtype, plan->out_rank, plan->out_dims, err);
+    if (out == NULL)
+        return err->status;
+    int64_t *idx = NULL;
+    size_t bytes;
+    if (!pv_mul_size(plan->out_count ? plan->out_count : 1, sizeof *idx, &bytes) ||
+        (idx = pv_malloc(bytes)) == NULL) {
+        tensor_free(out);
+        return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the indices");
+    }
+    pv_status st = kernels_forward(plan, input, out, idx, threads, err);
+    tensor_free(out);
+    if (st != PV_OK) {
+        pv_free(idx);
+        return st;
+    }
+    const size_t hw = plan->h * plan->w, per_plane = plan->rows.out * plan->cols.out;
+    memset(dx->data, 0, dx->count * tensor_dtype_size(dx->dtype));
+    for (size_t o = 0; o < plan->out_count; o++) {
+        if (idx[o] < 0)
+            continue;
+        const size_t at = o / per_plane * hw + (size_t)idx[o];
+        if (dx->dtype == TENSOR_F32)
+            ((float *)dx->data)[at] += ((const float *)dy->data)[o];
+        else
+            ((double *)dx->data)[at] += ((const double *)dy->data)[o];
+    }
+    pv_free(idx);
+    return PV_OK;
+}
+
+pv_status kernels_backward(const pool_plan *plan, const tensor *input, const tensor *dy,
+                           tensor *dx, int threads, pv_error *err)
+{
+    const size_t planes = plan->n * plan->c;
+    int nt = 1;
+#ifdef _OPENMP
+    nt = threads > 0 ? threads : omp_get_max_threads();
+    if (input->count < SERIAL_ELEMENTS || (size_t)nt > planes)
+        nt = planes > 0 && (size_t)nt > planes ? (int)planes : nt;
+    if (input->count < SERIAL_ELEMENTS)
+        nt = 1;
+#else
+    (void)threads;
+#endif
+    if (nt < 1)
+        nt = 1;
+    if (tiles_2x2(plan)) {
+        const size_t es = tensor_dtype_size(plan->dtype);
+        const bool stream = dx->count * es >= STREAM_BYTES && plan->w % 8 == 0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+        for (size_t p = 0; p < planes; p++)
+            fused_plane(plan, input, dy, dx, p, stream);
+#if defined(KERNELS_HAVE_AVX2)
+        if (stream && have_avx2())
+            stream_fence();
+#endif
+        return pool_cancel_requested
+                   ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
+                   : PV_OK;
+    }
+    if (is_extreme(plan->params.op))
+        return scatter_backward(plan, input, dy, dx, nt, err);
+    /* avg */
+    size_t bytes;
+    double *rows = NULL;
+    if (!pv_mul_size(plan->w ? plan->w : 1, (size_t)nt * sizeof *rows, &bytes) ||
+        (rows = pv_malloc(bytes)) == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the backward pass");
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (size_t p = 0; p < planes; p++) {
+        int me = 0;
+#ifdef _OPENMP
+        me = omp_get_thread_num();
+#endif
+        avg_plane(plan, dy, dx, p, rows + (size_t)me * plan->w);
+    }
+    pv_free(rows);
+    return pool_cancel_requested
+               ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
+               : PV_OK;
+}
