@@ -24,6 +24,10 @@
  *   bilinear       through the l2 normalization (0 when the norm is 0), the
  *                  signed square root (1 / (2 sqrt|r|), 0 at r = 0) and the
  *                  products f_i f_j / (H W).
+ * A window without any input cell (only with dilation) sends dy to the
+ * index PyTorch reports for it when that lies in the plane; where PyTorch's
+ * index falls past the plane (and its backward writes into the next plane)
+ * poolviz reports -1 and the dy goes nowhere.
  */
 #ifndef POOLVIZ_CORE_BACKWARD_H
 #define POOLVIZ_CORE_BACKWARD_H
