@@ -2,8 +2,9 @@
  *
  * Order of work: parse every option (usage errors first), decide where the
  * output goes, load the input, plan, compute, then write.  Nothing is
- * written before the result exists, and files are written atomically by
- * io_save_file, so an error leaves no output file behind.
+ * written before the result exists, and every output goes through one
+ * writer set (src/io/writer.h), committed together: an error leaves no
+ * output file behind and every existing one as it was.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -54,109 +55,45 @@ static void pool_help(FILE *out, const char *usage)
           out);
 }
 
-/* True if path names something other than a regular file or a folder: a
- * device, a pipe, or a link such as /dev/stdout.  Such a target is written
- * in place: the atomic save (a new file renamed over the old one) would
- * replace the device or the link itself. */
-static bool is_special_file(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
-}
-
-/* Where the result goes, decided before any work is done. */
-typedef struct output_target {
-    bool to_stdout;
+/* Every output of the run, declared (and checked) before any work: the
+ * result (-o FILE, or stdout) and the --indices file.  They are committed
+ * together by the writer. */
+typedef struct pool_outputs {
+    io_writer *writer;
+    io_output *result, *indices;
     io_format format;
-} output_target;
+} pool_outputs;
 
-/* True if path is the file standard output already writes to (-o
- * /dev/stdout): opening it again would truncate what came before. */
-static bool is_stdout(const char *path)
+static pv_status open_outputs(const cli_pool_args *a, pool_outputs *out, pv_error *err)
 {
-    struct stat named, out;
-    return stat(path, &named) == 0 && fstat(STDOUT_FILENO, &out) == 0 &&
-           named.st_dev == out.st_dev && named.st_ino == out.st_ino;
-}
-
-static pv_status choose_output(const cli_pool_args *a, output_target *target, pv_error *err)
-{
-    target->to_stdout = a->output == NULL || strcmp(a->output, "-") == 0;
-    target->format = a->to;
-    if (target->format == IO_FORMAT_AUTO)
-        target->format = target->to_stdout ? IO_FORMAT_TXT : io_format_from_path(a->output);
-    if (!target->to_stdout && is_special_file(a->output) && is_stdout(a->output))
-        target->to_stdout = true;
-    bool binary = target->format == IO_FORMAT_NPY || target->format == IO_FORMAT_PNG;
-    if (target->to_stdout && binary && cli_is_terminal(stdout))
+    const char *result = a->output != NULL ? a->output : "-";
+    out->writer = io_writer_new(err);
+    if (out->writer == NULL)
+        return PV_ERR_NOMEM;
+    /* Indices first: a device as -o is then written after the indices are
+     * staged, straight from the result. */
+    if (a->indices != NULL) {
+        out->indices = io_writer_add(out->writer, a->indices, err);
+        if (out->indices == NULL)
+            return err->status;
+        if (io_format_from_path(a->indices) == IO_FORMAT_PNG)
+            return pv_error_set(err, PV_ERR_USAGE, "--indices",
+                                "indices cannot be saved as PNG: use .npy, .txt, .csv or .json");
+    }
+    out->result = io_writer_add(out->writer, result, err);
+    if (out->result == NULL)
+        return err->status;
+    out->format = a->to;
+    if (out->format == IO_FORMAT_AUTO)
+        out->format = io_output_in_place(out->result) ? IO_FORMAT_TXT
+                                                      : io_format_from_path(result);
+    bool binary = out->format == IO_FORMAT_NPY || out->format == IO_FORMAT_PNG;
+    if (binary && io_output_is_terminal(out->result))
         return pv_error_set(err, PV_ERR_USAGE, "--to",
                             "will not write binary %s data to a terminal; "
                             "give -o FILE or redirect stdout",
-                            target->format == IO_FORMAT_NPY ? "npy" : "png");
-    if (a->indices != NULL && is_special_file(a->indices))
-        return pv_error_set(err, PV_ERR_USAGE, "--indices",
-                            "'%s' is not a regular file; give a file name", a->indices);
-    if (a->indices != NULL && !target->to_stdout && strcmp(a->indices, a->output) == 0)
-        return pv_error_set(err, PV_ERR_USAGE, "--indices",
-                            "'%s' is also the output file; give another name", a->indices);
+                            out->format == IO_FORMAT_NPY ? "npy" : "png");
     return PV_OK;
-}
-
-/* PNG to a stream: written to a private temporary file (libpng's writer
- * needs a file), then copied. */
-static pv_status write_png_stream(FILE *out, const char *name, const tensor *t,
-                                  const io_save_options *opts, pv_error *err)
-{
-    const char *dir = getenv("TMPDIR");
-    if (dir == NULL || dir[0] == '\0')
-        dir = "/tmp";
-    char path[4096];
-    int n = snprintf(path, sizeof path, "%s/poolviz-out-XXXXXX", dir);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return pv_error_set(err, PV_ERR_IO, "TMPDIR", "the path is too long");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return pv_error_set(err, PV_ERR_IO, dir, "cannot create a temporary file");
-    close(fd);
-    pv_status status = io_save_file(path, t, IO_FORMAT_PNG, opts, err);
-    if (status == PV_OK)
-        status = cli_copy_file_to_stream(path, out, err);
-    else if (err != NULL && strcmp(err->subject, path) == 0)
-        snprintf(err->subject, sizeof err->subject, "%s", name);
-    unlink(path);
-    return status;
-}
-
-static pv_status write_stream(FILE *out, const char *name, io_format format,
-                              const tensor *t, const io_save_options *opts, pv_error *err)
-{
-    pv_status status;
-    if (format == IO_FORMAT_PNG)
-        status = write_png_stream(out, name, t, opts, err);
-    else
-        status = io_write_stream(out, t, format, err);
-    if (status != PV_OK)
-        return status;
-    if (fflush(out) != 0 || ferror(out))
-        return pv_error_set(err, PV_ERR_IO, name, "write failed: %s", strerror(errno));
-    return PV_OK;
-}
-
-static pv_status write_output(const cli_pool_args *a, const output_target *target,
-                              const tensor *t, pv_error *err)
-{
-    io_save_options opts = {.normalize = a->normalize};
-    if (target->to_stdout)
-        return write_stream(stdout, "<stdout>", target->format, t, &opts, err);
-    if (!is_special_file(a->output))
-        return io_save_file(a->output, t, target->format, &opts, err);
-    FILE *out = fopen(a->output, "wb");
-    if (out == NULL)
-        return pv_error_set(err, PV_ERR_IO, a->output, "cannot write: %s", strerror(errno));
-    pv_status status = write_stream(out, a->output, target->format, t, &opts, err);
-    if (fclose(out) != 0 && status == PV_OK)
-        status = pv_error_set(err, PV_ERR_IO, a->output, "write failed: %s", strerror(errno));
-    return status;
 }
 
 /* The input as a person gave it: the file name, "<stdin>", "--matrix" or
@@ -168,11 +105,6 @@ static const char *input_name(const cli_pool_args *a)
     if (a->input == NULL)
         return "example";
     return strcmp(a->input, "-") == 0 ? "<stdin>" : a->input;
-}
-
-static bool file_exists(const char *path)
-{
-    return access(path, F_OK) == 0;
 }
 
 /* The whole batch run; example_allowed: no input means the built-in
@@ -189,9 +121,8 @@ static int pool_run(int argc, char **argv, bool example_allowed, const char *usa
     pool_plan *plan = NULL;
     int64_t *indices = NULL;
     int code = CLI_EXIT_OK;
-    output_target target;
+    pool_outputs outputs = {NULL, NULL, NULL, IO_FORMAT_AUTO};
     pool_forward_options fopts = {.threads = 0, .reference = false};
-    bool indices_existed = false;
 
     if (cli_pool_args_parse(&a, argc, argv, NULL, &err) != PV_OK)
         goto fail;
@@ -199,7 +130,7 @@ static int pool_run(int argc, char **argv, bool example_allowed, const char *usa
         pool_help(stdout, usage);
         goto done;
     }
-    if (choose_output(&a, &target, &err) != PV_OK)
+    if (open_outputs(&a, &outputs, &err) != PV_OK)
         goto fail;
 
     if (example_allowed && a.matrix == NULL && a.input == NULL)
@@ -233,22 +164,21 @@ static int pool_run(int argc, char **argv, bool example_allowed, const char *usa
         goto fail;
     }
 
-    /* Indices first: if the main output then fails, a new indices file is
-     * removed again, so an error leaves no file behind. */
-    indices_existed = a.indices != NULL && file_exists(a.indices);
-    if (a.indices != NULL &&
-        io_save_indices(a.indices, plan->out_rank, plan->out_dims, indices, &err) != PV_OK)
+    io_save_options sopts = {.normalize = a.normalize};
+    if (outputs.indices != NULL &&
+        (io_output_write_indices(outputs.indices, plan->out_rank, plan->out_dims, indices,
+                                 IO_FORMAT_AUTO, &err) != PV_OK ||
+         io_output_finish(outputs.indices, &err) != PV_OK))
         goto fail;
-    if (write_output(&a, &target, output, &err) != PV_OK) {
-        if (a.indices != NULL && !indices_existed)
-            unlink(a.indices);
+    if (io_output_write_tensor(outputs.result, output, outputs.format, &sopts, &err) != PV_OK ||
+        io_writer_commit(outputs.writer, &err) != PV_OK)
         goto fail;
-    }
     goto done;
 
 fail:
     code = cli_report(&err);
 done:
+    io_writer_free(outputs.writer);
     pv_free(indices);
     tensor_free(output);
     pool_plan_free(plan);

@@ -25,6 +25,7 @@
 #include "core/numfmt.h"
 #include "core/params.h"
 #include "io/png.h"
+#include "io/writer.h"
 
 #define MARGIN 24
 #define DEFAULT_CELL 56
@@ -325,65 +326,38 @@ static void cv_picture(canvas *cv, int x, int y, int cell, long rows, long cols,
     pv_free(png);
 }
 
-/* ---- writing files atomically ------------------------------------------------ */
+/* ---- writing files ---------------------------------------------------------------- */
 
-static pv_status temp_path_for(const char *path, char *buf, size_t size, pv_error *err)
-{
-    int n = snprintf(buf, size, "%s.tmp-XXXXXX", path);
-    if (n < 0 || (size_t)n >= size)
-        return pv_error_set(err, PV_ERR_IO, path, "the path is too long");
-    int fd = mkstemp(buf);
-    if (fd < 0)
-        return pv_error_set(err, PV_ERR_IO, path, "cannot write here: %s", strerror(errno));
-    /* mkstemp makes the file private; a slide gets the usual permissions. */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    close(fd);
-    return PV_OK;
-}
-
+/* The slide's bytes through the writer (src/io/writer.h): staged and
+ * renamed, the mode kept, a link followed, a device written in place. */
 static pv_status canvas_save(canvas *cv, const char *path, pv_error *err)
 {
     if (cv->failed)
         return err->status != PV_OK ? err->status
                                     : pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-    char temp[4200];
-    if (temp_path_for(path, temp, sizeof temp, err) != PV_OK)
-        return err->status;
-    pv_status status = PV_OK;
     if (cv->fmt == RENDER_SVG) {
         svg_put(cv, "</svg>\n");
-        FILE *f = fopen(temp, "wb");
-        if (f == NULL) {
-            status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
-        } else {
-            bool ok = fwrite(cv->svg, 1, cv->svg_len, f) == cv->svg_len;
-            ok = fclose(f) == 0 && ok;
-            if (!ok || cv->failed)
-                status = pv_error_set(err, PV_ERR_IO, path, "write failed");
-        }
-    } else {
-        size_t dims[3] = {3, (size_t)cv->height, (size_t)cv->width};
-        tensor *t = tensor_new(TENSOR_F64, 3, dims, err);
-        if (t == NULL) {
-            status = err->status;
-        } else {
-            size_t plane = (size_t)cv->width * (size_t)cv->height;
-            for (size_t i = 0; i < plane; i++)
-                for (size_t ch = 0; ch < 3; ch++)
-                    tensor_set(t, ch * plane + i, cv->pixels[i * 3 + ch]);
-            status = png_io_save(temp, t, false, err);
-            tensor_free(t);
-        }
+        if (cv->failed)
+            return pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
+        return io_write_file(path, cv->svg, cv->svg_len, err);
     }
-    if (status == PV_OK && rename(temp, path) != 0)
-        status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
-    if (status != PV_OK) {
-        unlink(temp);
-        if (strcmp(err->subject, temp) == 0)    /* name the file the user asked for */
-            snprintf(err->subject, sizeof err->subject, "%s", path);
-    }
+    size_t dims[3] = {3, (size_t)cv->height, (size_t)cv->width};
+    tensor *t = tensor_new(TENSOR_F64, 3, dims, err);
+    if (t == NULL)
+        return err->status;
+    size_t plane = (size_t)cv->width * (size_t)cv->height;
+    for (size_t i = 0; i < plane; i++)
+        for (size_t ch = 0; ch < 3; ch++)
+            tensor_set(t, ch * plane + i, cv->pixels[i * 3 + ch]);
+    void *png = NULL;
+    size_t size = 0;
+    pv_status status = png_io_save_memory(&png, &size, t, false, err);
+    tensor_free(t);
+    if (status == PV_OK)
+        status = io_write_file(path, png, size, err);
+    else
+        snprintf(err->subject, sizeof err->subject, "%s", path);
+    pv_free(png);
     return status;
 }
 

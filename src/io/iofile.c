@@ -17,6 +17,7 @@
 #include "io/npy.h"
 #include "io/png.h"
 #include "io/text.h"
+#include "io/writer.h"
 
 static const struct {
     const char *name;
@@ -222,214 +223,116 @@ pv_status io_write_stream(FILE *out, const tensor *t, io_format fmt, pv_error *e
     return st;
 }
 
-/* One atomic save: the temporary file's name and descriptor. */
-typedef struct atomic_file {
-    char *temp_path;
-    int fd;
-} atomic_file;
-
-/* Create a hidden temporary file in path's folder, with the permissions a
- * new file would get. */
-static pv_status atomic_begin(const char *path, atomic_file *af, pv_error *err)
-{
-    struct stat sb;
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0, size;
-
-    af->temp_path = NULL;
-    af->fd = -1;
-    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
-        (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)))
-        return pv_error_set(err, PV_ERR_IO, path, "cannot write: it is a directory");
-    if (!pv_add_size(strlen(path), 16, &size) || (af->temp_path = pv_malloc(size)) == NULL)
-        return pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-    snprintf(af->temp_path, size, "%.*s.%s.XXXXXX", (int)dir_len, path, base);
-    af->fd = mkstemp(af->temp_path);
-    if (af->fd < 0) {
-        int saved = errno;
-        char dir[160];
-        if (dir_len == 0)
-            snprintf(dir, sizeof dir, ".");
-        else
-            snprintf(dir, sizeof dir, "%.*s", (int)(dir_len > 1 ? dir_len - 1 : 1), path);
-        pv_free(af->temp_path);
-        af->temp_path = NULL;
-        if (saved == ENOENT || saved == ENOTDIR)
-            return pv_error_set(err, PV_ERR_IO, path,
-                                "cannot write: the folder '%s' does not exist", dir);
-        return pv_error_set(err, PV_ERR_IO, path, "cannot write in the folder '%s': %s", dir,
-                            strerror(saved));
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(af->fd, 0666 & ~mask);
-    return PV_OK;
-}
-
-/* Rename the temporary file over path when st is PV_OK and nobody asked to
- * stop; remove it otherwise.  Returns the final status. */
-static pv_status atomic_end(const char *path, atomic_file *af, pv_status st, pv_error *err)
-{
-    if (st == PV_OK && pool_cancel_requested)
-        st = pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
-    if (st == PV_OK && rename(af->temp_path, path) != 0)
-        st = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
-    if (st != PV_OK)
-        unlink(af->temp_path);
-    pv_free(af->temp_path);
-    af->temp_path = NULL;
-    return st;
-}
-
-/* A target that is not a regular file (a device such as /dev/null, a pipe)
- * is written in place: renaming a new file over it would replace the device
- * itself.  A symbolic link is followed, so the file it names is replaced and
- * the link stays.  Returns a pv_malloc'ed path to write (or NULL: use path). */
-static char *resolve_target(const char *path, bool *in_place)
-{
-    struct stat sb;
-    *in_place = false;
-    if (lstat(path, &sb) != 0)
-        return NULL;
-    if (S_ISLNK(sb.st_mode)) {
-        char *real = realpath(path, NULL);
-        if (real == NULL)
-            return NULL;
-        char *copy = pv_strdup(real);
-        free(real);
-        if (copy != NULL && stat(copy, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
-            *in_place = true;
-        return copy;
-    }
-    *in_place = !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
-    return NULL;
-}
-
-/* Write a straight into an existing device or pipe. */
-static pv_status save_array_in_place(const char *path, const ioarray *a, io_format fmt,
-                                     pv_error *err)
-{
-    FILE *out = fopen(path, "wb");
-    if (out == NULL)
-        return pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
-    pv_status st = write_array(out, a, fmt, path, err);
-    errno = 0;
-    if (fclose(out) != 0 && st == PV_OK)
-        st = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
-                          errno ? strerror(errno) : "write error");
-    return st;
-}
-
-/* Write a through a temporary file and rename it to path. */
-static pv_status save_array(const char *path, const ioarray *a, io_format fmt, pv_error *err)
-{
-    bool in_place;
-    char *target = resolve_target(path, &in_place);
-    if (in_place) {
-        pv_status st = save_array_in_place(target ? target : path, a, fmt, err);
-        pv_free(target);
-        return st;
-    }
-    if (target != NULL) {
-        pv_status st = save_array(target, a, fmt, err);
-        pv_free(target);
-        return st;
-    }
-    atomic_file af;
-    pv_status st = atomic_begin(path, &af, err);
-    if (st != PV_OK)
-        return st;
-    FILE *out = fdopen(af.fd, "wb");
-    if (out == NULL) {
-        st = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
-        close(af.fd);
-        return atomic_end(path, &af, st, err);
-    }
-    st = write_array(out, a, fmt, path, err);
-    errno = 0;
-    if (fclose(out) != 0 && st == PV_OK)
-        st = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
-                          errno ? strerror(errno) : "write error");
-    return atomic_end(path, &af, st, err);
-}
-
-static pv_status save_png(const char *path, const tensor *t, bool normalize, pv_error *err)
-{
-    bool in_place;
-    char *target = resolve_target(path, &in_place);
-    if (target != NULL || in_place) {
-        pv_status st = in_place ? png_io_save(target ? target : path, t, normalize, err)
-                                : save_png(target, t, normalize, err);
-        pv_free(target);
-        return st;
-    }
-    atomic_file af;
-    pv_status st = atomic_begin(path, &af, err);
-    if (st != PV_OK)
-        return st;
-    close(af.fd);
-    st = png_io_save(af.temp_path, t, normalize, err);
-    if (st != PV_OK && err != NULL)
-        snprintf(err->subject, sizeof err->subject, "%s", path);
-    return atomic_end(path, &af, st, err);
-}
-
-/* PNG to standard output: encode in memory, then write. */
-static pv_status png_to_stdout(const tensor *t, bool normalize, pv_error *err)
+static pv_status write_png(io_output *o, const tensor *t, bool normalize, pv_error *err)
 {
     void *data = NULL;
     size_t size = 0;
     pv_status st = png_io_save_memory(&data, &size, t, normalize, err);
-    if (st != PV_OK)
-        return st;
-    if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0)
-        st = pv_error_set(err, PV_ERR_IO, "<stdout>", "cannot write: %s", strerror(errno));
+    if (st != PV_OK && err != NULL)     /* name the file rather than "PNG output" */
+        snprintf(err->subject, sizeof err->subject, "%s", io_output_subject(o));
+    if (st == PV_OK)
+        st = io_output_write(o, data, size, err);
     pv_free(data);
+    return st;
+}
+
+pv_status io_output_write_tensor(io_output *o, const tensor *t, io_format fmt,
+                                 const io_save_options *opts, pv_error *err)
+{
+    bool normalize = opts != NULL && opts->normalize;
+    if (fmt == IO_FORMAT_AUTO)
+        fmt = io_output_in_place(o) ? IO_FORMAT_TXT : io_format_from_path(io_output_path(o));
+    if (fmt == IO_FORMAT_PNG)
+        return write_png(o, t, normalize, err);
+    FILE *out = io_output_stream(o, err);
+    if (out == NULL)
+        return err != NULL ? err->status : PV_ERR_IO;
+    ioarray a = ioarray_from_tensor(t);
+    return write_array(out, &a, fmt, io_output_subject(o), err);
+}
+
+pv_status io_output_write_indices(io_output *o, int rank, const size_t *dims,
+                                  const int64_t *indices, io_format fmt, pv_error *err)
+{
+    const char *subject = io_output_subject(o);
+    ioarray a = { IOARRAY_I64, rank, { 0 }, 1, indices };
+    if (rank < 1 || rank > TENSOR_MAX_RANK)
+        return pv_error_set(err, PV_ERR_DATA, subject, "indices of rank %d cannot be saved",
+                            rank);
+    for (int k = 0; k < rank; k++) {
+        a.dims[k] = dims[k];
+        if (!pv_mul_size(a.count, dims[k], &a.count))
+            return pv_error_set(err, PV_ERR_LIMIT, subject, "the index count overflows");
+    }
+    if (fmt == IO_FORMAT_AUTO)
+        fmt = io_output_in_place(o) ? IO_FORMAT_TXT : io_format_from_path(io_output_path(o));
+    if (fmt == IO_FORMAT_PNG)
+        return pv_error_set(err, PV_ERR_USAGE, subject,
+                            "indices cannot be saved as PNG: use .npy, .txt, .csv or .json");
+    FILE *out = io_output_stream(o, err);
+    if (out == NULL)
+        return err != NULL ? err->status : PV_ERR_IO;
+    return write_array(out, &a, fmt, subject, err);
+}
+
+/* A set of one output: add, write, commit. */
+typedef pv_status (*single_write_fn)(io_output *o, const void *ctx, pv_error *err);
+
+typedef struct tensor_save {
+    const tensor *t;
+    io_format fmt;
+    const io_save_options *opts;
+} tensor_save;
+
+typedef struct indices_save {
+    int rank;
+    const size_t *dims;
+    const int64_t *indices;
+} indices_save;
+
+static pv_status write_one_tensor(io_output *o, const void *ctx, pv_error *err)
+{
+    const tensor_save *s = ctx;
+    return io_output_write_tensor(o, s->t, s->fmt, s->opts, err);
+}
+
+static pv_status write_one_indices(io_output *o, const void *ctx, pv_error *err)
+{
+    const indices_save *s = ctx;
+    return io_output_write_indices(o, s->rank, s->dims, s->indices, IO_FORMAT_AUTO, err);
+}
+
+static pv_status save_single(const char *path, single_write_fn write, const void *ctx,
+                             pv_error *err)
+{
+    if (pool_cancel_requested)
+        return pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
+    io_writer *w = io_writer_new(err);
+    if (w == NULL)
+        return PV_ERR_NOMEM;
+    io_output *o = io_writer_add(w, path, err);
+    pv_status st = o != NULL ? write(o, ctx, err) : (err != NULL ? err->status : PV_ERR_IO);
+    if (st == PV_OK)
+        st = io_writer_commit(w, err);
+    io_writer_free(w);
     return st;
 }
 
 pv_status io_save_file(const char *path, const tensor *t, io_format fmt,
                        const io_save_options *opts, pv_error *err)
 {
-    bool normalize = opts != NULL && opts->normalize;
     if (fmt == IO_FORMAT_AUTO)
-        fmt = io_format_from_path(path);
-    if (pool_cancel_requested)
-        return pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
-    if (strcmp(path, "-") == 0) {
-        if (fmt == IO_FORMAT_PNG)
-            return png_to_stdout(t, normalize, err);
-        return io_write_stream(stdout, t, fmt, err);
-    }
-    if (fmt == IO_FORMAT_PNG)
-        return save_png(path, t, normalize, err);
-    ioarray a = ioarray_from_tensor(t);
-    return save_array(path, &a, fmt, err);
+        fmt = strcmp(path, "-") == 0 ? IO_FORMAT_TXT : io_format_from_path(path);
+    tensor_save s = {t, fmt, opts};
+    return save_single(path, write_one_tensor, &s, err);
 }
 
 pv_status io_save_indices(const char *path, int rank, const size_t *dims,
                           const int64_t *indices, pv_error *err)
 {
-    ioarray a = { IOARRAY_I64, rank, { 0 }, 1, indices };
-    if (rank < 1 || rank > TENSOR_MAX_RANK)
-        return pv_error_set(err, PV_ERR_DATA, path, "indices of rank %d cannot be saved", rank);
-    for (int k = 0; k < rank; k++) {
-        a.dims[k] = dims[k];
-        if (!pv_mul_size(a.count, dims[k], &a.count))
-            return pv_error_set(err, PV_ERR_LIMIT, path, "the index count overflows");
-    }
-    io_format fmt = io_format_from_path(path);
-    if (fmt == IO_FORMAT_PNG)
+    if (io_format_from_path(path) == IO_FORMAT_PNG)
         return pv_error_set(err, PV_ERR_USAGE, path,
                             "indices cannot be saved as PNG: use .npy, .txt, .csv or .json");
-    if (pool_cancel_requested)
-        return pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
-    if (strcmp(path, "-") == 0) {
-        pv_status st = write_array(stdout, &a, fmt, "<stdout>", err);
-        if (st == PV_OK && fflush(stdout) != 0)
-            st = pv_error_set(err, PV_ERR_IO, "<stdout>", "cannot write: %s", strerror(errno));
-        return st;
-    }
-    return save_array(path, &a, fmt, err);
+    indices_save s = {rank, dims, indices};
+    return save_single(path, write_one_indices, &s, err);
 }

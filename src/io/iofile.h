@@ -3,11 +3,11 @@
  * Loading picks the format from the file name's extension (.npy, .csv, .txt,
  * .json, .png, case-insensitive); any other name is read as text, except that
  * content starting with the .npy or PNG signature is read as that, and text
- * starting with '{' as JSON.  Saving
- * writes a temporary file next to the target and renames it over the target
- * only when everything was written: on any error, or when
+ * starting with '{' as JSON.  Saving goes through the writer
+ * (src/io/writer.h): a temporary file next to the target, renamed over it
+ * only when everything was written; on any error, or when
  * pool_cancel_requested is set, nothing is left behind and an existing file
- * keeps its old content.
+ * keeps its old content.  Devices are written in place, links followed.
  *
  * Text parsing rules: src/io/text.h.  .npy rules: src/io/npy.h.  JSON form:
  * src/io/json.h.  All size checks use tensor_limits_current.
@@ -22,6 +22,7 @@
 
 #include "core/error.h"
 #include "core/tensor.h"
+#include "io/writer.h"
 
 typedef enum io_format {
     IO_FORMAT_AUTO,
@@ -66,16 +67,28 @@ tensor *io_parse_matrix(const char *text, size_t len, const char *subject, pv_er
  * out is stdout, "output" otherwise. */
 pv_status io_write_stream(FILE *out, const tensor *t, io_format fmt, pv_error *err);
 
-/* Write t to path atomically (see above).  fmt AUTO takes the format from the
+/* Write t into o, an output of a writer set (committed by the caller with
+ * io_writer_commit).  fmt AUTO takes the format from the path's extension
+ * (text for standard output and devices); PNG is encoded in memory, so it
+ * needs no file.  Errors name io_output_subject(o). */
+pv_status io_output_write_tensor(io_output *o, const tensor *t, io_format fmt,
+                                 const io_save_options *opts, pv_error *err);
+
+/* Argmax indices (rank 1..4 with dims, int64) into o: .npy as '<i8', .json
+ * with "dtype":"int64", anything else as text or CSV (fmt AUTO: by the
+ * path's extension).  PNG is PV_ERR_USAGE. */
+pv_status io_output_write_indices(io_output *o, int rank, const size_t *dims,
+                                  const int64_t *indices, io_format fmt, pv_error *err);
+
+/* Write t to path atomically (see above), as a writer set of one output.  fmt AUTO takes the format from the
  * extension.  path "-" writes to standard output (not PNG).  A folder that
  * does not exist or cannot be written is PV_ERR_IO naming the path.
  * opts may be NULL. */
 pv_status io_save_file(const char *path, const tensor *t, io_format fmt,
                        const io_save_options *opts, pv_error *err);
 
-/* Argmax indices (rank 1..4 with dims, int64): .npy as '<i8', .json with
- * "dtype":"int64", anything else as text or CSV; atomically like
- * io_save_file.  PNG is PV_ERR_USAGE. */
+/* Argmax indices as io_output_write_indices, to path atomically like
+ * io_save_file. */
 pv_status io_save_indices(const char *path, int rank, const size_t *dims,
                           const int64_t *indices, pv_error *err);
 
