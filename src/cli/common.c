@@ -8,14 +8,23 @@
 
 #include "core/alloc.h"
 #include "core/forward.h"
+#include "core/quote.h"
 
-/* Writes text to stderr with line breaks and other control characters
- * turned into spaces, so that an error stays on one line whatever a file
- * name or a message holds. */
-static void put_one_line(const char *text)
+bool cli_put_quoted(FILE *out, const char *text, unsigned flags)
 {
-    for (const unsigned char *s = (const unsigned char *)text; *s; s++)
-        fputc(*s < 0x20 || *s == 0x7f ? ' ' : *s, stderr);
+    char buf[4096];
+    size_t used = 0, len = strlen(text);
+    bool ok = true;
+    for (size_t pos = 0; pos < len;) {
+        if (used + QUOTE_PIECE_MAX + 1 > sizeof buf) {
+            ok = fwrite(buf, 1, used, out) == used && ok;
+            used = 0;
+        }
+        size_t piece_len;
+        pos += quote_step(text + pos, len - pos, flags, buf + used, &piece_len);
+        used += piece_len;
+    }
+    return fwrite(buf, 1, used, out) == used && ok;
 }
 
 int cli_report(const pv_error *err)
@@ -33,10 +42,11 @@ int cli_report(const pv_error *err)
         fputs("interrupted", stderr);
     } else {
         if (err != NULL && err->subject[0] != '\0') {
-            put_one_line(err->subject);
+            cli_put_quoted(stderr, err->subject, 0);
             fputs(": ", stderr);
         }
-        put_one_line(err != NULL && err->message[0] != '\0' ? err->message : "failed");
+        cli_put_quoted(stderr, err != NULL && err->message[0] != '\0' ? err->message : "failed",
+                       0);
     }
     fputc('\n', stderr);
     fflush(stderr);

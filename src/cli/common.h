@@ -33,6 +33,12 @@ enum {
  * not a broken file. */
 int cli_report(const pv_error *err);
 
+/* Write text to out through the quoting function (core/quote.h): every
+ * user-supplied string that reaches a terminal, stdout or stderr goes
+ * through here (or quote_* directly).  flags as quote_step's.  False if a
+ * write failed. */
+bool cli_put_quoted(FILE *out, const char *text, unsigned flags);
+
 /* Build an error from status, subject and a printf-style reason, print it
  * as cli_report does and return the exit code. */
 int cli_fail(pv_status status, const char *subject, const char *fmt, ...)

@@ -21,6 +21,7 @@
 #include "cli/common.h"
 #include "core/alloc.h"
 #include "core/forward.h"
+#include "core/quote.h"
 #include "lesson/lesson.h"
 #include "lesson/lessonrun.h"
 #include "lesson/lessontext.h"
@@ -174,8 +175,11 @@ static int run_list(void)
     if (lesson_list_paths(&paths, &count, &err) != PV_OK)
         return cli_report(&err);
     int code = CLI_EXIT_OK;
-    if (count == 0)
-        fprintf(stderr, CLI_PROGRAM ": no lessons in %s/lessons\n", lesson_datadir());
+    if (count == 0) {
+        fputs(CLI_PROGRAM ": no lessons in ", stderr);
+        cli_put_quoted(stderr, lesson_datadir(), 0);
+        fputs("/lessons\n", stderr);
+    }
     for (size_t i = 0; i < count; i++) {
         lesson *l = lesson_parse_file(paths[i], &err);
         if (l == NULL) {
@@ -184,7 +188,8 @@ static int run_list(void)
         }
         char line[512];
         lesson_list_line(l, 0, line, sizeof line);
-        printf("%s\n", line);
+        cli_put_quoted(stdout, line, 0);
+        putchar('\n');
         lesson_free(l);
     }
     lesson_paths_free(paths, count);
@@ -214,10 +219,11 @@ static int check_one(const char *path)
     }
     int code = CLI_EXIT_OK;
     size_t problems = lesson_check(l, report_problem, &code);
-    if (problems == 0)
-        printf("%s: ok (%zu pages, %zu demos, %zu questions)\n", path, l->page_count,
+    if (problems == 0) {
+        cli_put_quoted(stdout, path, 0);
+        printf(": ok (%zu pages, %zu demos, %zu questions)\n", l->page_count,
                lesson_count_blocks(l, LESSON_DEMO), lesson_count_blocks(l, LESSON_QUESTION));
-    else if (code == CLI_EXIT_OK)
+    } else if (code == CLI_EXIT_OK)
         code = CLI_EXIT_DATA;
     lesson_free(l);
     return code;
@@ -261,7 +267,7 @@ static int run_check(int argc, char **argv)
 static lesson_read_status read_answer(void *ctx, const char *prompt, char *buf, size_t size)
 {
     bool echo = ctx != NULL;
-    fputs(prompt, stdout);
+    cli_put_quoted(stdout, prompt, QUOTE_KEEP_LINES);
     fflush(stdout);
     size_t n = 0;
     bool fits = true;
@@ -279,8 +285,11 @@ static lesson_read_status read_answer(void *ctx, const char *prompt, char *buf, 
     if (n > 0 && buf[n - 1] == '\r')
         n--;
     buf[n] = '\0';
-    if (echo)
-        printf(fits ? "%s\n" : "%s...\n", buf);   /* piped: show what was answered */
+    if (echo) {
+        /* piped: show what was answered */
+        cli_put_quoted(stdout, buf, 0);
+        fputs(fits ? "\n" : "...\n", stdout);
+    }
     return fits ? LESSON_READ_LINE : LESSON_READ_TOO_LONG;
 }
 

@@ -170,12 +170,19 @@ static int count_digits(size_t n)
     return d < 3 ? 3 : d;
 }
 
+/* Each file written is named on stdout, quoted as every user string is. */
+static void print_path(const char *path)
+{
+    cli_put_quoted(stdout, path, 0);
+    putchar('\n');
+}
+
 static pv_status save_step(const char *path, render_format fmt, const render_step *st,
                            const render_options *o, pv_error *err)
 {
     pv_status status = render_step_save(path, fmt, st, o, err);
     if (status == PV_OK)
-        printf("%s\n", path);
+        print_path(path);
     return status;
 }
 
@@ -330,7 +337,7 @@ static pv_status flush_text_slide(const char *dir, size_t page, int *slide, cons
              render_format_extension(fmt));
     pv_status status = render_text_save(path, fmt, title, acc->text, err);
     if (status == PV_OK)
-        printf("%s\n", path);
+        print_path(path);
     acc->len = 0;
     if (acc->text)
         acc->text[0] = '\0';
@@ -399,7 +406,7 @@ static pv_status lesson_question_frames(const char *dir, const lesson *l, const 
                  render_format_extension(fmt));
         status = render_text_save(path, fmt, title, a->prompt, err);
         if (status == PV_OK) {
-            printf("%s\n", path);
+            print_path(path);
             /* The answer, then the explanation kept line by line. */
             size_t size = strlen(a->explanation) * 2 + 256;
             char *body = pv_malloc(size);
@@ -421,7 +428,7 @@ static pv_status lesson_question_frames(const char *dir, const lesson *l, const 
                 snprintf(title, sizeof title, "Answer %zu", number);
                 status = render_text_save(path, fmt, title, body, err);
                 if (status == PV_OK)
-                    printf("%s\n", path);
+                    print_path(path);
                 pv_free(body);
             }
         }

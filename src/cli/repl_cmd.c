@@ -24,6 +24,7 @@
 #include "cmd/lineinput.h"
 #include "core/alloc.h"
 #include "core/forward.h"
+#include "core/quote.h"
 #include "lesson/lessontext.h"
 #include "tui/lessonview.h"
 #include "tui/tui.h"
@@ -36,7 +37,7 @@ typedef struct repl {
 static void repl_emit(void *ctx, const char *text)
 {
     (void)ctx;
-    fputs(text, stdout);
+    cli_put_quoted(stdout, text, QUOTE_KEEP_LINES);
 }
 
 /* `step A`: the stepper on A with the line's settings.  Leaving it (q, or

@@ -11,6 +11,7 @@
 #include "core/explain.h"
 #include "core/forward.h"
 #include "core/numfmt.h"
+#include "core/quote.h"
 #include "lesson/lessonsecret.h"
 
 #define DEFAULT_WIDTH 72
@@ -47,7 +48,14 @@ static void emitf(const sink *s, const char *fmt, ...)
 
 void lesson_emit_file(void *ctx, const char *text)
 {
-    fputs(text, (FILE *)ctx);
+    /* Lesson text is the author's: it reaches the terminal quoted. */
+    size_t len = strlen(text);
+    for (size_t pos = 0; pos < len;) {
+        char piece[QUOTE_PIECE_MAX + 1];
+        size_t n;
+        pos += quote_step(text + pos, len - pos, QUOTE_KEEP_LINES, piece, &n);
+        fwrite(piece, 1, n, (FILE *)ctx);
+    }
 }
 
 /* Columns of a UTF-8 string (continuation bytes take none). */

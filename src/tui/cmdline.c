@@ -9,6 +9,7 @@
 #include <readline/readline.h>
 
 #include "core/alloc.h"
+#include "core/quote.h"
 #include "tui/draw.h"
 #include "tui/glyphs.h"
 #include "tui/theme.h"
@@ -322,9 +323,11 @@ void cmdline_draw(int y)
     int cursor = prompt_w + (int)glyphs_width(before);
     /* Scroll sideways so that the cursor stays on screen. */
     int skip = cursor >= COLS - 1 ? cursor - (COLS - 1) + COLS / 4 : 0;
-    char line[4096];
+    char line[4096], shown[8192];
     snprintf(line, sizeof line, "%s%s", prompt, text);
-    const char *start = line + glyphs_prefix_bytes(line, (size_t)skip);
+    /* Skip columns of the line as it is shown (quoted, as draw_text does). */
+    quote_str(shown, sizeof shown, line, 0);
+    const char *start = shown + glyphs_prefix_bytes(shown, (size_t)skip);
     draw_text(y, 0, COLS, a, start);
     move(y, cursor - skip < COLS ? cursor - skip : COLS - 1);
 }

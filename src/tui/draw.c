@@ -4,12 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/quote.h"
 #include "tui/glyphs.h"
 
-int draw_text(int y, int x, int width, attr_t attr, const char *text)
+/* Every text the TUI draws passes here: user strings (file names, lesson
+ * text, answers, the command line) are quoted (core/quote.h) so that no
+ * control byte reaches the terminal; the program's own text is printable and
+ * passes unchanged. */
+int draw_text(int y, int x, int width, attr_t attr, const char *raw)
 {
-    if (y < 0 || y >= LINES || x >= COLS || width <= 0 || text == NULL)
+    if (y < 0 || y >= LINES || x >= COLS || width <= 0 || raw == NULL)
         return 0;
+    char shown[8192];
+    quote_str(shown, sizeof shown, raw, 0);
+    const char *text = shown;
     if (x < 0) {
         /* Skip the columns left of the screen. */
         size_t skip = glyphs_prefix_bytes(text, (size_t)-x);
@@ -119,10 +127,9 @@ size_t draw_wrap(const char *text, int width,
     while (*p != '\0') {
         const char *nl = strchr(p, '\n');
         size_t para = nl ? (size_t)(nl - p) : strlen(p);
+        /* Wrapped as it will be shown: quoted (see draw_text). */
         char buf[2048];
-        size_t take_para = para < sizeof buf - 1 ? para : sizeof buf - 1;
-        memcpy(buf, p, take_para);
-        buf[take_para] = '\0';
+        quote_mem(buf, sizeof buf, p, para, 0);
         const char *q = buf;
         do {
             size_t fit = glyphs_prefix_bytes(q, (size_t)width);
@@ -138,7 +145,7 @@ size_t draw_wrap(const char *text, int width,
                     take = 1;
             }
             if (line)
-                line(ctx, p + (size_t)(q - buf), take);
+                line(ctx, q, take);
             count++;
             q += take;
             while (*q == ' ')

@@ -5,6 +5,8 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "core/quote.h"
+
 static const glyphs_table utf8_table = {
     .utf8 = true,
     .hline = "\u2500", .vline = "\u2502",
@@ -95,12 +97,18 @@ static size_t codepoint_width(unsigned long cp)
 
 size_t glyphs_width(const char *s)
 {
-    size_t width = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned long cp;
-        p += decode(p, &cp);
-        width += codepoint_width(cp);
+    /* The width of the text as draw_text shows it: quoted. */
+    size_t width = 0, len = strlen(s);
+    for (size_t pos = 0; pos < len;) {
+        char piece[QUOTE_PIECE_MAX + 1];
+        size_t n;
+        pos += quote_step(s + pos, len - pos, 0, piece, &n);
+        const unsigned char *p = (const unsigned char *)piece;
+        while (*p) {
+            unsigned long cp;
+            p += decode(p, &cp);
+            width += codepoint_width(cp);
+        }
     }
     return width;
 }

@@ -46,9 +46,10 @@ const glyphs_table *glyphs_current(void);
 /* True if the locale's character set is UTF-8. */
 bool glyphs_locale_is_utf8(void);
 
-/* Display width in columns of a UTF-8 (or ASCII) string, counting every
- * code point as one column except combining marks (zero) and East Asian
- * wide characters (two): enough for numbers, glyphs and messages. */
+/* Display width in columns of a UTF-8 (or ASCII) string as draw_text shows
+ * it (quoted, core/quote.h), counting every code point as one column except
+ * combining marks (zero) and East Asian wide characters (two): enough for
+ * numbers, glyphs and messages. */
 size_t glyphs_width(const char *s);
 
 /* Byte length of the longest prefix of s that fits in cols columns. */
