@@ -37,9 +37,36 @@ const lesson_block *lesson_player_current_demo(const lesson_player *p)
     return lesson_player_demo_block(p, p->demo);
 }
 
-/* Compute the demo on show and put the stepper where the lesson says. */
+static bool question_open(void *ctx, const lesson_block *q, size_t number)
+{
+    const lesson_player *p = ctx;
+    (void)q;
+    return number >= 1 && number <= p->question_count &&
+           p->questions[number - 1].state == LESSON_Q_OPEN;
+}
+
+/* What the demo on show hides while its questions are open (lessonsecret.h). */
+static pv_status refresh_secrets(lesson_player *p, pv_error *err)
+{
+    lesson_secrets_release(&p->secrets);
+    if (!p->have_result)
+        return PV_OK;
+    pv_error local;
+    if (err == NULL)
+        err = &local;
+    pv_status st = lesson_secrets_find(p->lesson, lesson_player_current_demo(p), &p->result,
+                                       question_open, p, &p->secrets, err);
+    if (st != PV_OK)
+        lesson_secrets_release(&p->secrets);
+    return st;
+}
+
+/* Compute the demo on show and put the stepper where the lesson says.  In
+ * presenter mode a run opens at its first region, its value hidden, so
+ * the class can predict before the presenter reveals. */
 static pv_status load_demo(lesson_player *p, pv_error *err)
 {
+    lesson_secrets_release(&p->secrets);
     if (p->have_result) {
         lesson_result_release(&p->result);
         p->have_result = false;
@@ -57,11 +84,13 @@ static pv_status load_demo(lesson_player *p, pv_error *err)
     size_t count = p->result.plan->out_count;
     if (b->demo == LESSON_DEMO_STEP) {
         p->step = b->step <= count ? b->step - 1 : count - 1;
+    } else if (p->present && b->demo == LESSON_DEMO_RUN) {
+        p->step = 0;
     } else {
         p->step = count - 1;
         p->revealed = true;
     }
-    return PV_OK;
+    return refresh_secrets(p, err);
 }
 
 pv_status lesson_player_init(lesson_player *p, const lesson *l, size_t first_page,
@@ -108,6 +137,7 @@ pv_status lesson_player_init(lesson_player *p, const lesson *l, size_t first_pag
 
 void lesson_player_release(lesson_player *p)
 {
+    lesson_secrets_release(&p->secrets);
     if (p->have_result)
         lesson_result_release(&p->result);
     for (size_t i = 0; i < p->question_count; i++)
@@ -192,11 +222,33 @@ void lesson_player_step_goto(lesson_player *p, size_t index)
 
 bool lesson_player_value_visible(const lesson_player *p, size_t index)
 {
+    bool secret = (lesson_secrets_of(&p->secrets, false, index) & LESSON_HIDE_VALUE) != 0;
     if (index < p->step)
-        return true;
-    if (index == p->step)
-        return p->revealed;
+        return !secret;
+    if (index == p->step)   /* the presenter's reveal key shows even a secret */
+        return p->revealed && (!secret || p->present);
     return false;
+}
+
+bool lesson_player_winner_visible(const lesson_player *p)
+{
+    bool secret = (lesson_secrets_of(&p->secrets, false, p->step) & LESSON_HIDE_WINNER) != 0;
+    return p->revealed && (!secret || p->present);
+}
+
+bool lesson_player_size_visible(const lesson_player *p)
+{
+    return !p->secrets.size;
+}
+
+bool lesson_player_other_visible(const lesson_player *p, size_t index)
+{
+    return (lesson_secrets_of(&p->secrets, true, index) & LESSON_HIDE_VALUE) == 0;
+}
+
+bool lesson_player_differ_visible(const lesson_player *p)
+{
+    return !p->secrets.differ && !p->secrets.size && p->secrets.other_cell == NULL;
 }
 
 lesson_question_progress *lesson_player_open_question(lesson_player *p)
@@ -234,15 +286,17 @@ lesson_verdict lesson_player_answer(lesson_player *p, lesson_question_progress *
         if (q->wrong >= (p->tries > 0 ? p->tries : DEFAULT_TRIES))
             q->state = LESSON_Q_REVEALED;
     }
+    if (q->state != LESSON_Q_OPEN)
+        refresh_secrets(p, NULL);
     return v;
 }
 
 void lesson_player_reveal(lesson_player *p, lesson_question_progress *q)
 {
-    (void)p;
     if (q->state == LESSON_Q_OPEN) {
         q->state = LESSON_Q_REVEALED;
         snprintf(q->feedback, sizeof q->feedback, "The answer is %s.", q->answer->answer);
+        refresh_secrets(p, NULL);
     }
 }
 

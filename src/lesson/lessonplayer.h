@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "lesson/lesson.h"
 #include "lesson/lessonrun.h"
+#include "lesson/lessonsecret.h"
 
 typedef enum lesson_question_state {
     LESSON_Q_OPEN,          /* not answered yet */
@@ -45,6 +46,7 @@ typedef struct lesson_player {
     bool *seen;                     /* per page */
     lesson_result result;           /* the demo on show, computed */
     bool have_result;
+    lesson_secrets secrets;         /* what it hides while questions are open */
 } lesson_player;
 
 /* Start at page first_page (clamped): solves every question and computes
@@ -76,8 +78,17 @@ bool lesson_player_step_prev(lesson_player *p);
 void lesson_player_step_goto(lesson_player *p, size_t index);
 
 /* Is the value of output index i visible?  (Cells before the step are,
- * the current one unless the presenter hides it, later ones are not.) */
+ * the current one unless the presenter hides it, later ones are not; a
+ * cell an open question asks about is not, except the current one after
+ * the presenter's reveal.) */
 bool lesson_player_value_visible(const lesson_player *p, size_t index);
+/* The same for the mark on the current region's winner. */
+bool lesson_player_winner_visible(const lesson_player *p);
+/* The output's shape and the region count (hidden by @ask size/regions). */
+bool lesson_player_size_visible(const lesson_player *p);
+/* Compare: cell i of the second output; the count of differing cells. */
+bool lesson_player_other_visible(const lesson_player *p, size_t index);
+bool lesson_player_differ_visible(const lesson_player *p);
 
 /* The page's first open question, or NULL. */
 lesson_question_progress *lesson_player_open_question(lesson_player *p);

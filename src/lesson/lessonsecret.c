@@ -25,11 +25,27 @@ static bool same_output(const tensor *a, const tensor *b)
     return true;
 }
 
-static unsigned char *hide_array(unsigned char **cells, size_t count)
+/* The hide bits and askers of the first (other == false) or second output,
+ * allocated on first use; false when out of memory. */
+static bool hide_arrays(lesson_secrets *s, bool other)
 {
+    unsigned char **cells = other ? &s->other_cell : &s->cell;
+    size_t **askers = other ? &s->other_asker : &s->cell_asker;
+    size_t count = other ? s->other_count : s->cell_count;
     if (*cells == NULL)
         *cells = pv_calloc(count > 0 ? count : 1, 1);
-    return *cells;
+    if (*askers == NULL)
+        *askers = pv_calloc(count > 0 ? count : 1, sizeof **askers);
+    return *cells != NULL && *askers != NULL;
+}
+
+static void hide_cell(lesson_secrets *s, bool other, size_t i, unsigned bits, size_t number)
+{
+    unsigned char *cells = other ? s->other_cell : s->cell;
+    size_t *askers = other ? s->other_asker : s->cell_asker;
+    cells[i] |= (unsigned char)bits;
+    if (askers[i] == 0)
+        askers[i] = number;
 }
 
 static pv_status no_memory(const lesson *l, pv_error *err)
@@ -39,8 +55,8 @@ static pv_status no_memory(const lesson *l, pv_error *err)
 
 /* What question q hides of demo d (computed as r); q's own computation is qr. */
 static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_result *r,
-                          const lesson_block *q, const lesson_result *qr, lesson_secrets *s,
-                          bool *hid, pv_error *err)
+                          const lesson_block *q, size_t number, const lesson_result *qr,
+                          lesson_secrets *s, bool *hid, pv_error *err)
 {
     *hid = false;
     bool first = d->input == q->input && same_output(r->output, qr->output);
@@ -57,14 +73,14 @@ static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_r
         unsigned bits = LESSON_HIDE_VALUE |
                         (q->ask == LESSON_ASK_ARGMAX ? LESSON_HIDE_WINNER : 0u);
         if (first) {
-            if (hide_array(&s->cell, s->cell_count) == NULL)
+            if (!hide_arrays(s, false))
                 return no_memory(l, err);
-            s->cell[index] |= (unsigned char)bits;
+            hide_cell(s, false, index, bits, number);
         }
         if (second) {
-            if (hide_array(&s->other_cell, s->other_count) == NULL)
+            if (!hide_arrays(s, true))
                 return no_memory(l, err);
-            s->other_cell[index] |= (unsigned char)bits;
+            hide_cell(s, true, index, bits, number);
         }
         *hid = true;
         return PV_OK;
@@ -88,9 +104,10 @@ static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_r
                        same_output(r->other_output, qr->output);
         if (!straight && !swapped)
             return PV_OK;
-        if (hide_array(&s->other_cell, s->other_count) == NULL)
+        if (!hide_arrays(s, true))
             return no_memory(l, err);
-        memset(s->other_cell, LESSON_HIDE_VALUE, s->other_count);
+        for (size_t i = 0; i < s->other_count; i++)
+            hide_cell(s, true, i, LESSON_HIDE_VALUE, number);
         s->differ = true;
         *hid = true;
         return PV_OK;
@@ -122,7 +139,7 @@ pv_status lesson_secrets_find(const lesson *l, const lesson_block *demo, const l
             pv_status st = lesson_compute(l, q, &qr, err);
             bool hid = false;
             if (st == PV_OK)
-                st = hide_for(l, demo, r, q, &qr, s, &hid, err);
+                st = hide_for(l, demo, r, q, number, &qr, s, &hid, err);
             lesson_result_release(&qr);
             if (st != PV_OK)
                 return st;
@@ -137,6 +154,8 @@ void lesson_secrets_release(lesson_secrets *s)
 {
     pv_free(s->cell);
     pv_free(s->other_cell);
+    pv_free(s->cell_asker);
+    pv_free(s->other_asker);
     memset(s, 0, sizeof *s);
 }
 
@@ -152,6 +171,15 @@ unsigned lesson_secrets_of(const lesson_secrets *s, bool other, size_t i)
     const unsigned char *cells = other ? s->other_cell : s->cell;
     size_t count = other ? s->other_count : s->cell_count;
     return cells != NULL && i < count ? cells[i] : 0u;
+}
+
+size_t lesson_secrets_asker(const lesson_secrets *s, bool other, size_t i)
+{
+    const size_t *askers = other ? s->other_asker : s->cell_asker;
+    size_t count = other ? s->other_count : s->cell_count;
+    if (askers != NULL && i < count && askers[i] != 0)
+        return askers[i];
+    return s->size ? s->question : 0;
 }
 
 void lesson_hide_result(char *formula, size_t size, double value)

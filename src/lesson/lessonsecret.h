@@ -34,6 +34,8 @@ typedef struct lesson_secrets {
     size_t cell_count;
     unsigned char *other_cell;  /* compare: per index of the second output, or NULL */
     size_t other_count;
+    size_t *cell_asker;         /* with cell / other_cell: the number of the */
+    size_t *other_asker;        /* first question that hides the cell, else 0 */
     bool size;                  /* the output's shape, its cells and the region count */
     bool differ;                /* compare: how many output cells differ */
     size_t question;            /* the first question (1-based, lesson order) that
@@ -59,6 +61,10 @@ bool lesson_secrets_any(const lesson_secrets *s);
 /* What to show of output index i of the demo's first (other == false) or
  * second output: the LESSON_HIDE_* bits (all of them when s->size). */
 unsigned lesson_secrets_of(const lesson_secrets *s, bool other, size_t i);
+
+/* The question (1-based number) that hides output index i: the first one
+ * asking about that cell, or the one asking for the size; 0 for none. */
+size_t lesson_secrets_asker(const lesson_secrets *s, bool other, size_t i);
 
 /* A formula line that ends in its result (formatted from value as
  * pool_format_number does): the result becomes "?", so the terms stay

@@ -363,9 +363,20 @@ typedef struct grid_job {
     size_t base;                /* output: flat index of the plane's (0, 0) */
     size_t current;
     bool all_done;
-    bool hide_current;
+    const lesson_player *player;    /* output: hides the values it keeps secret */
+    bool other;                     /* compare: the second output */
     bool large;
 } grid_job;
+
+/* May output cell flat of j show its value (the player's secrets, the
+ * presenter's reveal)? */
+static bool job_value_visible(const grid_job *j, size_t flat)
+{
+    if (j->player == NULL)
+        return true;
+    return j->other ? lesson_player_other_visible(j->player, flat)
+                    : lesson_player_value_visible(j->player, flat);
+}
 
 static bool job_in_region(const grid_job *j, long r, long c)
 {
@@ -440,9 +451,8 @@ static int draw_grid(const grid_job *j, int y, int x, int h, int w)
                     int level = hi > lo && isfinite(val) ? (int)((val - lo) / (hi - lo) * 9.99)
                                                          : 0;
                     s[0] = s[1] = ramp[level < 0 ? 0 : level > 9 ? 9 : level];
-                    if (j->output && !j->all_done &&
-                        (j->base + flat > j->current || (j->hide_current &&
-                                                         j->base + flat == j->current))) {
+                    if (j->output && ((!j->all_done && j->base + flat > j->current) ||
+                                      !job_value_visible(j, j->base + flat))) {
                         s[0] = s[1] = ' ';
                         attr = theme_attr(ROLE_OUT_PENDING);
                     }
@@ -506,7 +516,7 @@ static int draw_grid(const grid_job *j, int y, int x, int h, int w)
                 attr = current ? theme_attr(ROLE_OUT_CURRENT)
                        : done ? theme_attr(ROLE_OUT_DONE)
                               : theme_attr(ROLE_OUT_PENDING);
-                if (current && j->hide_current)
+                if (done && !job_value_visible(j, flat))
                     snprintf(text, sizeof text, "?");
                 else if (done)
                     pool_format_number(tensor_get(j->t, flat), text, sizeof text);
@@ -542,7 +552,7 @@ static void draw_formula_panel(const lesson_player *p, const pool_region *rg,
 {
     const lesson_result *r = &p->result;
     double value = tensor_get(r->output, p->step);
-    if (!p->revealed) {
+    if (!lesson_player_value_visible(p, p->step)) {
         char formula[1024], v[48];
         pool_explanation_format(ex, value, 12, formula, sizeof formula);
         size_t n = pool_format_number(value, v, sizeof v);
@@ -550,8 +560,13 @@ static void draw_formula_panel(const lesson_player *p, const pool_region *rg,
         if (len >= n && strcmp(formula + len - n, v) == 0)
             snprintf(formula + len - n, sizeof formula - (len - n), "?");
         draw_text(y, x, w, theme_attr(ROLE_FORMULA), formula);
-        draw_text(y + 1, x, w, theme_attr(ROLE_HINT),
-                  "the value is hidden: answer, then press n to reveal it");
+        if (p->revealed || p->secrets.size)
+            draw_textf(y + 1, x, w, theme_attr(ROLE_HINT),
+                       "question %zu asks for this: predict, answer with a (s shows it)",
+                       lesson_secrets_asker(&p->secrets, false, p->step));
+        else
+            draw_text(y + 1, x, w, theme_attr(ROLE_HINT),
+                      "the value is hidden: answer, then press n to reveal it");
         return;
     }
     formula_panel *panel = pv_malloc(sizeof *panel);
@@ -615,9 +630,10 @@ static void draw_compare(const lessonview *v, int y, int x, int h, int w)
     int yy = y + 2 + (used1 > used2 ? used1 : used2);
     grid_job out1 = {.t = r->output, .rows = rows, .cols = cols, .output = true,
                      .all_done = true, .win_row = LONG_MIN, .win_col = LONG_MIN,
-                     .large = v->options->large};
+                     .player = p, .large = v->options->large};
     grid_job out2 = out1;
     out2.t = r->other_output;
+    out2.other = true;
     draw_textf(yy, x, half, theme_attr(ROLE_BOX_TITLE), "pooled %s", n1);
     draw_textf(yy, x + half + 2, half, theme_attr(ROLE_BOX_TITLE), "pooled %s", n2);
     used1 = draw_grid(&out1, yy + 1, x, h - (yy - y) - 3, half);
@@ -629,7 +645,11 @@ static void draw_compare(const lessonview *v, int y, int x, int h, int w)
             double a = tensor_get(r->output, i), c = tensor_get(r->other_output, i);
             differ += !(a == c || (isnan(a) && isnan(c)));
         }
-    if (yy < y + h)
+    if (yy < y + h && !lesson_player_differ_visible(p))
+        draw_textf(yy, x, w, theme_attr(ROLE_HINT),
+                   "How many output cells differ? Question %zu asks: answer with a.",
+                   p->secrets.question);
+    else if (yy < y + h)
         draw_textf(yy, x, w, theme_attr(ROLE_FORMULA), "%zu of %zu output cells differ",
                    differ, r->output->count);
 }
@@ -661,7 +681,7 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
     pv_error err;
     bool have_ex = pool_explain(plan, r->input, p->step, &ex, &err) == PV_OK;
     long win_row = LONG_MIN, win_col = LONG_MIN;
-    if (have_ex && ex.winner >= 0 && p->revealed) {
+    if (have_ex && ex.winner >= 0 && lesson_player_winner_visible(p)) {
         win_row = ex.terms[ex.winner].row;
         win_col = ex.terms[ex.winner].col;
     }
@@ -692,7 +712,7 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
         .base = plane_cells ? p->step / plane_cells * plane_cells : 0,
         .current = p->step,
         .all_done = false,
-        .hide_current = !p->revealed,
+        .player = p,
         .win_row = LONG_MIN,
         .win_col = LONG_MIN,
         .large = v->options->large,
@@ -711,7 +731,12 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
     draw_text(iy, ix, in_w, theme_attr(ROLE_BOX_TITLE), label);
     draw_text(iy, ix + in_w + 2, out_w, theme_attr(ROLE_BOX_TITLE), "output");
     int used_in = draw_grid(&in, iy + 1, ix, grid_h, in_w);
-    int used_out = draw_grid(&out, iy + 1, ix + in_w + 2, grid_h, out_w);
+    int used_out = 1;
+    if (lesson_player_size_visible(p))
+        used_out = draw_grid(&out, iy + 1, ix + in_w + 2, grid_h, out_w);
+    else
+        draw_textf(iy + 1, ix + in_w + 2, out_w, theme_attr(ROLE_HINT),
+                   "? (question %zu asks for its size)", p->secrets.question);
     int fy = iy + 2 + (used_in > used_out ? used_in : used_out);
     formula_h = iy + ih - fy;
     if (have_ex) {
@@ -720,8 +745,12 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
     } else {
         draw_text(fy, ix, iw, theme_attr(ROLE_ERROR), err.message);
     }
-    draw_textf(y + h - 1, x + 2, w - 4, theme_attr(ROLE_BOX_TITLE), " step %zu/%zu ",
-               p->step + 1, plan->out_count);
+    if (lesson_player_size_visible(p))
+        draw_textf(y + h - 1, x + 2, w - 4, theme_attr(ROLE_BOX_TITLE), " step %zu/%zu ",
+                   p->step + 1, plan->out_count);
+    else
+        draw_textf(y + h - 1, x + 2, w - 4, theme_attr(ROLE_BOX_TITLE), " step %zu/? ",
+                   p->step + 1);
 }
 
 /* ---- the whole screen ------------------------------------------------------------------- */
@@ -934,7 +963,11 @@ static void handle_key(lessonview *v, int key)
     case KEY_RIGHT:
         if (!p->have_result)
             say(v, false, "this page has no demo; ] turns the page");
-        else if (!lesson_player_step_next(p))
+        else if (lesson_player_step_next(p))
+            break;
+        else if (!lesson_player_size_visible(p))
+            say(v, false, "this is the last region");
+        else
             say(v, false, "this is the last region (%zu/%zu)", p->step + 1,
                 lesson_player_step_count(p));
         break;

@@ -177,7 +177,9 @@ tui_wait_gone() {
 }
 
 tui_wait_exit() {
-    if tui_wait "poolviz exited" "${1:-15}"; then
+    # The terminal's modes are printed after the status: wait for both, or
+    # a check of "tty: ..." right after this can race the pane's printf.
+    if tui_wait "poolviz exited" "${1:-15}" && tui_wait "tty: " 5; then
         tui_status=$(tui_screen | sed -n 's/.*poolviz exited \([0-9]*\).*/\1/p' | head -n 1)
         return 0
     fi

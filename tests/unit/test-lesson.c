@@ -384,7 +384,10 @@ static void test_player(void)
     CHECK(p.page == 0 && p.have_result);
     CHECK(p.step == 1);                          /* @step 2 */
     CHECK(lesson_player_step_count(&p) == 4);
-    CHECK(lesson_player_value_visible(&p, 1) && !lesson_player_value_visible(&p, 2));
+    /* Cell 1 is the one question 1 asks for: hidden until it is answered. */
+    CHECK(!lesson_player_value_visible(&p, 1) && !lesson_player_value_visible(&p, 2));
+    CHECK(lesson_player_value_visible(&p, 0));
+    CHECK(lesson_secrets_asker(&p.secrets, false, 1) == 1);
     CHECK(lesson_player_step_next(&p) && p.step == 2);
     CHECK(lesson_player_step_prev(&p) && lesson_player_step_prev(&p) && p.step == 0);
     CHECK(!lesson_player_step_prev(&p));
@@ -394,8 +397,10 @@ static void test_player(void)
         /* avg of 3, 4, 7, 8 */
         CHECK(lesson_player_answer(&p, q, "5") == LESSON_WRONG);
         CHECK(q->state == LESSON_Q_OPEN && q->wrong == 1);
+        CHECK(!lesson_player_value_visible(&p, 1));
         CHECK(lesson_player_answer(&p, q, "5.5") == LESSON_RIGHT);
         CHECK(q->state == LESSON_Q_RIGHT);
+        CHECK(lesson_secrets_of(&p.secrets, false, 1) == 0);
     }
     CHECK(lesson_player_open_question(&p) == NULL);
     CHECK(!lesson_player_prev_page(&p, &err));
@@ -404,10 +409,12 @@ static void test_player(void)
     CHECK(p.step == 3);                          /* @run: the last region */
     q = lesson_player_open_question(&p);
     CHECK(q != NULL && q->block->ask == LESSON_ASK_SIZE);
+    CHECK(!lesson_player_size_visible(&p) && !lesson_player_value_visible(&p, 0));
     if (q != NULL) {
         CHECK(lesson_player_answer(&p, q, "3x3") == LESSON_WRONG);
         CHECK(lesson_player_answer(&p, q, "1x1") == LESSON_WRONG);
         CHECK(q->state == LESSON_Q_REVEALED);    /* two tries */
+        CHECK(!lesson_player_size_visible(&p));  /* @ask regions asks it too */
     }
     q = lesson_player_open_question(&p);
     CHECK(q != NULL && q->block->ask == LESSON_ASK_ARGMAX);
@@ -417,6 +424,11 @@ static void test_player(void)
     lesson_player_progress(&p, &pr);
     CHECK(pr.pages == 2 && pr.pages_seen == 2);
     CHECK(pr.questions == 5 && pr.right == 1 && pr.revealed == 2 && pr.first_try == 0);
+    q = lesson_player_open_question(&p);
+    CHECK(q != NULL && q->block->ask == LESSON_ASK_REGIONS);
+    if (q != NULL)
+        lesson_player_reveal(&p, q);
+    CHECK(lesson_player_size_visible(&p) && lesson_player_value_visible(&p, 3));
     lesson_player_release(&p);
 
     /* Presenter: a step first reveals, then moves. */
