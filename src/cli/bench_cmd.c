@@ -23,8 +23,10 @@
 #include "cli/common.h"
 #include "cli/options.h"
 #include "core/alloc.h"
+#include "core/backward.h"
 #include "core/forward.h"
 #include "core/kernels.h"
+#include "core/kernels-backward.h"
 #include "core/numfmt.h"
 #include "core/plan.h"
 #include "core/rng.h"
@@ -37,7 +39,8 @@ enum {
     OPT_REFERENCE,
     OPT_DTYPE,
     OPT_ALLOCATE,
-    OPT_NO_MEMCPY
+    OPT_NO_MEMCPY,
+    OPT_BACKWARD
 };
 
 static const struct option bench_options[] = {
@@ -49,6 +52,7 @@ static const struct option bench_options[] = {
     {"dtype", required_argument, NULL, OPT_DTYPE},
     {"allocate", no_argument, NULL, OPT_ALLOCATE},
     {"no-memcpy", no_argument, NULL, OPT_NO_MEMCPY},
+    {"backward", no_argument, NULL, OPT_BACKWARD},
     {NULL, 0, NULL, 0},
 };
 
@@ -56,6 +60,7 @@ typedef struct bench_args {
     int rank;
     size_t dims[TENSOR_MAX_RANK];
     bool json, reference, allocate, memcpy_too;
+    bool backward;      /* time pool_backward (dx for a random dy) */
     long repeat;        /* 0 = until about a second has passed */
     long warmup;
     tensor_dtype dtype;
@@ -125,6 +130,9 @@ static pv_status bench_option(void *ctx, int code, const char *arg, pv_error *er
     case OPT_NO_MEMCPY:
         b->memcpy_too = false;
         return PV_OK;
+    case OPT_BACKWARD:
+        b->backward = true;
+        return PV_OK;
     case OPT_DTYPE:
         if (strcmp(arg, "float32") == 0 || strcmp(arg, "f32") == 0)
             b->dtype = TENSOR_F32;
@@ -164,6 +172,8 @@ static void bench_help(FILE *out)
           "      --reference           time the naive reference loops instead\n"
           "      --allocate            allocate the output in every run, as 'pool' does\n"
           "      --no-memcpy           skip the memcpy measurement\n"
+          "      --backward            time the backward pass (dx for a random dy, as\n"
+          "                            `grad`); GB/s counts the bytes it reads and writes\n"
           "\n",
           out);
     cli_pool_options_help(out, CLI_HELP_POOL | CLI_HELP_RUN);
@@ -257,6 +267,32 @@ static void fill_random(tensor *t, uint64_t seed)
         tensor_set(t, i, 0.01 + rng_uniform(seed, RNG_STREAM_BENCH, i));
 }
 
+/* What one timed run does: the forward pass, or the backward pass into a
+ * reused dx. */
+typedef struct bench_job {
+    const pool_plan *plan;
+    const tensor *input;
+    tensor *output;             /* forward: reused output, or NULL (--allocate) */
+    pool_forward_options fopts;
+    const tensor *dy;           /* backward */
+    pool_backward_options bopts;
+    bool backward;
+} bench_job;
+
+static bool run_once(const bench_job *job, pv_error *err)
+{
+    if (job->backward) {
+        tensor *dx = pool_backward(job->plan, job->input, job->dy, &job->bopts, err);
+        if (dx != NULL && dx != job->bopts.into)
+            tensor_free(dx);
+        return dx != NULL;
+    }
+    tensor *out = pool_forward(job->plan, job->input, &job->fopts, NULL, err);
+    if (out != NULL && out != job->output)
+        tensor_free(out);
+    return out != NULL;
+}
+
 static void put_json_number(FILE *out, const char *key, double v, bool comma)
 {
     char num[40];
@@ -285,7 +321,7 @@ int cli_bench_main(int argc, char **argv)
     pv_error err;
     pv_error_clear(&err);
     pool_plan *plan = NULL;
-    tensor *input = NULL, *output = NULL;
+    tensor *input = NULL, *output = NULL, *dy = NULL, *dx = NULL;
     double *times = NULL;
     int code = CLI_EXIT_OK;
 
@@ -318,17 +354,25 @@ int cli_bench_main(int argc, char **argv)
 #else
     int threads = 1;
 #endif
-    pool_forward_options fopts = {.threads = threads, .reference = b.reference, .into = output};
+    bench_job job = {.plan = plan, .input = input, .output = output, .backward = b.backward};
+    job.fopts = (pool_forward_options){.threads = threads, .reference = b.reference, .into = output};
+    if (b.backward) {
+        if ((dy = tensor_new(b.dtype, plan->out_rank, plan->out_dims, &err)) == NULL)
+            goto fail;
+        fill_random(dy, a.params.seed + 1);
+        if (!b.allocate && (dx = tensor_new(b.dtype, b.rank, b.dims, &err)) == NULL)
+            goto fail;
+        job.dy = dy;
+        job.bopts = (pool_backward_options){.threads = threads, .reference = b.reference,
+                                            .into = dx};
+    }
 
     /* warm-up; the first one also says how long a run takes */
     double first = 0;
     for (long i = 0; i < (b.warmup > 0 ? b.warmup : 1); i++) {
         double t0 = now_seconds();
-        tensor *out = pool_forward(plan, input, &fopts, NULL, &err);
-        if (out == NULL)
+        if (!run_once(&job, &err))
             goto fail;
-        if (out != output)
-            tensor_free(out);
         if (i == 0)
             first = now_seconds() - t0;
     }
@@ -344,12 +388,10 @@ int cli_bench_main(int argc, char **argv)
     }
     for (long i = 0; i < runs; i++) {
         double t0 = now_seconds();
-        tensor *out = pool_forward(plan, input, &fopts, NULL, &err);
+        bool ok = run_once(&job, &err);
         double t = now_seconds() - t0;
-        if (out == NULL)
+        if (!ok)
             goto fail;
-        if (out != output)
-            tensor_free(out);
         times[i] = t;
     }
     double fastest = times[0];
@@ -357,7 +399,12 @@ int cli_bench_main(int argc, char **argv)
         fastest = times[i] < fastest ? times[i] : fastest;
     const double med = median(times, (size_t)runs);
     const size_t es = tensor_dtype_size(b.dtype);
-    const double bytes = (double)(input->count + plan->out_count) * (double)es;
+    /* forward: input + output; backward: dy + dx, and the input where the
+     * derivative reads it (all but avg) */
+    double bytes = (double)(input->count + plan->out_count) * (double)es;
+    if (b.backward)
+        bytes = (double)((a.params.op == POOL_AVG ? 0 : input->count) + plan->out_count +
+                         input->count) * (double)es;
     const double gbps = bytes / med / 1e9;
     const double copy = b.memcpy_too ? memcpy_gbps(threads) : 0;
 
@@ -365,12 +412,15 @@ int cli_bench_main(int argc, char **argv)
     tensor_format_shape(b.rank, b.dims, shape, sizeof shape);
     pool_params_describe(&a.params, params, sizeof params);
     if (b.reference)
-        snprintf(how, sizeof how, "reference");
+        snprintf(how, sizeof how, b.backward ? "reference backward" : "reference");
+    else if (b.backward)
+        kernels_backward_describe(plan, how, sizeof how);
     else
         kernels_describe(plan, how, sizeof how);
     if (b.json) {
         fputc('{', stdout);
         put_json_string(stdout, "op", pool_op_name(a.params.op), true);
+        put_json_string(stdout, "pass", b.backward ? "backward" : "forward", true);
         put_json_string(stdout, "params", params, true);
         put_json_string(stdout, "shape", shape, true);
         put_json_string(stdout, "dtype", tensor_dtype_name(b.dtype), true);
@@ -385,7 +435,7 @@ int cli_bench_main(int argc, char **argv)
         put_json_number(stdout, "memcpy_fraction", copy > 0 ? gbps / copy : 0, false);
         fputs("}\n", stdout);
     } else {
-        printf("%s on %s %s, %d thread%s (%s)\n", params, shape, tensor_dtype_name(b.dtype),
+        printf("%s%s on %s %s, %d thread%s (%s)\n", b.backward ? "backward of " : "", params, shape, tensor_dtype_name(b.dtype),
                threads, threads == 1 ? "" : "s", how);
         printf("  median %.3f ms (fastest %.3f ms, %ld runs)   %.2f GB/s", med * 1e3,
                fastest * 1e3, runs, gbps);
@@ -404,6 +454,8 @@ fail:
 done:
     pv_free(times);
     tensor_free(output);
+    tensor_free(dx);
+    tensor_free(dy);
     tensor_free(input);
     pool_plan_free(plan);
     cli_pool_args_release(&a);

@@ -277,21 +277,28 @@ tensor *pool_backward(const pool_plan *plan, const tensor *input, const tensor *
         pv_error_set(err, PV_ERR_DATA, "dy", "has shape %s; the output's shape is %s", got, want);
         return NULL;
     }
-    tensor *dx = tensor_new(plan->dtype, input->rank, input->dims, err);
+    tensor *into = options != NULL ? options->into : NULL;
+    if (into != NULL && (into->dtype != plan->dtype || !same_shape(into, input->rank, input->dims))) {
+        pv_error_set(err, PV_ERR_USAGE, "backward", "dx is not the input's shape and type");
+        return NULL;
+    }
+    tensor *dx = into != NULL ? into : tensor_new(plan->dtype, input->rank, input->dims, err);
     if (dx == NULL)
         return NULL;
     const bool reference = options != NULL && options->reference;
     if (!reference && kernels_backward_supported(plan)) {
         tensor *converted = NULL;
         if (dy->dtype != plan->dtype && (converted = tensor_convert(dy, plan->dtype, err)) == NULL) {
-            tensor_free(dx);
+            if (dx != into)
+                tensor_free(dx);
             return NULL;
         }
         pv_status st = kernels_backward(plan, input, converted ? converted : dy, dx,
                                         options ? options->threads : 0, err);
         tensor_free(converted);
         if (st != PV_OK) {
-            tensor_free(dx);
+            if (dx != into)
+                tensor_free(dx);
             return NULL;
         }
         return dx;
@@ -301,12 +308,14 @@ tensor *pool_backward(const pool_plan *plan, const tensor *input, const tensor *
     if (!pv_mul_size(input->count ? input->count : 1, sizeof *acc, &bytes) ||
         (acc = pv_calloc(1, bytes)) == NULL) {
         pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the backward pass");
-        tensor_free(dx);
+        if (dx != into)
+            tensor_free(dx);
         return NULL;
     }
     if (backward_reference(plan, input, dy, acc, err) != PV_OK) {
         pv_free(acc);
-        tensor_free(dx);
+        if (dx != into)
+            tensor_free(dx);
         return NULL;
     }
     for (size_t i = 0; i < input->count; i++)

@@ -42,6 +42,9 @@
 typedef struct pool_backward_options {
     int threads;        /* 0 = the OpenMP default, 1 = serial */
     bool reference;     /* force the region-by-region reference (tests, bench) */
+    tensor *into;       /* non-NULL: write dx into this tensor (the input's
+                           shape and dtype, owned by the caller; its contents
+                           are overwritten) and return it */
 } pool_backward_options;
 
 /* dL/dx for dy (the plan's output shape; any dtype) at input (the plan's

@@ -53,6 +53,24 @@ static bool tiles_2x2(const pool_plan *plan)
     return true;
 }
 
+/* Windows of 3 at stride 2 on both axes, no dilation, padding 0 or 1 (the
+ * ResNet stem's 3x3/2 pad 1): max or min. */
+static bool windows_3s2(const pool_plan *plan)
+{
+    const pool_params *prm = &plan->params;
+    if ((prm->op != POOL_MAX && prm->op != POOL_MIN) || prm->global || prm->adaptive_h != 0)
+        return false;
+    const pool_axis *ax[2] = {&plan->rows, &plan->cols};
+    for (int a = 0; a < 2; a++) {
+        if (ax[a]->step != 1 || ax[a]->stride != 2 || ax[a]->pad_before > 1)
+            return false;
+        for (size_t j = 0; j < ax[a]->out; j++)
+            if (ax[a]->count[j] != 3 || ax[a]->start[j] != 2 * (long)j - ax[a]->pad_before)
+                return false;
+    }
+    return true;
+}
+
 bool kernels_backward_supported(const pool_plan *plan)
 {
     const pool_op op = plan->params.op;
@@ -87,6 +105,8 @@ void kernels_backward_describe(const pool_plan *plan, char *buf, size_t size)
         snprintf(buf, size, "reference backward");
     else if (tiles_2x2(plan))
         snprintf(buf, size, "%s fused %s 2x2/2", isa, pool_op_name(plan->params.op));
+    else if (windows_3s2(plan))
+        snprintf(buf, size, "%s fused %s 3x3/2", isa, pool_op_name(plan->params.op));
     else if (plan->params.op == POOL_AVG)
         snprintf(buf, size, "portable avg spread");
     else
@@ -250,6 +270,137 @@ static void fused_plane(const pool_plan *plan, const tensor *input, const tensor
         memset(d + 2 * oh * W * es, 0, (H - 2 * oh) * W * es);
 }
 
+/* ---- 3x3/2: the winner of each window, dy added there ------------------------------ */
+
+/* The plane index of the winner of the 3x3 window at (r0, c0), clipped to
+ * the plane: PyTorch's rule, the first extreme in row-major order, the last
+ * NaN. */
+#define WINNER_3X3(T)                                                                    \
+    static long winner_3x3_##T(const T *in, long H, long W, long r0, long c0, int sign)  \
+    {                                                                                    \
+        const long rlo = r0 < 0 ? 0 : r0, rhi = r0 + 2 < H ? r0 + 2 : H - 1;             \
+        const long clo = c0 < 0 ? 0 : c0, chi = c0 + 2 < W ? c0 + 2 : W - 1;             \
+        long index = -1;                                                                 \
+        T best = 0;                                                                      \
+        for (long r = rlo; r <= rhi; r++)                                                \
+            for (long c = clo; c <= chi; c++) {                                          \
+                T v = in[r * W + c];                                                     \
+                if (index < 0 || (sign > 0 ? v > best : v < best) || v != v) {           \
+                    best = v;                                                            \
+                    index = r * W + c;                                                   \
+                }                                                                        \
+            }                                                                            \
+        return index;                                                                    \
+    }
+WINNER_3X3(float)
+WINNER_3X3(double)
+
+static void add_at(tensor *dx, size_t at, const tensor *dy, size_t o)
+{
+    if (dx->dtype == TENSOR_F32)
+        ((float *)dx->data)[at] += ((const float *)dy->data)[o];
+    else
+        ((double *)dx->data)[at] += ((const double *)dy->data)[o];
+}
+
+#if defined(KERNELS_HAVE_AVX2)
+/* Output row i of a plane, windows [j0, j1) (all their columns inside the
+ * input; rows r0 + dr_lo .. r0 + dr_hi inside): eight windows per step, the
+ * winner's tap (0..8) kept per lane, then dy added at the eight winners.  A
+ * last partial block is computed overlapping the previous one and adds only
+ * for its new windows.  Returns j1 (or j0 when there are fewer than 8). */
+__attribute__((target("avx2"))) static size_t row_3s2_avx2(const float *in, const float *g,
+                                                           float *d, long W, long r0,
+                                                           long dr_lo, long dr_hi, long pad,
+                                                           size_t j0, size_t j1, int sign)
+{
+    static const int lane_window[8] = {0, 1, 4, 5, 2, 3, 6, 7};
+    if (j1 < j0 + 8)
+        return j0;
+    size_t done = j0;
+    for (size_t j = j0; done < j1; j = j + 8 <= j1 - 8 ? j + 8 : j1 - 8) {
+        const long c0 = 2 * (long)j - pad;
+        __m256 best = _mm256_setzero_ps();
+        __m256i pos = _mm256_setzero_si256();
+        for (long dr = dr_lo; dr <= dr_hi; dr++) {
+            const float *row = in + (r0 + dr) * W + c0;
+            /* taps c0 + 2t, c0 + 1 + 2t, c0 + 2 + 2t of windows t = 0..7, in
+             * the lane order 0 1 4 5 | 2 3 6 7; no load reaches past c0 + 16 */
+            __m256 lo = _mm256_loadu_ps(row), hi = _mm256_loadu_ps(row + 8);
+            __m256 lo1 = _mm256_loadu_ps(row + 1), hi1 = _mm256_loadu_ps(row + 9);
+            __m256 taps[3] = {_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)),
+                              _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)),
+                              _mm256_shuffle_ps(lo1, hi1, _MM_SHUFFLE(3, 1, 3, 1))};
+            for (int t = 0; t < 3; t++) {
+                const int k = (int)dr * 3 + t;
+                __m256 v = taps[t];
+                if (dr == dr_lo && t == 0) {
+                    best = v;
+                    pos = _mm256_set1_epi32(k);
+                    continue;
+                }
+                __m256 m = _mm256_or_ps(sign > 0 ? _mm256_cmp_ps(v, best, _CMP_GT_OQ)
+                                                 : _mm256_cmp_ps(v, best, _CMP_LT_OQ),
+                                        _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+                best = _mm256_blendv_ps(best, v, m);
+                pos = _mm256_blendv_epi8(pos, _mm256_set1_epi32(k), _mm256_castps_si256(m));
+            }
+        }
+        int p[8];
+        _mm256_storeu_si256((__m256i *)p, pos);
+        for (int t = 0; t < 8; t++) {
+            const size_t w = j + (size_t)lane_window[t];
+            if (w < done)
+                continue;
+            d[(r0 + p[t] / 3) * W + 2 * (long)w - pad + p[t] % 3] += g[w];
+        }
+        done = j + 8;
+    }
+    return j1;
+}
+#endif
+
+static void plane_3s2(const pool_plan *plan, const tensor *input, const tensor *dy, tensor *dx,
+                      size_t plane)
+{
+    const long H = (long)plan->h, W = (long)plan->w;
+    const size_t oh = plan->rows.out, ow = plan->cols.out;
+    const size_t base = plane * plan->h * plan->w, out_base = plane * oh * ow;
+    const int sign = plan->params.op == POOL_MIN ? -1 : 1;
+    const long pad = plan->cols.pad_before;
+    const size_t es = tensor_dtype_size(dx->dtype);
+    memset((char *)dx->data + base * es, 0, plan->h * plan->w * es);
+    /* windows [jlo, jhi) have all their columns inside the input */
+    size_t jlo = 0, jhi = ow;
+    while (jlo < ow && plan->cols.start[jlo] < 0)
+        jlo++;
+    while (jhi > jlo && plan->cols.start[jhi - 1] + 2 >= W)
+        jhi--;
+    for (size_t i = 0; i < oh; i++) {
+        const long r0 = plan->rows.start[i];
+        const long dr_lo = r0 < 0 ? -r0 : 0, dr_hi = r0 + 2 < H ? 2 : H - 1 - r0;
+        size_t j = 0;
+        for (; j < ow; j++) {
+#if defined(KERNELS_HAVE_AVX2)
+            if (j == jlo && dr_lo <= dr_hi && dx->dtype == TENSOR_F32 && have_avx2())
+                j = row_3s2_avx2((const float *)input->data + base,
+                                 (const float *)dy->data + out_base + i * ow,
+                                 (float *)dx->data + base, W, r0, dr_lo, dr_hi, pad, jlo, jhi,
+                                 sign);
+            if (j >= ow)
+                break;
+#endif
+            const long c0 = plan->cols.start[j];
+            long at = dx->dtype == TENSOR_F32
+                          ? winner_3x3_float((const float *)input->data + base, H, W, r0, c0, sign)
+                          : winner_3x3_double((const double *)input->data + base, H, W, r0, c0,
+                                              sign);
+            if (at >= 0)
+                add_at(dx, base + (size_t)at, dy, out_base + i * ow + j);
+        }
+    }
+}
+
 /* ---- avg: spread along the columns, then down the rows ----------------------- */
 
 static void avg_plane(const pool_plan *plan, const tensor *dy, tensor *dx, size_t plane,
@@ -357,6 +508,16 @@ pv_status kernels_backward(const pool_plan *plan, const tensor *input, const ten
         if (stream && have_avx2())
             stream_fence();
 #endif
+        return pool_cancel_requested
+                   ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
+                   : PV_OK;
+    }
+    if (windows_3s2(plan)) {
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+        for (size_t p = 0; p < planes; p++)
+            plane_3s2(plan, input, dy, dx, p);
         return pool_cancel_requested
                    ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
                    : PV_OK;
