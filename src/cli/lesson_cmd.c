@@ -180,6 +180,14 @@ static int run_list(void)
         cli_put_quoted(stderr, lesson_datadir(), 0);
         fputs("/lessons\n", stderr);
     }
+    /* The names in one column as wide as the longest (file name less .lesson). */
+    int name_width = 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *slash = strrchr(paths[i], '/');
+        size_t len = strlen(slash ? slash + 1 : paths[i]);
+        len = len > 7 ? len - 7 : len;
+        name_width = (int)len > name_width ? (int)len : name_width;
+    }
     for (size_t i = 0; i < count; i++) {
         lesson *l = lesson_parse_file(paths[i], &err);
         if (l == NULL) {
@@ -187,7 +195,7 @@ static int run_list(void)
             continue;
         }
         char line[512];
-        lesson_list_line(l, 0, line, sizeof line);
+        lesson_list_line(l, name_width, 0, line, sizeof line);
         cli_put_quoted(stdout, line, 0);
         putchar('\n');
         lesson_free(l);

@@ -477,7 +477,8 @@ void cli_pool_options_help(FILE *out, unsigned groups)
     if (groups & CLI_HELP_POOL) {
         fputs("\nOperator:\n"
               "      --op OP               max min avg sum l2 lp power stochastic fractional\n"
-              "                            spp bilinear (default max; see Operators below)\n"
+              "                            spp bilinear (default max; poolviz pool --help\n"
+              "                            describes each)\n"
               "  -p, --power P             p of lp and power: > 0 or inf (default 2)\n"
               "\nWindow (max min avg sum l2 lp power stochastic):\n"
               "  -k, --kernel K|KHxKW      window size (default 2)\n"

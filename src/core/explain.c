@@ -469,7 +469,11 @@ void pool_explanation_format(const pool_explanation *ex, double value, size_t ma
             put_terms(&tb, ex, " + ", 4, max_terms);
             put(&tb, ") / (");
             put_terms(&tb, ex, " + ", 0, max_terms);
-            put(&tb, ") = ");
+            double sum = 0;
+            for (size_t i = 0; i < ex->term_count; i++)
+                sum += ex->terms[i].value;
+            /* An all-zero window: say that 0/0 is taken as 0 (pool_reduce). */
+            put(&tb, sum == 0 ? ") = 0/0, taken as " : ") = ");
         } else {
             put(&tb, "sample from ");
             put_terms(&tb, ex, ", ", 3, max_terms);

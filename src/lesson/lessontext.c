@@ -739,9 +739,10 @@ pv_status lesson_print(const lesson *l, const lesson_text_options *o, lesson_emi
     return PV_OK;
 }
 
-void lesson_list_line(const lesson *l, int width, char *buf, size_t size)
+void lesson_list_line(const lesson *l, int name_width, int width, char *buf, size_t size)
 {
-    int n = snprintf(buf, size, "%-20s %s - %s", l->name, l->title, l->summary);
+    int n = snprintf(buf, size, "%-*s  %s - %s", name_width > 0 ? name_width : 1, l->name,
+                     l->title, l->summary);
     if (width > 3 && n > width && (size_t)width < size) {
         /* Cut at a character boundary and mark it. */
         size_t cut = (size_t)width - 3;

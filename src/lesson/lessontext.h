@@ -53,9 +53,10 @@ pv_status lesson_print(const lesson *l, const lesson_text_options *o, lesson_emi
 pv_status lesson_print_page(const lesson *l, size_t page, const lesson_text_options *o,
                             lesson_emit_fn emit, void *ctx, pv_error *err);
 
-/* One line for `lesson --list`: "NN-name  title - summary" fitted to width
- * columns (0 = no limit). */
-void lesson_list_line(const lesson *l, int width, char *buf, size_t size);
+/* One line for `lesson --list`: "NN-name  title - summary", the name
+ * padded to name_width columns (the longest name of the list) and two
+ * spaces before the title, fitted to width columns (0 = no limit). */
+void lesson_list_line(const lesson *l, int name_width, int width, char *buf, size_t size);
 
 /* An emit function writing to a FILE * (ctx). */
 void lesson_emit_file(void *ctx, const char *text);

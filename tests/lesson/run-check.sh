@@ -22,6 +22,11 @@ n=$(printf '%s\n' "$out" | grep -c ': ok (')
 list=$("$POOLVIZ" lesson --list) || { echo "FAIL: lesson --list"; failed=1; }
 n=$(printf '%s\n' "$list" | grep -c .)
 [ "$n" -eq "$count" ] || { echo "FAIL: --list printed $n lines for $count lessons"; failed=1; }
+# Names in one column, at least two spaces before every title.
+printf '%s\n' "$list" | grep -v -q '^[0-9][0-9]-[a-z0-9-]*   *[A-Z]' &&
+    { echo "FAIL: --list runs a name into its title:"; printf '%s\n' "$list"; failed=1; }
+printf '%s\n' "$list" | grep -q '^10-fractional-max-pooling   *Fractional max pooling - ' ||
+    { echo "FAIL: --list line for 10:"; printf '%s\n' "$list"; failed=1; }
 printf '%s\n' "$list" | grep -q '^03-max-average-min  *Max, average and min - ' ||
     { echo "FAIL: --list line for 03:"; printf '%s\n' "$list"; failed=1; }
 # A lesson is found by number, by name without the number, or by path.

@@ -149,5 +149,11 @@ grep -q 'max(0, 2, 1, 1) = 2' "$tmp/l3/p01-03b-answer.svg" || fail "the answer s
 [ $? -eq 1 ] || fail "an unwritable output must exit 1"
 ls "$tmp"/*.tmp-* >/dev/null 2>&1 && fail "temporary files left behind"
 
+# Help texts point only at sections they have ("see Operators below").
+for sub in render bench repl; do
+    "$POOLVIZ" "$sub" --help 2>&1 | grep -q 'Operators below' &&
+        fail "$sub --help points at an Operators section it does not have"
+done
+
 [ "$failed" -eq 0 ] && echo ok
 exit "$failed"

@@ -475,8 +475,10 @@ static void test_text(void)
     CHECK(asked != NULL && find_in(out, (size_t)(asked - out), "5.5", 3) == NULL);
     CHECK(strstr(out, "End of the lesson.\n") != NULL);
     char line[256];
-    lesson_list_line(l, 30, line, sizeof line);
+    lesson_list_line(l, 20, 30, line, sizeof line);
     CHECK(strlen(line) == 30 && strcmp(line + 27, "...") == 0);
+    lesson_list_line(l, 1, 0, line, sizeof line);
+    CHECK_STR(line, "t  A title - One line.");
     lesson_free(l);
 
     char wrapped[512] = "";
