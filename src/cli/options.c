@@ -138,14 +138,18 @@ static pv_status option_table_build(option_table *t, const cli_extra_options *ex
         option_table_free(t);
         return pv_error_set(err, PV_ERR_NOMEM, "memory", "out of memory");
     }
-    for (size_t i = 0; i < SHARED_COUNT; i++) {
-        t->longopts[i] = (struct option){shared_options[i].name, shared_options[i].has_arg,
-                                         NULL, shared_options[i].code};
-        t->names[i] = shared_options[i].name;
-    }
+    /* The subcommand's own options first: getopt takes the first exact
+     * match, so a subcommand may give a shared name its own meaning
+     * (render's --to svg|png|pdf). */
     for (size_t i = 0; i < extra_count; i++) {
-        t->longopts[SHARED_COUNT + i] = extra->longopts[i];
-        t->names[SHARED_COUNT + i] = extra->longopts[i].name;
+        t->longopts[i] = extra->longopts[i];
+        t->names[i] = extra->longopts[i].name;
+    }
+    for (size_t i = 0; i < SHARED_COUNT; i++) {
+        t->longopts[extra_count + i] =
+            (struct option){shared_options[i].name, shared_options[i].has_arg, NULL,
+                            shared_options[i].code};
+        t->names[extra_count + i] = shared_options[i].name;
     }
     /* ':' first: a missing value is reported as ':' rather than '?'. */
     snprintf(t->shortopts, strlen(SHARED_SHORTOPTS) + strlen(extra_short) + 2, ":%s%s",

@@ -1,16 +1,22 @@
-/* render.c - slides of the stepper, as SVG or PNG (see render.h).
+/* render.c - slides drawn with cairo and pango (see render.h).
  *
- * One layout, two canvases: the layout code places rectangles, text and
- * pictures through the cv_* functions, which either append SVG elements or
- * paint an RGB raster (text with bitfont.h).  The raster becomes a PNG
- * through png_io_save, the SVG is written as text; both atomically.
+ * Every slide is laid out in a page of 1080 units high and 1080 * W / H
+ * wide, whatever the format: cairo scales it to the PNG's or SVG's pixels
+ * or to the PDF page's points, so one drawing code makes all three.  Text
+ * goes through pango (fontconfig finds DejaVu Sans and DejaVu Sans Mono);
+ * sizes are measured, never guessed: the cells of a grid are as wide as
+ * its widest number plus a margin, and the formula and text slides shrink
+ * their font until everything fits.  Output bytes are gathered in memory
+ * and written by one function, whole or not at all.
  */
+#include "config.h"
+
 #include "cli/render.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,40 +25,46 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/bitfont.h"
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
 #include "core/alloc.h"
 #include "core/explain.h"
+#include "core/forward.h"
 #include "core/numfmt.h"
 #include "core/params.h"
-#include "io/png.h"
-#include "io/writer.h"
+#include "tui/formula.h"
+#include "tui/glyphs.h"
 
-#define MARGIN 24
-#define DEFAULT_CELL 56
-#define MIN_WIDTH 320
-#define PICTURE_SIDE 512     /* pictures are drawn this many pixels across */
-#define NUMBERS_MAX 20       /* planes up to this many rows/columns show numbers */
-#define TEXT_SCALE 2
-#define LINE_HEIGHT (BITFONT_H * TEXT_SCALE + 8)
-#define MAX_LINES 12
-#define LINE_BYTES 512
+#define PAGE_H 1080.0           /* layout units per page height */
+#define MARGIN 56.0
+#define SANS "DejaVu Sans"
+#define MONO "DejaVu Sans Mono"
+#define NUMBERS_MAX 20          /* planes up to this many rows/columns show numbers */
+#define FORMULA_TERMS 36        /* terms of the headline before it is elided */
 
-typedef struct rgb8 {
-    unsigned char r, g, b;
-} rgb8;
+typedef struct colour {
+    double r, g, b;
+} colour;
 
-static const rgb8 paper = {255, 255, 255};
-static const rgb8 ink = {25, 25, 25};
-static const rgb8 soft_ink = {110, 110, 110};
-static const rgb8 grid_line = {170, 170, 170};
-static const rgb8 padding_fill = {232, 232, 232};
-static const rgb8 region_fill = {255, 222, 173};
-static const rgb8 region_edge = {214, 102, 0};
-static const rgb8 winner_fill = {255, 170, 70};
-static const rgb8 pending_fill = {244, 244, 244};
-static const rgb8 current_fill = {190, 222, 250};
-static const rgb8 current_edge = {20, 100, 200};
-static const rgb8 title_ink = {0, 0, 0};
+#define RGB(r, g, b) {(r) / 255.0, (g) / 255.0, (b) / 255.0}
+static const colour paper = RGB(255, 255, 255);
+static const colour ink = RGB(25, 25, 25);
+static const colour soft_ink = RGB(105, 105, 105);
+static const colour grid_line = RGB(160, 160, 160);
+static const colour padding_fill = RGB(228, 228, 228);
+static const colour region_fill = RGB(255, 222, 173);
+static const colour region_edge = RGB(214, 102, 0);
+static const colour winner_fill = RGB(255, 170, 70);
+static const colour pending_fill = RGB(242, 242, 242);
+static const colour current_fill = RGB(190, 222, 250);
+static const colour current_edge = RGB(20, 100, 200);
+static const colour accent = RGB(20, 90, 170);
+static const colour bar_empty = RGB(215, 215, 215);
+
+/* ---- formats -------------------------------------------------------------------- */
 
 bool render_format_from_name(const char *name, render_format *fmt)
 {
@@ -60,6 +72,8 @@ bool render_format_from_name(const char *name, render_format *fmt)
         *fmt = RENDER_SVG;
     else if (strcasecmp(name, "png") == 0)
         *fmt = RENDER_PNG;
+    else if (strcasecmp(name, "pdf") == 0)
+        *fmt = RENDER_PDF;
     else
         return false;
     return true;
@@ -76,354 +90,587 @@ bool render_format_from_path(const char *path, render_format *fmt)
 
 const char *render_format_extension(render_format fmt)
 {
-    return fmt == RENDER_PNG ? "png" : "svg";
+    return fmt == RENDER_PNG ? "png" : fmt == RENDER_PDF ? "pdf" : "svg";
 }
 
-/* ---- the canvas ------------------------------------------------------------- */
-
-typedef struct canvas {
-    render_format fmt;
-    int width, height;
-    char *svg;                  /* SVG text */
-    size_t svg_len, svg_cap;
-    unsigned char *pixels;      /* PNG: RGB, width * height * 3 */
-    bool failed;                /* out of memory */
-} canvas;
-
-static void svg_put(canvas *cv, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void svg_put(canvas *cv, const char *fmt, ...)
+bool render_parse_size(const char *text, int *width, int *height)
 {
-    if (cv->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    size_t need = cv->svg_len + (size_t)n + 1;
-    if (need > cv->svg_cap) {
-        size_t cap = cv->svg_cap ? cv->svg_cap : 4096;
+    char *end;
+    errno = 0;
+    long w = strtol(text, &end, 10);
+    if (end == text || (*end != 'x' && *end != 'X') || errno != 0)
+        return false;
+    const char *second = end + 1;
+    long h = strtol(second, &end, 10);
+    if (end == second || *end != '\0' || errno != 0 || *text == '+' || *second == '+' ||
+        w < 16 || h < 16 || w > 16384 || h > 16384)
+        return false;
+    *width = (int)w;
+    *height = (int)h;
+    return true;
+}
+
+bool render_text_is_utf8(const char *text)
+{
+    return g_utf8_validate(text, -1, NULL);
+}
+
+/* ---- bytes in memory, written whole -------------------------------------------------- */
+
+typedef struct byte_buf {
+    unsigned char *data;
+    size_t len, cap;
+    bool failed;
+} byte_buf;
+
+static cairo_status_t buf_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    byte_buf *b = closure;
+    size_t need;
+    if (b->failed || !pv_add_size(b->len, length, &need)) {
+        b->failed = true;
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    if (need > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
         while (cap < need)
             cap *= 2;
-        char *grown = pv_realloc(cv->svg, cap);
+        unsigned char *grown = pv_realloc(b->data, cap);
         if (grown == NULL) {
-            cv->failed = true;
-            return;
+            b->failed = true;
+            return CAIRO_STATUS_WRITE_ERROR;
         }
-        cv->svg = grown;
-        cv->svg_cap = cap;
+        b->data = grown;
+        b->cap = cap;
     }
-    va_start(ap, fmt);
-    vsnprintf(cv->svg + cv->svg_len, cv->svg_cap - cv->svg_len, fmt, ap);
-    va_end(ap);
-    cv->svg_len += (size_t)n;
+    memcpy(b->data + b->len, data, length);
+    b->len = need;
+    return CAIRO_STATUS_SUCCESS;
 }
 
-/* Text with XML's special characters escaped. */
-static void svg_put_escaped(canvas *cv, const char *text)
+static bool write_all(int fd, const unsigned char *data, size_t len)
 {
-    for (const char *s = text; *s; s++) {
-        switch (*s) {
-        case '<': svg_put(cv, "&lt;"); break;
-        case '>': svg_put(cv, "&gt;"); break;
-        case '&': svg_put(cv, "&amp;"); break;
-        case '"': svg_put(cv, "&quot;"); break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\t')
-                svg_put(cv, "%c", *s);
-        }
-    }
-}
-
-static bool canvas_begin(canvas *cv, render_format fmt, int width, int height)
-{
-    memset(cv, 0, sizeof *cv);
-    cv->fmt = fmt;
-    cv->width = width;
-    cv->height = height;
-    if (fmt == RENDER_PNG) {
-        size_t bytes;
-        if (!pv_mul_size((size_t)width, (size_t)height, &bytes) ||
-            !pv_mul_size(bytes, 3, &bytes))
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
             return false;
-        cv->pixels = pv_malloc(bytes);
-        if (cv->pixels == NULL)
-            return false;
-        memset(cv->pixels, 255, bytes);
-        return true;
+        data += n;
+        len -= (size_t)n;
     }
-    svg_put(cv,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-            "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, "
-            "monospace\">\n"
-            "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
-            width, height, width, height, width, height);
-    return !cv->failed;
+    return true;
 }
 
-static void canvas_release(canvas *cv)
+/* Write data to path as a whole: a temporary file beside the target,
+ * renamed over it when complete (an existing file keeps its mode); a link
+ * is followed; a device or pipe is written in place.  On any error or an
+ * interrupt nothing is left behind. */
+static pv_status save_bytes(const char *path, const byte_buf *b, pv_error *err)
 {
-    pv_free(cv->svg);
-    pv_free(cv->pixels);
-    memset(cv, 0, sizeof *cv);
-}
-
-static void put_pixel(canvas *cv, int x, int y, rgb8 c)
-{
-    if (x < 0 || y < 0 || x >= cv->width || y >= cv->height)
-        return;
-    unsigned char *p = cv->pixels + ((size_t)y * (size_t)cv->width + (size_t)x) * 3;
-    p[0] = c.r;
-    p[1] = c.g;
-    p[2] = c.b;
-}
-
-static void fill_box(canvas *cv, int x, int y, int w, int h, rgb8 c)
-{
-    for (int j = y; j < y + h; j++)
-        for (int i = x; i < x + w; i++)
-            put_pixel(cv, i, j, c);
-}
-
-/* A rectangle: fill (if fill != NULL) and an edge of stroke pixels inside
- * its bounds (if stroke > 0). */
-static void cv_rect(canvas *cv, int x, int y, int w, int h, const rgb8 *fill, rgb8 edge,
-                    int stroke)
-{
-    if (cv->fmt == RENDER_SVG) {
-        svg_put(cv, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"", x, y, w, h);
-        if (fill != NULL)
-            svg_put(cv, " fill=\"#%02x%02x%02x\"", fill->r, fill->g, fill->b);
-        else
-            svg_put(cv, " fill=\"none\"");
-        if (stroke > 0) {
-            /* An SVG stroke is centred on the edge: inset it by half. */
-            svg_put(cv, "/>\n<rect x=\"%g\" y=\"%g\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                    "stroke=\"#%02x%02x%02x\" stroke-width=\"%d\"",
-                    x + stroke / 2.0, y + stroke / 2.0, w - stroke, h - stroke, edge.r, edge.g,
-                    edge.b, stroke);
-        }
-        svg_put(cv, "/>\n");
-        return;
-    }
-    if (fill != NULL)
-        fill_box(cv, x, y, w, h, *fill);
-    if (stroke > 0) {
-        fill_box(cv, x, y, w, stroke, edge);
-        fill_box(cv, x, y + h - stroke, w, stroke, edge);
-        fill_box(cv, x, y, stroke, h, edge);
-        fill_box(cv, x + w - stroke, y, stroke, h, edge);
-    }
-}
-
-enum { ANCHOR_START, ANCHOR_MIDDLE, ANCHOR_END };
-
-/* Text whose baseline is at y (capitals reach 7 * scale above it). */
-static void cv_text(canvas *cv, int x, int y, int scale, rgb8 color, int anchor,
-                    const char *text)
-{
-    if (text == NULL || *text == '\0')
-        return;
-    int width = bitfont_text_width(text, scale);
-    if (cv->fmt == RENDER_SVG) {
-        static const char *const anchors[] = {"start", "middle", "end"};
-        /* font-size 10*scale: a monospace face then advances about 6*scale
-         * per character, as the bitmap font does. */
-        svg_put(cv, "<text x=\"%d\" y=\"%d\" font-size=\"%d\" fill=\"#%02x%02x%02x\"", x, y,
-                10 * scale, color.r, color.g, color.b);
-        if (anchor != ANCHOR_START)
-            svg_put(cv, " text-anchor=\"%s\"", anchors[anchor]);
-        svg_put(cv, " xml:space=\"preserve\">");
-        svg_put_escaped(cv, text);
-        svg_put(cv, "</text>\n");
-        return;
-    }
-    int left = anchor == ANCHOR_MIDDLE ? x - width / 2 : anchor == ANCHOR_END ? x - width : x;
-    int top = y - (BITFONT_ASCENT - 1) * scale - scale;
-    const char *p = text;
-    unsigned code;
-    for (int i = 0; (code = bitfont_next(&p)) != 0; i++) {
-        int gx = left + i * BITFONT_ADVANCE * scale;
-        for (int row = 0; row < BITFONT_H; row++)
-            for (int col = 0; col < BITFONT_W; col++)
-                if (bitfont_pixel(code, col, row))
-                    fill_box(cv, gx + col * scale, top + row * scale, scale, scale, color);
-    }
-}
-
-/* ---- base64 and embedded pictures (SVG) ------------------------------------- */
-
-static void svg_put_base64(canvas *cv, const unsigned char *data, size_t size)
-{
-    static const char digits[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char chunk[4 * 256 + 1];
-    size_t used = 0;
-    for (size_t i = 0; i < size; i += 3) {
-        unsigned v = (unsigned)data[i] << 16;
-        if (i + 1 < size)
-            v |= (unsigned)data[i + 1] << 8;
-        if (i + 2 < size)
-            v |= data[i + 2];
-        chunk[used++] = digits[(v >> 18) & 63];
-        chunk[used++] = digits[(v >> 12) & 63];
-        chunk[used++] = i + 1 < size ? digits[(v >> 6) & 63] : '=';
-        chunk[used++] = i + 2 < size ? digits[v & 63] : '=';
-        if (used + 4 >= sizeof chunk) {
-            chunk[used] = '\0';
-            svg_put(cv, "%s", chunk);
-            used = 0;
-        }
-    }
-    chunk[used] = '\0';
-    svg_put(cv, "%s", chunk);
-}
-
-/* A picture of rows x cols colours, drawn cell pixels per source pixel. */
-static void cv_picture(canvas *cv, int x, int y, int cell, long rows, long cols,
-                       const rgb8 *colours, pv_error *err)
-{
-    if (cv->fmt == RENDER_PNG) {
-        for (long r = 0; r < rows; r++)
-            for (long c = 0; c < cols; c++)
-                fill_box(cv, x + (int)c * cell, y + (int)r * cell, cell, cell,
-                         colours[r * cols + c]);
-        return;
-    }
-    size_t dims[3] = {3, (size_t)rows, (size_t)cols};
-    tensor *t = tensor_new(TENSOR_F64, 3, dims, err);
-    if (t == NULL) {
-        cv->failed = true;
-        return;
-    }
-    size_t plane = (size_t)rows * (size_t)cols;
-    for (size_t i = 0; i < plane; i++) {
-        tensor_set(t, i, colours[i].r);
-        tensor_set(t, plane + i, colours[i].g);
-        tensor_set(t, 2 * plane + i, colours[i].b);
-    }
-    void *png = NULL;
-    size_t size = 0;
-    if (png_io_save_memory(&png, &size, t, false, err) != PV_OK) {
-        tensor_free(t);
-        cv->failed = true;
-        return;
-    }
-    tensor_free(t);
-    svg_put(cv, "<image x=\"%d\" y=\"%d\" width=\"%ld\" height=\"%ld\" "
-            "preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" "
-            "href=\"data:image/png;base64,",
-            x, y, cols * cell, rows * cell);
-    svg_put_base64(cv, png, size);
-    svg_put(cv, "\"/>\n");
-    pv_free(png);
-}
-
-/* ---- writing files ---------------------------------------------------------------- */
-
-/* The slide's bytes through the writer (src/io/writer.h): staged and
- * renamed, the mode kept, a link followed, a device written in place. */
-static pv_status canvas_save(canvas *cv, const char *path, pv_error *err)
-{
-    if (cv->failed)
-        return err->status != PV_OK ? err->status
-                                    : pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-    if (cv->fmt == RENDER_SVG) {
-        svg_put(cv, "</svg>\n");
-        if (cv->failed)
+    if (pool_cancel_requested)
+        return pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
+    struct stat sb;
+    char *real = NULL;
+    const char *target = path;
+    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode) && (real = realpath(path, NULL)) != NULL)
+        target = real;
+    pv_status status = PV_OK;
+    bool exists = stat(target, &sb) == 0;
+    if (exists && S_ISDIR(sb.st_mode)) {
+        status = pv_error_set(err, PV_ERR_IO, path, "cannot write: it is a directory");
+    } else if (exists && !S_ISREG(sb.st_mode)) {
+        int fd = open(target, O_WRONLY | O_TRUNC);
+        if (fd < 0 || !write_all(fd, b->data, b->len))
+            status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
+        if (fd >= 0 && close(fd) != 0 && status == PV_OK)
+            status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
+    } else {
+        const char *slash = strrchr(target, '/');
+        int dir_len = slash ? (int)(slash - target) + 1 : 0;
+        size_t size = strlen(target) + 16;
+        char *temp = pv_malloc(size);
+        if (temp == NULL) {
+            free(real);
             return pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-        return io_write_file(path, cv->svg, cv->svg_len, err);
+        }
+        snprintf(temp, size, "%.*s.%s.XXXXXX", dir_len, target, target + dir_len);
+        int fd = mkstemp(temp);
+        if (fd < 0) {
+            status = errno == ENOENT || errno == ENOTDIR
+                         ? pv_error_set(err, PV_ERR_IO, path,
+                                        "cannot write: the folder does not exist")
+                         : pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
+                                        strerror(errno));
+        } else {
+            mode_t mode;
+            if (exists) {
+                mode = sb.st_mode & 07777;
+            } else {
+                mode_t mask = umask(0);
+                umask(mask);
+                mode = 0666 & ~mask;
+            }
+            fchmod(fd, mode);
+            bool ok = write_all(fd, b->data, b->len);
+            int saved = errno;
+            if (close(fd) != 0 && ok) {
+                ok = false;
+                saved = errno;
+            }
+            if (!ok)
+                status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
+                                      strerror(saved));
+            else if (pool_cancel_requested)
+                status = pv_error_set(err, PV_ERR_INTERRUPTED, path,
+                                      "interrupted: nothing was written");
+            else if (rename(temp, target) != 0)
+                status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
+                                      strerror(errno));
+            if (status != PV_OK)
+                unlink(temp);
+        }
+        pv_free(temp);
     }
-    size_t dims[3] = {3, (size_t)cv->height, (size_t)cv->width};
-    tensor *t = tensor_new(TENSOR_F64, 3, dims, err);
-    if (t == NULL)
-        return err->status;
-    size_t plane = (size_t)cv->width * (size_t)cv->height;
-    for (size_t i = 0; i < plane; i++)
-        for (size_t ch = 0; ch < 3; ch++)
-            tensor_set(t, ch * plane + i, cv->pixels[i * 3 + ch]);
-    void *png = NULL;
-    size_t size = 0;
-    pv_status status = png_io_save_memory(&png, &size, t, false, err);
-    tensor_free(t);
-    if (status == PV_OK)
-        status = io_write_file(path, png, size, err);
-    else
-        snprintf(err->subject, sizeof err->subject, "%s", path);
-    pv_free(png);
+    free(real);
     return status;
 }
 
-/* ---- the layout of a step ------------------------------------------------------ */
-
-/* A grid as drawn: the cells [row0, row0 + rows) x [col0, col0 + cols) of a
- * plane (padding where outside it), each cell pixels square. */
-typedef struct grid_view {
-    int x, y, cell;
-    long row0, col0, rows, cols;
-    bool numbers;
-    int index_scale;            /* row/column numbers: 0 = none */
-    int index_w;                /* room left of the grid for row numbers */
-} grid_view;
-
-typedef struct step_layout {
-    int width, height;
-    pool_region region;
-    size_t in_plane;            /* plane of the input shown */
-    long in_h, in_w;
-    size_t out_base;            /* flat index of the shown output plane's (0, 0) */
-    long out_h, out_w;
-    grid_view in, out;
-    int title_y, label_y, formula_y, footer_y;
-    char title[LINE_BYTES];
-    char lines[MAX_LINES][LINE_BYTES];
-    int line_count;
-    char footer[LINE_BYTES];
-    char in_label[96];
-} step_layout;
-
-static int digits_of(long v)
+/* mkdir -p: dir and every missing parent. */
+static pv_status make_folders(const char *dir, pv_error *err)
 {
-    int d = v < 0 ? 2 : 1;
-    for (v = labs(v); v >= 10; v /= 10)
-        d++;
+    size_t len = strlen(dir);
+    char *path = pv_malloc(len + 1);
+    if (path == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, dir, "out of memory");
+    memcpy(path, dir, len + 1);
+    pv_status status = PV_OK;
+    for (size_t i = 1; i <= len && status == PV_OK; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        if (path[i - 1] == '/')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        struct stat sb;
+        if (stat(path, &sb) == 0) {
+            if (!S_ISDIR(sb.st_mode))
+                status = pv_error_set(err, PV_ERR_IO, dir, "'%s' exists and is not a folder",
+                                      path);
+        } else if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            status = pv_error_set(err, PV_ERR_IO, dir, "cannot create the folder '%s': %s",
+                                  path, strerror(errno));
+        }
+        path[i] = saved;
+    }
+    pv_free(path);
+    return status;
+}
+
+/* ---- the deck ------------------------------------------------------------------------ */
+
+struct render_deck {
+    render_format fmt;
+    bool folder;
+    char *path;                 /* the file, or the folder without trailing '/' */
+    int px_w, px_h;
+    double page_w;              /* layout units; the height is PAGE_H */
+    double scale;               /* layout units to surface units */
+    char *title;
+    size_t pages;
+    byte_buf out;               /* a file deck's bytes */
+    cairo_surface_t *pdf;       /* a file deck's PDF surface */
+};
+
+static char *copy_string(const char *s)
+{
+    return s ? pv_strdup(s) : NULL;
+}
+
+static render_deck *deck_new(const char *path, render_format fmt, bool folder,
+                             const render_options *o, pv_error *err)
+{
+    render_deck *d = pv_calloc(1, sizeof *d);
+    if (d == NULL) {
+        pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
+        return NULL;
+    }
+    d->fmt = fmt;
+    d->folder = folder;
+    d->px_w = o && o->width > 0 ? o->width : RENDER_DEFAULT_WIDTH;
+    d->px_h = o && o->height > 0 ? o->height : RENDER_DEFAULT_HEIGHT;
+    d->page_w = PAGE_H * d->px_w / d->px_h;
+    /* A PDF page has half as many points as the picture has pixels:
+     * 960x540 pt is the usual 16:9 presentation page. */
+    d->scale = (fmt == RENDER_PDF ? d->px_h / 2.0 : d->px_h) / PAGE_H;
+    d->path = pv_strdup(path);
+    d->title = copy_string(o ? o->title : NULL);
+    if (d->path == NULL || (o && o->title && d->title == NULL)) {
+        render_deck_free(d);
+        pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
+        return NULL;
+    }
     return d;
 }
 
-/* Split text into lines of at most max_chars characters at spaces. */
-static int wrap_lines(const char *text, size_t max_chars, char lines[][LINE_BYTES], int first,
-                      int max_lines)
+render_deck *render_deck_to_file(const char *path, render_format fmt,
+                                 const render_options *options, pv_error *err)
 {
-    int count = first;
-    const char *s = text;
-    while (*s && count < max_lines) {
-        while (*s == ' ')
-            s++;
-        size_t len = strlen(s);
-        size_t take = len;
-        if (len > max_chars) {
-            take = max_chars;
-            while (take > 0 && s[take] != ' ')
-                take--;
-            if (take == 0)
-                take = max_chars;
-        }
-        if (take >= LINE_BYTES)
-            take = LINE_BYTES - 1;
-        memcpy(lines[count], s, take);
-        lines[count][take] = '\0';
-        count++;
-        s += take;
-    }
-    return count;
+    return deck_new(path, fmt, false, options, err);
 }
+
+render_deck *render_deck_to_folder(const char *dir, render_format fmt,
+                                   const render_options *options, pv_error *err)
+{
+    render_deck *d = deck_new(dir, fmt, true, options, err);
+    if (d == NULL)
+        return NULL;
+    /* "slides/" and "slides" name the same folder: no "slides//x.svg". */
+    size_t len = strlen(d->path);
+    while (len > 1 && d->path[len - 1] == '/')
+        d->path[--len] = '\0';
+    if (make_folders(d->path, err) != PV_OK) {
+        render_deck_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+size_t render_deck_pages(const render_deck *deck)
+{
+    return deck->pages;
+}
+
+void render_deck_free(render_deck *d)
+{
+    if (d == NULL)
+        return;
+    if (d->pdf != NULL)
+        cairo_surface_destroy(d->pdf);
+    pv_free(d->out.data);
+    pv_free(d->path);
+    pv_free(d->title);
+    pv_free(d);
+}
+
+/* One page being drawn. */
+typedef struct page {
+    render_deck *deck;
+    cairo_surface_t *surface;   /* NULL for a page of the deck's PDF */
+    cairo_t *cr;
+    byte_buf bytes;
+    double w, h;                /* layout units */
+    double font_scale;          /* 1, or less on small pages */
+} page;
+
+static pv_status page_begin(render_deck *d, page *pg, pv_error *err)
+{
+    memset(pg, 0, sizeof *pg);
+    pg->deck = d;
+    pg->w = d->page_w;
+    pg->h = PAGE_H;
+    if (!d->folder && d->fmt != RENDER_PDF && d->pages > 0)
+        return pv_error_set(err, PV_ERR_USAGE, d->path,
+                            "an .%s file holds one slide: use .pdf or --frames DIR",
+                            render_format_extension(d->fmt));
+    cairo_surface_t *target;
+    double pw = d->px_w / 2.0, ph = d->px_h / 2.0;
+    if (!d->folder && d->fmt == RENDER_PDF) {
+        if (d->pdf == NULL)
+            d->pdf = cairo_pdf_surface_create_for_stream(buf_write, &d->out, pw, ph);
+        target = d->pdf;
+    } else if (d->fmt == RENDER_PDF) {
+        target = pg->surface = cairo_pdf_surface_create_for_stream(buf_write, &pg->bytes, pw, ph);
+    } else if (d->fmt == RENDER_SVG) {
+        target = pg->surface =
+            cairo_svg_surface_create_for_stream(buf_write, &pg->bytes, d->px_w, d->px_h);
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+        cairo_svg_surface_set_document_unit(target, CAIRO_SVG_UNIT_PX);
+#endif
+    } else {
+        target = pg->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, d->px_w, d->px_h);
+    }
+    if (cairo_surface_status(target) != CAIRO_STATUS_SUCCESS) {
+        if (pg->surface)
+            cairo_surface_destroy(pg->surface);
+        pg->surface = NULL;
+        return pv_error_set(err, PV_ERR_NOMEM, d->path, "cannot make the page: %s",
+                            cairo_status_to_string(cairo_surface_status(target)));
+    }
+    pg->cr = cairo_create(target);
+    cairo_scale(pg->cr, d->scale, d->scale);
+    cairo_set_source_rgb(pg->cr, paper.r, paper.g, paper.b);
+    cairo_paint(pg->cr);
+    pg->font_scale = 1;
+    return PV_OK;
+}
+
+static void page_release(page *pg)
+{
+    if (pg->cr)
+        cairo_destroy(pg->cr);
+    if (pg->surface)
+        cairo_surface_destroy(pg->surface);
+    pv_free(pg->bytes.data);
+    memset(pg, 0, sizeof *pg);
+}
+
+/* Finish the page: add it to the deck's PDF, or write its own file. */
+static pv_status page_end(page *pg, const char *name, pv_error *err)
+{
+    render_deck *d = pg->deck;
+    pv_status status = PV_OK;
+    cairo_status_t cs = cairo_status(pg->cr);
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        status = pv_error_set(err, cs == CAIRO_STATUS_NO_MEMORY ? PV_ERR_NOMEM : PV_ERR_IO,
+                              d->path, "drawing failed: %s", cairo_status_to_string(cs));
+    } else if (pg->surface == NULL) {
+        cairo_show_page(pg->cr);
+    } else {
+        cairo_destroy(pg->cr);
+        pg->cr = NULL;
+        if (d->fmt == RENDER_PNG)
+            cs = cairo_surface_write_to_png_stream(pg->surface, buf_write, &pg->bytes);
+        else {
+            cairo_surface_finish(pg->surface);
+            cs = cairo_surface_status(pg->surface);
+        }
+        if (cs != CAIRO_STATUS_SUCCESS || pg->bytes.failed) {
+            status = pv_error_set(err, PV_ERR_NOMEM, d->path, "cannot encode the page: %s",
+                                  cairo_status_to_string(cs));
+        } else if (d->folder) {
+            size_t size = strlen(d->path) + strlen(name) + 8;
+            char *path = pv_malloc(size);
+            if (path == NULL) {
+                status = pv_error_set(err, PV_ERR_NOMEM, d->path, "out of memory");
+            } else {
+                snprintf(path, size, "%s%s%s.%s", d->path,
+                         strcmp(d->path, "/") == 0 ? "" : "/", name,
+                         render_format_extension(d->fmt));
+                status = save_bytes(path, &pg->bytes, err);
+                if (status == PV_OK)
+                    printf("%s\n", path);
+                pv_free(path);
+            }
+        } else {
+            status = save_bytes(d->path, &pg->bytes, err);
+        }
+    }
+    if (status == PV_OK)
+        d->pages++;
+    page_release(pg);
+    return status;
+}
+
+pv_status render_deck_finish(render_deck *d, pv_error *err)
+{
+    if (d->pages == 0)
+        return pv_error_set(err, PV_ERR_USAGE, d->path, "there is no slide to write");
+    if (d->folder || d->fmt != RENDER_PDF)
+        return PV_OK;
+    cairo_surface_finish(d->pdf);
+    cairo_status_t cs = cairo_surface_status(d->pdf);
+    if (cs != CAIRO_STATUS_SUCCESS || d->out.failed)
+        return pv_error_set(err, PV_ERR_NOMEM, d->path, "cannot encode the deck: %s",
+                            cairo_status_to_string(cs));
+    return save_bytes(d->path, &d->out, err);
+}
+
+/* ---- text ------------------------------------------------------------------------------ */
+
+static void set_colour(cairo_t *cr, colour c)
+{
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+/* A layout of text (invalid UTF-8 shown as U+FFFD) in family at px layout
+ * units, wrapped at wrap units (0: not wrapped).  Ligatures off, so a text
+ * extractor finds the letters as typed; no hyphens are added. */
+static PangoLayout *text_layout(cairo_t *cr, const char *family, double px, bool bold,
+                                const char *text, double wrap)
+{
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(pango_layout_get_context(layout), fo);
+    cairo_font_options_destroy(fo);
+    pango_layout_context_changed(layout);
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, family);
+    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_absolute_size(fd, px * PANGO_SCALE);
+    pango_layout_set_font_description(layout, fd);
+    pango_font_description_free(fd);
+    PangoAttrList *attrs = pango_attr_list_new();
+    pango_attr_list_insert(attrs, pango_attr_font_features_new("liga 0, clig 0"));
+#if PANGO_VERSION_CHECK(1, 44, 0)
+    pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+#endif
+    pango_layout_set_attributes(layout, attrs);
+    pango_attr_list_unref(attrs);
+    if (wrap > 0) {
+        pango_layout_set_width(layout, (int)(wrap * PANGO_SCALE));
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    }
+    if (text != NULL && g_utf8_validate(text, -1, NULL)) {
+        pango_layout_set_text(layout, text, -1);
+    } else if (text != NULL) {
+        gchar *valid = g_utf8_make_valid(text, -1);
+        pango_layout_set_text(layout, valid, -1);
+        g_free(valid);
+    }
+    return layout;
+}
+
+static void layout_size(PangoLayout *layout, double *w, double *h)
+{
+    PangoRectangle ink_rect, logical;
+    pango_layout_get_extents(layout, &ink_rect, &logical);
+    if (w)
+        *w = (double)logical.width / PANGO_SCALE;
+    if (h)
+        *h = (double)logical.height / PANGO_SCALE;
+}
+
+static double text_width(cairo_t *cr, const char *family, double px, bool bold,
+                         const char *text)
+{
+    PangoLayout *layout = text_layout(cr, family, px, bold, text, 0);
+    double w;
+    layout_size(layout, &w, NULL);
+    g_object_unref(layout);
+    return w;
+}
+
+enum { ALIGN_LEFT, ALIGN_CENTRE, ALIGN_RIGHT };
+
+/* Draw text with its top at y; x is its left, centre or right. */
+static double draw_text(cairo_t *cr, const char *family, double px, bool bold, colour c,
+                        double x, double y, int align, const char *text)
+{
+    PangoLayout *layout = text_layout(cr, family, px, bold, text, 0);
+    double w, h;
+    layout_size(layout, &w, &h);
+    double left = align == ALIGN_CENTRE ? x - w / 2 : align == ALIGN_RIGHT ? x - w : x;
+    set_colour(cr, c);
+    cairo_move_to(cr, left, y);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
+    return h;
+}
+
+/* The title at the top and the page number at the bottom right. */
+static double draw_frame(page *pg, const char *title, const char *footer)
+{
+    cairo_t *cr = pg->cr;
+    double wrap = pg->w - 2 * MARGIN;
+    double px = 46, h = 0;
+    PangoLayout *layout = NULL;
+    for (; px >= 22; px -= 4) {
+        if (layout)
+            g_object_unref(layout);
+        layout = text_layout(cr, SANS, px, true, title ? title : "", wrap);
+        layout_size(layout, NULL, &h);
+        if (h <= 2.6 * px)
+            break;
+    }
+    set_colour(cr, ink);
+    cairo_move_to(cr, MARGIN, MARGIN * 0.7);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
+    char number[32];
+    snprintf(number, sizeof number, "%zu", pg->deck->pages + 1);
+    double bottom = pg->h - MARGIN * 0.5 - 30;
+    draw_text(cr, SANS, 26, false, soft_ink, pg->w - MARGIN, bottom, ALIGN_RIGHT, number);
+    if (footer)
+        draw_text(cr, SANS, 26, false, soft_ink, MARGIN, bottom, ALIGN_LEFT, footer);
+    /* a thin rule under the title */
+    double y = MARGIN * 0.7 + h + 12;
+    cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
+    cairo_rectangle(cr, MARGIN, y, pg->w - 2 * MARGIN, 2);
+    cairo_fill(cr);
+    return y + 2;
+}
+
+/* ---- text slides ------------------------------------------------------------------------ */
+
+/* Lay out every paragraph at body size px; the total height. */
+static double paragraphs_height(cairo_t *cr, const render_paragraph *ps, size_t count,
+                                double px, double wrap, PangoLayout **layouts)
+{
+    double total = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool mono = ps[i].style == RENDER_PAR_VERBATIM;
+        layouts[i] = text_layout(cr, mono ? MONO : SANS, mono ? px * 0.9 : px,
+                                 ps[i].style == RENDER_PAR_STRONG, ps[i].text, wrap);
+        double h;
+        layout_size(layouts[i], NULL, &h);
+        total += h + (i + 1 < count ? px * 0.6 : 0);
+    }
+    return total;
+}
+
+pv_status render_deck_text(render_deck *d, const char *name, const char *title,
+                           const render_paragraph *ps, size_t count, pv_error *err)
+{
+    page pg;
+    if (page_begin(d, &pg, err) != PV_OK)
+        return err->status;
+    PangoLayout **layouts = pv_calloc(count ? count : 1, sizeof *layouts);
+    if (layouts == NULL) {
+        page_release(&pg);
+        return pv_error_set(err, PV_ERR_NOMEM, d->path, "out of memory");
+    }
+    double top = draw_frame(&pg, title, NULL) + 28;
+    double room = pg.h - top - MARGIN - 40, wrap = pg.w - 2 * MARGIN;
+    /* The largest body size at which every paragraph fits: nothing is cut. */
+    double px = 40;
+    for (;; px -= 2) {
+        double h = paragraphs_height(pg.cr, ps, count, px, wrap, layouts);
+        if (h <= room || px <= 8)
+            break;
+        for (size_t i = 0; i < count; i++)
+            g_object_unref(layouts[i]);
+    }
+    double y = top;
+    for (size_t i = 0; i < count; i++) {
+        double h;
+        layout_size(layouts[i], NULL, &h);
+        set_colour(pg.cr, ps[i].style == RENDER_PAR_STRONG ? accent : ink);
+        cairo_move_to(pg.cr, MARGIN, y);
+        pango_cairo_show_layout(pg.cr, layouts[i]);
+        y += h + px * 0.6;
+        g_object_unref(layouts[i]);
+    }
+    pv_free(layouts);
+    return page_end(&pg, name, err);
+}
+
+/* ---- step slides: geometry ------------------------------------------------------------- */
+
+/* A grid as drawn: the cells [row0, row0 + rows) x [col0, col0 + cols) of
+ * a plane (padding where outside it). */
+typedef struct grid {
+    double x, y, cell;
+    long row0, col0, rows, cols;
+    bool numbers;
+    double index_px;        /* row/column numbers */
+    double index_w;         /* room left of the grid for them */
+    char **text;            /* numbered grids: each cell's text ("" = blank) */
+} grid;
+
+typedef struct step_view {
+    const render_step *st;
+    pool_region region;
+    pool_explanation ex;
+    size_t in_plane;
+    long in_h, in_w;
+    size_t out_base;
+    long out_h, out_w;
+    grid in, out;
+    double number_px;
+} step_view;
 
 static void plane_shape(const tensor *t, long *rows, long *cols)
 {
@@ -436,216 +683,176 @@ static void plane_shape(const tensor *t, long *rows, long *cols)
     }
 }
 
-/* Build the layout; ex receives the region's explanation. */
-static pv_status layout_step(step_layout *L, const render_step *st, const render_options *o,
-                             pool_explanation *ex, pv_error *err)
-{
-    memset(L, 0, sizeof *L);
-    const pool_plan *plan = st->plan;
-    pool_plan_region(plan, st->index, &L->region);
-    if (pool_explain(plan, st->input, st->index, ex, err) != PV_OK)
-        return err->status;
-    const pool_region *rg = &L->region;
-
-    /* The input: the region's plane, with the padding frame. */
-    L->in_plane = rg->n * plan->c + rg->c;
-    L->in_h = (long)plan->h;
-    L->in_w = (long)plan->w;
-    long r_last = rg->row0 + (rg->row_count - 1) * rg->row_step;
-    long c_last = rg->col0 + (rg->col_count - 1) * rg->col_step;
-    long top = 0, left = 0, bottom = L->in_h - 1, right = L->in_w - 1;
-    if (pool_op_is_windowed(plan->params.op) || plan->params.op == POOL_FRACTIONAL) {
-        top -= plan->rows.pad_before;
-        left -= plan->cols.pad_before;
-        bottom += plan->rows.pad_after;
-        right += plan->cols.pad_after;
-        if (plan->params.op != POOL_BILINEAR) {
-            top = rg->row0 < top ? rg->row0 : top;
-            left = rg->col0 < left ? rg->col0 : left;
-            bottom = r_last > bottom ? r_last : bottom;
-            right = c_last > right ? c_last : right;
-        }
-    }
-    grid_view *in = &L->in;
-    in->row0 = top;
-    in->col0 = left;
-    in->rows = bottom - top + 1;
-    in->cols = right - left + 1;
-    int cell = o && o->cell > 0 ? o->cell : DEFAULT_CELL;
-    in->numbers = in->rows <= NUMBERS_MAX && in->cols <= NUMBERS_MAX;
-    long side = in->rows > in->cols ? in->rows : in->cols;
-    in->cell = in->numbers ? cell : (int)(PICTURE_SIDE / side > 0 ? PICTURE_SIDE / side : 1);
-
-    /* The output: the plane holding the current cell. */
-    plane_shape(st->output, &L->out_h, &L->out_w);
-    size_t plane_cells = (size_t)L->out_h * (size_t)L->out_w;
-    L->out_base = plane_cells ? st->index / plane_cells * plane_cells : 0;
-    grid_view *out = &L->out;
-    out->rows = L->out_h;
-    out->cols = L->out_w;
-    out->numbers = out->rows <= NUMBERS_MAX && out->cols <= 2 * NUMBERS_MAX;
-    side = out->rows > out->cols ? out->rows : out->cols;
-    out->cell = out->numbers ? cell : (int)(PICTURE_SIDE / side > 0 ? PICTURE_SIDE / side : 1);
-
-    /* Row and column numbers beside numbered grids. */
-    int index_scale = cell >= 40 ? 2 : 1;
-    if (in->numbers) {
-        in->index_scale = index_scale;
-        int d = digits_of(in->row0) > digits_of(in->row0 + in->rows - 1)
-                    ? digits_of(in->row0)
-                    : digits_of(in->row0 + in->rows - 1);
-        in->index_w = d * BITFONT_ADVANCE * index_scale + 8;
-    }
-    if (out->numbers) {
-        out->index_scale = index_scale;
-        out->index_w = digits_of(out->rows - 1) * BITFONT_ADVANCE * index_scale + 8;
-    }
-
-    /* Texts. */
-    char settings[256];
-    pool_params_describe(&plan->params, settings, sizeof settings);
-    snprintf(L->title, sizeof L->title, "%s", o && o->title ? o->title : settings);
-    char formula[2048];
-    double value = tensor_get(st->output, st->index);
-    pool_explanation_format(ex, value, 16, formula, sizeof formula);
-    if (o && o->hide_value) {
-        char v[48];
-        size_t n = pool_format_number(value, v, sizeof v);
-        size_t len = strlen(formula);
-        if (len >= n && strcmp(formula + len - n, v) == 0)
-            snprintf(formula + len - n, sizeof formula - (len - n), "?");
-    }
-
-    /* Width: the grids side by side, at least MIN_WIDTH, wide enough for
-     * a formula line of up to 90 characters. */
-    int index_band = out->numbers || in->numbers ? BITFONT_H * index_scale + 8 : 0;
-    if (plan->n > 1)
-        snprintf(L->in_label, sizeof L->in_label, "input (sample %zu, channel %zu)", rg->n,
-                 rg->c);
-    else if (plan->c > 1)
-        snprintf(L->in_label, sizeof L->in_label, "input (channel %zu)", rg->c);
-    else
-        snprintf(L->in_label, sizeof L->in_label, "input");
-    /* Room between the grids for the arrow, and for the input's label. */
-    int gap = 96;
-    int label_over = bitfont_text_width(L->in_label, TEXT_SCALE) + 48 -
-                     ((int)in->cols * in->cell + gap + out->index_w);
-    if (label_over > 0)
-        gap += label_over;
-    int grids_w = in->index_w + (int)in->cols * in->cell + gap + out->index_w +
-                  (int)out->cols * out->cell;
-    int width = grids_w + 2 * MARGIN;
-    int text_chars = (int)strlen(formula);
-    int text_w = (text_chars > 90 ? 90 : text_chars) * BITFONT_ADVANCE * TEXT_SCALE;
-    if (text_w + 2 * MARGIN > width)
-        width = text_w + 2 * MARGIN;
-    int title_w = bitfont_text_width(L->title, TEXT_SCALE);
-    if (title_w + 2 * MARGIN > width)
-        width = title_w + 2 * MARGIN > 1600 ? 1600 : title_w + 2 * MARGIN;
-    if (width < MIN_WIDTH)
-        width = MIN_WIDTH;
-    size_t max_chars = (size_t)((width - 2 * MARGIN) / (BITFONT_ADVANCE * TEXT_SCALE));
-    if (st->all_done) {
-        /* A finished run: the whole output, no region. */
-        char in_shape[64], out_shape[64];
-        tensor_format_shape(st->input->rank, st->input->dims, in_shape, sizeof in_shape);
-        tensor_format_shape(st->output->rank, st->output->dims, out_shape, sizeof out_shape);
-        snprintf(formula, sizeof formula, "%s -> %s, every region pooled", in_shape, out_shape);
-    }
-    L->line_count = wrap_lines(formula, max_chars, L->lines, 0, MAX_LINES - 1);
-    char cellname[64] = "";
-    size_t coord = st->index;
-    size_t idx[TENSOR_MAX_RANK];
-    for (int d = plan->out_rank; d-- > 0;) {
-        idx[d] = coord % plan->out_dims[d];
-        coord /= plan->out_dims[d];
-    }
-    size_t used = 0;
-    for (int d = 0; d < plan->out_rank && used < sizeof cellname; d++)
-        used += (size_t)snprintf(cellname + used, sizeof cellname - used, "%s%zu",
-                                 d ? ", " : "(", idx[d]);
-    if (used < sizeof cellname)
-        snprintf(cellname + used, sizeof cellname - used, ")");
-    if (st->all_done)
-        snprintf(L->footer, sizeof L->footer, "all %zu steps done", plan->out_count);
-    else
-        snprintf(L->footer, sizeof L->footer, "step %zu of %zu: output cell %s", st->index + 1,
-                 plan->out_count, cellname);
-
-    /* Vertical positions (baselines for text). */
-    int y = MARGIN + BITFONT_ASCENT * TEXT_SCALE;
-    L->title_y = y;
-    y += BITFONT_H * TEXT_SCALE + 18;
-    L->label_y = y + BITFONT_ASCENT * TEXT_SCALE;
-    y += LINE_HEIGHT + index_band;
-    int grid_h_in = (int)in->rows * in->cell, grid_h_out = (int)out->rows * out->cell;
-    int grids_h = grid_h_in > grid_h_out ? grid_h_in : grid_h_out;
-    int x0 = (width - grids_w) / 2;
-    in->x = x0 + in->index_w;
-    in->y = y + (grids_h - grid_h_in) / 2;
-    out->x = in->x + (int)in->cols * in->cell + gap + out->index_w;
-    out->y = y + (grids_h - grid_h_out) / 2;
-    y += grids_h + 28;
-    L->formula_y = y + BITFONT_ASCENT * TEXT_SCALE;
-    y += L->line_count * LINE_HEIGHT + 10;
-    L->footer_y = y + BITFONT_ASCENT * TEXT_SCALE;
-    y += LINE_HEIGHT;
-    L->width = width;
-    L->height = y + MARGIN;
-    return PV_OK;
-}
-
-/* ---- drawing ------------------------------------------------------------------ */
-
 static double plane_value(const tensor *t, size_t plane, long rows, long cols, long r, long c)
 {
     return tensor_get(t, plane * (size_t)rows * (size_t)cols + (size_t)r * (size_t)cols +
                              (size_t)c);
 }
 
-/* The largest scale at which text fits a w x h cell, or 0. */
-static int fit_scale(const char *text, int w, int h)
+static void format_cell(double v, bool short_form, char *buf, size_t size)
 {
-    for (int scale = 4; scale >= 1; scale--)
-        if (bitfont_text_width(text, scale) <= w - 10 && BITFONT_H * scale <= h - 8)
-            return scale;
-    return 0;
-}
-
-/* How a grid writes its numbers: one scale for every cell, and when the
- * full numbers would not fit at scale 2, three significant digits. */
-typedef struct number_style {
-    int scale;
-    bool short_form;
-} number_style;
-
-static void format_cell_number(double v, const number_style *ns, char *buf, size_t size)
-{
-    if (ns->short_form && v != floor(v))
+    if (short_form && v != floor(v) && isfinite(v))
         snprintf(buf, size, "%.3g", v);
     else
         pool_format_number(v, buf, size);
 }
 
-static number_style choose_style(const double *values, size_t count, int cell)
+static void grid_free_text(grid *g)
 {
-    number_style ns = {4, false};
-    for (int pass = 0; pass < 2; pass++) {
-        ns.short_form = pass == 1;
-        ns.scale = 4;
-        for (size_t i = 0; i < count; i++) {
-            char buf[48];
-            format_cell_number(values[i], &ns, buf, sizeof buf);
-            int s = fit_scale(buf, cell, cell);
-            if (s < ns.scale)
-                ns.scale = s;
-        }
-        if (ns.scale >= 2 || pass == 1)
-            break;
+    if (g->text == NULL)
+        return;
+    for (long i = 0; i < g->rows * g->cols; i++)
+        pv_free(g->text[i]);
+    pv_free(g->text);
+    g->text = NULL;
+}
+
+static bool cell_text_set(grid *g, long i, const char *s)
+{
+    pv_free(g->text[i]);
+    g->text[i] = pv_strdup(s);
+    return g->text[i] != NULL;
+}
+
+/* The texts of both grids, full or short numbers. */
+static bool fill_texts(step_view *v, bool short_form)
+{
+    const render_step *st = v->st;
+    grid *in = &v->in, *out = &v->out;
+    char num[64];
+    if (in->numbers) {
+        for (long r = 0; r < in->rows; r++)
+            for (long c = 0; c < in->cols; c++) {
+                long row = in->row0 + r, col = in->col0 + c;
+                bool inside = row >= 0 && col >= 0 && row < v->in_h && col < v->in_w;
+                format_cell(inside ? plane_value(st->input, v->in_plane, v->in_h, v->in_w, row,
+                                                 col)
+                                   : 0,
+                            short_form, num, sizeof num);
+                if (!cell_text_set(in, r * in->cols + c, num))
+                    return false;
+            }
     }
-    if (ns.scale < 1)
-        ns.scale = 1;
-    return ns;
+    if (out->numbers) {
+        for (long i = 0; i < out->rows * out->cols; i++) {
+            size_t flat = v->out_base + (size_t)i;
+            bool done = st->all_done || flat <= st->index;
+            if (!done)
+                num[0] = '\0';
+            else if (flat == st->index && st->hide_value && !st->all_done)
+                snprintf(num, sizeof num, "?");
+            else
+                format_cell(tensor_get(st->output, flat), short_form, num, sizeof num);
+            if (!cell_text_set(out, i, num))
+                return false;
+        }
+    }
+    return true;
+}
+
+static double widest_text(cairo_t *cr, const grid *g, double px)
+{
+    double w = 0;
+    if (!g->numbers)
+        return 0;
+    /* Widths grow with the number of characters: measure the longest few. */
+    size_t longest = 0;
+    for (long i = 0; i < g->rows * g->cols; i++)
+        longest = strlen(g->text[i]) > longest ? strlen(g->text[i]) : longest;
+    for (long i = 0; i < g->rows * g->cols; i++)
+        if (strlen(g->text[i]) + 1 >= longest && g->text[i][0]) {
+            double tw = text_width(cr, SANS, px, false, g->text[i]);
+            w = tw > w ? tw : w;
+        }
+    return w;
+}
+
+static int digits_of(long v)
+{
+    char buf[32];
+    return snprintf(buf, sizeof buf, "%ld", v);
+}
+
+/* Place the grids in the box [x0, x1] x [y0, y1] with cells that hold the
+ * widest number with space around it; the largest number size that fits. */
+static bool place_grids(cairo_t *cr, step_view *v, double x0, double x1, double y0, double y1)
+{
+    grid *in = &v->in, *out = &v->out;
+    const double gap = 150;     /* between the grids: the arrow */
+    const double reference = 100;
+    for (int pass = 0; pass < 2; pass++) {
+        if (!fill_texts(v, pass == 1))
+            return false;
+        double w100 = widest_text(cr, in, reference), o100 = widest_text(cr, out, reference);
+        if (o100 > w100)
+            w100 = o100;
+        for (double px = 64; px >= 14; px -= 2) {
+            double cell = fmax(w100 * px / reference + 0.9 * px, 1.9 * px);
+            double ipx = fmax(16, px * 0.5);
+            double digit_w = text_width(cr, SANS, ipx, false, "0");
+            long in_digits = digits_of(in->row0 + in->rows - 1) > digits_of(in->row0)
+                                 ? digits_of(in->row0 + in->rows - 1)
+                                 : digits_of(in->row0);
+            double iw = in->numbers ? in_digits * digit_w + 14 : 0;
+            double ow = out->numbers ? digits_of(out->rows - 1) * digit_w + 14 : 0;
+            double ih = ipx * 1.5;
+            double in_cell = in->numbers ? cell : 0, out_cell = out->numbers ? cell : 0;
+            /* Pictures take what the numbers leave. */
+            double width = iw + in->cols * in_cell + gap + ow + out->cols * out_cell;
+            double height = ih + fmax(in->rows * in_cell, out->rows * out_cell);
+            double pic_cols = (in->numbers ? 0 : in->cols) + (out->numbers ? 0 : out->cols);
+            if (width > x1 - x0 || height > y1 - y0)
+                continue;
+            double pic = 0;
+            if (pic_cols > 0) {
+                pic = (x1 - x0 - width) / pic_cols;
+                long tallest = 0;
+                if (!in->numbers)
+                    tallest = in->rows;
+                if (!out->numbers && out->rows > tallest)
+                    tallest = out->rows;
+                if (tallest > 0 && (y1 - y0 - ih) / tallest < pic)
+                    pic = (y1 - y0 - ih) / tallest;
+                if (pic * fmax(in->numbers ? 0 : in->cols, out->numbers ? 0 : out->cols) < 120)
+                    continue;
+            }
+            in->cell = in->numbers ? cell : pic;
+            out->cell = out->numbers ? cell : pic;
+            in->index_px = out->index_px = ipx;
+            in->index_w = iw;
+            out->index_w = ow;
+            v->number_px = px;
+            double total = iw + in->cols * in->cell + gap + ow + out->cols * out->cell;
+            double left = x0 + (x1 - x0 - total) / 2;
+            double gh_in = in->rows * in->cell, gh_out = out->rows * out->cell;
+            double gh = fmax(gh_in, gh_out);
+            double top = y0 + ih + (y1 - y0 - ih - gh) / 2 * 0.3;
+            in->x = left + iw;
+            in->y = top + (gh - gh_in) / 2;
+            out->x = in->x + in->cols * in->cell + gap + ow;
+            out->y = top + (gh - gh_out) / 2;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- step slides: drawing ---------------------------------------------------------------- */
+
+static void fill_rect(cairo_t *cr, double x, double y, double w, double h, colour c)
+{
+    set_colour(cr, c);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_fill(cr);
+}
+
+static void stroke_rect(cairo_t *cr, double x, double y, double w, double h, colour c,
+                        double width)
+{
+    set_colour(cr, c);
+    cairo_set_line_width(cr, width);
+    cairo_rectangle(cr, x + width / 2, y + width / 2, w - width, h - width);
+    cairo_stroke(cr);
 }
 
 static bool region_has(const pool_region *rg, const pool_plan *plan, long row, long col)
@@ -658,59 +865,33 @@ static bool region_has(const pool_region *rg, const pool_plan *plan, long row, l
     return dr / rg->row_step < rg->row_count && dc / rg->col_step < rg->col_count;
 }
 
-static void draw_indices(canvas *cv, const grid_view *g)
+static void draw_indices(cairo_t *cr, const grid *g)
 {
-    if (g->index_scale == 0)
-        return;
     char num[32];
     for (long c = 0; c < g->cols; c++) {
         snprintf(num, sizeof num, "%ld", g->col0 + c);
-        cv_text(cv, g->x + (int)c * g->cell + g->cell / 2, g->y - 8, g->index_scale, soft_ink,
-                ANCHOR_MIDDLE, num);
+        draw_text(cr, SANS, g->index_px, false, soft_ink, g->x + (c + 0.5) * g->cell,
+                  g->y - g->index_px * 1.45, ALIGN_CENTRE, num);
     }
     for (long r = 0; r < g->rows; r++) {
         snprintf(num, sizeof num, "%ld", g->row0 + r);
-        cv_text(cv, g->x - 8,
-                g->y + (int)r * g->cell + g->cell / 2 + (BITFONT_ASCENT * g->index_scale) / 2,
-                g->index_scale, soft_ink, ANCHOR_END, num);
+        draw_text(cr, SANS, g->index_px, false, soft_ink, g->x - 10,
+                  g->y + (r + 0.5) * g->cell - g->index_px * 0.6, ALIGN_RIGHT, num);
     }
 }
 
-/* Colours of a plane (or of an RGB composite when rgb is set). */
-static rgb8 *picture_colours(const tensor *t, size_t plane, size_t sample, bool rgb,
-                             size_t channels, long rows, long cols)
+static void draw_cell_text(cairo_t *cr, const grid *g, long r, long c, double px, colour col)
 {
-    size_t count = (size_t)rows * (size_t)cols;
-    rgb8 *colours = pv_malloc(count * sizeof *colours);
-    if (colours == NULL)
-        return NULL;
-    size_t base = rgb ? sample * channels * count : plane * count;
-    size_t planes = rgb ? 3 : 1;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < count * planes; i++) {
-        double v = tensor_get(t, base + i);
-        if (isfinite(v)) {
-            lo = fmin(lo, v);
-            hi = fmax(hi, v);
-        }
-    }
-    /* Pictures on the 0..255 scale stay as they are; anything else is
-     * stretched from its minimum to its maximum. */
-    bool stretch = !(lo >= 0 && hi <= 255 && hi > 1);
-    for (size_t i = 0; i < count; i++) {
-        double ch[3];
-        for (size_t k = 0; k < 3; k++) {
-            double v = tensor_get(t, base + (rgb ? k * count : 0) + i);
-            if (!isfinite(v))
-                v = 0;
-            if (stretch)
-                v = hi > lo ? (v - lo) / (hi - lo) * 255 : 128;
-            ch[k] = v < 0 ? 0 : v > 255 ? 255 : v;
-        }
-        colours[i] = (rgb8){(unsigned char)lround(ch[0]), (unsigned char)lround(ch[1]),
-                            (unsigned char)lround(ch[2])};
-    }
-    return colours;
+    const char *s = g->text[r * g->cols + c];
+    if (*s == '\0')
+        return;
+    PangoLayout *layout = text_layout(cr, SANS, px, false, s, 0);
+    double w, h;
+    layout_size(layout, &w, &h);
+    set_colour(cr, col);
+    cairo_move_to(cr, g->x + (c + 0.5) * g->cell - w / 2, g->y + (r + 0.5) * g->cell - h / 2);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
 }
 
 static bool is_rgb(const tensor *t)
@@ -718,259 +899,505 @@ static bool is_rgb(const tensor *t)
     return (t->rank == 3 && t->dims[0] == 3) || (t->rank == 4 && t->dims[1] == 3);
 }
 
-static void draw_input(canvas *cv, const step_layout *L, const render_step *st,
-                       const pool_explanation *ex, pv_error *err)
+/* A plane (or an RGB composite) as an image: 0..255 data as it is,
+ * anything else stretched from its minimum to its maximum.  pending(i)
+ * cells are drawn as paper. */
+static cairo_surface_t *plane_image(const tensor *t, size_t base, size_t stride_plane,
+                                    bool rgb, long rows, long cols, size_t done_until,
+                                    bool hide_last)
 {
-    const grid_view *g = &L->in;
-    const pool_plan *plan = st->plan;
-    const pool_region *rg = &L->region;
-    const bool show_region = !st->all_done;
-    long win_row = LONG_MIN, win_col = LONG_MIN;
-    if (ex->winner >= 0 && show_region) {
-        win_row = ex->terms[ex->winner].row;
-        win_col = ex->terms[ex->winner].col;
-    }
-    if (!g->numbers) {
-        bool rgb = is_rgb(st->input) && plan->params.op != POOL_BILINEAR;
-        rgb8 *colours = picture_colours(st->input, L->in_plane, rg->n, rgb, plan->c, L->in_h,
-                                        L->in_w);
-        if (colours == NULL) {
-            cv->failed = true;
-            return;
-        }
-        cv_picture(cv, g->x, g->y, g->cell, L->in_h, L->in_w, colours, err);
-        pv_free(colours);
-        if (plan->params.op != POOL_BILINEAR && show_region) {
-            long r_last = rg->row0 + (rg->row_count - 1) * rg->row_step;
-            long c_last = rg->col0 + (rg->col_count - 1) * rg->col_step;
-            int stroke = 3;
-            cv_rect(cv, g->x + (int)(rg->col0 - g->col0) * g->cell - stroke,
-                    g->y + (int)(rg->row0 - g->row0) * g->cell - stroke,
-                    (int)(c_last - rg->col0 + 1) * g->cell + 2 * stroke,
-                    (int)(r_last - rg->row0 + 1) * g->cell + 2 * stroke, NULL, region_edge,
-                    stroke);
-        }
-        return;
-    }
-    draw_indices(cv, g);
-    double *values = pv_malloc((size_t)(g->rows * g->cols) * sizeof *values);
-    if (values == NULL) {
-        cv->failed = true;
-        return;
-    }
-    for (long r = 0; r < g->rows; r++)
-        for (long c = 0; c < g->cols; c++) {
-            long row = g->row0 + r, col = g->col0 + c;
-            bool inside = row >= 0 && col >= 0 && row < L->in_h && col < L->in_w;
-            values[r * g->cols + c] =
-                inside ? plane_value(st->input, L->in_plane, L->in_h, L->in_w, row, col) : 0;
-        }
-    number_style ns = choose_style(values, (size_t)(g->rows * g->cols), g->cell);
-    for (long r = 0; r < g->rows; r++) {
-        for (long c = 0; c < g->cols; c++) {
-            long row = g->row0 + r, col = g->col0 + c;
-            int x = g->x + (int)c * g->cell, y = g->y + (int)r * g->cell;
-            bool inside = row >= 0 && col >= 0 && row < L->in_h && col < L->in_w;
-            bool in_region = show_region && region_has(rg, plan, row, col);
-            bool winner = row == win_row && col == win_col;
-            const rgb8 *fill = winner ? &winner_fill
-                               : in_region ? &region_fill
-                               : inside ? &paper
-                                        : &padding_fill;
-            cv_rect(cv, x, y, g->cell, g->cell, fill, grid_line, 1);
-            char num[48];
-            format_cell_number(values[r * g->cols + c], &ns, num, sizeof num);
-            cv_text(cv, x + g->cell / 2, y + g->cell / 2 + (BITFONT_ASCENT * ns.scale) / 2,
-                    ns.scale, inside ? ink : soft_ink, ANCHOR_MIDDLE, num);
-        }
-    }
-    pv_free(values);
-    if (plan->params.op != POOL_BILINEAR && show_region) {
-        long r_last = rg->row0 + (rg->row_count - 1) * rg->row_step;
-        long c_last = rg->col0 + (rg->col_count - 1) * rg->col_step;
-        cv_rect(cv, g->x + (int)(rg->col0 - g->col0) * g->cell,
-                g->y + (int)(rg->row0 - g->row0) * g->cell,
-                (int)(c_last - rg->col0 + 1) * g->cell, (int)(r_last - rg->row0 + 1) * g->cell,
-                NULL, region_edge, 4);
-    }
-}
-
-static void draw_output(canvas *cv, const step_layout *L, const render_step *st,
-                        const render_options *o, pv_error *err)
-{
-    const grid_view *g = &L->out;
-    size_t current = st->index;
-    bool hide = o && o->hide_value;
-    if (!g->numbers) {
-        /* Pending cells of a picture are drawn as paper. */
-        bool rgb = is_rgb(st->output);
-        size_t sample = st->output->rank == 4 ? current / (st->output->count / st->output->dims[0])
-                                              : 0;
-        size_t plane = L->out_base / ((size_t)L->out_h * (size_t)L->out_w);
-        size_t channels = st->output->rank >= 3 ? st->output->dims[st->output->rank - 3] : 1;
-        rgb8 *colours = picture_colours(st->output, plane, sample, rgb, channels, L->out_h,
-                                        L->out_w);
-        if (colours == NULL) {
-            cv->failed = true;
-            return;
-        }
-        size_t cells = (size_t)L->out_h * (size_t)L->out_w;
-        if (!st->all_done) {
-            size_t first = rgb ? sample * channels * cells : L->out_base;
-            for (size_t i = 0; i < cells; i++) {
-                /* For an RGB composite a pixel is done once its first
-                 * channel's cell has been visited. */
-                size_t flat = first + i;
-                if (flat > current || (hide && flat == current))
-                    colours[i] = pending_fill;
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)cols, (int)rows);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS)
+        return img;
+    size_t count = (size_t)rows * (size_t)cols;
+    size_t planes = rgb ? 3 : 1;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t k = 0; k < planes; k++)
+        for (size_t i = 0; i < count; i++) {
+            double x = tensor_get(t, base + k * stride_plane + i);
+            if (isfinite(x)) {
+                lo = fmin(lo, x);
+                hi = fmax(hi, x);
             }
         }
-        cv_picture(cv, g->x, g->y, g->cell, L->out_h, L->out_w, colours, err);
-        pv_free(colours);
-        if (!st->all_done) {
-            size_t in_plane = current - L->out_base;
-            long r = (long)(in_plane / (size_t)L->out_w), c = (long)(in_plane % (size_t)L->out_w);
-            int stroke = g->cell >= 8 ? 2 : 1;
-            cv_rect(cv, g->x + (int)c * g->cell - stroke, g->y + (int)r * g->cell - stroke,
-                    g->cell + 2 * stroke, g->cell + 2 * stroke, NULL, current_edge, stroke);
+    bool stretch = !(lo >= 0 && hi <= 255 && hi > 1);
+    cairo_surface_flush(img);
+    unsigned char *data = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    for (long r = 0; r < rows; r++) {
+        uint32_t *row = (uint32_t *)(void *)(data + (size_t)r * (size_t)stride);
+        for (long c = 0; c < cols; c++) {
+            size_t i = (size_t)r * (size_t)cols + (size_t)c;
+            unsigned ch[3];
+            for (size_t k = 0; k < 3; k++) {
+                double x = tensor_get(t, base + (rgb ? k * stride_plane : 0) + i);
+                if (!isfinite(x))
+                    x = 0;
+                if (stretch)
+                    x = hi > lo ? (x - lo) / (hi - lo) * 255 : 128;
+                ch[k] = (unsigned)lround(x < 0 ? 0 : x > 255 ? 255 : x);
+            }
+            if (base + i > done_until || (hide_last && base + i == done_until))
+                ch[0] = ch[1] = ch[2] = 242;
+            row[c] = (uint32_t)ch[0] << 16 | (uint32_t)ch[1] << 8 | ch[2];
         }
-        return;
     }
-    draw_indices(cv, g);
-    size_t cells = (size_t)(g->rows * g->cols);
-    double *values = pv_malloc(cells * sizeof *values);
-    if (values == NULL) {
-        cv->failed = true;
+    cairo_surface_mark_dirty(img);
+    return img;
+}
+
+static void draw_image(cairo_t *cr, cairo_surface_t *img, const grid *g)
+{
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS)
         return;
+    cairo_save(cr);
+    cairo_translate(cr, g->x, g->y);
+    cairo_scale(cr, g->cell, g->cell);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+    cairo_rectangle(cr, 0, 0, (double)g->cols, (double)g->rows);
+    cairo_fill(cr);
+    cairo_restore(cr);
+}
+
+static void draw_input(cairo_t *cr, const step_view *v)
+{
+    const grid *g = &v->in;
+    const render_step *st = v->st;
+    const pool_plan *plan = st->plan;
+    const pool_region *rg = &v->region;
+    bool show_region = !st->all_done;
+    long win_row = LONG_MIN, win_col = LONG_MIN;
+    if (v->ex.winner >= 0 && (size_t)v->ex.winner < v->ex.term_count && show_region &&
+        !st->hide_value) {
+        win_row = v->ex.terms[v->ex.winner].row;
+        win_col = v->ex.terms[v->ex.winner].col;
     }
-    for (size_t i = 0; i < cells; i++)
-        values[i] = tensor_get(st->output, L->out_base + i);
-    number_style ns = choose_style(values, cells, g->cell);
-    pv_free(values);
-    for (long r = 0; r < g->rows; r++) {
-        for (long c = 0; c < g->cols; c++) {
-            size_t flat = L->out_base + (size_t)r * (size_t)g->cols + (size_t)c;
-            int x = g->x + (int)c * g->cell, y = g->y + (int)r * g->cell;
-            bool is_current = !st->all_done && flat == current;
-            bool done = st->all_done || flat < current || is_current;
-            const rgb8 *fill = is_current ? &current_fill : done ? &paper : &pending_fill;
-            cv_rect(cv, x, y, g->cell, g->cell, fill, is_current ? current_edge : grid_line,
-                    is_current ? 4 : 1);
-            if (!done)
-                continue;
-            char num[48];
-            if (is_current && hide)
-                snprintf(num, sizeof num, "?");
-            else
-                format_cell_number(tensor_get(st->output, flat), &ns, num, sizeof num);
-            cv_text(cv, x + g->cell / 2, y + g->cell / 2 + (BITFONT_ASCENT * ns.scale) / 2,
-                    ns.scale, ink, ANCHOR_MIDDLE, num);
-        }
+    long r_last = rg->row0 + (rg->row_count - 1) * rg->row_step;
+    long c_last = rg->col0 + (rg->col_count - 1) * rg->col_step;
+    if (!g->numbers) {
+        bool rgb = is_rgb(st->input) && plan->params.op != POOL_BILINEAR;
+        size_t count = (size_t)v->in_h * (size_t)v->in_w;
+        size_t base = rgb ? rg->n * plan->c * count : v->in_plane * count;
+        cairo_surface_t *img = plane_image(st->input, base, count, rgb, v->in_h, v->in_w,
+                                           SIZE_MAX, false);
+        draw_image(cr, img, g);
+        cairo_surface_destroy(img);
+    } else {
+        draw_indices(cr, g);
+        for (long r = 0; r < g->rows; r++)
+            for (long c = 0; c < g->cols; c++) {
+                long row = g->row0 + r, col = g->col0 + c;
+                bool inside = row >= 0 && col >= 0 && row < v->in_h && col < v->in_w;
+                bool in_region = show_region && region_has(rg, plan, row, col);
+                bool winner = row == win_row && col == win_col;
+                colour fill = winner      ? winner_fill
+                              : in_region ? region_fill
+                              : inside    ? paper
+                                          : padding_fill;
+                double x = g->x + c * g->cell, y = g->y + r * g->cell;
+                fill_rect(cr, x, y, g->cell, g->cell, fill);
+                stroke_rect(cr, x, y, g->cell, g->cell, grid_line, 1.5);
+                draw_cell_text(cr, g, r, c, v->number_px, inside ? ink : soft_ink);
+            }
+    }
+    if (plan->params.op != POOL_BILINEAR && show_region) {
+        double edge = g->numbers ? 5 : 4;
+        double pad = g->numbers ? 0 : edge;
+        stroke_rect(cr, g->x + (rg->col0 - g->col0) * g->cell - pad,
+                    g->y + (rg->row0 - g->row0) * g->cell - pad,
+                    (c_last - rg->col0 + 1) * g->cell + 2 * pad,
+                    (r_last - rg->row0 + 1) * g->cell + 2 * pad, region_edge, edge);
     }
 }
 
-pv_status render_step_save(const char *path, render_format fmt, const render_step *st,
-                           const render_options *o, pv_error *err)
+static void draw_output(cairo_t *cr, const step_view *v)
+{
+    const grid *g = &v->out;
+    const render_step *st = v->st;
+    size_t current = st->index;
+    if (!g->numbers) {
+        const tensor *t = st->output;
+        bool rgb = is_rgb(t);
+        size_t cells = (size_t)v->out_h * (size_t)v->out_w;
+        size_t base = v->out_base;
+        if (rgb) {
+            size_t sample = t->rank == 4 ? current / (t->count / t->dims[0]) : 0;
+            base = sample * 3 * cells;
+        }
+        cairo_surface_t *img = plane_image(t, base, cells, rgb, v->out_h, v->out_w,
+                                           st->all_done ? SIZE_MAX : current,
+                                           st->hide_value);
+        draw_image(cr, img, g);
+        cairo_surface_destroy(img);
+    } else {
+        draw_indices(cr, g);
+        for (long r = 0; r < g->rows; r++)
+            for (long c = 0; c < g->cols; c++) {
+                size_t flat = v->out_base + (size_t)(r * g->cols + c);
+                bool is_current = !st->all_done && flat == current;
+                bool done = st->all_done || flat <= current;
+                double x = g->x + c * g->cell, y = g->y + r * g->cell;
+                fill_rect(cr, x, y, g->cell, g->cell,
+                          is_current ? current_fill : done ? paper : pending_fill);
+                stroke_rect(cr, x, y, g->cell, g->cell, grid_line, 1.5);
+                draw_cell_text(cr, g, r, c, v->number_px, ink);
+            }
+    }
+    if (!st->all_done) {
+        size_t at = current - v->out_base;
+        long r = (long)(at / (size_t)v->out_w), c = (long)(at % (size_t)v->out_w);
+        double edge = 5, pad = g->numbers ? 0 : edge;
+        stroke_rect(cr, g->x + c * g->cell - pad, g->y + r * g->cell - pad, g->cell + 2 * pad,
+                    g->cell + 2 * pad, current_edge, edge);
+    }
+}
+
+/* ---- step slides: the formula panel ----------------------------------------------------- */
+
+static colour role_colour(int role)
+{
+    switch ((formula_role)role) {
+    case FORMULA_DIM: return soft_ink;
+    case FORMULA_MARK: return region_edge;
+    case FORMULA_RESULT: return accent;
+    case FORMULA_BAR: return winner_fill;
+    case FORMULA_BAR_EMPTY: return bar_empty;
+    case FORMULA_TEXT:
+    case FORMULA_HEAD: return ink;
+    }
+    return ink;
+}
+
+static void add_colour_attr(PangoAttrList *attrs, colour c, unsigned start, unsigned end)
+{
+    PangoAttribute *a = pango_attr_foreground_new((guint16)(c.r * 65535), (guint16)(c.g * 65535),
+                                                  (guint16)(c.b * 65535));
+    a->start_index = start;
+    a->end_index = end;
+    pango_attr_list_insert(attrs, a);
+}
+
+static void add_bold_attr(PangoAttrList *attrs, unsigned start, unsigned end)
+{
+    PangoAttribute *a = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
+    a->start_index = start;
+    a->end_index = end;
+    pango_attr_list_insert(attrs, a);
+}
+
+/* One panel line with its roles' colours. */
+static PangoLayout *panel_line_layout(cairo_t *cr, const formula_line *l, double px, double wrap)
+{
+    PangoLayout *layout = text_layout(cr, MONO, px, false, l->text, wrap);
+    if (!g_utf8_validate(l->text, -1, NULL))
+        return layout;  /* repaired text: its byte offsets no longer match the spans */
+    PangoAttrList *attrs = pango_attr_list_copy(pango_layout_get_attributes(layout));
+    for (int i = 0; i < l->span_count; i++) {
+        unsigned s = l->spans[i].start, e = s + l->spans[i].len;
+        add_colour_attr(attrs, role_colour(l->spans[i].role), s, e);
+        if (l->spans[i].role == FORMULA_MARK || l->spans[i].role == FORMULA_RESULT)
+            add_bold_attr(attrs, s, e);
+    }
+    pango_layout_set_attributes(layout, attrs);
+    pango_attr_list_unref(attrs);
+    return layout;
+}
+
+/* The headline: the core's formula, the result after the last " = " or
+ * " -> " in bold (or '?' when hidden). */
+static PangoLayout *headline_layout(cairo_t *cr, const step_view *v, double px, double wrap)
+{
+    char formula[4096];
+    const render_step *st = v->st;
+    double value = tensor_get(st->output, st->index);
+    if (st->all_done) {
+        char in_shape[64], out_shape[64];
+        tensor_format_shape(st->input->rank, st->input->dims, in_shape, sizeof in_shape);
+        tensor_format_shape(st->output->rank, st->output->dims, out_shape, sizeof out_shape);
+        snprintf(formula, sizeof formula, "%s \u2192 %s: every region pooled", in_shape,
+                 out_shape);
+    } else {
+        pool_explanation_format(&v->ex, value, FORMULA_TERMS, formula, sizeof formula);
+    }
+    size_t result = strlen(formula);
+    if (!st->all_done) {
+        for (char *p = strstr(formula, " = "); p != NULL; p = strstr(p + 3, " = "))
+            result = (size_t)(p - formula) + 3;
+        char *arrow = NULL;
+        for (char *p = strstr(formula, " -> "); p != NULL; p = strstr(p + 4, " -> "))
+            arrow = p;
+        if (arrow != NULL && (size_t)(arrow - formula) + 4 > result)
+            result = (size_t)(arrow - formula) + 4;
+        if (result == strlen(formula))
+            result = strlen(formula);
+        else if (st->hide_value)
+            snprintf(formula + result, sizeof formula - result, "?");
+    }
+    PangoLayout *layout = text_layout(cr, MONO, px, false, formula, wrap);
+    PangoAttrList *attrs = pango_attr_list_copy(pango_layout_get_attributes(layout));
+    size_t len = strlen(formula);
+    if (result < len) {
+        add_colour_attr(attrs, accent, (unsigned)result, (unsigned)len);
+        add_bold_attr(attrs, (unsigned)result, (unsigned)len);
+    }
+    pango_layout_set_attributes(layout, attrs);
+    pango_attr_list_unref(attrs);
+    return layout;
+}
+
+typedef struct panel_plan {
+    formula_panel *panel;
+    double head_px, line_px;
+    int lines;              /* detail lines shown (after the headline) */
+    double height;
+} panel_plan;
+
+/* Choose the panel's sizes so that it takes at most room units of height:
+ * the headline is always whole (its size shrinks first down to 26), the
+ * detail lines shrink to 18 and then the last ones are left out. */
+static void plan_panel(cairo_t *cr, const step_view *v, panel_plan *pp, double wrap,
+                       double room)
+{
+    const render_step *st = v->st;
+    int details = st->all_done || st->hide_value || st->question ? 0 : pp->panel->count - 1;
+    if (details < 0)
+        details = 0;
+    for (double head = 48; head >= 20; head -= 4) {
+        PangoLayout *hl = headline_layout(cr, v, head, wrap);
+        double hh;
+        layout_size(hl, NULL, &hh);
+        g_object_unref(hl);
+        pp->head_px = head;
+        if (hh > room * 0.5 && head > 20)
+            continue;
+        for (double px = 28; px >= 18; px -= 2) {
+            double total = hh + 16;
+            int shown = 0;
+            for (int i = 1; i <= details; i++) {
+                PangoLayout *l = panel_line_layout(cr, &pp->panel->lines[i], px, wrap);
+                double h;
+                layout_size(l, NULL, &h);
+                g_object_unref(l);
+                if (total + h > room)
+                    break;
+                total += h;
+                shown++;
+            }
+            pp->line_px = px;
+            pp->lines = shown;
+            pp->height = total;
+            if (shown == details || px <= 18)
+                return;
+        }
+        return;
+    }
+}
+
+static double draw_panel(cairo_t *cr, const step_view *v, const panel_plan *pp, double x,
+                         double y, double wrap)
+{
+    PangoLayout *hl = headline_layout(cr, v, pp->head_px, wrap);
+    double h;
+    layout_size(hl, NULL, &h);
+    set_colour(cr, ink);
+    cairo_move_to(cr, x, y);
+    pango_cairo_show_layout(cr, hl);
+    g_object_unref(hl);
+    y += h + 16;
+    for (int i = 1; i <= pp->lines; i++) {
+        PangoLayout *l = panel_line_layout(cr, &pp->panel->lines[i], pp->line_px, wrap);
+        layout_size(l, NULL, &h);
+        set_colour(cr, ink);
+        cairo_move_to(cr, x, y);
+        pango_cairo_show_layout(cr, l);
+        g_object_unref(l);
+        y += h;
+    }
+    return y;
+}
+
+/* ---- step slides ------------------------------------------------------------------------- */
+
+static pv_status view_init(step_view *v, const render_step *st, pv_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->st = st;
+    const pool_plan *plan = st->plan;
+    pool_plan_region(plan, st->index, &v->region);
+    if (pool_explain(plan, st->input, st->index, &v->ex, err) != PV_OK)
+        return err->status;
+    const pool_region *rg = &v->region;
+    v->in_plane = rg->n * plan->c + rg->c;
+    v->in_h = (long)plan->h;
+    v->in_w = (long)plan->w;
+    long r_last = rg->row0 + (rg->row_count - 1) * rg->row_step;
+    long c_last = rg->col0 + (rg->col_count - 1) * rg->col_step;
+    long top = 0, left = 0, bottom = v->in_h - 1, right = v->in_w - 1;
+    if (pool_op_is_windowed(plan->params.op) || plan->params.op == POOL_FRACTIONAL) {
+        top -= plan->rows.pad_before;
+        left -= plan->cols.pad_before;
+        bottom += plan->rows.pad_after;
+        right += plan->cols.pad_after;
+        if (plan->params.op != POOL_BILINEAR) {
+            top = rg->row0 < top ? rg->row0 : top;
+            left = rg->col0 < left ? rg->col0 : left;
+            bottom = r_last > bottom ? r_last : bottom;
+            right = c_last > right ? c_last : right;
+        }
+    }
+    grid *in = &v->in, *out = &v->out;
+    in->row0 = top;
+    in->col0 = left;
+    in->rows = bottom - top + 1;
+    in->cols = right - left + 1;
+    in->numbers = in->rows <= NUMBERS_MAX && in->cols <= NUMBERS_MAX;
+    plane_shape(st->output, &v->out_h, &v->out_w);
+    size_t plane_cells = (size_t)v->out_h * (size_t)v->out_w;
+    v->out_base = plane_cells ? st->index / plane_cells * plane_cells : 0;
+    out->rows = v->out_h;
+    out->cols = v->out_w;
+    out->numbers = out->rows <= NUMBERS_MAX && out->cols <= 2 * NUMBERS_MAX;
+    size_t in_cells = in->numbers ? (size_t)(in->rows * in->cols) : 0;
+    size_t out_cells = out->numbers ? (size_t)(out->rows * out->cols) : 0;
+    in->text = in_cells ? pv_calloc(in_cells, sizeof *in->text) : NULL;
+    out->text = out_cells ? pv_calloc(out_cells, sizeof *out->text) : NULL;
+    if ((in_cells && in->text == NULL) || (out_cells && out->text == NULL))
+        return pv_error_set(err, PV_ERR_NOMEM, "render", "out of memory");
+    return PV_OK;
+}
+
+static void view_release(step_view *v)
+{
+    grid_free_text(&v->in);
+    grid_free_text(&v->out);
+    pool_explanation_release(&v->ex);
+}
+
+static void step_labels(const step_view *v, char *in_label, size_t in_size, char *footer,
+                        size_t footer_size)
+{
+    const pool_plan *plan = v->st->plan;
+    const pool_region *rg = &v->region;
+    if (plan->n > 1)
+        snprintf(in_label, in_size, "input (sample %zu, channel %zu)", rg->n, rg->c);
+    else if (plan->c > 1)
+        snprintf(in_label, in_size, "input (channel %zu)", rg->c);
+    else
+        snprintf(in_label, in_size, "input");
+    char cell[96] = "";
+    size_t coord = v->st->index, idx[TENSOR_MAX_RANK], used = 0;
+    for (int d = plan->out_rank; d-- > 0;) {
+        idx[d] = coord % plan->out_dims[d];
+        coord /= plan->out_dims[d];
+    }
+    for (int d = 0; d < plan->out_rank && used < sizeof cell; d++)
+        used += (size_t)snprintf(cell + used, sizeof cell - used, "%s%zu", d ? ", " : "(",
+                                 idx[d]);
+    if (used < sizeof cell)
+        snprintf(cell + used, sizeof cell - used, ")");
+    if (v->st->all_done)
+        snprintf(footer, footer_size, "all %zu steps done", plan->out_count);
+    else
+        snprintf(footer, footer_size, "step %zu of %zu: output cell %s", v->st->index + 1,
+                 plan->out_count, cell);
+}
+
+pv_status render_deck_step(render_deck *d, const char *name, const render_step *st,
+                           pv_error *err)
 {
     if (st->index >= st->plan->out_count)
         return pv_error_set(err, PV_ERR_USAGE, "--step", "step %zu does not exist (1 to %zu)",
                             st->index + 1, st->plan->out_count);
-    step_layout *L = pv_malloc(sizeof *L);
-    if (L == NULL)
-        return pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-    pool_explanation ex;
-    if (layout_step(L, st, o, &ex, err) != PV_OK) {
-        pv_free(L);
-        return err->status;
+    step_view *v = pv_malloc(sizeof *v);
+    panel_plan pp = {.panel = pv_malloc(sizeof *pp.panel)};
+    if (v == NULL || pp.panel == NULL) {
+        pv_free(v);
+        pv_free(pp.panel);
+        return pv_error_set(err, PV_ERR_NOMEM, "render", "out of memory");
     }
-    canvas cv;
-    pv_status status = PV_OK;
-    if (!canvas_begin(&cv, fmt, L->width, L->height)) {
-        status = pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-    } else {
-        cv_text(&cv, MARGIN, L->title_y, TEXT_SCALE, title_ink, ANCHOR_START, L->title);
-        int in_label_x = L->in.x, out_label_x = L->out.x;
-        cv_text(&cv, in_label_x, L->label_y, TEXT_SCALE, ink, ANCHOR_START, L->in_label);
-        cv_text(&cv, out_label_x, L->label_y, TEXT_SCALE, ink, ANCHOR_START, "output");
-        draw_input(&cv, L, st, &ex, err);
-        int arrow_y = (L->in.y + (int)L->in.rows * L->in.cell / 2 >
-                       L->out.y + (int)L->out.rows * L->out.cell / 2)
-                          ? L->out.y + (int)L->out.rows * L->out.cell / 2
-                          : L->in.y + (int)L->in.rows * L->in.cell / 2;
-        int arrow_x = L->in.x + (int)L->in.cols * L->in.cell +
-                      (L->out.x - L->out.index_w - L->in.x - (int)L->in.cols * L->in.cell) / 2;
-        cv_text(&cv, arrow_x, arrow_y + 10, 3, soft_ink, ANCHOR_MIDDLE, "->");
-        draw_output(&cv, L, st, o, err);
-        for (int i = 0; i < L->line_count; i++)
-            cv_text(&cv, MARGIN, L->formula_y + i * LINE_HEIGHT, TEXT_SCALE, ink, ANCHOR_START,
-                    L->lines[i]);
-        cv_text(&cv, MARGIN, L->footer_y, TEXT_SCALE, soft_ink, ANCHOR_START, L->footer);
-        status = canvas_save(&cv, path, err);
+    page pg;
+    pv_status status = view_init(v, st, err);
+    if (status == PV_OK)
+        status = page_begin(d, &pg, err);
+    if (status != PV_OK) {
+        view_release(v);
+        pv_free(v);
+        pv_free(pp.panel);
+        return status;
     }
-    canvas_release(&cv);
-    pool_explanation_release(&ex);
-    pv_free(L);
-    return status;
-}
+    cairo_t *cr = pg.cr;
+    char settings[256], in_label[96], footer[160];
+    pool_params_describe(&st->plan->params, settings, sizeof settings);
+    const char *title = st->title ? st->title : d->title ? d->title : settings;
+    step_labels(v, in_label, sizeof in_label, footer, sizeof footer);
+    double top = draw_frame(&pg, title, footer) + 20;
+    double bottom = pg.h - MARGIN - 40;
+    double wrap = pg.w - 2 * MARGIN;
 
-/* ---- text slides ------------------------------------------------------------------- */
-
-pv_status render_text_save(const char *path, render_format fmt, const char *title,
-                           const char *body, pv_error *err)
-{
-    enum { WIDTH = 1024, BODY_LINES = 40 };
-    const size_t max_chars = (WIDTH - 2 * MARGIN) / (BITFONT_ADVANCE * TEXT_SCALE);
-    char (*lines)[LINE_BYTES] = pv_malloc(BODY_LINES * sizeof *lines);
-    if (lines == NULL)
-        return pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-    int count = 0;
-    const char *p = body ? body : "";
-    while (*p && count < BODY_LINES) {
-        /* One paragraph or verbatim block up to a blank line. */
-        const char *end = strstr(p, "\n\n");
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char *para = pv_malloc(len + 1);
-        if (para == NULL)
-            break;
-        memcpy(para, p, len);
-        para[len] = '\0';
-        if (para[0] == ' ' && para[1] == ' ') {
-            char *line = para;
-            while (line && count < BODY_LINES) {
-                char *nl = strchr(line, '\n');
-                if (nl)
-                    *nl = '\0';
-                snprintf(lines[count++], LINE_BYTES, "%.*s", (int)max_chars, line);
-                line = nl ? nl + 1 : NULL;
-            }
-        } else {
-            for (char *s = para; *s; s++)
-                if (*s == '\n')
-                    *s = ' ';
-            count = wrap_lines(para, max_chars, lines, count, BODY_LINES);
+    /* The panel under the grids: the question, or the formula and its terms. */
+    double panel_h = 0, question_px = 40;
+    PangoLayout *question = NULL;
+    if (st->question) {
+        for (; question_px >= 16; question_px -= 2) {
+            if (question)
+                g_object_unref(question);
+            question = text_layout(cr, SANS, question_px, true, st->question, wrap);
+            layout_size(question, NULL, &panel_h);
+            if (panel_h <= (bottom - top) * 0.4)
+                break;
         }
-        pv_free(para);
-        if (count < BODY_LINES)
-            lines[count++][0] = '\0';
-        p += len;
-        while (*p == '\n')
-            p++;
-    }
-    int height = MARGIN + 3 * BITFONT_H + 28 + count * LINE_HEIGHT + MARGIN;
-    canvas cv;
-    pv_status status;
-    if (!canvas_begin(&cv, fmt, WIDTH, height)) {
-        status = pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
     } else {
-        int y = MARGIN + BITFONT_ASCENT * 3;
-        cv_text(&cv, MARGIN, y, 3, title_ink, ANCHOR_START, title);
-        y += BITFONT_H * 3 - BITFONT_ASCENT * 3 + 28;
-        for (int i = 0; i < count; i++)
-            cv_text(&cv, MARGIN, y + BITFONT_ASCENT * TEXT_SCALE + i * LINE_HEIGHT, TEXT_SCALE,
-                    ink, ANCHOR_START, lines[i]);
-        status = canvas_save(&cv, path, err);
+        glyphs_use(true);
+        double mono_w = text_width(cr, MONO, 28, false, "0");
+        int columns = (int)(wrap / mono_w);
+        formula_build(pp.panel, st->plan, &v->region, &v->ex, tensor_get(st->output, st->index),
+                      columns, FORMULA_MAX_LINES);
+        plan_panel(cr, v, &pp, wrap, (bottom - top) * 0.45);
+        panel_h = pp.height;
     }
-    canvas_release(&cv);
-    pv_free(lines);
+    double label_px = 32;
+    double grids_top = top + label_px * 1.5;
+    double grids_bottom = bottom - panel_h - 24;
+    if (!place_grids(cr, v, MARGIN, pg.w - MARGIN, grids_top, grids_bottom)) {
+        /* Too many numbers for the room: draw both planes as pictures. */
+        v->in.numbers = v->out.numbers = false;
+        if (!place_grids(cr, v, MARGIN, pg.w - MARGIN, grids_top, grids_bottom))
+            status = pv_error_set(err, PV_ERR_DATA, "render",
+                                  "the slide is too small for this step; give a larger --size");
+    }
+    if (status == PV_OK) {
+        double label_y = fmin(v->in.y, v->out.y) - (v->in.numbers ? v->in.index_px * 1.5 : 0) -
+                         label_px * 1.4;
+        draw_text(cr, SANS, label_px, true, ink, v->in.x, label_y, ALIGN_LEFT, in_label);
+        draw_text(cr, SANS, label_px, true, ink, v->out.x, label_y, ALIGN_LEFT, "output");
+        draw_input(cr, v);
+        draw_output(cr, v);
+        double in_right = v->in.x + v->in.cols * v->in.cell;
+        double mid = (in_right + v->out.x - v->out.index_w) / 2;
+        double arrow_y = fmin(v->in.y + v->in.rows * v->in.cell / 2,
+                              v->out.y + v->out.rows * v->out.cell / 2);
+        draw_text(cr, SANS, 56, false, soft_ink, mid, arrow_y - 36, ALIGN_CENTRE, "\u2192");
+        double grids_end = fmax(v->in.y + v->in.rows * v->in.cell,
+                                v->out.y + v->out.rows * v->out.cell);
+        double y = fmax(grids_end + 28, bottom - panel_h);
+        if (y + panel_h > bottom)
+            y = bottom - panel_h;
+        if (question != NULL) {
+            set_colour(cr, accent);
+            cairo_move_to(cr, MARGIN, y);
+            pango_cairo_show_layout(cr, question);
+        } else {
+            draw_panel(cr, v, &pp, MARGIN, y, wrap);
+        }
+        status = page_end(&pg, name, err);
+    } else {
+        page_release(&pg);
+    }
+    if (question)
+        g_object_unref(question);
+    view_release(v);
+    pv_free(v);
+    pv_free(pp.panel);
     return status;
 }

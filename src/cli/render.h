@@ -1,14 +1,21 @@
-/* render.h - frames for slides: one step of the stepper as an SVG or PNG.
+/* render.h - slides for a projector: the stepper's steps and a lesson's
+ * pages as PDF, SVG or PNG, drawn with cairo and pango.
  *
- * A frame shows what the stepper shows, for a projector: the input grid
- * with the current region highlighted (padding cells visible), the output
- * grid filled up to the current cell, the labels "input" and "output", the
- * core's formula with the region's numbers, and the step.  Small planes are
- * drawn as numbered cells, big ones (pictures) as pixels with the region
- * outlined.  Both formats come from one layout, so an SVG and a PNG of the
- * same step agree; in the PNG every letter is drawn by poolviz from its own
- * bitmap font (bitfont.h).  Every value comes from the core: the plan, the
- * output of pool_forward and pool_explain's formula.
+ * A step slide shows what the stepper shows: the input grid with the
+ * current region highlighted (padding cells visible), the output grid
+ * filled up to the current cell, the labels "input" and "output", and the
+ * stepper's formula panel (tui/formula.h: the core's formula with the
+ * region's numbers, then the terms explained: probabilities with bars,
+ * interval sequences, bins, products ...).  A text slide shows a title and
+ * paragraphs.  Every slide is 16:9 by default, has a title and a page
+ * number, and its text is set in DejaVu Sans / DejaVu Sans Mono (found
+ * through fontconfig), shrunk until it fits: nothing is cut.  Every value
+ * comes from the core: the plan, pool_forward's output and pool_explain.
+ *
+ * One drawing code serves the three formats; a deck gathers the slides
+ * either into one file (a PDF of many pages, or a single SVG/PNG slide) or
+ * into a folder, one file per slide.  Files are written whole or not at
+ * all: a PDF deck is kept in memory until its last page.
  */
 #ifndef POOLVIZ_CLI_RENDER_H
 #define POOLVIZ_CLI_RENDER_H
@@ -20,38 +27,84 @@
 #include "core/plan.h"
 #include "core/tensor.h"
 
-typedef enum render_format { RENDER_SVG, RENDER_PNG } render_format;
+typedef enum render_format { RENDER_SVG, RENDER_PNG, RENDER_PDF } render_format;
+
+#define RENDER_DEFAULT_WIDTH 1920
+#define RENDER_DEFAULT_HEIGHT 1080
 
 typedef struct render_options {
-    int cell;               /* cell size in pixels for numbered grids; 0 = 56 */
-    bool hide_value;        /* presenter: the current output value is "?" */
-    const char *title;      /* top line; NULL = the settings */
+    int width, height;      /* pixels of an SVG or PNG slide; 0 = 1920x1080.  A PDF page
+                               has the same shape, half as many points (960x540 pt) */
+    const char *title;      /* the title of step slides; NULL = the settings */
 } render_options;
 
 /* One step: the output index shown and whether the whole output is filled
- * (a finished run) or only the cells up to index. */
+ * (a finished run) or only the cells up to index.  With hide_value the
+ * current output cell and the formula's result are '?' (predict, then
+ * reveal), the winner is not marked and the panel shows only the formula;
+ * question (may be NULL) replaces the formula panel by a question's text. */
 typedef struct render_step {
     const pool_plan *plan;
     const tensor *input;
     const tensor *output;
     size_t index;
     bool all_done;
+    bool hide_value;
+    const char *title;      /* NULL = the deck's options->title, else the settings */
+    const char *question;
 } render_step;
 
-/* "svg" or "png" from a name or from a path's extension. */
+/* A paragraph of a text slide. */
+typedef enum render_par_style {
+    RENDER_PAR_PROSE,       /* wrapped at word boundaries */
+    RENDER_PAR_VERBATIM,    /* lines kept as written, monospace */
+    RENDER_PAR_STRONG       /* prose, bold */
+} render_par_style;
+
+typedef struct render_paragraph {
+    const char *text;
+    render_par_style style;
+} render_paragraph;
+
+/* "svg", "png" or "pdf" from a name or from a path's extension. */
 bool render_format_from_name(const char *name, render_format *fmt);
 bool render_format_from_path(const char *path, render_format *fmt);
 const char *render_format_extension(render_format fmt);
 
-/* Draw one step and write it to path atomically (a temporary file in the
- * same folder, renamed when complete; nothing is left on error).  PNG
- * frames are at least 320 pixels wide. */
-pv_status render_step_save(const char *path, render_format fmt, const render_step *step,
-                           const render_options *options, pv_error *err);
+/* Parse "WxH" (each 16..16384) for --size. */
+bool render_parse_size(const char *text, int *width, int *height);
 
-/* A text slide: a title and paragraphs ('\n\n' between them; lines that
- * start with two spaces are kept as written). */
-pv_status render_text_save(const char *path, render_format fmt, const char *title,
-                           const char *body, pv_error *err);
+typedef struct render_deck render_deck;
+
+/* A deck written to one file: a PDF takes any number of slides, an SVG or
+ * PNG exactly one.  Nothing is written before render_deck_finish. */
+render_deck *render_deck_to_file(const char *path, render_format fmt,
+                                 const render_options *options, pv_error *err);
+
+/* A deck written into the folder dir, one file per slide named NAME.EXT
+ * (the name given with each slide); dir and its parents are created.  Each
+ * path written is printed on standard output. */
+render_deck *render_deck_to_folder(const char *dir, render_format fmt,
+                                   const render_options *options, pv_error *err);
+
+/* Add a slide.  name is the file name without extension (folder decks). */
+pv_status render_deck_step(render_deck *deck, const char *name, const render_step *step,
+                           pv_error *err);
+pv_status render_deck_text(render_deck *deck, const char *name, const char *title,
+                           const render_paragraph *paragraphs, size_t count, pv_error *err);
+
+/* Slides added so far. */
+size_t render_deck_pages(const render_deck *deck);
+
+/* Write a file deck (every page or nothing).  Folder decks have written
+ * each slide as it came; this only checks that there was one. */
+pv_status render_deck_finish(render_deck *deck, pv_error *err);
+
+/* Free the deck; an unfinished file deck writes nothing. */
+void render_deck_free(render_deck *deck);
+
+/* True if text is valid UTF-8 (slides repair invalid bytes to U+FFFD;
+ * front ends may refuse such text instead). */
+bool render_text_is_utf8(const char *text);
 
 #endif

@@ -1,13 +1,14 @@
 /* render_cmd.c - `poolviz render`: slides of the stepper for a classroom.
  *
- *   poolviz render [OPTIONS] [FILE] --frames DIR     one frame per step
- *   poolviz render [OPTIONS] [FILE] --step N -o F    one step, F.svg or F.png
- *   poolviz render --lesson NAME --frames DIR        a whole lesson as slides
+ *   poolviz render [OPTIONS] [FILE] -o STEPS.pdf      every step, one deck
+ *   poolviz render [OPTIONS] [FILE] --step N -o F     one step: F.svg, F.png or F.pdf
+ *   poolviz render [OPTIONS] [FILE] --frames DIR      one file per step
+ *   poolviz render --lesson NAME -o DECK.pdf | --frames DIR   a whole lesson
  *
- * Every frame is computed by the core exactly as the stepper and `pool`
- * compute it; render.c only draws.  Frames are written atomically, and
- * everything is checked (options, input, plan, output folder) before the
- * first one is written.
+ * Every slide is computed by the core exactly as the stepper and `pool`
+ * compute it; render.c only draws.  Everything is checked (options, input,
+ * plan, the lesson) before the first file is written, and a deck is
+ * written whole or not at all.
  */
 #include "config.h"
 
@@ -15,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
@@ -34,22 +34,23 @@
 enum {
     OPT_FRAMES = CLI_OPT_EXTRA,
     OPT_STEP,
-    OPT_FORMAT,
+    OPT_TO,
     OPT_PRESENT,
-    OPT_CELL,
-    OPT_LARGE,
+    OPT_SIZE,
     OPT_TITLE,
     OPT_LESSON,
     OPT_MAX_FRAMES
 };
 
+/* --to replaces the shared output --to here (slides are svg, png or pdf);
+ * --format is its older name. */
 static const struct option render_options_table[] = {
     {"frames", required_argument, NULL, OPT_FRAMES},
     {"step", required_argument, NULL, OPT_STEP},
-    {"format", required_argument, NULL, OPT_FORMAT},
+    {"to", required_argument, NULL, OPT_TO},
+    {"format", required_argument, NULL, OPT_TO},
     {"present", no_argument, NULL, OPT_PRESENT},
-    {"cell", required_argument, NULL, OPT_CELL},
-    {"large", no_argument, NULL, OPT_LARGE},
+    {"size", required_argument, NULL, OPT_SIZE},
     {"title", required_argument, NULL, OPT_TITLE},
     {"lesson", required_argument, NULL, OPT_LESSON},
     {"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
@@ -61,7 +62,7 @@ typedef struct render_args {
     bool format_given;
     render_format format;
     bool present;
-    long cell;
+    int width, height;      /* --size; 0 = default */
     const char *title;
     const char *lesson;
     long max_frames;
@@ -89,20 +90,22 @@ static pv_status handle_option(void *ctx, int code, const char *arg, pv_error *e
         return PV_OK;
     case OPT_STEP:
         return parse_long("--step", arg, 1, 1L << 40, &r->step, err);
-    case OPT_FORMAT:
+    case OPT_TO:
         if (!render_format_from_name(arg, &r->format))
-            return pv_error_set(err, PV_ERR_USAGE, "--format", "'%s' is not svg or png", arg);
+            return pv_error_set(err, PV_ERR_USAGE, "--to", "'%s' is not svg, png or pdf", arg);
         r->format_given = true;
         return PV_OK;
     case OPT_PRESENT:
         r->present = true;
         return PV_OK;
-    case OPT_CELL:
-        return parse_long("--cell", arg, 16, 400, &r->cell, err);
-    case OPT_LARGE:
-        r->cell = 96;
+    case OPT_SIZE:
+        if (!render_parse_size(arg, &r->width, &r->height))
+            return pv_error_set(err, PV_ERR_USAGE, "--size",
+                                "'%s' is not WIDTHxHEIGHT in pixels (16 to 16384 each)", arg);
         return PV_OK;
     case OPT_TITLE:
+        if (!render_text_is_utf8(arg))
+            return pv_error_set(err, PV_ERR_USAGE, "--title", "the text is not valid UTF-8");
         r->title = arg;
         return PV_OK;
     case OPT_LESSON:
@@ -117,47 +120,36 @@ static pv_status handle_option(void *ctx, int code, const char *arg, pv_error *e
 
 static void render_help(FILE *out)
 {
-    fputs("Usage: " CLI_PROGRAM " render [OPTIONS] [FILE] --frames DIR\n"
-          "       " CLI_PROGRAM " render [OPTIONS] [FILE] --step N -o FILE.svg|FILE.png\n"
-          "       " CLI_PROGRAM " render --lesson NAME --frames DIR\n"
+    fputs("Usage: " CLI_PROGRAM " render [OPTIONS] [FILE] -o STEPS.pdf\n"
+          "       " CLI_PROGRAM " render [OPTIONS] [FILE] --step N -o FILE.svg|.png|.pdf\n"
+          "       " CLI_PROGRAM " render [OPTIONS] [FILE] --frames DIR [--to svg|png|pdf]\n"
+          "       " CLI_PROGRAM " render --lesson NAME -o DECK.pdf | --frames DIR\n"
           "\n"
-          "Draw the stepper's steps as slides for a projector: the input with the region\n"
-          "highlighted, the output filling in, the formula with the region's numbers.\n"
+          "Draw the stepper's steps as slides for a projector: 16:9 pages with the input\n"
+          "and its region highlighted, the output filling in, and the formula with the\n"
+          "region's numbers and its terms (probabilities, intervals, bins, products).\n"
           "Without FILE or -m the built-in 4x4 example is drawn.\n"
           "\n"
-          "Frames:\n"
-          "      --frames DIR          one frame per step, DIR/step-001.svg ... (DIR is\n"
-          "                            created if needed); the paths are printed\n"
-          "      --step N -o FILE      only step N (from 1), to FILE (.svg or .png)\n"
-          "      --format svg|png      the format of --frames (default svg)\n"
-          "      --present             each step twice: the new value hidden as '?'\n"
-          "                            (step-001a) and shown (step-001b), so the class\n"
-          "                            can answer first; with -o, the hidden frame\n"
-          "      --cell PX             cell size in pixels (default 56)\n"
-          "      --large               large cells for projection (--cell 96)\n"
-          "      --title TEXT          the top line (default: the settings)\n"
-          "      --lesson NAME         every page of a lesson: text slides, the demos'\n"
-          "                            steps, each question and then its answer\n"
-          "      --max-frames N        refuse to write more frames (default 1000)\n"
+          "Slides:\n"
+          "  -o FILE.pdf               every step as one PDF deck (with --step: one page)\n"
+          "  -o FILE.svg|FILE.png      one slide: give --step N\n"
+          "      --step N              only step N (from 1)\n"
+          "      --frames DIR          one file per step, DIR/step-001.svg ...; DIR and its\n"
+          "                            parents are created; the paths are printed\n"
+          "      --to svg|png|pdf      the format of --frames (default svg); --format is\n"
+          "                            the same option\n"
+          "      --size WxH            slide size in pixels (default 1920x1080); a PDF\n"
+          "                            page has the same shape, in half as many points\n"
+          "      --present             each step twice: first the new value hidden as '?'\n"
+          "                            (step-001a), then shown (step-001b), so the class\n"
+          "                            can answer first; with --step, the hidden slide\n"
+          "      --title TEXT          the title of step slides (default: the settings)\n"
+          "      --lesson NAME         every page of a lesson: its text, the demos' steps,\n"
+          "                            each question and then its answer\n"
+          "      --max-frames N        refuse to write more slides (default 1000)\n"
           "\n",
           out);
     cli_pool_options_help(out, CLI_HELP_INPUT | CLI_HELP_POOL | CLI_HELP_RUN);
-}
-
-/* ---- output folder ----------------------------------------------------------------- */
-
-static pv_status ensure_folder(const char *dir, pv_error *err)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return pv_error_set(err, PV_ERR_IO, dir, "exists and is not a folder");
-        return PV_OK;
-    }
-    if (mkdir(dir, 0777) != 0)
-        return pv_error_set(err, PV_ERR_IO, dir, "cannot create the folder: %s",
-                            strerror(errno));
-    return PV_OK;
 }
 
 static int count_digits(size_t n)
@@ -170,26 +162,9 @@ static int count_digits(size_t n)
     return d < 3 ? 3 : d;
 }
 
-/* Each file written is named on stdout, quoted as every user string is. */
-static void print_path(const char *path)
-{
-    cli_put_quoted(stdout, path, 0);
-    putchar('\n');
-}
-
-static pv_status save_step(const char *path, render_format fmt, const render_step *st,
-                           const render_options *o, pv_error *err)
-{
-    pv_status status = render_step_save(path, fmt, st, o, err);
-    if (status == PV_OK)
-        print_path(path);
-    return status;
-}
-
-/* Every step of one plan into dir (names: prefix + step + suffix). */
-static pv_status write_steps(const char *dir, const char *prefix, const render_args *r,
-                             const render_step *base, const render_options *o,
-                             size_t first, size_t last, pv_error *err)
+/* Steps first..last of one plan (names: prefix + step number). */
+static pv_status add_steps(render_deck *deck, const char *prefix, bool present,
+                           const render_step *base, size_t first, size_t last, pv_error *err)
 {
     int digits = count_digits(base->plan->out_count);
     for (size_t i = first; i <= last; i++) {
@@ -197,24 +172,61 @@ static pv_status write_steps(const char *dir, const char *prefix, const render_a
             return pv_error_set(err, PV_ERR_INTERRUPTED, "render", "interrupted");
         render_step st = *base;
         st.index = i;
-        char path[4200];
-        if (r->present) {
-            render_options hidden = *o;
-            hidden.hide_value = true;
-            snprintf(path, sizeof path, "%s/%s%0*zua.%s", dir, prefix, digits, i + 1,
-                     render_format_extension(r->format));
-            if (save_step(path, r->format, &st, &hidden, err) != PV_OK)
+        char name[128];
+        if (present) {
+            st.hide_value = true;
+            snprintf(name, sizeof name, "%s%0*zua", prefix, digits, i + 1);
+            if (render_deck_step(deck, name, &st, err) != PV_OK)
                 return err->status;
-            snprintf(path, sizeof path, "%s/%s%0*zub.%s", dir, prefix, digits, i + 1,
-                     render_format_extension(r->format));
+            st.hide_value = false;
+            snprintf(name, sizeof name, "%s%0*zub", prefix, digits, i + 1);
         } else {
-            snprintf(path, sizeof path, "%s/%s%0*zu.%s", dir, prefix, digits, i + 1,
-                     render_format_extension(r->format));
+            snprintf(name, sizeof name, "%s%0*zu", prefix, digits, i + 1);
         }
-        if (save_step(path, r->format, &st, o, err) != PV_OK)
+        if (render_deck_step(deck, name, &st, err) != PV_OK)
             return err->status;
     }
     return PV_OK;
+}
+
+/* The deck -o or --frames asks for; the format from -o's extension or --to. */
+static render_deck *open_deck(const cli_pool_args *a, const render_args *r,
+                              render_format *fmt, pv_error *err)
+{
+    render_options o = {.width = r->width, .height = r->height, .title = r->title};
+    if (r->frames != NULL)
+        return render_deck_to_folder(r->frames, *fmt, &o, err);
+    return render_deck_to_file(a->output, *fmt, &o, err);
+}
+
+/* Check -o, --frames and --to; *fmt receives the format. */
+static int check_target(const cli_pool_args *a, const render_args *r, render_format *fmt)
+{
+    *fmt = r->format_given ? r->format : RENDER_SVG;
+    if (r->frames == NULL && a->output == NULL)
+        return cli_fail(PV_ERR_USAGE, "render", "give -o FILE.pdf, --step N -o FILE, or "
+                        "--frames DIR");
+    if (r->frames != NULL && a->output != NULL)
+        return cli_fail(PV_ERR_USAGE, "-o", "give either --frames DIR or -o FILE, not both");
+    if (r->frames != NULL && r->frames[0] == '\0')
+        return cli_fail(PV_ERR_USAGE, "--frames", "the folder name is empty");
+    if (a->output == NULL)
+        return CLI_EXIT_OK;
+    if (strcmp(a->output, "-") == 0)
+        return cli_fail(PV_ERR_USAGE, "-o", "slides go to files, not to stdout");
+    render_format ext;
+    if (!render_format_from_path(a->output, &ext)) {
+        if (!r->format_given)
+            return cli_fail(PV_ERR_USAGE, "-o",
+                            "'%s' does not end in .pdf, .svg or .png (or give --to)",
+                            a->output);
+    } else if (r->format_given && ext != r->format) {
+        return cli_fail(PV_ERR_USAGE, "--to", "'%s' ends in .%s", a->output,
+                        render_format_extension(ext));
+    } else {
+        *fmt = ext;
+    }
+    return CLI_EXIT_OK;
 }
 
 /* ---- a matrix or picture --------------------------------------------------------------- */
@@ -225,28 +237,14 @@ static int render_input(cli_pool_args *a, const render_args *r)
     pv_error_clear(&err);
     tensor *input = NULL, *output = NULL;
     pool_plan *plan = NULL;
-    int code = CLI_EXIT_OK;
-    render_format fmt = r->format;
-
-    if (r->frames == NULL && a->output == NULL)
-        return cli_fail(PV_ERR_USAGE, "render", "give --frames DIR, or --step N and -o FILE");
-    if (r->frames != NULL && a->output != NULL)
-        return cli_fail(PV_ERR_USAGE, "-o", "give either --frames DIR or -o FILE, not both");
-    if (a->output != NULL) {
-        if (r->step == 0)
-            return cli_fail(PV_ERR_USAGE, "-o", "-o writes one frame: give --step N too");
-        if (strcmp(a->output, "-") == 0)
-            return cli_fail(PV_ERR_USAGE, "-o", "frames go to files, not to stdout");
-        if (!render_format_from_path(a->output, &fmt)) {
-            if (!r->format_given)
-                return cli_fail(PV_ERR_USAGE, "-o",
-                                "'%s' does not end in .svg or .png (or give --format)",
-                                a->output);
-        } else if (r->format_given && fmt != r->format) {
-            return cli_fail(PV_ERR_USAGE, "--format", "'%s' ends in .%s", a->output,
-                            render_format_extension(fmt));
-        }
-    }
+    render_deck *deck = NULL;
+    render_format fmt;
+    int code = check_target(a, r, &fmt);
+    if (code != CLI_EXIT_OK)
+        return code;
+    if (a->output != NULL && fmt != RENDER_PDF && r->step == 0)
+        return cli_fail(PV_ERR_USAGE, "-o", "an .%s file holds one slide: give --step N, or "
+                        "write every step to a .pdf", render_format_extension(fmt));
     if (a->input != NULL || a->matrix != NULL)
         input = cli_load_input(a, &err);
     else
@@ -261,39 +259,42 @@ static int render_input(cli_pool_args *a, const render_args *r)
                      r->step, plan->out_count);
         goto fail;
     }
-    size_t frames = r->step > 0 ? 1 : plan->out_count;
+    size_t slides = r->step > 0 ? 1 : plan->out_count;
     long max_frames = r->max_frames > 0 ? r->max_frames : DEFAULT_MAX_FRAMES;
-    if (r->present)
-        frames *= 2;
-    if (r->frames != NULL && frames > (size_t)max_frames) {
-        pv_error_set(&err, PV_ERR_USAGE, "--frames",
-                     "this would write %zu frames (more than %ld); give --step N, a larger "
+    bool present = r->present && r->step == 0;
+    if (present)
+        slides *= 2;
+    if (slides > (size_t)max_frames) {
+        pv_error_set(&err, PV_ERR_USAGE, r->frames ? "--frames" : "-o",
+                     "this would make %zu slides (more than %ld); give --step N, a larger "
                      "kernel, or --max-frames",
-                     frames, max_frames);
+                     slides, max_frames);
         goto fail;
     }
     output = pool_forward(plan, input, NULL, NULL, &err);
     if (output == NULL)
         goto fail;
-    render_options o = {.cell = (int)r->cell, .hide_value = false, .title = r->title};
+    deck = open_deck(a, r, &fmt, &err);
+    if (deck == NULL)
+        goto fail;
     render_step st = {.plan = plan, .input = input, .output = output};
-    if (a->output != NULL) {
+    if (r->step > 0) {
         st.index = (size_t)r->step - 1;
-        o.hide_value = r->present;
-        if (save_step(a->output, fmt, &st, &o, &err) != PV_OK)
+        st.hide_value = r->present;
+        char name[64];
+        snprintf(name, sizeof name, "step-%0*ld", count_digits(plan->out_count) % 24, r->step);
+        if (render_deck_step(deck, name, &st, &err) != PV_OK)
             goto fail;
-    } else {
-        if (ensure_folder(r->frames, &err) != PV_OK)
-            goto fail;
-        size_t first = r->step > 0 ? (size_t)r->step - 1 : 0;
-        size_t last = r->step > 0 ? first : plan->out_count - 1;
-        if (write_steps(r->frames, "step-", r, &st, &o, first, last, &err) != PV_OK)
-            goto fail;
+    } else if (add_steps(deck, "step-", present, &st, 0, plan->out_count - 1, &err) != PV_OK) {
+        goto fail;
     }
+    if (render_deck_finish(deck, &err) != PV_OK)
+        goto fail;
     goto done;
 fail:
     code = cli_report(&err);
 done:
+    render_deck_free(deck);
     tensor_free(output);
     pool_plan_free(plan);
     tensor_free(input);
@@ -304,59 +305,76 @@ done:
 
 /* ---- a lesson ------------------------------------------------------------------------ */
 
-typedef struct text_acc {
-    char *text;
-    size_t len, cap;
-} text_acc;
+/* The paragraphs of one text slide (texts owned). */
+typedef struct paragraphs {
+    render_paragraph *items;
+    size_t count, cap;
+} paragraphs;
 
-static bool acc_add(text_acc *t, const char *s)
+static pv_status par_add(paragraphs *ps, const char *text, render_par_style style,
+                         pv_error *err)
 {
-    size_t n = strlen(s);
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *grown = pv_realloc(t->text, cap);
+    if (ps->count == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 8;
+        render_paragraph *grown = pv_realloc(ps->items, cap * sizeof *grown);
         if (grown == NULL)
-            return false;
-        t->text = grown;
-        t->cap = cap;
+            return pv_error_set(err, PV_ERR_NOMEM, "render", "out of memory");
+        ps->items = grown;
+        ps->cap = cap;
     }
-    memcpy(t->text + t->len, s, n + 1);
-    t->len += n;
-    return true;
+    char *copy = pv_strdup(text);
+    if (copy == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "render", "out of memory");
+    ps->items[ps->count++] = (render_paragraph){copy, style};
+    return PV_OK;
 }
 
-static pv_status flush_text_slide(const char *dir, size_t page, int *slide, const char *title,
-                                  text_acc *acc, render_format fmt, pv_error *err)
+static void par_clear(paragraphs *ps)
 {
-    if (acc->len == 0)
+    for (size_t i = 0; i < ps->count; i++)
+        pv_free((char *)ps->items[i].text);
+    ps->count = 0;
+}
+
+static void par_free(paragraphs *ps)
+{
+    par_clear(ps);
+    pv_free(ps->items);
+    ps->items = NULL;
+    ps->cap = 0;
+}
+
+typedef struct lesson_deck {
+    const lesson *l;
+    const render_args *r;
+    render_deck *deck;
+    size_t page;            /* 0-based lesson page */
+    int slide;              /* slides of this page so far */
+    size_t question;        /* questions so far */
+} lesson_deck;
+
+static pv_status flush_text(lesson_deck *ld, const char *title, paragraphs *ps, pv_error *err)
+{
+    if (ps->count == 0)
         return PV_OK;
-    char path[4200];
-    snprintf(path, sizeof path, "%s/p%02zu-%02d-text.%s", dir, page + 1, ++*slide,
-             render_format_extension(fmt));
-    pv_status status = render_text_save(path, fmt, title, acc->text, err);
-    if (status == PV_OK)
-        print_path(path);
-    acc->len = 0;
-    if (acc->text)
-        acc->text[0] = '\0';
+    char name[64];
+    snprintf(name, sizeof name, "p%02zu-%02d-text", ld->page + 1, ++ld->slide);
+    pv_status status = render_deck_text(ld->deck, name, title, ps->items, ps->count, err);
+    par_clear(ps);
     return status;
 }
 
-static pv_status lesson_demo_frames(const char *dir, const lesson *l, const lesson_block *b,
-                                    size_t page, int slide, const render_args *r,
-                                    const char *title, pv_error *err)
+static pv_status lesson_demo(lesson_deck *ld, const lesson_block *b, pv_error *err)
 {
+    const lesson *l = ld->l;
     lesson_result res;
     if (lesson_compute(l, b, &res, err) != PV_OK) {
         lesson_result_release(&res);
         return err->status;
     }
-    render_options o = {.cell = (int)r->cell, .title = title};
     render_step st = {.plan = res.plan, .input = res.input, .output = res.output};
     char prefix[64];
-    snprintf(prefix, sizeof prefix, "p%02zu-%02d-demo-", page + 1, slide);
+    snprintf(prefix, sizeof prefix, "p%02zu-%02d-demo-", ld->page + 1, ++ld->slide);
     size_t count = res.plan->out_count;
     pv_status status = PV_OK;
     if (b->demo == LESSON_DEMO_COMPARE) {
@@ -371,69 +389,141 @@ static pv_status lesson_demo_frames(const char *dir, const lesson *l, const less
             {.plan = res.other_plan, .input = res.other_input, .output = res.other_output}};
         for (int k = 0; k < 2 && status == PV_OK; k++) {
             steps[k].all_done = true;
-            steps[k].index = count - 1;
+            steps[k].index = steps[k].plan->out_count - 1;
             snprintf(heading, sizeof heading, "%s: %s", names[k], settings);
-            render_options ok = o;
-            ok.title = title ? title : heading;
-            char path[4200];
-            snprintf(path, sizeof path, "%s/%s%c.%s", dir, prefix, 'a' + k,
-                     render_format_extension(r->format));
-            status = save_step(path, r->format, &steps[k], &ok, err);
+            steps[k].title = ld->r->title ? ld->r->title : heading;
+            char name[80];
+            snprintf(name, sizeof name, "%s%c", prefix, 'a' + k);
+            status = render_deck_step(ld->deck, name, &steps[k], err);
         }
     } else if (count <= LESSON_STEPS_MAX) {
-        status = write_steps(dir, prefix, r, &st, &o, 0, count - 1, err);
+        status = add_steps(ld->deck, prefix, false, &st, 0, count - 1, err);
     } else {
         size_t index = b->demo == LESSON_DEMO_STEP && b->step <= count ? b->step - 1 : count - 1;
         st.all_done = b->demo == LESSON_DEMO_RUN;
-        status = write_steps(dir, prefix, r, &st, &o, index, index, err);
+        status = add_steps(ld->deck, prefix, false, &st, index, index, err);
     }
     lesson_result_release(&res);
     return status;
 }
 
-static pv_status lesson_question_frames(const char *dir, const lesson *l, const lesson_block *b,
-                                        size_t page, int slide, size_t number,
-                                        render_format fmt, pv_error *err)
+/* The question as its own slide (predict), then its answer (reveal).  A
+ * question about one output cell shows the step of that cell with the
+ * value, the winner and the formula's result hidden. */
+static pv_status lesson_question(lesson_deck *ld, const lesson_block *b, pv_error *err)
 {
     lesson_answer *a = pv_malloc(sizeof *a);
     if (a == NULL)
         return pv_error_set(err, PV_ERR_NOMEM, "render", "out of memory");
-    pv_status status = lesson_solve(l, b, a, err);
+    pv_status status = lesson_solve(ld->l, b, a, err);
+    size_t number = ++ld->question;
+    ld->slide++;
+    char name[64], title[64];
+    paragraphs ps = {0};
     if (status == PV_OK) {
-        char path[4200], title[64];
+        snprintf(name, sizeof name, "p%02zu-%02da-question", ld->page + 1, ld->slide);
         snprintf(title, sizeof title, "Question %zu", number);
-        snprintf(path, sizeof path, "%s/p%02zu-%02da-question.%s", dir, page + 1, slide,
-                 render_format_extension(fmt));
-        status = render_text_save(path, fmt, title, a->prompt, err);
-        if (status == PV_OK) {
-            print_path(path);
-            /* The answer, then the explanation kept line by line. */
-            size_t size = strlen(a->explanation) * 2 + 256;
-            char *body = pv_malloc(size);
-            if (body == NULL) {
-                status = pv_error_set(err, PV_ERR_NOMEM, "render", "out of memory");
-            } else {
-                size_t used = (size_t)snprintf(body, size, "%s\n\nAnswer: %s\n\n", a->prompt,
-                                               a->answer);
-                for (const char *s = a->explanation; *s && used + 4 < size; s++) {
-                    if (s == a->explanation || s[-1] == '\n') {
-                        body[used++] = ' ';
-                        body[used++] = ' ';
-                    }
-                    body[used++] = *s;
-                }
-                body[used] = '\0';
-                snprintf(path, sizeof path, "%s/p%02zu-%02db-answer.%s", dir, page + 1, slide,
-                         render_format_extension(fmt));
-                snprintf(title, sizeof title, "Answer %zu", number);
-                status = render_text_save(path, fmt, title, body, err);
-                if (status == PV_OK)
-                    print_path(path);
-                pv_free(body);
+        if (b->ask == LESSON_ASK_VALUE || b->ask == LESSON_ASK_ARGMAX) {
+            lesson_result res;
+            size_t index = 0;
+            status = lesson_compute(ld->l, b, &res, err);
+            if (status == PV_OK)
+                status = lesson_output_index(ld->l, b, res.plan, &index, err);
+            if (status == PV_OK) {
+                render_step st = {.plan = res.plan, .input = res.input, .output = res.output,
+                                  .index = index, .hide_value = true, .title = title,
+                                  .question = a->prompt};
+                status = render_deck_step(ld->deck, name, &st, err);
             }
+            lesson_result_release(&res);
+        } else if ((status = par_add(&ps, a->prompt, RENDER_PAR_STRONG, err)) == PV_OK) {
+            status = render_deck_text(ld->deck, name, title, ps.items, ps.count, err);
         }
+        par_clear(&ps);
     }
+    if (status == PV_OK) {
+        /* The answer, then the explanation line by line, as `lesson --text`. */
+        char answer[160];
+        snprintf(answer, sizeof answer, "Answer: %s", a->answer);
+        status = par_add(&ps, a->prompt, RENDER_PAR_PROSE, err);
+        if (status == PV_OK)
+            status = par_add(&ps, answer, RENDER_PAR_STRONG, err);
+        const char *line = a->explanation;
+        while (status == PV_OK && *line) {
+            const char *nl = strchr(line, '\n');
+            size_t n = nl ? (size_t)(nl - line) : strlen(line);
+            char part[sizeof a->explanation];
+            snprintf(part, sizeof part, "%.*s", (int)n, line);
+            status = par_add(&ps, part, RENDER_PAR_VERBATIM, err);
+            line += n + (nl != NULL);
+        }
+        snprintf(name, sizeof name, "p%02zu-%02db-answer", ld->page + 1, ld->slide);
+        snprintf(title, sizeof title, "Answer %zu", number);
+        if (status == PV_OK)
+            status = render_deck_text(ld->deck, name, title, ps.items, ps.count, err);
+    }
+    par_free(&ps);
     pv_free(a);
+    return status;
+}
+
+/* The lesson's first slide: its title and summary. */
+static pv_status lesson_cover(lesson_deck *ld, pv_error *err)
+{
+    const lesson *l = ld->l;
+    paragraphs ps = {0};
+    char counts[160];
+    snprintf(counts, sizeof counts, "%zu pages, %zu demos, %zu questions", l->page_count,
+             lesson_count_blocks(l, LESSON_DEMO), lesson_count_blocks(l, LESSON_QUESTION));
+    pv_status status = PV_OK;
+    if (l->summary && l->summary[0])
+        status = par_add(&ps, l->summary, RENDER_PAR_PROSE, err);
+    if (status == PV_OK)
+        status = par_add(&ps, counts, RENDER_PAR_PROSE, err);
+    if (status == PV_OK)
+        status = render_deck_text(ld->deck, "p00-title", l->title && l->title[0] ? l->title
+                                                                               : l->name,
+                                  ps.items, ps.count, err);
+    par_free(&ps);
+    return status;
+}
+
+static pv_status lesson_pages(lesson_deck *ld, pv_error *err)
+{
+    const lesson *l = ld->l;
+    paragraphs ps = {0};
+    pv_status status = lesson_cover(ld, err);
+    for (size_t p = 0; p < l->page_count && status == PV_OK; p++) {
+        const lesson_page *page = &l->pages[p];
+        char title[600];
+        snprintf(title, sizeof title, "%s", page->title);
+        ld->page = p;
+        ld->slide = 0;
+        for (size_t i = 0; i < page->block_count && status == PV_OK; i++) {
+            const lesson_block *b = &page->blocks[i];
+            if (pool_cancel_requested) {
+                status = pv_error_set(err, PV_ERR_INTERRUPTED, "render", "interrupted");
+                break;
+            }
+            if (b->kind == LESSON_PROSE || b->kind == LESSON_VERBATIM) {
+                status = par_add(&ps, b->text,
+                                 b->kind == LESSON_VERBATIM ? RENDER_PAR_VERBATIM
+                                                            : RENDER_PAR_PROSE,
+                                 err);
+                continue;
+            }
+            status = flush_text(ld, title, &ps, err);
+            if (status != PV_OK)
+                break;
+            if (b->kind == LESSON_DEMO)
+                status = lesson_demo(ld, b, err);
+            else
+                status = lesson_question(ld, b, err);
+        }
+        if (status == PV_OK)
+            status = flush_text(ld, title, &ps, err);
+    }
+    par_free(&ps);
     return status;
 }
 
@@ -441,19 +531,23 @@ static int render_lesson(const render_args *r, const cli_pool_args *a)
 {
     pv_error err;
     pv_error_clear(&err);
-    if (r->frames == NULL)
-        return cli_fail(PV_ERR_USAGE, "--lesson", "a lesson needs --frames DIR");
-    if (a->output != NULL || a->input != NULL || a->matrix != NULL || r->step > 0)
+    if (a->input != NULL || a->matrix != NULL || r->step > 0 || r->present)
         return cli_fail(PV_ERR_USAGE, "--lesson",
-                        "the lesson gives the inputs and steps; leave out FILE, -m, -o and "
-                        "--step");
+                        "the lesson gives the inputs and steps; leave out FILE, -m, --step "
+                        "and --present");
+    render_format fmt;
+    int code = check_target(a, r, &fmt);
+    if (code != CLI_EXIT_OK)
+        return code;
+    if (a->output != NULL && fmt != RENDER_PDF)
+        return cli_fail(PV_ERR_USAGE, "-o", "a lesson is many slides: write it to a .pdf, or "
+                        "give --frames DIR");
     char path[4096];
     if (lesson_find(r->lesson, path, sizeof path, &err) != PV_OK)
         return cli_report(&err);
     lesson *l = lesson_parse_file(path, &err);
     if (l == NULL)
         return cli_report(&err);
-    int code = CLI_EXIT_OK;
     /* Check it all first: nothing is written for a broken lesson. */
     size_t problems = lesson_check(l, NULL, NULL);
     if (problems > 0) {
@@ -462,54 +556,14 @@ static int render_lesson(const render_args *r, const cli_pool_args *a)
         lesson_free(l);
         return code;
     }
-    if (ensure_folder(r->frames, &err) != PV_OK) {
-        lesson_free(l);
-        return cli_report(&err);
-    }
-    size_t question = 0;
-    text_acc acc = {0};
-    pv_status status = PV_OK;
-    for (size_t p = 0; p < l->page_count && status == PV_OK; p++) {
-        const lesson_page *page = &l->pages[p];
-        char title[600];
-        snprintf(title, sizeof title, "%s", page->title);
-        int slide = 0;
-        for (size_t i = 0; i < page->block_count && status == PV_OK; i++) {
-            const lesson_block *b = &page->blocks[i];
-            if (b->kind == LESSON_PROSE || b->kind == LESSON_VERBATIM) {
-                if (acc.len > 0 && !acc_add(&acc, "\n\n"))
-                    status = pv_error_set(&err, PV_ERR_NOMEM, "render", "out of memory");
-                if (b->kind == LESSON_VERBATIM) {
-                    /* keep the lines as written: two spaces mark them */
-                    for (const char *s = b->text; *s && status == PV_OK; s++) {
-                        char one[4] = {0};
-                        if (s == b->text || s[-1] == '\n')
-                            acc_add(&acc, "  ");
-                        one[0] = *s;
-                        if (!acc_add(&acc, one))
-                            status = pv_error_set(&err, PV_ERR_NOMEM, "render", "out of memory");
-                    }
-                } else if (!acc_add(&acc, b->text)) {
-                    status = pv_error_set(&err, PV_ERR_NOMEM, "render", "out of memory");
-                }
-                continue;
-            }
-            status = flush_text_slide(r->frames, p, &slide, title, &acc, r->format, &err);
-            if (status != PV_OK)
-                break;
-            slide++;
-            if (b->kind == LESSON_DEMO)
-                status = lesson_demo_frames(r->frames, l, b, p, slide, r, r->title, &err);
-            else
-                status = lesson_question_frames(r->frames, l, b, p, slide, ++question,
-                                                r->format, &err);
-        }
-        if (status == PV_OK)
-            status = flush_text_slide(r->frames, p, &slide, title, &acc, r->format, &err);
-    }
-    pv_free(acc.text);
+    lesson_deck ld = {.l = l, .r = r};
+    ld.deck = open_deck(a, r, &fmt, &err);
+    pv_status status = ld.deck ? lesson_pages(&ld, &err) : err.status;
+    if (status == PV_OK)
+        status = render_deck_finish(ld.deck, &err);
     if (status != PV_OK)
         code = cli_report(&err);
+    render_deck_free(ld.deck);
     lesson_free(l);
     if (fflush(stdout) != 0 && code == CLI_EXIT_OK)
         code = cli_fail(PV_ERR_IO, "<stdout>", "write failed");

@@ -1,12 +1,11 @@
-/* test-lesson.c - the lesson parser, the answer checker, the player's state
- * machine and the slides' bitmap font, without a terminal. */
+/* test-lesson.c - the lesson parser, the answer checker and the player's
+ * state machine, without a terminal. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
-#include "cli/bitfont.h"
 #include "core/alloc.h"
 #include "lesson/lesson.h"
 #include "lesson/lessonplayer.h"
@@ -619,33 +618,6 @@ static void test_worksheets_hide_answers(void)
     lesson_paths_free(paths, count);
 }
 
-static void test_font(void)
-{
-    for (unsigned c = 33; c < 127; c++) {
-        int ink = 0;
-        for (int y = 0; y < BITFONT_H; y++)
-            for (int x = 0; x < BITFONT_W; x++)
-                ink += bitfont_pixel(c, x, y);
-        CHECK_MSG(ink > 0, "glyph '%c' is empty", (char)c);
-    }
-    /* Every glyph differs from every other. */
-    int same = 0;
-    for (unsigned a = 33; a < 127; a++)
-        for (unsigned b = a + 1; b < 127; b++) {
-            bool equal = true;
-            for (int y = 0; y < BITFONT_H && equal; y++)
-                for (int x = 0; x < BITFONT_W && equal; x++)
-                    equal = bitfont_pixel(a, x, y) == bitfont_pixel(b, x, y);
-            same += equal;
-        }
-    CHECK(same == 0);
-    CHECK(!bitfont_pixel(' ', 2, 3));
-    CHECK(bitfont_pixel(0x2603, 0, 0));          /* unknown: a box */
-    CHECK(bitfont_text_width("abc", 2) == (3 * BITFONT_ADVANCE - 1) * 2);
-    CHECK(bitfont_text_width("2\xC3\x97" "3", 1) == 3 * BITFONT_ADVANCE - 1);
-    CHECK(bitfont_text_width("", 3) == 0);
-}
-
 int main(void)
 {
     test_parse();
@@ -656,6 +628,5 @@ int main(void)
     test_player();
     test_text();
     test_worksheets_hide_answers();
-    test_font();
     return check_exit();
 }
