@@ -625,7 +625,7 @@ pv_status render_deck_text(render_deck *d, const char *name, const char *title,
     double top = draw_frame(&pg, title, NULL) + 28;
     double room = pg.h - top - MARGIN - 40, wrap = pg.w - 2 * MARGIN;
     /* The largest body size at which every paragraph fits: nothing is cut. */
-    double px = 40;
+    double px = 48;
     for (;; px -= 2) {
         double h = paragraphs_height(pg.cr, ps, count, px, wrap, layouts);
         if (h <= room || px <= 8)
@@ -826,7 +826,7 @@ static bool place_grids(cairo_t *cr, step_view *v, double x0, double x1, double 
             double left = x0 + (x1 - x0 - total) / 2;
             double gh_in = in->rows * in->cell, gh_out = out->rows * out->cell;
             double gh = fmax(gh_in, gh_out);
-            double top = y0 + ih + (y1 - y0 - ih - gh) / 2 * 0.3;
+            double top = y0 + ih + (y1 - y0 - ih - gh) / 2;
             in->x = left + iw;
             in->y = top + (gh - gh_in) / 2;
             out->x = in->x + in->cols * in->cell + gap + ow;
@@ -835,6 +835,19 @@ static bool place_grids(cairo_t *cr, step_view *v, double x0, double x1, double 
         }
     }
     return false;
+}
+
+/* The height the grids would like: numbers of about 40 units (pictures
+ * count as 8 rows of numbers). */
+static double grids_wanted_height(cairo_t *cr, step_view *v)
+{
+    if (!fill_texts(v, false))
+        return 0;
+    double px = 40;
+    double w = fmax(widest_text(cr, &v->in, px), widest_text(cr, &v->out, px));
+    double cell = fmax(w + 0.9 * px, 1.9 * px);
+    long rows_in = v->in.numbers ? v->in.rows : 8, rows_out = v->out.numbers ? v->out.rows : 8;
+    return px * 0.75 + cell * (double)(rows_in > rows_out ? rows_in : rows_out);
 }
 
 /* ---- step slides: drawing ---------------------------------------------------------------- */
@@ -1163,15 +1176,15 @@ static void plan_panel(cairo_t *cr, const step_view *v, panel_plan *pp, double w
     int details = st->all_done || st->hide_value || st->question ? 0 : pp->panel->count - 1;
     if (details < 0)
         details = 0;
-    for (double head = 48; head >= 20; head -= 4) {
+    for (double head = 52; head >= 24; head -= 4) {
         PangoLayout *hl = headline_layout(cr, v, head, wrap);
         double hh;
         layout_size(hl, NULL, &hh);
         g_object_unref(hl);
         pp->head_px = head;
-        if (hh > room * 0.5 && head > 20)
+        if (hh > room * 0.5 && head > 24)
             continue;
-        for (double px = 28; px >= 18; px -= 2) {
+        for (double px = 32; px >= 18; px -= 2) {
             double total = hh + 16;
             int shown = 0;
             for (int i = 1; i <= details; i++) {
@@ -1336,7 +1349,7 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
     double wrap = pg.w - 2 * MARGIN;
 
     /* The panel under the grids: the question, or the formula and its terms. */
-    double panel_h = 0, question_px = 40;
+    double panel_h = 0, question_px = 48;
     PangoLayout *question = NULL;
     if (st->question) {
         for (; question_px >= 16; question_px -= 2) {
@@ -1349,11 +1362,13 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
         }
     } else {
         glyphs_use(true);
-        double mono_w = text_width(cr, MONO, 28, false, "0");
+        double mono_w = text_width(cr, MONO, 32, false, "0");
         int columns = (int)(wrap / mono_w);
         formula_build(pp.panel, st->plan, &v->region, &v->ex, tensor_get(st->output, st->index),
                       columns, FORMULA_MAX_LINES);
-        plan_panel(cr, v, &pp, wrap, (bottom - top) * 0.45);
+        double room = bottom - top - 48 - 24 - grids_wanted_height(cr, v);
+        room = fmin(fmax(room, (bottom - top) * 0.35), (bottom - top) * 0.6);
+        plan_panel(cr, v, &pp, wrap, room);
         panel_h = pp.height;
     }
     double label_px = 32;
@@ -1367,10 +1382,13 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
                                   "the slide is too small for this step; give a larger --size");
     }
     if (status == PV_OK) {
-        double label_y = fmin(v->in.y, v->out.y) - (v->in.numbers ? v->in.index_px * 1.5 : 0) -
-                         label_px * 1.4;
-        draw_text(cr, SANS, label_px, true, ink, v->in.x, label_y, ALIGN_LEFT, in_label);
-        draw_text(cr, SANS, label_px, true, ink, v->out.x, label_y, ALIGN_LEFT, "output");
+        /* Each label right above its grid and its column numbers. */
+        draw_text(cr, SANS, label_px, true, ink, v->in.x,
+                  v->in.y - (v->in.numbers ? v->in.index_px * 1.5 : 0) - label_px * 1.4,
+                  ALIGN_LEFT, in_label);
+        draw_text(cr, SANS, label_px, true, ink, v->out.x,
+                  v->out.y - (v->out.numbers ? v->out.index_px * 1.5 : 0) - label_px * 1.4,
+                  ALIGN_LEFT, "output");
         draw_input(cr, v);
         draw_output(cr, v);
         double in_right = v->in.x + v->in.cols * v->in.cell;
@@ -1380,9 +1398,7 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
         draw_text(cr, SANS, 56, false, soft_ink, mid, arrow_y - 36, ALIGN_CENTRE, "\u2192");
         double grids_end = fmax(v->in.y + v->in.rows * v->in.cell,
                                 v->out.y + v->out.rows * v->out.cell);
-        double y = fmax(grids_end + 28, bottom - panel_h);
-        if (y + panel_h > bottom)
-            y = bottom - panel_h;
+        double y = fmin(grids_end + 36, bottom - panel_h);
         if (question != NULL) {
             set_colour(cr, accent);
             cairo_move_to(cr, MARGIN, y);
