@@ -1,52 +1,94 @@
 #!/bin/sh
-# poolviz render: SVG frames parse as XML and hold the formula, the labels
-# and consistent sizes; PNG frames decode, are at least 320 pixels wide and
-# have real content; presenter frames hide the value; lesson slides and
-# usage errors.  Needs python3 (xml.etree, zlib) to read the files.
+# poolviz render: PDF decks (page count, 16:9 pages, embedded fonts, the
+# text of every question and answer of every lesson), PNG size, SVG parsed
+# as XML, two-digit numbers apart, the stepper's panels, presenter slides,
+# invalid UTF-8, nested --frames folders and usage errors.  Needs python3
+# (xml.etree, zlib) and poppler's pdfinfo, pdffonts and pdftotext.
 : "${POOLVIZ:?POOLVIZ is not set}" "${top_srcdir:?top_srcdir is not set}"
-if ! command -v python3 >/dev/null 2>&1; then
-    echo "SKIP: python3 is needed to parse SVG and decode PNG"
-    exit 77
-fi
+for tool in python3 pdfinfo pdffonts pdftotext; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "SKIP: $tool is needed to read the slides (poppler-utils, python3)"
+        exit 77
+    fi
+done
 tmp=${TMPDIR:-/tmp}/poolviz-render.$$
 mkdir -p "$tmp" || exit 99
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 
-# 1. Frames of the built-in example: 4 steps, SVG.
-"$POOLVIZ" render --frames "$tmp/fr" >"$tmp/list" || fail "render --frames exited $?"
+pages() { pdfinfo "$1" | sed -n 's/^Pages: *//p'; }
+page_size() { pdfinfo "$1" | sed -n 's/^Page size: *//p'; }
+
+# 1. Every step of the built-in example as one deck: 4 pages of 960x540 pt,
+#    every font embedded, DejaVu among them.
+"$POOLVIZ" render -o "$tmp/steps.pdf" >"$tmp/out" || fail "render -o steps.pdf exited $?"
+[ -s "$tmp/out" ] && fail "a file deck printed: $(cat "$tmp/out")"
+[ "$(pages "$tmp/steps.pdf")" = 4 ] || fail "steps.pdf: $(pages "$tmp/steps.pdf") pages, not 4"
+case $(page_size "$tmp/steps.pdf") in
+"960 x 540 pts"*) ;;
+*) fail "steps.pdf page size: $(page_size "$tmp/steps.pdf")" ;;
+esac
+pdffonts "$tmp/steps.pdf" >"$tmp/fonts" || fail "pdffonts failed"
+grep -q DejaVuSans "$tmp/fonts" || fail "no DejaVu font: $(cat "$tmp/fonts")"
+awk 'NR > 2 && $(NF - 4) != "yes" { bad = 1 } END { exit bad }' "$tmp/fonts" ||
+    fail "a font is not embedded: $(cat "$tmp/fonts")"
+pdftotext "$tmp/steps.pdf" "$tmp/steps.txt"
+for f in 'max(1, 2, 5, 6) = 6' 'max(11, 12, 15, 16) = 16' 'input' 'output' 'step 1 of 4'; do
+    grep -qF "$f" "$tmp/steps.txt" || fail "steps.pdf lacks '$f'"
+done
+
+# 2. Two-digit numbers apart: in the 1..16 matrix, 9 10 11 12 are four
+#    words on one line with a gap of at least a third of their height.
+pdftotext -bbox -f 1 -l 1 "$tmp/steps.pdf" "$tmp/bbox.html"
+python3 - "$tmp/bbox.html" <<'PY' || fail "two-digit numbers run together"
+import re, sys
+words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                   open(sys.argv[1]).read())
+row = {w[4]: tuple(map(float, w[:4])) for w in words if w[4] in ('9', '10', '11', '12')}
+assert len(row) == 4, 'found %r' % row
+ys = {round(v[1]) for v in row.values()}
+assert len(ys) == 1, 'not one line: %r' % row
+order = sorted(row.values())
+for a, b in zip(order, order[1:]):
+    gap, height = b[0] - a[2], a[3] - a[1]
+    assert gap > height / 3, 'gap %.1f for height %.1f' % (gap, height)
+PY
+
+# 3. Frames: nested folders created, "DIR/" printed without "//", PNG at
+#    1920x1080, --size, --format as --to's other name, SVG parsed as XML.
+"$POOLVIZ" render --frames "$tmp/a/b/c/" --to png >"$tmp/list" || fail "--frames a/b/c/ exited $?"
 [ "$(wc -l <"$tmp/list")" -eq 4 ] || fail "expected 4 frames, got: $(cat "$tmp/list")"
-# 2. One step as PNG and as SVG, average pooling with padding.
-"$POOLVIZ" render --op avg -k 3 -s 2 --padding 1 --step 2 -o "$tmp/s2.png" >/dev/null ||
-    fail "render -o png exited $?"
+grep -q '//' "$tmp/list" && fail "a path with //: $(cat "$tmp/list")"
+grep -q '/a/b/c/step-001\.png$' "$tmp/list" || fail "frame names: $(cat "$tmp/list")"
+"$POOLVIZ" render --op avg -k 3 -s 2 --padding 1 --step 2 --size 1280x720 -o "$tmp/s2.png" \
+    >/dev/null || fail "render --size -o png exited $?"
 "$POOLVIZ" render --op avg -k 3 -s 2 --padding 1 --step 2 -o "$tmp/s2.svg" >/dev/null ||
     fail "render -o svg exited $?"
-# 3. Presenter frames: the value hidden, then shown; large cells.
-"$POOLVIZ" render --present --large --frames "$tmp/pr" --format png -m '1 2; 3 4' >/dev/null ||
-    fail "render --present exited $?"
-"$POOLVIZ" render --present --step 1 -o "$tmp/hidden.svg" >/dev/null || fail "--present -o exited $?"
-# 4. A picture: drawn as pixels, the frame stays readable.
-"$POOLVIZ" render -k 8 --step 5 -o "$tmp/cat.png" "$top_srcdir/assets/cat.png" >/dev/null ||
-    fail "render of cat.png exited $?"
+"$POOLVIZ" render --frames "$tmp/pdfs" --format pdf -m '1 2; 3 4' >/dev/null ||
+    fail "--format pdf exited $?"
+[ -f "$tmp/pdfs/step-001.pdf" ] || fail "--format pdf: $(ls "$tmp/pdfs")"
+"$POOLVIZ" render --op avg -k 3 -s 2 --padding 1 --step 2 -o "$tmp/s2.pdf" >/dev/null ||
+    fail "render --step -o pdf exited $?"
+pdftotext "$tmp/s2.pdf" - | grep -qF 'avg = (0 + 0 + 0 + 2 + 3 + 4 + 6 + 7 + 8) / 9 = 3.3333333' ||
+    fail "the avg step's formula is missing"
 
 python3 - "$tmp" <<'PY' || failed=1
 import os, struct, sys, zlib
 import xml.etree.ElementTree as ET
 tmp = sys.argv[1]
-NS = '{http://www.w3.org/2000/svg}'
 bad = []
 
-def svg(path):
-    root = ET.parse(path).getroot()
-    assert root.tag == NS + 'svg', root.tag
-    texts = [''.join(t.itertext()) for t in root.iter(NS + 'text')]
-    return root, texts
+def check(cond, what):
+    if not cond:
+        bad.append(what)
 
 def png(path):
+    """Width and height from IHDR, after checking every chunk's CRC and the
+    size of the image data (the pixels are read by libpng below)."""
     data = open(path, 'rb').read()
     assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG signature'
-    pos, idat, w = 8, b'', None
+    pos, idat = 8, b''
     while pos < len(data):
         n, kind = struct.unpack('>I4s', data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + n]
@@ -57,97 +99,162 @@ def png(path):
         elif kind == b'IDAT':
             idat += body
         pos += 12 + n
-    raw = zlib.decompress(idat)
     channels = {0: 1, 2: 3, 4: 2, 6: 4}[ctype]
-    stride = w * channels
-    assert depth == 8 and len(raw) == h * (stride + 1), 'unexpected layout'
-    # undo the row filters to count colours
-    rows, prev = [], bytearray(stride)
-    for y in range(h):
-        f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - channels] if i >= channels else 0
-            b = prev[i]
-            c = prev[i - channels] if i >= channels else 0
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line)); prev = line
-    colours = set()
-    for r in rows[::3]:
-        for x in range(0, stride, channels * 3):
-            colours.add(r[x:x + channels])
-    return w, h, colours
+    assert depth == 8 and len(zlib.decompress(idat)) == h * (w * channels + 1), 'bad layout'
+    return w, h
 
-def check(cond, what):
-    if not cond:
-        bad.append(what)
-
-for i, f in enumerate(sorted(os.listdir(os.path.join(tmp, 'fr')))):
-    root, texts = svg(os.path.join(tmp, 'fr', f))
-    check(f == 'step-%03d.svg' % (i + 1), 'frame name ' + f)
-    check('input' in texts and 'output' in texts, f + ': labels input/output')
-    check(int(root.get('width')) >= 320, f + ': width')
-    check(root.get('viewBox') == '0 0 %s %s' % (root.get('width'), root.get('height')), f + ': viewBox')
-root, texts = svg(os.path.join(tmp, 'fr', 'step-001.svg'))
-check('max(1, 2, 5, 6) = 6' in texts, 'step 1 formula, got %r' % texts)
-check(any(t.startswith('step 1 of 4') for t in texts), 'step 1 footer')
-root, texts = svg(os.path.join(tmp, 'fr', 'step-004.svg'))
-check('max(11, 12, 15, 16) = 16' in texts, 'step 4 formula')
-
-root, texts = svg(os.path.join(tmp, 's2.svg'))
-check('avg = (0 + 0 + 0 + 2 + 3 + 4 + 6 + 7 + 8) / 9 = 3.3333333' in texts, 'avg formula, got %r' % texts)
-check('-1' in texts, 'padding row index -1 shown')
-sw, sh = int(root.get('width')), int(root.get('height'))
-w, h, colours = png(os.path.join(tmp, 's2.png'))
-check((w, h) == (sw, sh), 'PNG and SVG of one step have one size: %r %r' % ((w, h), (sw, sh)))
-check(w >= 320, 'PNG width %d < 320' % w)
-check(len(colours) >= 6, 'PNG has too few colours: %d' % len(colours))
-
-pr = sorted(os.listdir(os.path.join(tmp, 'pr')))
-check(pr == ['step-001a.png', 'step-001b.png', 'step-002a.png', 'step-002b.png',
-             'step-003a.png', 'step-003b.png', 'step-004a.png', 'step-004b.png'] or
-      pr == ['step-001a.png', 'step-001b.png'], 'presenter frames: %r' % pr)
-for f in pr:
-    w, h, colours = png(os.path.join(tmp, 'pr', f))
-    check(w >= 320 and len(colours) >= 4, f + ': size or content')
-root, texts = svg(os.path.join(tmp, 'hidden.svg'))
-check('max(1, 2, 5, 6) = ?' in texts and '?' in texts and 'max(1, 2, 5, 6) = 6' not in texts, 'hidden value: %r' % texts)
-
-w, h, colours = png(os.path.join(tmp, 'cat.png'))
-check(w >= 600 and len(colours) > 100, 'cat frame: %dx%d, %d colours' % (w, h, len(colours)))
-
+for f in sorted(os.listdir(os.path.join(tmp, 'a/b/c'))):
+    w, h = png(os.path.join(tmp, 'a/b/c', f))
+    check((w, h) == (1920, 1080), '%s: %dx%d, not 1920x1080' % (f, w, h))
+w, h = png(os.path.join(tmp, 's2.png'))
+check((w, h) == (1280, 720), '--size 1280x720 gave %dx%d' % (w, h))
+root = ET.parse(os.path.join(tmp, 's2.svg')).getroot()
+check(root.tag == '{http://www.w3.org/2000/svg}svg', 'SVG root: ' + root.tag)
+check(root.get('viewBox') == '0 0 1920 1080', 'SVG viewBox: %r' % root.get('viewBox'))
 for b in bad:
     print('FAIL:', b)
 sys.exit(1 if bad else 0)
 PY
+# The pixels through libpng (poolviz's PNG reader): dark ink and white
+# paper in the red channel, and the region's orange (no blue) somewhere.
+lo=$("$POOLVIZ" pool --global --op min "$tmp/a/b/c/step-001.png") || fail "reading the PNG exited $?"
+hi=$("$POOLVIZ" pool --global --op max "$tmp/a/b/c/step-001.png")
+red_lo=$(echo "$lo" | sed -n 2p) red_hi=$(echo "$hi" | sed -n 2p) blue_lo=$(echo "$lo" | sed -n 8p)
+[ "$red_lo" -lt 60 ] && [ "$red_hi" -eq 255 ] && [ "$blue_lo" -lt 10 ] ||
+    fail "step-001.png: channel minima $lo, maxima $hi"
 
-# 5. A lesson as slides: text, demo steps, question and answer.
-"$POOLVIZ" render --lesson 3 --frames "$tmp/l3" >"$tmp/l3.list" || fail "render --lesson exited $?"
-grep -q '/p01-01-text\.svg$' "$tmp/l3.list" || fail "no text slide"
-grep -q '/p01-02-demo-001\.svg$' "$tmp/l3.list" || fail "no demo frame"
-grep -q '/p01-03a-question\.svg$' "$tmp/l3.list" || fail "no question slide"
-grep -q '/p01-03b-answer\.svg$' "$tmp/l3.list" || fail "no answer slide"
-grep -q 'max(0, 2, 1, 1) = 2' "$tmp/l3/p01-03b-answer.svg" || fail "the answer slide lacks the formula"
+# 4. The stepper's panels: stochastic probabilities and the draw, SPP bins,
+#    bilinear products, fractional sequences, padding in the divisor.
+panel() {
+    want=$1
+    shift
+    "$POOLVIZ" render "$@" -o "$tmp/panel.pdf" >/dev/null || { fail "render $* exited $?"; return; }
+    pdftotext "$tmp/panel.pdf" - | tr -s ' \n' '  ' | grep -qF "$want" ||
+        fail "render $*: no '$want' in: $(pdftotext "$tmp/panel.pdf" - | head -30)"
+}
+panel 'probability of each value' --op stochastic --seed 7 -m '1 3; 2 4' -k 2 --step 1
+panel 'drawn' --op stochastic --seed 7 -m '1 3; 2 4' -k 2 --step 1
+panel 'level' --op spp --levels 1,2 -m '1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16' --step 3
+panel 'bilinear' --op bilinear -m '[[[1,2],[3,4]],[[5,6],[7,8]]]' --step 2
+panel 'rows 8' --op fractional --output-size 5x5 --seed 3 -m "$(seq 1 64 | paste -sd' ' | sed 's/\(\([0-9]* \)\{7\}[0-9]*\) /\1; /g')" --step 12
+panel 'divisor' --op avg -k 3 --padding 1 -s 2 --step 1
 
-# 6. Usage errors: nothing is written.
+# 5. Presenter slides: the value hidden, then shown.
+"$POOLVIZ" render --present --step 1 -o "$tmp/hidden.pdf" >/dev/null || fail "--present -o exited $?"
+pdftotext "$tmp/hidden.pdf" "$tmp/hidden.txt"
+grep -qF 'max(1, 2, 5, 6) = ?' "$tmp/hidden.txt" || fail "hidden value: $(cat "$tmp/hidden.txt")"
+grep -qF '= 6' "$tmp/hidden.txt" && fail "the hidden slide shows the value"
+"$POOLVIZ" render --present -o "$tmp/present.pdf" >/dev/null || fail "--present deck exited $?"
+[ "$(pages "$tmp/present.pdf")" = 8 ] || fail "--present deck: $(pages "$tmp/present.pdf") pages"
+
+# 6. Every lesson as one deck: 16:9 pages, quick, and the text of every
+#    question and answer as `lesson NAME --text` prints it.
+for lesson in "$top_srcdir"/lessons/*.lesson; do
+    name=$(basename "$lesson" .lesson)
+    "$POOLVIZ" render --lesson "$name" -o "$tmp/$name.pdf" >/dev/null ||
+        { fail "render --lesson $name exited $?"; continue; }
+    case $(page_size "$tmp/$name.pdf") in
+    "960 x 540 pts"*) ;;
+    *) fail "$name: page size $(page_size "$tmp/$name.pdf")" ;;
+    esac
+    "$POOLVIZ" lesson "$name" --text >"$tmp/$name.txt" || fail "lesson $name --text exited $?"
+    pdftotext "$tmp/$name.pdf" "$tmp/$name.pdf.txt"
+    python3 - "$tmp/$name.txt" "$tmp/$name.pdf.txt" "$(pages "$tmp/$name.pdf")" <<'PY' ||
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read().split('\n')
+deck = re.sub(r'\s+', '', open(sys.argv[2], encoding='utf-8').read())
+# A question: "  ?? Question N: PROMPT" (continued by 2-space lines), then
+# "    Answer: X" and the explanation (4-space lines) up to a blank line.
+found, missing, i = 0, [], 0
+while i < len(text):
+    if not text[i].startswith('  ?? Question '):
+        i += 1
+        continue
+    found += 1
+    prompt = text[i].split(': ', 1)[1]
+    i += 1
+    while i < len(text) and text[i].startswith('  ') and not text[i].startswith('    '):
+        prompt += ' ' + text[i].strip()
+        i += 1
+    parts = [prompt]
+    while i < len(text) and text[i].startswith('    '):
+        parts.append(text[i].strip())
+        i += 1
+    # The explanation is wrapped at 72 columns: compare without spaces.
+    whole = re.sub(r'\s+', '', ' '.join(parts))
+    if whole not in deck:
+        missing.append(' '.join(parts))
+if found == 0:
+    missing.append('no question found in the --text output')
+if int(sys.argv[3]) < 2 * found + 1:
+    missing.append('%s pages for %d questions' % (sys.argv[3], found))
+for m in missing:
+    print('missing:', m[:300])
+sys.exit(1 if missing else 0)
+PY
+        fail "$name: a question or answer is not whole in the deck"
+done
+# A value question is asked on the step of its cell, the value hidden.
+pdftotext -f 5 -l 9 "$tmp/03-max-average-min.pdf" - | grep -q '^?$' ||
+    fail "lesson 3: no '?' cell on its question slides"
+
+# 7. Lessons to --frames: text, demo steps, question and answer slides.
+"$POOLVIZ" render --lesson 3 --frames "$tmp/l3" >"$tmp/l3.list" || fail "render --lesson --frames exited $?"
+for f in p00-title p01-01-text p01-02-demo-001 p01-03a-question p01-03b-answer; do
+    grep -q "/$f\.svg\$" "$tmp/l3.list" || fail "no $f slide"
+done
+
+# 8. Invalid UTF-8: a lesson is refused (FILE:LINE) or repaired to U+FFFD,
+#    never written as it is; --title is refused.
+mkdir -p "$tmp/bad"
+awk 'BEGIN { done = 0 } /^@page/ && !done { print; print "Broken \377\376 bytes here."; print ""; done = 1; next } { print }' \
+    "$top_srcdir/lessons/03-max-average-min.lesson" >"$tmp/bad/bad.lesson"
+grep -q "$(printf '\377')" "$tmp/bad/bad.lesson" || fail "the test lesson has no bad byte"
+"$POOLVIZ" render --lesson "$tmp/bad/bad.lesson" -o "$tmp/bad/bad.pdf" >/dev/null 2>"$tmp/bad/err"
+code=$?
+if [ "$code" -eq 0 ]; then
+    pdftotext "$tmp/bad/bad.pdf" - | grep -q "Broken $(printf '\357\277\275')" ||
+        fail "the invalid bytes were not replaced by U+FFFD"
+    "$POOLVIZ" render --lesson "$tmp/bad/bad.lesson" --frames "$tmp/bad/svg" >/dev/null ||
+        fail "invalid UTF-8 to SVG exited $?"
+    python3 -c 'import sys, glob, xml.etree.ElementTree as ET
+[ET.parse(f) for f in glob.glob(sys.argv[1] + "/*.svg")]' "$tmp/bad/svg" ||
+        fail "an SVG of the repaired lesson does not parse"
+elif [ "$code" -eq 1 ]; then
+    grep -q 'bad\.lesson:[0-9]' "$tmp/bad/err" || fail "no FILE:LINE in: $(cat "$tmp/bad/err")"
+    [ -e "$tmp/bad/bad.pdf" ] && fail "a refused lesson wrote its deck"
+else
+    fail "invalid UTF-8 in a lesson exited $code"
+fi
+"$POOLVIZ" render --title "$(printf 'bad \377 title')" --step 1 -o "$tmp/t.svg" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "--title with invalid UTF-8 must exit 2"
+grep -q -- '--title' "$tmp/err" || fail "--title error: $(cat "$tmp/err")"
+[ -e "$tmp/t.svg" ] && fail "--title with invalid UTF-8 wrote a file"
+
+# 9. Usage errors: nothing is written.
 "$POOLVIZ" render --step 9 -o "$tmp/x.svg" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "--step 9 of 4 must exit 2"
 [ -e "$tmp/x.svg" ] && fail "--step 9 wrote a file"
 "$POOLVIZ" render --step 1 -o "$tmp/x.gif" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "-o x.gif must exit 2"
+"$POOLVIZ" render -o "$tmp/x.svg" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "-o x.svg without --step must exit 2"
+"$POOLVIZ" render --to gif --frames "$tmp/g" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--to gif must exit 2"
+for size in 16 0x100 100x 10x10 99999x100 -5x100; do
+    "$POOLVIZ" render --size "$size" --step 1 -o "$tmp/x.png" >/dev/null 2>&1
+    [ $? -eq 2 ] || fail "--size $size must exit 2"
+done
 "$POOLVIZ" render >/dev/null 2>&1
 [ $? -eq 2 ] || fail "render without --frames or -o must exit 2"
 "$POOLVIZ" render -k 1 --frames "$tmp/many" "$top_srcdir/assets/cat.png" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "196608 frames must be refused"
 [ -e "$tmp/many" ] && fail "the refused render created its folder"
+"$POOLVIZ" render --lesson 3 -o "$tmp/l3.svg" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "a lesson to one .svg must exit 2"
 "$POOLVIZ" render --step 1 -o "$tmp/no/such/dir/x.png" >/dev/null 2>&1
 [ $? -eq 1 ] || fail "an unwritable output must exit 1"
-ls "$tmp"/*.tmp-* >/dev/null 2>&1 && fail "temporary files left behind"
+ls -a "$tmp" | grep -q '^\..*\.[A-Za-z0-9]\{6\}$' && fail "temporary files left behind"
 
 # Help texts point only at sections they have ("see Operators below").
 for sub in render bench repl; do
