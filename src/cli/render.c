@@ -35,6 +35,7 @@
 #include "core/forward.h"
 #include "core/numfmt.h"
 #include "core/params.h"
+#include "lesson/lessonsecret.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
 
@@ -689,6 +690,17 @@ static double plane_value(const tensor *t, size_t plane, long rows, long cols, l
                              (size_t)c);
 }
 
+/* What step st keeps secret about output index flat. */
+static unsigned hidden_bits(const render_step *st, size_t flat)
+{
+    unsigned bits = st->hide != NULL && flat < st->hide_count ? st->hide[flat] : 0;
+    if (st->hide_size)
+        bits |= RENDER_HIDE_VALUE | RENDER_HIDE_WINNER;
+    if (flat == st->index && st->hide_value && !st->all_done)
+        bits |= RENDER_HIDE_VALUE | RENDER_HIDE_WINNER;
+    return bits;
+}
+
 static void format_cell(double v, bool short_form, char *buf, size_t size)
 {
     if (short_form && v != floor(v) && isfinite(v))
@@ -737,9 +749,11 @@ static bool fill_texts(step_view *v, bool short_form)
         for (long i = 0; i < out->rows * out->cols; i++) {
             size_t flat = v->out_base + (size_t)i;
             bool done = st->all_done || flat <= st->index;
-            if (!done)
+            if (st->hide_size)
+                snprintf(num, sizeof num, "?");
+            else if (!done)
                 num[0] = '\0';
-            else if (flat == st->index && st->hide_value && !st->all_done)
+            else if (hidden_bits(st, flat) & RENDER_HIDE_VALUE)
                 snprintf(num, sizeof num, "?");
             else
                 format_cell(tensor_get(st->output, flat), short_form, num, sizeof num);
@@ -913,11 +927,10 @@ static bool is_rgb(const tensor *t)
 }
 
 /* A plane (or an RGB composite) as an image: 0..255 data as it is,
- * anything else stretched from its minimum to its maximum.  pending(i)
- * cells are drawn as paper. */
+ * anything else stretched from its minimum to its maximum.  For an output
+ * (st != NULL) cells not computed yet or kept secret are drawn grey. */
 static cairo_surface_t *plane_image(const tensor *t, size_t base, size_t stride_plane,
-                                    bool rgb, long rows, long cols, size_t done_until,
-                                    bool hide_last)
+                                    bool rgb, long rows, long cols, const render_step *st)
 {
     cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)cols, (int)rows);
     if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS)
@@ -950,7 +963,9 @@ static cairo_surface_t *plane_image(const tensor *t, size_t base, size_t stride_
                     x = hi > lo ? (x - lo) / (hi - lo) * 255 : 128;
                 ch[k] = (unsigned)lround(x < 0 ? 0 : x > 255 ? 255 : x);
             }
-            if (base + i > done_until || (hide_last && base + i == done_until))
+            size_t flat = base + i;
+            if (st != NULL && ((!st->all_done && flat > st->index) ||
+                               (hidden_bits(st, flat) & RENDER_HIDE_VALUE)))
                 ch[0] = ch[1] = ch[2] = 242;
             row[c] = (uint32_t)ch[0] << 16 | (uint32_t)ch[1] << 8 | ch[2];
         }
@@ -982,7 +997,7 @@ static void draw_input(cairo_t *cr, const step_view *v)
     bool show_region = !st->all_done;
     long win_row = LONG_MIN, win_col = LONG_MIN;
     if (v->ex.winner >= 0 && (size_t)v->ex.winner < v->ex.term_count && show_region &&
-        !st->hide_value) {
+        !(hidden_bits(st, st->index) & RENDER_HIDE_WINNER)) {
         win_row = v->ex.terms[v->ex.winner].row;
         win_col = v->ex.terms[v->ex.winner].col;
     }
@@ -992,8 +1007,7 @@ static void draw_input(cairo_t *cr, const step_view *v)
         bool rgb = is_rgb(st->input) && plan->params.op != POOL_BILINEAR;
         size_t count = (size_t)v->in_h * (size_t)v->in_w;
         size_t base = rgb ? rg->n * plan->c * count : v->in_plane * count;
-        cairo_surface_t *img = plane_image(st->input, base, count, rgb, v->in_h, v->in_w,
-                                           SIZE_MAX, false);
+        cairo_surface_t *img = plane_image(st->input, base, count, rgb, v->in_h, v->in_w, NULL);
         draw_image(cr, img, g);
         cairo_surface_destroy(img);
     } else {
@@ -1029,6 +1043,13 @@ static void draw_output(cairo_t *cr, const step_view *v)
     const grid *g = &v->out;
     const render_step *st = v->st;
     size_t current = st->index;
+    if (st->hide_size) {
+        /* The shape is the secret: one cell that asks. */
+        fill_rect(cr, g->x, g->y, g->cell, g->cell, pending_fill);
+        stroke_rect(cr, g->x, g->y, g->cell, g->cell, current_edge, 5);
+        draw_cell_text(cr, g, 0, 0, v->number_px, ink);
+        return;
+    }
     if (!g->numbers) {
         const tensor *t = st->output;
         bool rgb = is_rgb(t);
@@ -1038,9 +1059,7 @@ static void draw_output(cairo_t *cr, const step_view *v)
             size_t sample = t->rank == 4 ? current / (t->count / t->dims[0]) : 0;
             base = sample * 3 * cells;
         }
-        cairo_surface_t *img = plane_image(t, base, cells, rgb, v->out_h, v->out_w,
-                                           st->all_done ? SIZE_MAX : current,
-                                           st->hide_value);
+        cairo_surface_t *img = plane_image(t, base, cells, rgb, v->out_h, v->out_w, st);
         draw_image(cr, img, g);
         cairo_surface_destroy(img);
     } else {
@@ -1125,13 +1144,17 @@ static PangoLayout *headline_layout(cairo_t *cr, const step_view *v, double px, 
     const render_step *st = v->st;
     double value = tensor_get(st->output, st->index);
     if (st->all_done) {
-        char in_shape[64], out_shape[64];
+        char in_shape[64], out_shape[64] = "?";
         tensor_format_shape(st->input->rank, st->input->dims, in_shape, sizeof in_shape);
-        tensor_format_shape(st->output->rank, st->output->dims, out_shape, sizeof out_shape);
+        if (!st->hide_size)
+            tensor_format_shape(st->output->rank, st->output->dims, out_shape,
+                                sizeof out_shape);
         snprintf(formula, sizeof formula, "%s \u2192 %s: every region pooled", in_shape,
                  out_shape);
     } else {
         pool_explanation_format(&v->ex, value, FORMULA_TERMS, formula, sizeof formula);
+        if (hidden_bits(st, st->index) & RENDER_HIDE_VALUE)
+            lesson_hide_result(formula, sizeof formula, value);
     }
     size_t result = strlen(formula);
     if (!st->all_done) {
@@ -1142,10 +1165,6 @@ static PangoLayout *headline_layout(cairo_t *cr, const step_view *v, double px, 
             arrow = p;
         if (arrow != NULL && (size_t)(arrow - formula) + 4 > result)
             result = (size_t)(arrow - formula) + 4;
-        if (result == strlen(formula))
-            result = strlen(formula);
-        else if (st->hide_value)
-            snprintf(formula + result, sizeof formula - result, "?");
     }
     PangoLayout *layout = text_layout(cr, MONO, px, false, formula, wrap);
     PangoAttrList *attrs = pango_attr_list_copy(pango_layout_get_attributes(layout));
@@ -1173,7 +1192,9 @@ static void plan_panel(cairo_t *cr, const step_view *v, panel_plan *pp, double w
                        double room)
 {
     const render_step *st = v->st;
-    int details = st->all_done || st->hide_value || st->question ? 0 : pp->panel->count - 1;
+    /* The terms spell out the result and the winner: none while one is secret. */
+    bool secret = hidden_bits(st, st->index) != 0;
+    int details = st->all_done || secret || st->question ? 0 : pp->panel->count - 1;
     if (details < 0)
         details = 0;
     for (double head = 52; head >= 24; head -= 4) {
@@ -1268,8 +1289,8 @@ static pv_status view_init(step_view *v, const render_step *st, pv_error *err)
     plane_shape(st->output, &v->out_h, &v->out_w);
     size_t plane_cells = (size_t)v->out_h * (size_t)v->out_w;
     v->out_base = plane_cells ? st->index / plane_cells * plane_cells : 0;
-    out->rows = v->out_h;
-    out->cols = v->out_w;
+    out->rows = st->hide_size ? 1 : v->out_h;
+    out->cols = st->hide_size ? 1 : v->out_w;
     out->numbers = out->rows <= NUMBERS_MAX && out->cols <= 2 * NUMBERS_MAX;
     size_t in_cells = in->numbers ? (size_t)(in->rows * in->cols) : 0;
     size_t out_cells = out->numbers ? (size_t)(out->rows * out->cols) : 0;
@@ -1309,7 +1330,9 @@ static void step_labels(const step_view *v, char *in_label, size_t in_size, char
                                  idx[d]);
     if (used < sizeof cell)
         snprintf(cell + used, sizeof cell - used, ")");
-    if (v->st->all_done)
+    if (v->st->hide_size)
+        snprintf(footer, footer_size, "the output's size is kept for a question");
+    else if (v->st->all_done)
         snprintf(footer, footer_size, "all %zu steps done", plan->out_count);
     else
         snprintf(footer, footer_size, "step %zu of %zu: output cell %s", v->st->index + 1,

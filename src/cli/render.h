@@ -42,7 +42,8 @@ typedef struct render_options {
  * (a finished run) or only the cells up to index.  With hide_value the
  * current output cell and the formula's result are '?' (predict, then
  * reveal), the winner is not marked and the panel shows only the formula;
- * question (may be NULL) replaces the formula panel by a question's text. */
+ * question (may be NULL) replaces the formula panel by a question's text.
+ * The formula's result is hidden with lesson_hide_result's rule. */
 typedef struct render_step {
     const pool_plan *plan;
     const tensor *input;
@@ -52,7 +53,18 @@ typedef struct render_step {
     bool hide_value;
     const char *title;      /* NULL = the deck's options->title, else the settings */
     const char *question;
+    /* What an open question keeps secret (lesson/lessonsecret.h): per flat
+     * output index, RENDER_HIDE_* bits (NULL: nothing), and the output's
+     * shape (drawn as one '?' cell, the step count left out). */
+    const unsigned char *hide;
+    size_t hide_count;
+    bool hide_size;
 } render_step;
+
+enum {
+    RENDER_HIDE_VALUE = 1u << 0,    /* the cell's value and its formula's result */
+    RENDER_HIDE_WINNER = 1u << 1    /* the mark on the input cell that wins it */
+};
 
 /* A paragraph of a text slide. */
 typedef enum render_par_style {

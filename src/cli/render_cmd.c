@@ -26,6 +26,11 @@
 #include "core/plan.h"
 #include "lesson/lesson.h"
 #include "lesson/lessonrun.h"
+#include "lesson/lessonsecret.h"
+
+_Static_assert((int)RENDER_HIDE_VALUE == (int)LESSON_HIDE_VALUE &&
+                   (int)RENDER_HIDE_WINNER == (int)LESSON_HIDE_WINNER,
+               "render_step.hide takes lesson_secrets' bits as they are");
 
 #define DEFAULT_MAX_FRAMES 1000
 /* A lesson demo with more regions than this shows only its own step. */
@@ -364,19 +369,27 @@ static pv_status flush_text(lesson_deck *ld, const char *title, paragraphs *ps, 
     return status;
 }
 
+/* A demo's slides.  What a later question asks about stays '?' (lessonsecret.h):
+ * predict, then reveal. */
 static pv_status lesson_demo(lesson_deck *ld, const lesson_block *b, pv_error *err)
 {
     const lesson *l = ld->l;
     lesson_result res;
-    if (lesson_compute(l, b, &res, err) != PV_OK) {
+    lesson_secrets sec;
+    memset(&sec, 0, sizeof sec);
+    pv_status status = lesson_compute(l, b, &res, err);
+    if (status == PV_OK)
+        status = lesson_secrets_find(l, b, &res, NULL, NULL, &sec, err);
+    if (status != PV_OK) {
+        lesson_secrets_release(&sec);
         lesson_result_release(&res);
-        return err->status;
+        return status;
     }
-    render_step st = {.plan = res.plan, .input = res.input, .output = res.output};
+    render_step st = {.plan = res.plan, .input = res.input, .output = res.output,
+                      .hide = sec.cell, .hide_count = sec.cell_count, .hide_size = sec.size};
     char prefix[64];
     snprintf(prefix, sizeof prefix, "p%02zu-%02d-demo-", ld->page + 1, ++ld->slide);
     size_t count = res.plan->out_count;
-    pv_status status = PV_OK;
     if (b->demo == LESSON_DEMO_COMPARE) {
         /* The two inputs pooled in full, each titled with its name. */
         char settings[200], heading[300];
@@ -384,9 +397,12 @@ static pv_status lesson_demo(lesson_deck *ld, const lesson_block *b, pv_error *e
         const char *names[2] = {l->inputs[b->input].name[0] ? l->inputs[b->input].name
                                                              : "input",
                                 l->inputs[b->other].name};
-        render_step steps[2] = {
-            {.plan = res.plan, .input = res.input, .output = res.output},
-            {.plan = res.other_plan, .input = res.other_input, .output = res.other_output}};
+        render_step steps[2] = {st, st};
+        steps[1].plan = res.other_plan;
+        steps[1].input = res.other_input;
+        steps[1].output = res.other_output;
+        steps[1].hide = sec.other_cell;
+        steps[1].hide_count = sec.other_count;
         for (int k = 0; k < 2 && status == PV_OK; k++) {
             steps[k].all_done = true;
             steps[k].index = steps[k].plan->out_count - 1;
@@ -396,13 +412,15 @@ static pv_status lesson_demo(lesson_deck *ld, const lesson_block *b, pv_error *e
             snprintf(name, sizeof name, "%s%c", prefix, 'a' + k);
             status = render_deck_step(ld->deck, name, &steps[k], err);
         }
-    } else if (count <= LESSON_STEPS_MAX) {
+    } else if (count <= LESSON_STEPS_MAX && !sec.size) {
         status = add_steps(ld->deck, prefix, false, &st, 0, count - 1, err);
     } else {
+        /* Many regions, or their number is a question's: the demo's own step. */
         size_t index = b->demo == LESSON_DEMO_STEP && b->step <= count ? b->step - 1 : count - 1;
         st.all_done = b->demo == LESSON_DEMO_RUN;
         status = add_steps(ld->deck, prefix, false, &st, index, index, err);
     }
+    lesson_secrets_release(&sec);
     lesson_result_release(&res);
     return status;
 }
@@ -423,16 +441,19 @@ static pv_status lesson_question(lesson_deck *ld, const lesson_block *b, pv_erro
     if (status == PV_OK) {
         snprintf(name, sizeof name, "p%02zu-%02da-question", ld->page + 1, ld->slide);
         snprintf(title, sizeof title, "Question %zu", number);
-        if (b->ask == LESSON_ASK_VALUE || b->ask == LESSON_ASK_ARGMAX) {
+        if (b->ask != LESSON_ASK_CHANGED) {
+            /* The state the question asks about: the input and the window,
+             * the asked cell (or the whole output's size) hidden. */
             lesson_result res;
             size_t index = 0;
+            bool cell = b->ask == LESSON_ASK_VALUE || b->ask == LESSON_ASK_ARGMAX;
             status = lesson_compute(ld->l, b, &res, err);
-            if (status == PV_OK)
+            if (status == PV_OK && cell)
                 status = lesson_output_index(ld->l, b, res.plan, &index, err);
             if (status == PV_OK) {
                 render_step st = {.plan = res.plan, .input = res.input, .output = res.output,
-                                  .index = index, .hide_value = true, .title = title,
-                                  .question = a->prompt};
+                                  .index = index, .hide_value = cell, .hide_size = !cell,
+                                  .title = title, .question = a->prompt};
                 status = render_deck_step(ld->deck, name, &st, err);
             }
             lesson_result_release(&res);

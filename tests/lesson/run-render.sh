@@ -198,6 +198,16 @@ done
 pdftotext -f 5 -l 9 "$tmp/03-max-average-min.pdf" - | grep -q '^?$' ||
     fail "lesson 3: no '?' cell on its question slides"
 
+# Predict, then reveal: the demo before lesson 5's first question (the
+# output's size) shows the size as '?' until the answer's page.
+python3 - "$tmp/05-output-size.pdf.txt" <<'PY' || fail "lesson 5 shows the asked size before its answer"
+import sys
+text = open(sys.argv[1], encoding='utf-8').read()
+before = text[:text.index('Answer 1')]
+assert '5x5 \u2192 ?' in before, 'no hidden size'
+assert '5x5 \u2192 2x2' not in before, 'the size is shown'
+PY
+
 # 7. Lessons to --frames: text, demo steps, question and answer slides.
 "$POOLVIZ" render --lesson 3 --frames "$tmp/l3" >"$tmp/l3.list" || fail "render --lesson --frames exited $?"
 for f in p00-title p01-01-text p01-02-demo-001 p01-03a-question p01-03b-answer; do
