@@ -6,15 +6,15 @@
  * goes through pango (fontconfig finds DejaVu Sans and DejaVu Sans Mono);
  * sizes are measured, never guessed: the cells of a grid are as wide as
  * its widest number plus a margin, and the formula and text slides shrink
- * their font until everything fits.  Output bytes are gathered in memory
- * and written by one function, whole or not at all.
+ * their font until everything fits.  Every file goes through the
+ * project's writer (io/writer.h): a deck's files are staged as cairo writes
+ * them and committed together when the deck is finished, or not at all.
  */
 #include "config.h"
 
 #include "cli/render.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -35,6 +35,7 @@
 #include "core/forward.h"
 #include "core/numfmt.h"
 #include "core/params.h"
+#include "io/writer.h"
 #include "lesson/lessonsecret.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
@@ -116,125 +117,13 @@ bool render_text_is_utf8(const char *text)
     return g_utf8_validate(text, -1, NULL);
 }
 
-/* ---- bytes in memory, written whole -------------------------------------------------- */
+/* ---- output through the project's writer ----------------------------------------- */
 
-typedef struct byte_buf {
-    unsigned char *data;
-    size_t len, cap;
-    bool failed;
-} byte_buf;
-
-static cairo_status_t buf_write(void *closure, const unsigned char *data, unsigned int length)
+/* cairo's write callback on an io_output (io/writer.h). */
+static cairo_status_t output_write(void *closure, const unsigned char *data, unsigned int length)
 {
-    byte_buf *b = closure;
-    size_t need;
-    if (b->failed || !pv_add_size(b->len, length, &need)) {
-        b->failed = true;
-        return CAIRO_STATUS_WRITE_ERROR;
-    }
-    if (need > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < need)
-            cap *= 2;
-        unsigned char *grown = pv_realloc(b->data, cap);
-        if (grown == NULL) {
-            b->failed = true;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, length);
-    b->len = need;
-    return CAIRO_STATUS_SUCCESS;
-}
-
-static bool write_all(int fd, const unsigned char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-/* Write data to path as a whole: a temporary file beside the target,
- * renamed over it when complete (an existing file keeps its mode); a link
- * is followed; a device or pipe is written in place.  On any error or an
- * interrupt nothing is left behind. */
-static pv_status save_bytes(const char *path, const byte_buf *b, pv_error *err)
-{
-    if (pool_cancel_requested)
-        return pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
-    struct stat sb;
-    char *real = NULL;
-    const char *target = path;
-    if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode) && (real = realpath(path, NULL)) != NULL)
-        target = real;
-    pv_status status = PV_OK;
-    bool exists = stat(target, &sb) == 0;
-    if (exists && S_ISDIR(sb.st_mode)) {
-        status = pv_error_set(err, PV_ERR_IO, path, "cannot write: it is a directory");
-    } else if (exists && !S_ISREG(sb.st_mode)) {
-        int fd = open(target, O_WRONLY | O_TRUNC);
-        if (fd < 0 || !write_all(fd, b->data, b->len))
-            status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
-        if (fd >= 0 && close(fd) != 0 && status == PV_OK)
-            status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s", strerror(errno));
-    } else {
-        const char *slash = strrchr(target, '/');
-        int dir_len = slash ? (int)(slash - target) + 1 : 0;
-        size_t size = strlen(target) + 16;
-        char *temp = pv_malloc(size);
-        if (temp == NULL) {
-            free(real);
-            return pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
-        }
-        snprintf(temp, size, "%.*s.%s.XXXXXX", dir_len, target, target + dir_len);
-        int fd = mkstemp(temp);
-        if (fd < 0) {
-            status = errno == ENOENT || errno == ENOTDIR
-                         ? pv_error_set(err, PV_ERR_IO, path,
-                                        "cannot write: the folder does not exist")
-                         : pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
-                                        strerror(errno));
-        } else {
-            mode_t mode;
-            if (exists) {
-                mode = sb.st_mode & 07777;
-            } else {
-                mode_t mask = umask(0);
-                umask(mask);
-                mode = 0666 & ~mask;
-            }
-            fchmod(fd, mode);
-            bool ok = write_all(fd, b->data, b->len);
-            int saved = errno;
-            if (close(fd) != 0 && ok) {
-                ok = false;
-                saved = errno;
-            }
-            if (!ok)
-                status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
-                                      strerror(saved));
-            else if (pool_cancel_requested)
-                status = pv_error_set(err, PV_ERR_INTERRUPTED, path,
-                                      "interrupted: nothing was written");
-            else if (rename(temp, target) != 0)
-                status = pv_error_set(err, PV_ERR_IO, path, "cannot write: %s",
-                                      strerror(errno));
-            if (status != PV_OK)
-                unlink(temp);
-        }
-        pv_free(temp);
-    }
-    free(real);
-    return status;
+    return io_output_write_callback(closure, data, length) ? CAIRO_STATUS_SUCCESS
+                                                           : CAIRO_STATUS_WRITE_ERROR;
 }
 
 /* mkdir -p: dir and every missing parent. */
@@ -279,14 +168,12 @@ struct render_deck {
     double scale;               /* layout units to surface units */
     char *title;
     size_t pages;
-    byte_buf out;               /* a file deck's bytes */
+    io_writer *writer;          /* every file of the deck, committed together */
+    io_output *file;            /* a file deck's output */
     cairo_surface_t *pdf;       /* a file deck's PDF surface */
+    io_output **outputs;        /* a folder deck's files, in order (owned by writer) */
+    size_t output_cap;
 };
-
-static char *copy_string(const char *s)
-{
-    return s ? pv_strdup(s) : NULL;
-}
 
 static render_deck *deck_new(const char *path, render_format fmt, bool folder,
                              const render_options *o, pv_error *err)
@@ -305,10 +192,15 @@ static render_deck *deck_new(const char *path, render_format fmt, bool folder,
      * 960x540 pt is the usual 16:9 presentation page. */
     d->scale = (fmt == RENDER_PDF ? d->px_h / 2.0 : d->px_h) / PAGE_H;
     d->path = pv_strdup(path);
-    d->title = copy_string(o ? o->title : NULL);
+    d->title = o && o->title ? pv_strdup(o->title) : NULL;
     if (d->path == NULL || (o && o->title && d->title == NULL)) {
         render_deck_free(d);
         pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
+        return NULL;
+    }
+    d->writer = io_writer_new(err);
+    if (d->writer == NULL) {
+        render_deck_free(d);
         return NULL;
     }
     return d;
@@ -317,7 +209,18 @@ static render_deck *deck_new(const char *path, render_format fmt, bool folder,
 render_deck *render_deck_to_file(const char *path, render_format fmt,
                                  const render_options *options, pv_error *err)
 {
-    return deck_new(path, fmt, false, options, err);
+    render_deck *d = deck_new(path, fmt, false, options, err);
+    if (d == NULL)
+        return NULL;
+    /* The target is checked now, before any slide is drawn. */
+    d->file = io_writer_add(d->writer, path, err);
+    if (d->file == NULL || (io_output_is_terminal(d->file) &&
+                            pv_error_set(err, PV_ERR_USAGE, path,
+                                         "slides are not written to a terminal") != PV_OK)) {
+        render_deck_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 render_deck *render_deck_to_folder(const char *dir, render_format fmt,
@@ -348,7 +251,8 @@ void render_deck_free(render_deck *d)
         return;
     if (d->pdf != NULL)
         cairo_surface_destroy(d->pdf);
-    pv_free(d->out.data);
+    io_writer_free(d->writer);
+    pv_free(d->outputs);
     pv_free(d->path);
     pv_free(d->title);
     pv_free(d);
@@ -357,34 +261,66 @@ void render_deck_free(render_deck *d)
 /* One page being drawn. */
 typedef struct page {
     render_deck *deck;
+    io_output *out;             /* where its bytes go */
     cairo_surface_t *surface;   /* NULL for a page of the deck's PDF */
     cairo_t *cr;
-    byte_buf bytes;
     double w, h;                /* layout units */
-    double font_scale;          /* 1, or less on small pages */
 } page;
 
-static pv_status page_begin(render_deck *d, page *pg, pv_error *err)
+/* The output of a folder deck's slide: DIR/NAME.EXT, remembered in order. */
+static io_output *folder_output(render_deck *d, const char *name, pv_error *err)
+{
+    if (d->pages >= d->output_cap) {
+        size_t cap = d->output_cap ? d->output_cap * 2 : 64;
+        io_output **grown = pv_realloc(d->outputs, cap * sizeof *grown);
+        if (grown == NULL) {
+            pv_error_set(err, PV_ERR_NOMEM, d->path, "out of memory");
+            return NULL;
+        }
+        d->outputs = grown;
+        d->output_cap = cap;
+    }
+    size_t size = strlen(d->path) + strlen(name) + 8;
+    char *path = pv_malloc(size);
+    if (path == NULL) {
+        pv_error_set(err, PV_ERR_NOMEM, d->path, "out of memory");
+        return NULL;
+    }
+    snprintf(path, size, "%s%s%s.%s", d->path, strcmp(d->path, "/") == 0 ? "" : "/", name,
+             render_format_extension(d->fmt));
+    io_output *o = io_writer_add(d->writer, path, err);
+    pv_free(path);
+    if (o != NULL)
+        d->outputs[d->pages] = o;
+    return o;
+}
+
+static pv_status page_begin(render_deck *d, page *pg, const char *name, pv_error *err)
 {
     memset(pg, 0, sizeof *pg);
     pg->deck = d;
     pg->w = d->page_w;
     pg->h = PAGE_H;
+    if (pool_cancel_requested)
+        return pv_error_set(err, PV_ERR_INTERRUPTED, "render", "interrupted");
     if (!d->folder && d->fmt != RENDER_PDF && d->pages > 0)
         return pv_error_set(err, PV_ERR_USAGE, d->path,
                             "an .%s file holds one slide: use .pdf or --frames DIR",
                             render_format_extension(d->fmt));
+    pg->out = d->folder ? folder_output(d, name, err) : d->file;
+    if (pg->out == NULL)
+        return err->status;
     cairo_surface_t *target;
     double pw = d->px_w / 2.0, ph = d->px_h / 2.0;
     if (!d->folder && d->fmt == RENDER_PDF) {
         if (d->pdf == NULL)
-            d->pdf = cairo_pdf_surface_create_for_stream(buf_write, &d->out, pw, ph);
+            d->pdf = cairo_pdf_surface_create_for_stream(output_write, pg->out, pw, ph);
         target = d->pdf;
     } else if (d->fmt == RENDER_PDF) {
-        target = pg->surface = cairo_pdf_surface_create_for_stream(buf_write, &pg->bytes, pw, ph);
+        target = pg->surface = cairo_pdf_surface_create_for_stream(output_write, pg->out, pw, ph);
     } else if (d->fmt == RENDER_SVG) {
         target = pg->surface =
-            cairo_svg_surface_create_for_stream(buf_write, &pg->bytes, d->px_w, d->px_h);
+            cairo_svg_surface_create_for_stream(output_write, pg->out, d->px_w, d->px_h);
 #if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
         cairo_svg_surface_set_document_unit(target, CAIRO_SVG_UNIT_PX);
 #endif
@@ -392,17 +328,17 @@ static pv_status page_begin(render_deck *d, page *pg, pv_error *err)
         target = pg->surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, d->px_w, d->px_h);
     }
     if (cairo_surface_status(target) != CAIRO_STATUS_SUCCESS) {
+        pv_error_set(err, PV_ERR_NOMEM, d->path, "cannot make the page: %s",
+                     cairo_status_to_string(cairo_surface_status(target)));
         if (pg->surface)
             cairo_surface_destroy(pg->surface);
         pg->surface = NULL;
-        return pv_error_set(err, PV_ERR_NOMEM, d->path, "cannot make the page: %s",
-                            cairo_status_to_string(cairo_surface_status(target)));
+        return err->status;
     }
     pg->cr = cairo_create(target);
     cairo_scale(pg->cr, d->scale, d->scale);
     cairo_set_source_rgb(pg->cr, paper.r, paper.g, paper.b);
     cairo_paint(pg->cr);
-    pg->font_scale = 1;
     return PV_OK;
 }
 
@@ -412,51 +348,36 @@ static void page_release(page *pg)
         cairo_destroy(pg->cr);
     if (pg->surface)
         cairo_surface_destroy(pg->surface);
-    pv_free(pg->bytes.data);
     memset(pg, 0, sizeof *pg);
 }
 
-/* Finish the page: add it to the deck's PDF, or write its own file. */
-static pv_status page_end(page *pg, const char *name, pv_error *err)
+/* Finish the page: a page of the deck's PDF, or its own file (PNG bytes
+ * through cairo_surface_write_to_png_stream, SVG and PDF as cairo writes
+ * them), all into the page's io_output. */
+static pv_status page_end(page *pg, pv_error *err)
 {
     render_deck *d = pg->deck;
     pv_status status = PV_OK;
     cairo_status_t cs = cairo_status(pg->cr);
-    if (cs != CAIRO_STATUS_SUCCESS) {
-        status = pv_error_set(err, cs == CAIRO_STATUS_NO_MEMORY ? PV_ERR_NOMEM : PV_ERR_IO,
-                              d->path, "drawing failed: %s", cairo_status_to_string(cs));
-    } else if (pg->surface == NULL) {
+    if (cs == CAIRO_STATUS_SUCCESS && pg->surface == NULL) {
         cairo_show_page(pg->cr);
-    } else {
+        cs = cairo_surface_status(d->pdf);
+    } else if (cs == CAIRO_STATUS_SUCCESS) {
         cairo_destroy(pg->cr);
         pg->cr = NULL;
-        if (d->fmt == RENDER_PNG)
-            cs = cairo_surface_write_to_png_stream(pg->surface, buf_write, &pg->bytes);
-        else {
+        if (d->fmt == RENDER_PNG) {
+            cs = cairo_surface_write_to_png_stream(pg->surface, output_write, pg->out);
+        } else {
             cairo_surface_finish(pg->surface);
             cs = cairo_surface_status(pg->surface);
         }
-        if (cs != CAIRO_STATUS_SUCCESS || pg->bytes.failed) {
-            status = pv_error_set(err, PV_ERR_NOMEM, d->path, "cannot encode the page: %s",
-                                  cairo_status_to_string(cs));
-        } else if (d->folder) {
-            size_t size = strlen(d->path) + strlen(name) + 8;
-            char *path = pv_malloc(size);
-            if (path == NULL) {
-                status = pv_error_set(err, PV_ERR_NOMEM, d->path, "out of memory");
-            } else {
-                snprintf(path, size, "%s%s%s.%s", d->path,
-                         strcmp(d->path, "/") == 0 ? "" : "/", name,
-                         render_format_extension(d->fmt));
-                status = save_bytes(path, &pg->bytes, err);
-                if (status == PV_OK)
-                    printf("%s\n", path);
-                pv_free(path);
-            }
-        } else {
-            status = save_bytes(d->path, &pg->bytes, err);
-        }
     }
+    if (pg->surface != NULL && io_output_finish(pg->out, err) != PV_OK)
+        status = err->status;
+    else if (cs != CAIRO_STATUS_SUCCESS)
+        status = pv_error_set(err, cs == CAIRO_STATUS_NO_MEMORY ? PV_ERR_NOMEM : PV_ERR_IO,
+                              io_output_subject(pg->out), "cannot write the slide: %s",
+                              cairo_status_to_string(cs));
     if (status == PV_OK)
         d->pages++;
     page_release(pg);
@@ -467,14 +388,21 @@ pv_status render_deck_finish(render_deck *d, pv_error *err)
 {
     if (d->pages == 0)
         return pv_error_set(err, PV_ERR_USAGE, d->path, "there is no slide to write");
-    if (d->folder || d->fmt != RENDER_PDF)
-        return PV_OK;
-    cairo_surface_finish(d->pdf);
-    cairo_status_t cs = cairo_surface_status(d->pdf);
-    if (cs != CAIRO_STATUS_SUCCESS || d->out.failed)
-        return pv_error_set(err, PV_ERR_NOMEM, d->path, "cannot encode the deck: %s",
-                            cairo_status_to_string(cs));
-    return save_bytes(d->path, &d->out, err);
+    if (d->pdf != NULL) {
+        cairo_surface_finish(d->pdf);
+        cairo_status_t cs = cairo_surface_status(d->pdf);
+        if (io_output_finish(d->file, err) != PV_OK)
+            return err->status;
+        if (cs != CAIRO_STATUS_SUCCESS)
+            return pv_error_set(err, PV_ERR_IO, io_output_subject(d->file),
+                                "cannot write the deck: %s", cairo_status_to_string(cs));
+    }
+    if (io_writer_commit(d->writer, err) != PV_OK)
+        return err->status;
+    if (d->folder)
+        for (size_t i = 0; i < d->pages; i++)
+            printf("%s\n", io_output_path(d->outputs[i]));
+    return PV_OK;
 }
 
 /* ---- text ------------------------------------------------------------------------------ */
@@ -616,7 +544,7 @@ pv_status render_deck_text(render_deck *d, const char *name, const char *title,
                            const render_paragraph *ps, size_t count, pv_error *err)
 {
     page pg;
-    if (page_begin(d, &pg, err) != PV_OK)
+    if (page_begin(d, &pg, name, err) != PV_OK)
         return err->status;
     PangoLayout **layouts = pv_calloc(count ? count : 1, sizeof *layouts);
     if (layouts == NULL) {
@@ -645,7 +573,7 @@ pv_status render_deck_text(render_deck *d, const char *name, const char *title,
         g_object_unref(layouts[i]);
     }
     pv_free(layouts);
-    return page_end(&pg, name, err);
+    return page_end(&pg, err);
 }
 
 /* ---- step slides: geometry ------------------------------------------------------------- */
@@ -1355,7 +1283,7 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
     page pg;
     pv_status status = view_init(v, st, err);
     if (status == PV_OK)
-        status = page_begin(d, &pg, err);
+        status = page_begin(d, &pg, name, err);
     if (status != PV_OK) {
         view_release(v);
         pv_free(v);
@@ -1429,7 +1357,7 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
         } else {
             draw_panel(cr, v, &pp, MARGIN, y, wrap);
         }
-        status = page_end(&pg, name, err);
+        status = page_end(&pg, err);
     } else {
         page_release(&pg);
     }

@@ -14,8 +14,8 @@
  *
  * One drawing code serves the three formats; a deck gathers the slides
  * either into one file (a PDF of many pages, or a single SVG/PNG slide) or
- * into a folder, one file per slide.  Files are written whole or not at
- * all: a PDF deck is kept in memory until its last page.
+ * into a folder, one file per slide.  Every file goes through io/writer.h
+ * and a deck's files are committed together: all of them, or none.
  */
 #ifndef POOLVIZ_CLI_RENDER_H
 #define POOLVIZ_CLI_RENDER_H
@@ -89,13 +89,16 @@ bool render_parse_size(const char *text, int *width, int *height);
 typedef struct render_deck render_deck;
 
 /* A deck written to one file: a PDF takes any number of slides, an SVG or
- * PNG exactly one.  Nothing is written before render_deck_finish. */
+ * PNG exactly one.  The target is checked at once (a missing folder, a
+ * folder, a file that may not be written: PV_ERR_IO); nothing replaces it
+ * before render_deck_finish. */
 render_deck *render_deck_to_file(const char *path, render_format fmt,
                                  const render_options *options, pv_error *err);
 
 /* A deck written into the folder dir, one file per slide named NAME.EXT
- * (the name given with each slide); dir and its parents are created.  Each
- * path written is printed on standard output. */
+ * (the name given with each slide); dir and its parents are created.  The
+ * paths are printed on standard output once render_deck_finish has
+ * written them. */
 render_deck *render_deck_to_folder(const char *dir, render_format fmt,
                                    const render_options *options, pv_error *err);
 
@@ -108,8 +111,8 @@ pv_status render_deck_text(render_deck *deck, const char *name, const char *titl
 /* Slides added so far. */
 size_t render_deck_pages(const render_deck *deck);
 
-/* Write a file deck (every page or nothing).  Folder decks have written
- * each slide as it came; this only checks that there was one. */
+/* Commit every file of the deck (all of them or none; at least one slide
+ * is needed). */
 pv_status render_deck_finish(render_deck *deck, pv_error *err);
 
 /* Free the deck; an unfinished file deck writes nothing. */

@@ -264,6 +264,18 @@ done
 [ $? -eq 2 ] || fail "a lesson to one .svg must exit 2"
 "$POOLVIZ" render --step 1 -o "$tmp/no/such/dir/x.png" >/dev/null 2>&1
 [ $? -eq 1 ] || fail "an unwritable output must exit 1"
+# Through the one writer: a deck's files all or none; a device in place; a
+# link followed.
+mkdir -p "$tmp/blk/step-003.svg"
+"$POOLVIZ" render --frames "$tmp/blk" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a folder in the way of a frame must exit 1"
+[ -e "$tmp/blk/step-001.svg" ] && fail "frames were left although one could not be written"
+[ -s "$tmp/out" ] && fail "paths printed for frames not written: $(cat "$tmp/out")"
+"$POOLVIZ" render --step 1 --to png -o /dev/null || fail "-o /dev/null exited $?"
+: >"$tmp/real.pdf"
+ln -s real.pdf "$tmp/link.pdf"
+"$POOLVIZ" render -o "$tmp/link.pdf" >/dev/null || fail "-o LINK exited $?"
+[ -L "$tmp/link.pdf" ] && [ "$(pages "$tmp/real.pdf")" = 4 ] || fail "the link was not followed"
 ls -a "$tmp" | grep -q '^\..*\.[A-Za-z0-9]\{6\}$' && fail "temporary files left behind"
 
 # Help texts point only at sections they have ("see Operators below").
