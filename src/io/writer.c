@@ -67,6 +67,11 @@ bool io_output_is_terminal(const io_output *o)
         return isatty(STDOUT_FILENO) != 0;
     if (o->kind != OUTPUT_DEVICE)
         return false;
+    /* Only a character device can be a terminal; opening a FIFO to ask
+     * would end its reader's input before the real write. */
+    struct stat sb;
+    if (stat(o->target, &sb) != 0 || !S_ISCHR(sb.st_mode))
+        return false;
     int fd = open(o->target, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return false;
