@@ -14,6 +14,8 @@
 
 #include "cli/render.h"
 
+#include "cli/common.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -399,9 +401,12 @@ pv_status render_deck_finish(render_deck *d, pv_error *err)
     }
     if (io_writer_commit(d->writer, err) != PV_OK)
         return err->status;
+    /* Each file written is named on stdout, quoted as every user string is. */
     if (d->folder)
-        for (size_t i = 0; i < d->pages; i++)
-            printf("%s\n", io_output_path(d->outputs[i]));
+        for (size_t i = 0; i < d->pages; i++) {
+            cli_put_quoted(stdout, io_output_path(d->outputs[i]), 0);
+            putchar('\n');
+        }
     return PV_OK;
 }
 
