@@ -66,9 +66,12 @@ int cli_fail(pv_status status, const char *subject, const char *fmt, ...)
     return cli_report(&err);
 }
 
+volatile sig_atomic_t cli_terminate_requested;
+
 static void on_cancel_signal(int signo)
 {
-    (void)signo;
+    if (signo == SIGTERM)
+        cli_terminate_requested = 1;
     pool_cancel_requested = 1;
 }
 

@@ -10,6 +10,7 @@
 #ifndef POOLVIZ_CLI_COMMON_H
 #define POOLVIZ_CLI_COMMON_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -47,10 +48,16 @@ int cli_fail(pv_status status, const char *subject, const char *fmt, ...)
 #endif
     ;
 
-/* SIGINT and SIGTERM set pool_cancel_requested (and nothing else); a second
- * signal of the same kind ends the program the default way.  SIGPIPE keeps
- * its default (a closed pipe ends the program quietly). */
+/* SIGINT and SIGTERM set pool_cancel_requested (SIGTERM also
+ * cli_terminate_requested, so that a program that goes on after an
+ * interruption, the REPL, knows to end); a second signal of the same kind
+ * ends the program the default way.  SIGPIPE keeps its default (a closed
+ * pipe ends the program quietly). */
 void cli_signals_install(void);
+extern volatile sig_atomic_t cli_terminate_requested;
+
+/* Exit status of a program ended by SIGTERM, as the shell reports it. */
+#define CLI_EXIT_TERMINATED 143
 
 /* The built-in example: the 4×4 float64 matrix 1..16 (row-major).  NULL
  * with err filled on out of memory; free with tensor_free. */

@@ -212,7 +212,7 @@ int cli_repl_main(int argc, char **argv)
     cli_signals_install();
 
     bool interactive = lineinput_is_interactive(li);
-    bool failed = false, quit = false, interrupted = false;
+    bool failed = false, quit = false, interrupted = false, terminated = false;
     long lineno = 0;
     if (interactive && isatty(STDOUT_FILENO))
         printf(CLI_PROGRAM " %s: `help` lists the commands, Tab completes, Ctrl-D leaves.\n",
@@ -225,6 +225,10 @@ int cli_repl_main(int argc, char **argv)
             break;
         lineno++;
         if (st == LINEINPUT_ERROR) {
+            if (lineinput_terminated(li) || cli_terminate_requested) {
+                terminated = true;
+                break;
+            }
             if (err.status == PV_ERR_INTERRUPTED || pool_cancel_requested) {
                 interrupted = true;
                 break;
@@ -245,16 +249,24 @@ int cli_repl_main(int argc, char **argv)
             }
             run_pasted(s, copy, &quit, &interrupted);
             pv_free(copy);
+            if (cli_terminate_requested) {
+                terminated = true;   /* SIGTERM during a command ends the REPL */
+                break;
+            }
             continue;
         }
         if (!run_line(s, line, len, lineno, &quit, &interrupted))
             failed = true;
-        if (interrupted)
+        if (cli_terminate_requested)
+            terminated = true;
+        if (interrupted || terminated)
             break;
     }
 
     if (fflush(stdout) != 0 || ferror(stdout)) {
         code = cli_fail(PV_ERR_IO, "stdout", "cannot write: %s", strerror(errno));
+    } else if (terminated) {
+        code = CLI_EXIT_TERMINATED;
     } else if (interrupted) {
         code = CLI_EXIT_INTERRUPTED;
     } else if (failed) {

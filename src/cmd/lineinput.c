@@ -41,6 +41,7 @@ struct lineinput {
     char *rl_line;      /* the current line (terminal), malloc'ed by readline */
     char *history_path;
     cmd_session *session;
+    bool terminated;    /* SIGTERM arrived at the prompt */
 };
 
 /* ---- piped input ----------------------------------------------------------- */
@@ -111,12 +112,18 @@ static lineinput_status read_plain(lineinput *li, const char **line, size_t *len
 
 /* ---- signals ------------------------------------------------------------------ */
 
-static volatile sig_atomic_t got_sigint, got_sigwinch;
+static volatile sig_atomic_t got_sigint, got_sigwinch, got_sigterm;
 
 static void on_sigint(int signo)
 {
     (void)signo;
     got_sigint = 1;
+}
+
+static void on_sigterm(int signo)
+{
+    (void)signo;
+    got_sigterm = 1;
 }
 
 static void on_sigwinch(int signo)
@@ -169,7 +176,7 @@ static void readline_restore(void)
 static lineinput_status read_terminal(lineinput *li, const char **line, size_t *len,
                                       pv_error *err)
 {
-    struct sigaction sa, old_int, old_winch;
+    struct sigaction sa, old_int, old_winch, old_term;
     sigset_t block, old_mask;
     lineinput_status status = LINEINPUT_LINE;
 
@@ -186,14 +193,23 @@ static lineinput_status read_terminal(lineinput *li, const char **line, size_t *
     sigaction(SIGINT, &sa, &old_int);
     sa.sa_handler = on_sigwinch;
     sigaction(SIGWINCH, &sa, &old_winch);
+    /* SIGTERM ends the prompt at once (the caller ends the program); one
+     * that the parent chose to ignore stays ignored. */
+    sigaction(SIGTERM, NULL, &old_term);
+    if (old_term.sa_handler != SIG_IGN) {
+        sa.sa_handler = on_sigterm;
+        sigaction(SIGTERM, &sa, NULL);
+    }
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGWINCH);
+    sigaddset(&block, SIGTERM);
     sigprocmask(SIG_BLOCK, &block, &old_mask);
     sigset_t wait_mask = old_mask;
     sigdelset(&wait_mask, SIGINT);
     sigdelset(&wait_mask, SIGWINCH);
-    got_sigint = got_sigwinch = 0;
+    sigdelset(&wait_mask, SIGTERM);
+    got_sigint = got_sigwinch = got_sigterm = 0;
 
     line_done = false;
     done_line = NULL;
@@ -215,6 +231,15 @@ static lineinput_status read_terminal(lineinput *li, const char **line, size_t *
                 got_sigwinch = 0;
                 rl_resize_terminal();
             }
+            if (got_sigterm) {
+                rl_callback_handler_remove();
+                fputc('\n', rl_outstream);
+                fflush(rl_outstream);
+                li->terminated = true;
+                pv_error_set(err, PV_ERR_INTERRUPTED, "input", "terminated");
+                status = LINEINPUT_ERROR;
+                break;
+            }
             if (got_sigint) {
                 got_sigint = 0;
                 cancel_line();
@@ -226,6 +251,7 @@ static lineinput_status read_terminal(lineinput *li, const char **line, size_t *
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGWINCH, &old_winch, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     if (status != LINEINPUT_LINE)
         return status;
     if (done_line == NULL) {
@@ -289,11 +315,45 @@ static bool make_parent_dirs(const char *path)
     return ok;
 }
 
+/* Open the history file for flags, or -1 when it cannot be opened or is not
+ * a regular file: a FIFO, a device or a folder at that path is left alone
+ * (O_NONBLOCK keeps the open of a FIFO from waiting for a writer). */
+static int open_history(const char *path, int flags)
+{
+    int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
 void lineinput_history_load(void)
 {
     char *path = lineinput_history_path();
-    if (path != NULL)
-        read_history(path);
+    int fd = path != NULL ? open_history(path, O_RDONLY) : -1;
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (f == NULL && fd >= 0)
+        close(fd);
+    if (f != NULL) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, f)) > 0) {
+            if (line[n - 1] == '\n')
+                line[--n] = '\0';
+            if (n > 0)
+                add_history(line);
+        }
+        free(line);  /* allocated by getline */
+        fclose(f);
+    }
     pv_free(path);
     using_history();
 }
@@ -323,10 +383,11 @@ bool lineinput_history_save(const char *text)
     char *path = lineinput_history_path();
     bool ok = false;
     if (path != NULL && make_parent_dirs(path)) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        int fd = open_history(path, O_WRONLY | O_CREAT | O_APPEND);
         if (fd >= 0) {
-            close(fd);
-            ok = append_history(1, path) == 0;
+            /* One entry a line, as readline's own history files. */
+            ok = write(fd, line, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+            ok = close(fd) == 0 && ok;
         }
     }
     pv_free(path);
@@ -639,6 +700,11 @@ bool lineinput_is_interactive(const lineinput *li)
     return li->interactive;
 }
 
+bool lineinput_terminated(const lineinput *li)
+{
+    return li->terminated;
+}
+
 lineinput_status lineinput_read(lineinput *li, const char **line, size_t *len,
                                 pv_error *err)
 {
@@ -659,8 +725,11 @@ void lineinput_close(lineinput *li)
     if (li == NULL)
         return;
     if (li->interactive) {
-        if (li->history_path != NULL)
+        int fd = li->history_path != NULL ? open_history(li->history_path, O_RDONLY) : -1;
+        if (fd >= 0) {
+            close(fd);
             history_truncate_file(li->history_path, HISTORY_KEEP);
+        }
         rl_callback_handler_remove();
     }
     free(li->rl_line);   /* allocated by readline */

@@ -43,6 +43,11 @@ lineinput *lineinput_open(FILE *in, cmd_session *session, pv_error *err);
 
 bool lineinput_is_interactive(const lineinput *li);
 
+/* True once SIGTERM ended a prompt: lineinput_read then returned
+ * LINEINPUT_ERROR (PV_ERR_INTERRUPTED, "terminated") and the caller should
+ * close (which keeps the history) and end as SIGTERM would (status 143). */
+bool lineinput_terminated(const lineinput *li);
+
 /* The next line, without its line end.  *line stays valid until the next
  * call; *len is its length (it may hold NUL bytes when piped). */
 lineinput_status lineinput_read(lineinput *li, const char **line, size_t *len,
@@ -65,7 +70,8 @@ void lineinput_completion_install(cmd_session *session);
  * XDG_STATE_HOME nor HOME is set. */
 char *lineinput_history_path(void);
 
-/* Load the history file into readline's history (a missing file is fine). */
+/* Load the history file into readline's history (a missing file is fine;
+ * anything at that path but a regular file is ignored, never waited on). */
 void lineinput_history_load(void);
 
 /* Add one line to readline's history and append it to the history file,

@@ -166,4 +166,36 @@ type_text 'quit'
 keys Enter
 wait_for '^EXIT=0$'
 
+# ---- a FIFO (or anything but a regular file) as the history is left alone -------
+mkdir -p "$tmp/fifo/poolviz"
+mkfifo "$tmp/fifo/poolviz/history" || fail "mkfifo failed"
+start "XDG_STATE_HOME=$tmp/fifo"   # fails if the prompt never comes
+type_text 'range 1x5'
+keys Enter
+wait_for '^1 2 3 4 5$'
+type_text 'quit'
+keys Enter
+wait_for '^EXIT=0$'
+[ -p "$tmp/fifo/poolviz/history" ] || fail "the FIFO was replaced"
+mkdir -p "$tmp/dir/poolviz/history"
+start "XDG_STATE_HOME=$tmp/dir"
+keys C-d
+wait_for '^EXIT=0$'
+
+# ---- the first SIGTERM at the prompt ends the REPL (143), history kept -------------
+start
+type_text 'range 1x6'
+keys Enter
+wait_for '^1 2 3 4 5 6$'
+type_text 'range 2x'   # a line being typed
+shell_pid=$(T display -p -t "t$runs" '#{pane_pid}')
+repl_pid=$(ps -o pid= --ppid "$shell_pid" | tr -d ' ' | head -n 1)
+if [ -n "$repl_pid" ]; then
+    kill -TERM "$repl_pid"
+    wait_for '^EXIT=143$'
+    grep -qx 'range 1x6' "$history_file" || fail "SIGTERM: the history lacks 'range 1x6'"
+else
+    fail "cannot find the REPL's process under the pane's shell $shell_pid"
+fi
+
 finish
