@@ -10,6 +10,20 @@
 #include "core/forward.h"
 #include "core/quote.h"
 
+/* The first failure of stdout, kept because stdio's error flag outlives the
+ * errno that went with it; reported once (by whoever reports first). */
+static int stdout_errno;
+static bool stdout_failed, stdout_reported;
+
+static bool note_write(FILE *out, bool ok)
+{
+    if (!ok && out == stdout && !stdout_failed) {
+        stdout_failed = true;
+        stdout_errno = errno;
+    }
+    return ok;
+}
+
 bool cli_put_quoted(FILE *out, const char *text, unsigned flags)
 {
     char buf[4096];
@@ -17,25 +31,27 @@ bool cli_put_quoted(FILE *out, const char *text, unsigned flags)
     bool ok = true;
     for (size_t pos = 0; pos < len;) {
         if (used + QUOTE_PIECE_MAX + 1 > sizeof buf) {
-            ok = fwrite(buf, 1, used, out) == used && ok;
+            ok = note_write(out, fwrite(buf, 1, used, out) == used) && ok;
             used = 0;
         }
         size_t piece_len;
         pos += quote_step(text + pos, len - pos, flags, buf + used, &piece_len);
         used += piece_len;
     }
-    return fwrite(buf, 1, used, out) == used && ok;
+    return note_write(out, fwrite(buf, 1, used, out) == used) && ok;
 }
 
 int cli_report(const pv_error *err)
 {
+    if (err != NULL && strcmp(err->subject, "<stdout>") == 0)
+        stdout_reported = true;
     pv_status status = err ? err->status : PV_ERR_DATA;
     if (status == PV_OK)
         status = PV_ERR_DATA;
     if (pool_cancel_requested && status != PV_ERR_USAGE)
         status = PV_ERR_INTERRUPTED;
 
-    fflush(stdout);
+    cli_stdout_flush();
     fputs(CLI_PROGRAM ": error: ", stderr);
     if (status == PV_ERR_INTERRUPTED && (err == NULL || err->status != PV_ERR_INTERRUPTED)) {
         /* The failure was a consequence of Ctrl-C: say so, not what broke. */
@@ -51,6 +67,52 @@ int cli_report(const pv_error *err)
     fputc('\n', stderr);
     fflush(stderr);
     return pv_status_exit_code(status);
+}
+
+bool cli_stdout_flush(void)
+{
+    errno = 0;
+    bool ok = fflush(stdout) == 0 && !ferror(stdout);
+    if (!ok && !stdout_failed) {
+        stdout_failed = true;
+        stdout_errno = errno;
+    }
+    return ok && !stdout_failed;
+}
+
+static int report_stdout(void)
+{
+    if (stdout_reported)
+        return CLI_EXIT_DATA;
+    stdout_reported = true;
+    if (stdout_errno == EPIPE)   /* the reader left (SIGPIPE ignored): say nothing */
+        return CLI_EXIT_DATA;
+    return cli_fail(PV_ERR_IO, "<stdout>", "cannot write: %s",
+                    stdout_errno != 0 ? strerror(stdout_errno) : "write error");
+}
+
+int cli_stdout_check(void)
+{
+    return cli_stdout_flush() ? CLI_EXIT_OK : report_stdout();
+}
+
+int cli_close_stdout(int code)
+{
+    bool ok = cli_stdout_flush();
+    errno = 0;
+    if (fclose(stdout) != 0 && ok) {
+        /* Nothing was written and stdout was closed: not an error (as GNU
+         * close_stdout). */
+        if (errno != EBADF) {
+            stdout_failed = true;
+            stdout_errno = errno;
+            ok = false;
+        }
+    }
+    if (ok)
+        return code;
+    int failed = report_stdout();
+    return code != CLI_EXIT_OK ? code : failed;
 }
 
 int cli_fail(pv_status status, const char *subject, const char *fmt, ...)

@@ -48,6 +48,21 @@ int cli_fail(pv_status status, const char *subject, const char *fmt, ...)
 #endif
     ;
 
+/* Flush stdout; false if it failed now or before.  The errno of the first
+ * failure is kept for cli_stdout_check and cli_close_stdout: use this, not
+ * fflush(stdout), wherever output is flushed along the way. */
+bool cli_stdout_flush(void);
+
+/* Flush stdout and check it: CLI_EXIT_OK, or CLI_EXIT_DATA after reporting
+ * "<stdout>: cannot write: REASON" (once per run, with the errno of the
+ * first failure; a broken pipe is not reported). */
+int cli_stdout_check(void);
+
+/* At the end of main, as GNU tools do: flush, check and close stdout, so that
+ * output lost to a full disk or a closed descriptor is an error even for
+ * --help.  Returns code, or CLI_EXIT_DATA if stdout failed and code was 0. */
+int cli_close_stdout(int code);
+
 /* SIGINT and SIGTERM set pool_cancel_requested (SIGTERM also
  * cli_terminate_requested, so that a program that goes on after an
  * interruption, the REPL, knows to end); a second signal of the same kind

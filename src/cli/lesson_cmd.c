@@ -201,9 +201,8 @@ static int run_list(void)
         lesson_free(l);
     }
     lesson_paths_free(paths, count);
-    if (fflush(stdout) != 0)
-        return cli_fail(PV_ERR_IO, "<stdout>", "write failed");
-    return code;
+    int written = cli_stdout_check();
+    return code != CLI_EXIT_OK ? code : written;
 }
 
 /* ---- --check ------------------------------------------------------------------- */
@@ -262,7 +261,7 @@ static int run_check(int argc, char **argv)
                 code = c;
         }
     }
-    fflush(stdout);
+    cli_stdout_flush();
     if (pool_cancel_requested)
         return CLI_EXIT_INTERRUPTED;
     return code;
@@ -276,7 +275,7 @@ static lesson_read_status read_answer(void *ctx, const char *prompt, char *buf, 
 {
     bool echo = ctx != NULL;
     cli_put_quoted(stdout, prompt, QUOTE_KEEP_LINES);
-    fflush(stdout);
+    cli_stdout_flush();
     size_t n = 0;
     bool fits = true;
     int c;
@@ -318,9 +317,7 @@ static int run_text(const lesson *l, const lesson_args *a)
         status = lesson_print(l, &o, lesson_emit_file, stdout, &err);
     if (status != PV_OK)
         return cli_report(&err);
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return cli_fail(PV_ERR_IO, "<stdout>", "write failed");
-    return CLI_EXIT_OK;
+    return cli_stdout_check();
 }
 
 static int run_player(const char *name, const lesson_args *a)

@@ -96,10 +96,8 @@ static int help_command(int argc, char **argv)
     return cmd->run(2, help_argv);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
-    setlocale(LC_NUMERIC, "C");
 #ifdef M_MMAP_THRESHOLD
     /* The kernels' per-call scratch blocks (up to a few MiB per thread)
      * would otherwise be mapped and unmapped on every pass, and the page
@@ -143,4 +141,11 @@ int main(int argc, char **argv)
                         "no such subcommand or file; did you mean %s?", guess);
     return cli_fail(PV_ERR_USAGE, first,
                     "no such subcommand or file (see '" CLI_PROGRAM " --help')");
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
+    return cli_close_stdout(run(argc, argv));
 }

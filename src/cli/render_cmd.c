@@ -303,8 +303,8 @@ done:
     tensor_free(output);
     pool_plan_free(plan);
     tensor_free(input);
-    if (fflush(stdout) != 0 && code == CLI_EXIT_OK)
-        code = cli_fail(PV_ERR_IO, "<stdout>", "write failed");
+    if (code == CLI_EXIT_OK)
+        code = cli_stdout_check();
     return code;
 }
 
@@ -586,8 +586,8 @@ static int render_lesson(const render_args *r, const cli_pool_args *a)
         code = cli_report(&err);
     render_deck_free(ld.deck);
     lesson_free(l);
-    if (fflush(stdout) != 0 && code == CLI_EXIT_OK)
-        code = cli_fail(PV_ERR_IO, "<stdout>", "write failed");
+    if (code == CLI_EXIT_OK)
+        code = cli_stdout_check();
     return code;
 }
 

@@ -135,7 +135,7 @@ static bool run_line(cmd_session *s, const char *line, size_t len, long lineno, 
     cli_signals_install();
     pool_cancel_requested = 0;
     cmd_result r = cmd_execute(s, line, &err);
-    fflush(stdout);
+    cli_stdout_flush();   /* a failure is reported at the end (cli_stdout_check) */
     if (r == CMD_QUIT)
         *quit = true;
     if (r != CMD_ERROR)
@@ -263,8 +263,8 @@ int cli_repl_main(int argc, char **argv)
             break;
     }
 
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        code = cli_fail(PV_ERR_IO, "stdout", "cannot write: %s", strerror(errno));
+    if (cli_stdout_check() != CLI_EXIT_OK) {
+        code = CLI_EXIT_DATA;
     } else if (terminated) {
         code = CLI_EXIT_TERMINATED;
     } else if (interrupted) {
