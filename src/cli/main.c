@@ -147,5 +147,11 @@ int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");
+    /* Off a terminal, a buffer that holds any help text whole: a write that
+     * fails then fails in the final flush, where its errno is still known
+     * (stdio forgets the errno of a failure inside a write). */
+    static char stdout_buffer[1 << 16];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
     return cli_close_stdout(run(argc, argv));
 }
