@@ -24,6 +24,7 @@
 #include "core/alloc.h"
 #include "core/forward.h"
 #include "core/plan.h"
+#include "core/utf8.h"
 #include "lesson/lesson.h"
 #include "lesson/lessonrun.h"
 #include "lesson/lessonsecret.h"
@@ -108,11 +109,19 @@ static pv_status handle_option(void *ctx, int code, const char *arg, pv_error *e
             return pv_error_set(err, PV_ERR_USAGE, "--size",
                                 "'%s' is not WIDTHxHEIGHT in pixels (16 to 16384 each)", arg);
         return PV_OK;
-    case OPT_TITLE:
-        if (!render_text_is_utf8(arg))
-            return pv_error_set(err, PV_ERR_USAGE, "--title", "the text is not valid UTF-8");
+    case OPT_TITLE: {
+        /* refused, not written into an SVG that XML parsers reject */
+        size_t bad = utf8_invalid_at(arg, strlen(arg));
+        if (arg[bad] != '\0')
+            return pv_error_set(err, PV_ERR_USAGE, "--title", "invalid UTF-8 (byte 0x%02x at "
+                                "byte %zu)", (unsigned char)arg[bad], bad + 1);
+        for (const unsigned char *c = (const unsigned char *)arg; *c; c++)
+            if (*c < 0x20)      /* XML has no way to write these */
+                return pv_error_set(err, PV_ERR_USAGE, "--title", "a control character "
+                                    "(byte %zu)", (size_t)(c - (const unsigned char *)arg) + 1);
         r->title = arg;
         return PV_OK;
+    }
     case OPT_LESSON:
         r->lesson = arg;
         return PV_OK;
