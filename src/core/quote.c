@@ -4,47 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
-
-/* Length of the valid UTF-8 sequence at s (1..4) and its code point, or 0
- * when the bytes there do not form one (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF). */
-static size_t utf8_decode(const unsigned char *s, size_t len, unsigned long *cp)
-{
-    unsigned char b = s[0];
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-        need = 2;
-        *cp = b & 0x1f;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        need = 3;
-        *cp = b & 0x0f;
-        if (b == 0xe0)
-            lo = 0xa0;
-        else if (b == 0xed)
-            hi = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        need = 4;
-        *cp = b & 0x07;
-        if (b == 0xf0)
-            lo = 0x90;
-        else if (b == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (len < need || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 1; i < need; i++) {
-        if (i > 1 && (s[i] & 0xc0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3f);
-    }
-    return need;
-}
+#include "utf8.h"
 
 /* Code points above ASCII that a terminal must not receive raw. */
 static bool hidden_code_point(unsigned long cp)
@@ -68,8 +28,8 @@ size_t quote_step(const char *src, size_t len, unsigned flags,
                   char piece[QUOTE_PIECE_MAX + 1], size_t *piece_len)
 {
     const unsigned char *s = (const unsigned char *)src;
-    unsigned long cp = 0;
-    size_t taken = utf8_decode(s, len, &cp);
+    uint32_t cp = 0;
+    size_t taken = utf8_decode(src, len, &cp);
     size_t n = 0;
     if (taken == 0) {
         taken = 1;

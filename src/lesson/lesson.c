@@ -934,23 +934,17 @@ static pv_status parse_directive(parser *p, const char *text)
                          guess ? "; did you mean @" : "", guess ? guess : "", guess ? "?" : "");
 }
 
-/* A lesson is UTF-8 text: an invalid sequence is refused, not guessed at, and
- * so are the C1 controls (U+0080..U+009F) that some terminals obey. */
+/* A lesson is UTF-8 text: an invalid sequence is refused, not guessed at. */
 static pv_status check_utf8(parser *p, const char *line, size_t n)
 {
+    size_t bad = utf8_invalid_at(line, n);
+    if (bad == n)
+        return PV_OK;
     size_t column = 1;
-    for (size_t i = 0; i < n; column++) {
-        uint32_t cp;
-        size_t len = utf8_decode(line + i, n - i, &cp);
-        if (len == 0)
-            return parse_fail_at(p, p->line, "invalid UTF-8 (byte 0x%02x at column %zu); a "
-                                 "lesson is UTF-8 text", (unsigned char)line[i], column);
-        if (cp >= 0x80 && cp <= 0x9F)
-            return parse_fail_at(p, p->line, "a control character in the text (U+%04X at "
-                                 "column %zu)", (unsigned)cp, column);
-        i += len;
-    }
-    return PV_OK;
+    for (size_t i = 0; i < bad; i++)
+        column += ((unsigned char)line[i] & 0xC0) != 0x80;
+    return parse_fail_at(p, p->line, "invalid UTF-8 (byte 0x%02x at column %zu); a lesson is "
+                         "UTF-8 text", (unsigned char)line[bad], column);
 }
 
 static pv_status parse_line(parser *p, const char *text, size_t n)
@@ -962,8 +956,7 @@ static pv_status parse_line(parser *p, const char *text, size_t n)
     memcpy(line, text, n);
     line[n] = '\0';
     for (size_t i = 0; i < n; i++)
-        if (line[i] == '\0' || ((unsigned char)line[i] < 0x20 && line[i] != '\t') ||
-            line[i] == 0x7F)
+        if (line[i] == '\0' || ((unsigned char)line[i] < 0x20 && line[i] != '\t'))
             return parse_fail_at(p, p->line, "a control character in the text");
     pv_status status = check_utf8(p, line, n);
     if (status != PV_OK)
