@@ -21,34 +21,42 @@
 #include "core/forward.h"
 #include "core/plan.h"
 #include "io/iofile.h"
+#include "io/writer.h"
 
-/* Where the result goes: -o FILE (atomic save) or stdout. */
-static pv_status check_output(const char *output, io_format to, io_format *format, pv_error *err)
+/* The one output of a run, declared (and checked) before any work through
+ * the writer (src/io/writer.h): -o FILE, or stdout. */
+typedef struct grad_output {
+    io_writer *writer;
+    io_output *result;
+    io_format format;
+} grad_output;
+
+static pv_status open_output(const char *path, io_format to, grad_output *out, pv_error *err)
 {
-    const bool to_stdout = output == NULL || strcmp(output, "-") == 0;
-    *format = to != IO_FORMAT_AUTO ? to : to_stdout ? IO_FORMAT_TXT : io_format_from_path(output);
-    if (to_stdout && *format == IO_FORMAT_PNG)
+    if ((out->writer = io_writer_new(err)) == NULL)
+        return err->status;
+    if ((out->result = io_writer_add(out->writer, path != NULL ? path : "-", err)) == NULL)
+        return err->status;
+    out->format = to;
+    if (out->format == IO_FORMAT_AUTO)
+        out->format = io_output_in_place(out->result) ? IO_FORMAT_TXT : io_format_from_path(path);
+    const bool binary = out->format == IO_FORMAT_NPY || out->format == IO_FORMAT_PNG;
+    if (binary && io_output_is_terminal(out->result))
         return pv_error_set(err, PV_ERR_USAGE, "--to",
-                            "a gradient has signed values; write png to a file with -o "
-                            "(it is scaled to 0..255)");
-    if (to_stdout && *format == IO_FORMAT_NPY && cli_is_terminal(stdout))
-        return pv_error_set(err, PV_ERR_USAGE, "--to",
-                            "will not write binary npy data to a terminal; "
-                            "give -o FILE or redirect stdout");
+                            "will not write binary %s data to a terminal; "
+                            "give -o FILE or redirect stdout",
+                            out->format == IO_FORMAT_NPY ? "npy" : "png");
     return PV_OK;
 }
 
-static pv_status write_result(const char *output, io_format format, const tensor *t,
-                              pv_error *err)
+/* Write t (a PNG is scaled to 0..255: a gradient has signed values) and
+ * commit. */
+static pv_status write_output(grad_output *out, const tensor *t, pv_error *err)
 {
-    if (output == NULL || strcmp(output, "-") == 0) {
-        pv_status st = io_write_stream(stdout, t, format, err);
-        if (st == PV_OK && (fflush(stdout) != 0 || ferror(stdout)))
-            st = pv_error_set(err, PV_ERR_IO, "<stdout>", "write failed: %s", strerror(errno));
-        return st;
-    }
-    io_save_options opts = {.normalize = format == IO_FORMAT_PNG};
-    return io_save_file(output, t, format, &opts, err);
+    io_save_options opts = {.normalize = out->format == IO_FORMAT_PNG};
+    if (io_output_write_tensor(out->result, t, out->format, &opts, err) != PV_OK)
+        return err->status;
+    return io_writer_commit(out->writer, err);
 }
 
 /* ---- grad --------------------------------------------------------------------- */
@@ -119,7 +127,7 @@ int cli_grad_main(int argc, char **argv)
     tensor *input = NULL, *dy = NULL, *dx = NULL;
     pool_plan *plan = NULL;
     int code = CLI_EXIT_OK;
-    io_format format;
+    grad_output out = {NULL, NULL, IO_FORMAT_AUTO};
 
     if (cli_pool_args_parse(&a, argc, argv, &extra, &err) != PV_OK)
         goto fail;
@@ -132,7 +140,7 @@ int cli_grad_main(int argc, char **argv)
                      "grad writes no indices; use `poolviz pool --indices FILE`");
         goto fail;
     }
-    if (check_output(a.output, a.to, &format, &err) != PV_OK)
+    if (open_output(a.output, a.to, &out, &err) != PV_OK)
         goto fail;
     if ((input = cli_load_input(&a, &err)) == NULL)
         goto fail;
@@ -163,13 +171,14 @@ int cli_grad_main(int argc, char **argv)
         pv_error_set(&err, PV_ERR_INTERRUPTED, "", "interrupted");
         goto fail;
     }
-    if (write_result(a.output, format, dx, &err) != PV_OK)
+    if (write_output(&out, dx, &err) != PV_OK)
         goto fail;
     goto done;
 
 fail:
     code = cli_report(&err);
 done:
+    io_writer_free(out.writer);
     tensor_free(dx);
     tensor_free(dy);
     pool_plan_free(plan);
@@ -267,7 +276,8 @@ int cli_unpool_main(int argc, char **argv)
     pv_error_clear(&err);
     const char *indices_path = NULL, *output = NULL, *input = NULL, *matrix = NULL;
     size_t oh = 0, ow = 0;
-    io_format to = IO_FORMAT_AUTO, format;
+    io_format to = IO_FORMAT_AUTO;
+    grad_output result = {NULL, NULL, IO_FORMAT_AUTO};
     tensor *values = NULL, *idx_t = NULL, *out = NULL;
     long long *idx = NULL;
     int code = CLI_EXIT_OK;
@@ -331,7 +341,7 @@ int cli_unpool_main(int argc, char **argv)
                      "unpool needs the size of the plane to fill, e.g. --output-size 4x4");
         goto fail;
     }
-    if (check_output(output, to, &format, &err) != PV_OK)
+    if (open_output(output, to, &result, &err) != PV_OK)
         goto fail;
     values = matrix != NULL ? io_parse_matrix(matrix, strlen(matrix), "--matrix", &err)
                             : io_load_file(input, NULL, &err);
@@ -348,13 +358,14 @@ int cli_unpool_main(int argc, char **argv)
             snprintf(err.subject, sizeof err.subject, "%s", matrix ? "--matrix" : input);
         goto fail;
     }
-    if (write_result(output, format, out, &err) != PV_OK)
+    if (write_output(&result, out, &err) != PV_OK)
         goto fail;
     goto done;
 
 fail:
     code = cli_report(&err);
 done:
+    io_writer_free(result.writer);
     pv_free(idx);
     tensor_free(out);
     tensor_free(idx_t);
