@@ -28,6 +28,7 @@
 #include "cmd/cmdhelp.h"
 #include "cmd/cmdtext.h"
 #include "core/alloc.h"
+#include "core/backward.h"
 #include "core/explain.h"
 #include "core/forward.h"
 #include "core/numfmt.h"
@@ -708,6 +709,140 @@ static cmd_result run_pool(cmd_session *s, const cmd_words *w, pv_error *err)
     return st == PV_OK ? CMD_OK : CMD_ERROR;
 }
 
+/* `grad A [dy=NAME] [KEY=VALUE ...]`: dL/dA for dy (default ones). */
+static tensor *value_grad(cmd_session *s, const cmd_words *w, pv_error *err)
+{
+    if (w->count < 2) {
+        need_args(w, 1, (size_t)-1, err);
+        return NULL;
+    }
+    const tensor *in = need_var(s, w->word[0], w->word[1], err);
+    if (in == NULL)
+        return NULL;
+    /* the settings words without dy=NAME */
+    const char *dy_name = NULL;
+    cmd_words rest = {NULL, 0, 0};
+    rest.word = pv_calloc(w->count, sizeof *rest.word);
+    if (rest.word == NULL) {
+        nomem(err);
+        return NULL;
+    }
+    for (size_t i = 0; i < w->count; i++) {
+        if (i >= 2 && strncmp(w->word[i], "dy=", 3) == 0)
+            dy_name = w->word[i] + 3;
+        else
+            rest.word[rest.count++] = w->word[i];
+    }
+    const tensor *dy = NULL;
+    tensor *ones = NULL, *dx = NULL;
+    pool_params p;
+    pool_plan *plan = NULL;
+    if (dy_name != NULL && (dy = need_var(s, "dy", dy_name, err)) == NULL)
+        goto out;
+    if (effective_params(s, &rest, 2, &p, err) != PV_OK)
+        goto out;
+    plan = make_plan(&p, in, err);
+    pool_params_release(&p);
+    if (plan == NULL)
+        goto out;
+    if (dy == NULL) {
+        if ((ones = tensor_new(TENSOR_F64, plan->out_rank, plan->out_dims, err)) == NULL)
+            goto out;
+        for (size_t i = 0; i < ones->count; i++)
+            tensor_set(ones, i, 1);
+        dy = ones;
+    }
+    dx = pool_backward(plan, in, dy, NULL, err);
+    if (dx == NULL && err != NULL && strcmp(err->subject, "dy") == 0)
+        snprintf(err->subject, sizeof err->subject, "%s", dy_name);
+out:
+    pool_plan_free(plan);
+    tensor_free(ones);
+    pv_free(rest.word);
+    return dx;
+}
+
+/* `indices A [KEY=VALUE ...]`: the plane index of each output's winner (or
+ * drawn cell), as `poolviz pool --indices` writes them. */
+static tensor *value_indices(cmd_session *s, const cmd_words *w, pv_error *err)
+{
+    const tensor *in;
+    pool_params p;
+    pool_plan *plan = line_plan(s, w, w->word[0], 2, &in, &p, err);
+    if (plan == NULL)
+        return NULL;
+    pool_params_release(&p);
+    tensor *out = NULL, *idx_t = NULL;
+    int64_t *idx = NULL;
+    if (!plan->has_indices)
+        pv_error_set(err, PV_ERR_USAGE, "indices",
+                     "%s pooling has no indices (max, min, fractional, spp and stochastic in "
+                     "train mode have)",
+                     pool_op_name(plan->params.op));
+    else if ((out = pool_forward(plan, in, NULL, &idx, err)) != NULL &&
+             (idx_t = tensor_new(TENSOR_F64, plan->out_rank, plan->out_dims, err)) != NULL)
+        for (size_t i = 0; i < idx_t->count; i++)
+            tensor_set(idx_t, i, (double)idx[i]);
+    tensor_free(out);
+    pv_free(idx);
+    pool_plan_free(plan);
+    return idx_t;
+}
+
+/* `unpool V IDX size=HxW`: max_unpool2d. */
+static tensor *value_unpool(cmd_session *s, const cmd_words *w, pv_error *err)
+{
+    if (need_args(w, 3, 3, err) != PV_OK)
+        return NULL;
+    const tensor *values = need_var(s, w->word[0], w->word[1], err);
+    const tensor *idx_t = values ? need_var(s, w->word[0], w->word[2], err) : NULL;
+    if (idx_t == NULL)
+        return NULL;
+    const char *size = w->word[3];
+    int rank = 0;
+    size_t dims[TENSOR_MAX_RANK];
+    if (strncmp(size, "size=", 5) != 0) {
+        pv_error_set(err, PV_ERR_USAGE, size,
+                     "expected size=HxW, the plane to fill (such as size=4x4)");
+        return NULL;
+    }
+    if (parse_shape("size", size + 5, &rank, dims, err) != PV_OK)
+        return NULL;
+    if (rank != 2) {
+        pv_error_set(err, PV_ERR_USAGE, "size", "'%s' is not HxW (two sizes, such as 4x4)",
+                     size + 5);
+        return NULL;
+    }
+    if (idx_t->rank != values->rank ||
+        memcmp(idx_t->dims, values->dims, (size_t)values->rank * sizeof *values->dims) != 0) {
+        char a[64], b[64];
+        format_shape(idx_t, a, sizeof a);
+        format_shape(values, b, sizeof b);
+        pv_error_set(err, PV_ERR_DATA, w->word[2], "has shape %s; %s has %s", a, w->word[1], b);
+        return NULL;
+    }
+    long long *idx = pv_malloc((idx_t->count ? idx_t->count : 1) * sizeof *idx);
+    if (idx == NULL) {
+        nomem(err);
+        return NULL;
+    }
+    tensor *out = NULL;
+    size_t i = 0;
+    for (; i < idx_t->count; i++) {
+        double v = tensor_get(idx_t, i);
+        if (!(v == floor(v)) || fabs(v) > 9.0e15)
+            break;
+        idx[i] = (long long)v;
+    }
+    if (i < idx_t->count)
+        pv_error_set(err, PV_ERR_DATA, w->word[2], "entry %zu is not a whole number", i);
+    else if ((out = pool_unpool(values, idx, dims[0], dims[1], err)) == NULL &&
+             strcmp(err->subject, "--indices") == 0)
+        snprintf(err->subject, sizeof err->subject, "%s", w->word[2]);
+    pv_free(idx);
+    return out;
+}
+
 /* The path of a load/save word: "-" would be stdin/stdout, which is the
  * script itself here. */
 static pv_status check_path(const char *subject, const char *path, pv_error *err)
@@ -1343,6 +1478,9 @@ static cmd_result run_quit(cmd_session *s, const cmd_words *w, pv_error *err)
 
 static const cmd_command commands[] = {
     {"pool", run_pool, value_pool, false},
+    {"grad", run_value_and_print, value_grad, false},
+    {"unpool", run_value_and_print, value_unpool, false},
+    {"indices", run_value_and_print, value_indices, false},
     {"set", run_set, NULL, false},
     {"unset", run_unset, NULL, false},
     {"reset", run_reset, NULL, false},

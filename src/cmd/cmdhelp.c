@@ -20,6 +20,20 @@ static const help_entry command_help[] = {
      "Words after the name change the settings for this line only:\n"
      "  pool A op=avg k=3 s=1     pool A avg     pool A --kernel 3 ceil-mode\n"
      "C = pool A ... keeps the output as the matrix C instead of printing it.\n"},
+    {"grad", "[NAME =] grad A [dy=NAME] [KEY=VALUE ...]",
+     "the backward pass: dL/dA for dy (default ones)",
+     "dy must have the output's shape.  max and min send each dy to the winning cell,\n"
+     "avg spreads it over the window (dy / divisor), overlapping windows add up:\n"
+     "  G = grad A             G = grad A op=avg k=3 s=2     G = grad A dy=D\n"},
+    {"unpool", "[NAME =] unpool V IDX size=HxW",
+     "max unpooling: V's values back at IDX, zeros elsewhere",
+     "As PyTorch's max_unpool2d; IDX has V's shape and holds plane indices\n"
+     "(row * W + col), such as `indices` gives:\n"
+     "  V = pool A    I = indices A    U = unpool V I size=4x4\n"},
+    {"indices", "[NAME =] indices A [KEY=VALUE ...]",
+     "the plane index of each output's winner",
+     "As `poolviz pool --indices` writes them (max, min, fractional, spp,\n"
+     "stochastic in train mode).\n"},
     {"set", "set KEY VALUE | set KEY=VALUE ...",
      "change settings (alone: list them)",
      "  set op avg     set kernel 3     set stride 2x1     set padding same\n"

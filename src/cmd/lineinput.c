@@ -592,7 +592,8 @@ static char **complete(const char *text, int start, int end)
 
     if (cmd == NULL) {
         if (assigned) {
-            static const char *const values[] = {"load", "pool", "range", "random", NULL};
+            static const char *const values[] = {"load", "pool", "grad", "unpool", "indices",
+                                                 "range", "random", NULL};
             add_list(values);
         } else {
             add_list(cmd_command_names());
@@ -647,6 +648,23 @@ static char **complete(const char *text, int start, int end)
             add_var_names();
         if (arg > 0 || strcmp(cmd, "code") == 0)
             add_overrides(text);
+    } else if (strcmp(cmd, "grad") == 0 || strcmp(cmd, "indices") == 0) {
+        if (arg == 0)
+            add_var_names();
+        if (arg > 0 && strcmp(cmd, "grad") == 0 && strncmp(text, "dy=", 3) == 0) {
+            for (size_t i = 0; completion_session != NULL &&
+                               i < cmd_session_var_count(completion_session); i++)
+                candidate_addf("dy=", cmd_session_var_name(completion_session, i), "");
+        } else if (arg > 0) {
+            if (strcmp(cmd, "grad") == 0)
+                candidate_add("dy=");
+            add_overrides(text);
+        }
+    } else if (strcmp(cmd, "unpool") == 0) {
+        if (arg < 2)
+            add_var_names();
+        else if (arg == 2)
+            candidate_add("size=");
     } else if (strcmp(cmd, "random") == 0) {
         if (arg > 0) {
             candidate_add("max=");

@@ -321,6 +321,34 @@ static void test_vars_and_files(void)
     CHECK(cmd_session_var_count(session) == 0);
 }
 
+/* grad, indices, unpool: the backward pass in the command language. */
+static void test_backward(void)
+{
+    CHECK_STR(ok("X = range 4x4"), "");
+    CHECK_STR(ok("grad X"), "0 0 0 0\n0 1 0 1\n0 0 0 0\n0 1 0 1\n");
+    CHECK_STR(ok("grad X op=avg"), "0.25 0.25 0.25 0.25\n0.25 0.25 0.25 0.25\n"
+                                   "0.25 0.25 0.25 0.25\n0.25 0.25 0.25 0.25\n");
+    /* k=3 s=1: the shared cells add up */
+    CHECK_STR(ok("grad X k=3 s=1"), "0 0 0 0\n0 0 0 0\n0 0 1 1\n0 0 1 1\n");
+    CHECK_STR(ok("DY = 1 2; 3 4"), "");
+    CHECK_STR(ok("G = grad X dy=DY"), "");
+    const tensor *g = cmd_session_lookup(session, "G");
+    CHECK(g != NULL && g->count == 16 && tensor_get(g, 5) == 1 && tensor_get(g, 15) == 4);
+    CHECK_STR(ok("V = pool X"), "");
+    CHECK_STR(ok("I = indices X"), "");
+    CHECK_STR(ok("I"), "I: 2x2 float64\n 5  7\n13 15\n");
+    CHECK_STR(ok("unpool V I size=4x4"), "0  0 0  0\n0  6 0  8\n0  0 0  0\n0 14 0 16\n");
+    CHECK_HAS(fails("grad X dy=X", PV_ERR_DATA), "X: has shape 4x4; the output's shape is 2x2");
+    CHECK_HAS(fails("grad X dy=Nope", PV_ERR_USAGE), "no matrix named Nope");
+    CHECK_HAS(fails("grad", PV_ERR_USAGE), "usage: [NAME =] grad");
+    CHECK_HAS(fails("unpool V I size=2x2", PV_ERR_DATA), "index 5 at position 0 is outside");
+    CHECK_HAS(fails("unpool V I size=4", PV_ERR_USAGE), "not HxW");
+    CHECK_HAS(fails("unpool V I 4x4", PV_ERR_USAGE), "expected size=HxW");
+    CHECK_HAS(fails("unpool V X size=4x4", PV_ERR_DATA), "has shape 4x4; V has 2x2");
+    CHECK_HAS(fails("indices X op=avg", PV_ERR_USAGE), "avg pooling has no indices");
+    CHECK_STR(ok("del X DY G V I"), "");
+}
+
 static void test_public_helpers(void)
 {
     CHECK(cmd_name_is_valid("A"));
@@ -369,6 +397,7 @@ int main(void)
     test_hooks();
     test_explain_size_code();
     test_vars_and_files();
+    test_backward();
     test_public_helpers();
     cmd_session_free(session);
     return check_exit();
