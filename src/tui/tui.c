@@ -222,6 +222,16 @@ static void follow_session(tui_app *app)
     pv_error err;
     pv_error_clear(&err);
     if (stepper_replan(app->stepper, params, &err) != PV_OK) {
+        /* The rejected settings are not kept: the session goes back to the
+         * stepper's, so the next :set starts from settings that work. */
+        pool_params kept;
+        pv_error copy_err;
+        const pool_plan *plan = stepper_plan(app->stepper);
+        if (plan != NULL && pool_params_copy(&kept, &plan->params, &copy_err) == PV_OK) {
+            pool_params_release(params);
+            *params = kept;
+            pool_params_format_settings(params, app->settings_seen, sizeof app->settings_seen);
+        }
         tui_message(app, true, "%s%s%s; the stepper keeps the previous settings", err.subject,
                     err.subject[0] ? ": " : "", err.message);
         return;

@@ -51,8 +51,18 @@ tui_keys Enter
 check "a setting that does not fit is an error, the stepper goes on" \
     tui_wait "keeps the previous settings"
 check "and still shows avg" tui_wait "avg = (1 + 2 + 5 + 6) / 4 = 3.5"
-tui_type ":set kernel 2"
+# The rejected kernel is not kept: the next :set applies alone.
+tui_type ":set op sum"
 tui_keys Enter
+check "after a rejected :set, the next one applies" tui_wait "sum = 1 + 2 + 5 + 6 = 14"
+tui_type ":show settings"
+tui_keys Enter
+check ":show settings opens" tui_wait "count-include-pad"
+check ":show settings lists the kept kernel, not the rejected one" tui_lacks "kernel 9"
+tui_keys q
+tui_type ":set op avg"
+tui_keys Enter
+check "back to avg" tui_wait "avg = (1 + 2 + 5 + 6) / 4 = 3.5"
 tui_type ":nonsense"
 tui_keys Enter
 check "an unknown command is reported on the message line" tui_wait "nonsense"
