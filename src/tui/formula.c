@@ -233,12 +233,20 @@ static void divisor_line(builder *b)
     bool clipped = r->divisor_rows * r->divisor_cols < r->row_count * r->col_count;
     if (params->global || params->adaptive_h > 0) {
         add(l, FORMULA_TEXT, ": the cells of the window");
+    } else if (params->padding_mode == PAD_SAME) {
+        /* SAME pads as TensorFlow does and, as TensorFlow, counts input cells only. */
+        add(l, FORMULA_TEXT, ": input cells only (SAME padding, as TensorFlow)");
+        if (pads > 0 && lines_left(b, 1)) {
+            l = line_new(b);
+            add(l, FORMULA_TEXT, "%zu padding tap%s add%s 0 to the sum and %s not counted", pads,
+                pads == 1 ? "" : "s", pads == 1 ? "s" : "", pads == 1 ? "is" : "are");
+        }
     } else if (params->count_include_pad) {
         if (pads > 0)
             add(l, FORMULA_TEXT, ": padding counts (PyTorch's default)");
         else
             add(l, FORMULA_TEXT, ": the taps of the window");
-        if (clipped && lines_left(b, 1)) {
+        if (clipped && params->ceil_mode && lines_left(b, 1)) {
             l = line_new(b);
             add(l, FORMULA_TEXT,
                 "the ceil-mode window reaches past the padded input: only the %s%s%s taps "

@@ -582,7 +582,8 @@ static void describe_params(const stepper *st, char *buf, size_t size)
         }
         if ((p->op == POOL_AVG || p->op == POOL_POWER) && p->divisor != 0)
             status_add(buf, size, sep, "divisor %ld", p->divisor);
-        else if ((p->op == POOL_AVG || p->op == POOL_POWER) && !p->count_include_pad)
+        else if ((p->op == POOL_AVG || p->op == POOL_POWER) && !p->count_include_pad &&
+                 !p->global && p->adaptive_h == 0 && p->padding_mode != PAD_SAME)
             status_add(buf, size, sep, "padding not counted");
         if (p->op == POOL_STOCHASTIC)
             status_add(buf, size, sep, "%s, seed %llu", p->mode == MODE_TRAIN ? "train" : "eval",

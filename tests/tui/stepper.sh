@@ -134,4 +134,17 @@ check "the terminal is restored (canonical mode, echo)" tui_wait "tty: icanon ec
 check "the alternate screen is left" \
     test "$(tui_alternate_screen)" = 0
 
+# Global and adaptive windows have no padding: the status line does not
+# speak of it, even with --no-count-include-pad.
+tui_start 120 40 -- --op avg --global --no-count-include-pad
+check "global avg opens" tui_wait "avg = (1 + 2 + 3 + 4"
+check "global: no 'padding not counted'" tui_lacks "padding not counted"
+tui_keys q
+check "q quits" tui_wait_exit
+tui_start 120 40 -- --op avg --adaptive 2x2 --no-count-include-pad
+check "adaptive avg opens" tui_wait "avg = (1 + 2 + 5 + 6) / 4 = 3.5"
+check "adaptive: no 'padding not counted'" tui_lacks "padding not counted"
+tui_keys q
+check "q quits" tui_wait_exit
+
 tui_finish

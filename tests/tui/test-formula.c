@@ -133,6 +133,13 @@ static void test_avg(const tensor *ex4)
     CHECK(has("/ 4 ="));
     CHECK(has("--no-count-include-pad"));
     CHECK(has("not counted"));
+    /* SAME padding counts input cells only, as TensorFlow, and is no ceil mode. */
+    const char *same[] = {"op", "avg", "padding", "same", "kernel", "3", "stride", "1", NULL};
+    CHECK(build(ex4, 0, 80, 10, same));
+    CHECK(has("/ 4 ="));
+    CHECK(has("SAME padding, as TensorFlow"));
+    CHECK(!has("PyTorch's default"));
+    CHECK(!has("ceil"));
     const char *divisor[] = {"op", "avg", "divisor", "3", NULL};
     CHECK(build(ex4, 0, 80, 10, divisor));
     CHECK(has("--divisor 3"));
