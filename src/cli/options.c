@@ -533,3 +533,36 @@ void cli_pool_options_help(FILE *out, unsigned groups)
               out);
     }
 }
+
+/* One decimal number from lo to hi at *p (digits only), *p moved past it. */
+static bool parse_dimension(const char **p, int lo, int hi, int *out)
+{
+    long v = 0;
+    const char *s = *p;
+    if (!isdigit((unsigned char)*s))
+        return false;
+    for (; isdigit((unsigned char)*s); s++) {
+        v = v * 10 + (*s - '0');
+        if (v > hi)
+            return false;
+    }
+    if (v < lo)
+        return false;
+    *out = (int)v;
+    *p = s;
+    return true;
+}
+
+bool cli_parse_size(const char *text, int lo, int hi, int *width, int *height)
+{
+    const char *p = text;
+    int w, h;
+    if (!parse_dimension(&p, lo, hi, &w) || (*p != 'x' && *p != 'X'))
+        return false;
+    p++;
+    if (!parse_dimension(&p, lo, hi, &h) || *p != '\0')
+        return false;
+    *width = w;
+    *height = h;
+    return true;
+}

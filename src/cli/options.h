@@ -73,6 +73,10 @@ pv_status cli_pool_args_parse(cli_pool_args *a, int argc, char **argv,
  * give one.  Free the result with tensor_free. */
 tensor *cli_load_input(const cli_pool_args *a, pv_error *err);
 
+/* A size in pixels "WxH" (or "WXH"), each a decimal number from lo to hi,
+ * nothing else around it (render's --size).  False when it is not one. */
+bool cli_parse_size(const char *text, int lo, int hi, int *width, int *height);
+
 /* Groups of the shared options for help texts. */
 enum {
     CLI_HELP_INPUT = 1 << 0,    /* -m, FILE, -, --gray, --max-dim, --max-elements */

@@ -97,23 +97,6 @@ const char *render_format_extension(render_format fmt)
     return fmt == RENDER_PNG ? "png" : fmt == RENDER_PDF ? "pdf" : "svg";
 }
 
-bool render_parse_size(const char *text, int *width, int *height)
-{
-    char *end;
-    errno = 0;
-    long w = strtol(text, &end, 10);
-    if (end == text || (*end != 'x' && *end != 'X') || errno != 0)
-        return false;
-    const char *second = end + 1;
-    long h = strtol(second, &end, 10);
-    if (end == second || *end != '\0' || errno != 0 || *text == '+' || *second == '+' ||
-        w < 16 || h < 16 || w > 16384 || h > 16384)
-        return false;
-    *width = (int)w;
-    *height = (int)h;
-    return true;
-}
-
 bool render_text_is_utf8(const char *text)
 {
     return g_utf8_validate(text, -1, NULL);

@@ -83,9 +83,6 @@ bool render_format_from_name(const char *name, render_format *fmt);
 bool render_format_from_path(const char *path, render_format *fmt);
 const char *render_format_extension(render_format fmt);
 
-/* Parse "WxH" (each 16..16384) for --size. */
-bool render_parse_size(const char *text, int *width, int *height);
-
 typedef struct render_deck render_deck;
 
 /* A deck written to one file: a PDF takes any number of slides, an SVG or

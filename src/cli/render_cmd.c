@@ -105,7 +105,7 @@ static pv_status handle_option(void *ctx, int code, const char *arg, pv_error *e
         r->present = true;
         return PV_OK;
     case OPT_SIZE:
-        if (!render_parse_size(arg, &r->width, &r->height))
+        if (!cli_parse_size(arg, 16, 16384, &r->width, &r->height))
             return pv_error_set(err, PV_ERR_USAGE, "--size",
                                 "'%s' is not WIDTHxHEIGHT in pixels (16 to 16384 each)", arg);
         return PV_OK;
