@@ -617,12 +617,22 @@ static unsigned hidden_bits(const render_step *st, size_t flat)
     return bits;
 }
 
+/* A cell's number: as everywhere (8 significant digits), or when those do
+ * not fit, at most 3 decimals (the integer part always whole). */
 static void format_cell(double v, bool short_form, char *buf, size_t size)
 {
-    if (short_form && v != floor(v) && isfinite(v))
-        snprintf(buf, size, "%.3g", v);
-    else
+    if (!short_form || !isfinite(v) || v == floor(v) || fabs(v) >= 1e9) {
         pool_format_number(v, buf, size);
+        return;
+    }
+    snprintf(buf, size, "%.3f", v);
+    char *end = buf + strlen(buf);
+    while (end > buf && end[-1] == '0')
+        *--end = '\0';
+    if (end > buf && end[-1] == '.')
+        *--end = '\0';
+    if (strcmp(buf, "0") == 0 || strcmp(buf, "-0") == 0)
+        snprintf(buf, size, "%.2g", v);     /* too small for 3 decimals */
 }
 
 static void grid_free_text(grid *g)
@@ -716,7 +726,8 @@ static bool place_grids(cairo_t *cr, step_view *v, double x0, double x1, double 
         double w100 = widest_text(cr, in, reference), o100 = widest_text(cr, out, reference);
         if (o100 > w100)
             w100 = o100;
-        for (double px = 64; px >= 14; px -= 2) {
+        /* Full numbers down to 20 units, then shorter ones down to 14. */
+        for (double px = 80; px >= (pass == 0 ? 20 : 14); px -= 2) {
             double cell = fmax(w100 * px / reference + 0.9 * px, 1.9 * px);
             double ipx = fmax(16, px * 0.5);
             double digit_w = text_width(cr, SANS, ipx, false, "0");
@@ -756,7 +767,7 @@ static bool place_grids(cairo_t *cr, step_view *v, double x0, double x1, double 
             double left = x0 + (x1 - x0 - total) / 2;
             double gh_in = in->rows * in->cell, gh_out = out->rows * out->cell;
             double gh = fmax(gh_in, gh_out);
-            double top = y0 + ih + (y1 - y0 - ih - gh) / 2;
+            double top = y0 + ih;    /* the caller centres grids and panel together */
             in->x = left + iw;
             in->y = top + (gh - gh_in) / 2;
             out->x = in->x + in->cols * in->cell + gap + ow;
@@ -765,19 +776,6 @@ static bool place_grids(cairo_t *cr, step_view *v, double x0, double x1, double 
         }
     }
     return false;
-}
-
-/* The height the grids would like: numbers of about 40 units (pictures
- * count as 8 rows of numbers). */
-static double grids_wanted_height(cairo_t *cr, step_view *v)
-{
-    if (!fill_texts(v, false))
-        return 0;
-    double px = 40;
-    double w = fmax(widest_text(cr, &v->in, px), widest_text(cr, &v->out, px));
-    double cell = fmax(w + 0.9 * px, 1.9 * px);
-    long rows_in = v->in.numbers ? v->in.rows : 8, rows_out = v->out.numbers ? v->out.rows : 8;
-    return px * 0.75 + cell * (double)(rows_in > rows_out ? rows_in : rows_out);
 }
 
 /* ---- step slides: drawing ---------------------------------------------------------------- */
@@ -1101,47 +1099,37 @@ typedef struct panel_plan {
     double height;
 } panel_plan;
 
-/* Choose the panel's sizes so that it takes at most room units of height:
- * the headline is always whole (its size shrinks first down to 26), the
- * detail lines shrink to 18 and then the last ones are left out. */
-static void plan_panel(cairo_t *cr, const step_view *v, panel_plan *pp, double wrap,
-                       double room)
+/* The detail lines a step may show: none while its result or winner is
+ * secret (the terms spell them out), none for a finished run. */
+static int panel_details(const step_view *v, const panel_plan *pp)
 {
     const render_step *st = v->st;
-    /* The terms spell out the result and the winner: none while one is secret. */
     bool secret = hidden_bits(st, st->index) != 0;
     int details = st->all_done || secret || st->question ? 0 : pp->panel->count - 1;
-    if (details < 0)
-        details = 0;
-    for (double head = 52; head >= 24; head -= 4) {
-        PangoLayout *hl = headline_layout(cr, v, head, wrap);
-        double hh;
-        layout_size(hl, NULL, &hh);
-        g_object_unref(hl);
-        pp->head_px = head;
-        if (hh > room * 0.5 && head > 24)
-            continue;
-        for (double px = 32; px >= 18; px -= 2) {
-            double total = hh + 16;
-            int shown = 0;
-            for (int i = 1; i <= details; i++) {
-                PangoLayout *l = panel_line_layout(cr, &pp->panel->lines[i], px, wrap);
-                double h;
-                layout_size(l, NULL, &h);
-                g_object_unref(l);
-                if (total + h > room)
-                    break;
-                total += h;
-                shown++;
-            }
-            pp->line_px = px;
-            pp->lines = shown;
-            pp->height = total;
-            if (shown == details || px <= 18)
-                return;
-        }
-        return;
+    return details < 0 ? 0 : details;
+}
+
+/* Set the panel's sizes and lines and measure its height. */
+static double panel_measure(cairo_t *cr, const step_view *v, panel_plan *pp, double head,
+                            double px, int lines, double wrap)
+{
+    PangoLayout *hl = headline_layout(cr, v, head, wrap);
+    double total;
+    layout_size(hl, NULL, &total);
+    g_object_unref(hl);
+    total += 16;
+    for (int i = 1; i <= lines; i++) {
+        PangoLayout *l = panel_line_layout(cr, &pp->panel->lines[i], px, wrap);
+        double h;
+        layout_size(l, NULL, &h);
+        g_object_unref(l);
+        total += h;
     }
+    pp->head_px = head;
+    pp->line_px = px;
+    pp->lines = lines;
+    pp->height = total;
+    return total;
 }
 
 static double draw_panel(cairo_t *cr, const step_view *v, const panel_plan *pp, double x,
@@ -1305,22 +1293,49 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
         int columns = (int)(wrap / mono_w);
         formula_build(pp.panel, st->plan, &v->region, &v->ex, tensor_get(st->output, st->index),
                       columns, FORMULA_MAX_LINES);
-        double room = bottom - top - 48 - 24 - grids_wanted_height(cr, v);
-        room = fmin(fmax(room, (bottom - top) * 0.35), (bottom - top) * 0.6);
-        plan_panel(cr, v, &pp, wrap, room);
-        panel_h = pp.height;
     }
     double label_px = 32;
     double grids_top = top + label_px * 1.5;
-    double grids_bottom = bottom - panel_h - 24;
-    if (!place_grids(cr, v, MARGIN, pg.w - MARGIN, grids_top, grids_bottom)) {
+    /* The panel and the grids share the height: the largest panel whose
+     * grids still get numbers about as large as the panel's lines; when
+     * even the smallest does not leave them that, its last lines go. */
+    static const double sizes[][2] = {{52, 32}, {46, 29}, {40, 26}, {36, 24},
+                                      {32, 22}, {28, 20}, {24, 18}};
+    const int levels = (int)(sizeof sizes / sizeof sizes[0]);
+    int details = question ? 0 : panel_details(v, &pp);
+    bool placed = false;
+    for (int level = 0; level < levels && !placed; level++) {
+        bool last = level == levels - 1;
+        for (int lines = details; lines >= (last ? 0 : details) && !placed; lines--) {
+            if (!question)
+                panel_h = panel_measure(cr, v, &pp, sizes[level][0], sizes[level][1], lines,
+                                        wrap);
+            if (panel_h > (bottom - top) * 0.7 && !(last && lines == 0))
+                continue;
+            double grids_bottom = bottom - panel_h - 24;
+            if (grids_bottom - grids_top < 120)
+                continue;
+            placed = place_grids(cr, v, MARGIN, pg.w - MARGIN, grids_top, grids_bottom) &&
+                     (v->number_px >= 0.9 * sizes[level][1] || (last && lines == 0) ||
+                      (!v->in.numbers && !v->out.numbers));
+        }
+    }
+    if (!placed) {
         /* Too many numbers for the room: draw both planes as pictures. */
         v->in.numbers = v->out.numbers = false;
-        if (!place_grids(cr, v, MARGIN, pg.w - MARGIN, grids_top, grids_bottom))
+        if (!question)
+            panel_h = panel_measure(cr, v, &pp, 24, 18, 0, wrap);
+        if (!place_grids(cr, v, MARGIN, pg.w - MARGIN, grids_top, bottom - panel_h - 24))
             status = pv_error_set(err, PV_ERR_DATA, "render",
                                   "the slide is too small for this step; give a larger --size");
     }
     if (status == PV_OK) {
+        /* Grids and panel as one block, centred in the height left. */
+        double block_end = fmax(v->in.y + v->in.rows * v->in.cell,
+                                v->out.y + v->out.rows * v->out.cell) + 36 + panel_h;
+        double shift = block_end < bottom ? (bottom - block_end) / 2 : 0;
+        v->in.y += shift;
+        v->out.y += shift;
         /* Each label right above its grid and its column numbers. */
         draw_text(cr, SANS, label_px, true, ink, v->in.x,
                   v->in.y - (v->in.numbers ? v->in.index_px * 1.5 : 0) - label_px * 1.4,
