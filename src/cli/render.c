@@ -518,8 +518,19 @@ static double paragraphs_height(cairo_t *cr, const render_paragraph *ps, size_t 
 {
     double total = 0;
     for (size_t i = 0; i < count; i++) {
-        bool mono = ps[i].style == RENDER_PAR_VERBATIM;
-        layouts[i] = text_layout(cr, mono ? MONO : SANS, mono ? px * 0.9 : px,
+        bool mono = ps[i].style == RENDER_PAR_VERBATIM || ps[i].style == RENDER_PAR_FORMULA;
+        double size = mono ? px * 0.9 : px;
+        if (ps[i].style == RENDER_PAR_VERBATIM) {
+            /* Lines kept as written stay whole lines when a slightly smaller
+             * size allows it, and wrap beyond that. */
+            PangoLayout *natural = text_layout(cr, MONO, size, false, ps[i].text, 0);
+            double w;
+            layout_size(natural, &w, NULL);
+            g_object_unref(natural);
+            if (w > wrap)
+                size = fmax(size * 0.75, size * wrap / w * 0.999);
+        }
+        layouts[i] = text_layout(cr, mono ? MONO : SANS, size,
                                  ps[i].style == RENDER_PAR_STRONG, ps[i].text, wrap);
         double h;
         layout_size(layouts[i], NULL, &h);

@@ -69,7 +69,9 @@ enum {
 /* A paragraph of a text slide. */
 typedef enum render_par_style {
     RENDER_PAR_PROSE,       /* wrapped at word boundaries */
-    RENDER_PAR_VERBATIM,    /* lines kept as written, monospace */
+    RENDER_PAR_VERBATIM,    /* lines kept as written, monospace (set a little smaller
+                               rather than wrapped when that keeps them whole) */
+    RENDER_PAR_FORMULA,     /* monospace, wrapped (an answer's explanation) */
     RENDER_PAR_STRONG       /* prose, bold */
 } render_par_style;
 

@@ -484,7 +484,7 @@ static pv_status lesson_question(lesson_deck *ld, const lesson_block *b, pv_erro
             size_t n = nl ? (size_t)(nl - line) : strlen(line);
             char part[sizeof a->explanation];
             snprintf(part, sizeof part, "%.*s", (int)n, line);
-            status = par_add(&ps, part, RENDER_PAR_VERBATIM, err);
+            status = par_add(&ps, part, RENDER_PAR_FORMULA, err);
             line += n + (nl != NULL);
         }
         snprintf(name, sizeof name, "p%02zu-%02db-answer", ld->page + 1, ld->slide);
