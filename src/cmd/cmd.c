@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "cmd/cmdcode.h"
+#include "cmd/cmdcompare.h"
 #include "cmd/cmdhelp.h"
 #include "cmd/cmdtext.h"
 #include "core/alloc.h"
@@ -697,6 +698,53 @@ static tensor *value_pool(cmd_session *s, const cmd_words *w, pv_error *err)
     pool_plan_free(plan);
     pool_params_release(&p);
     return out;
+}
+
+/* `compare A OP OP [OP OP] [KEY=VALUE ...]`: A pooled by each operator,
+ * side by side (cmdcompare.h); the words after the operators change the
+ * settings for this line only. */
+static cmd_result run_compare(cmd_session *s, const cmd_words *w, pv_error *err)
+{
+    if (need_args(w, 3, (size_t)-1, err) != PV_OK)
+        return CMD_ERROR;
+    const tensor *in = need_var(s, w->word[0], w->word[1], err);
+    if (in == NULL)
+        return CMD_ERROR;
+    pool_op ops[CMD_COMPARE_MAX + 1];
+    size_t count = 0, i = 2;
+    for (; i < w->count && count <= CMD_COMPARE_MAX; i++) {
+        const char *word = w->word[i];
+        if (strchr(word, '=') != NULL || word[0] == '-' ||
+            pool_params_canonical_key(word) != NULL)
+            break;
+        if (!pool_op_from_name(word, &ops[count])) {
+            const char *names[POOL_OP_COUNT];
+            for (int op = 0; op < POOL_OP_COUNT; op++)
+                names[op] = pool_op_name((pool_op)op);
+            const char *close = closest_word(word, names, POOL_OP_COUNT);
+            pv_error_set(err, PV_ERR_USAGE, word, "unknown operator%s%s%s",
+                         close ? "; did you mean " : " (help operators lists them)",
+                         close ? close : "", close ? "?" : "");
+            return CMD_ERROR;
+        }
+        count++;
+    }
+    if (count < CMD_COMPARE_MIN || count > CMD_COMPARE_MAX) {
+        pv_error_set(err, PV_ERR_USAGE, "compare",
+                     "give two to four operators: compare %s max avg min", w->word[1]);
+        return CMD_ERROR;
+    }
+    pool_params p;
+    if (effective_params(s, w, i, &p, err) != PV_OK)
+        return CMD_ERROR;
+    cmd_text out;
+    cmd_text_init(&out);
+    pv_status st = cmd_compare_text(w->word[1], in, &p, ops, count, &out, err);
+    pool_params_release(&p);
+    if (st == PV_OK)
+        s->hooks.emit(s->hooks.ctx, out.data);
+    cmd_text_free(&out);
+    return st == PV_OK ? CMD_OK : CMD_ERROR;
 }
 
 static cmd_result run_pool(cmd_session *s, const cmd_words *w, pv_error *err)
@@ -1478,6 +1526,7 @@ static cmd_result run_quit(cmd_session *s, const cmd_words *w, pv_error *err)
 
 static const cmd_command commands[] = {
     {"pool", run_pool, value_pool, false},
+    {"compare", run_compare, NULL, false},
     {"grad", run_value_and_print, value_grad, false},
     {"unpool", run_value_and_print, value_unpool, false},
     {"indices", run_value_and_print, value_indices, false},

@@ -20,6 +20,12 @@ static const help_entry command_help[] = {
      "Words after the name change the settings for this line only:\n"
      "  pool A op=avg k=3 s=1     pool A avg     pool A --kernel 3 ceil-mode\n"
      "C = pool A ... keeps the output as the matrix C instead of printing it.\n"},
+    {"compare", "compare NAME OP OP [OP OP] [KEY=VALUE ...]",
+     "NAME pooled by two to four operators, side by side",
+     "The same settings for all, only the operator changes; the words after the\n"
+     "operators change the settings for this line only.  Small outputs sit next to\n"
+     "each other and the cells where they differ are counted:\n"
+     "  compare A max avg min     compare A max avg k=3 s=1     compare cat max min\n"},
     {"grad", "[NAME =] grad A [dy=NAME] [KEY=VALUE ...]",
      "the backward pass: dL/dA for dy (default ones)",
      "dy must have the output's shape.  max and min send each dy to the winning cell,\n"

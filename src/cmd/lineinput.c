@@ -648,6 +648,11 @@ static char **complete(const char *text, int start, int end)
             add_var_names();
         if (arg > 0 || strcmp(cmd, "code") == 0)
             add_overrides(text);
+    } else if (strcmp(cmd, "compare") == 0) {
+        if (arg == 0)
+            add_var_names();
+        else
+            add_overrides(text);
     } else if (strcmp(cmd, "grad") == 0 || strcmp(cmd, "indices") == 0) {
         if (arg == 0)
             add_var_names();

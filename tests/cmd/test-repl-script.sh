@@ -174,6 +174,40 @@ grep -q '^output: 2x2 (input 5x5)$' "$tmp/got.out" || fail "size: no output line
 grep -q '^poolviz: error: line 4: size: no matrix named A; none is defined yet' "$tmp/got.err" ||
     fail "size: $(cat "$tmp/got.err")"
 
+# ---- compare: operators side by side, values from the core ---------------------------------
+cat >"$tmp/in" <<'EOF2'
+A = [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]]
+compare A max avg min
+compare A max avg k=3 s=1
+compare A max
+compare A max bilinearr
+compare A max avg min sum l2
+EOF2
+cat >"$tmp/out" <<'EOF2'
+A (4x4) pooled by each operator: kernel 2 stride 2 padding 0 dilation 1
+max     avg         min
+ 6  8    3.5  5.5   1  3
+14 16   11.5 13.5   9 11
+max and avg differ in 4 of 4 cells
+max and min differ in 4 of 4 cells
+A (4x4) pooled by each operator: kernel 3 stride 1 padding 0 dilation 1
+max     avg
+11 12    6  7
+15 16   10 11
+max and avg differ in 4 of 4 cells
+EOF2
+cat >"$tmp/err" <<'EOF2'
+poolviz: error: line 4: compare: missing argument; usage: compare NAME OP OP [OP OP] [KEY=VALUE ...]
+poolviz: error: line 5: bilinearr: unknown operator; did you mean bilinear?
+poolviz: error: line 6: compare: give two to four operators: compare A max avg min
+EOF2
+case_run "compare" 1
+# A picture: too many values, summarised.
+printf 'B = load cat.png\ncompare B max min k=8\n' >"$tmp/in"
+"$POOLVIZ" repl <"$tmp/in" >"$tmp/got.out" 2>"$tmp/got.err"
+check_status "compare a picture" 0 $?
+grep -q '^max *3x32x32, values ' "$tmp/got.out" || fail "compare a picture: $(cat "$tmp/got.out")"
+
 # ---- lesson in a script: the lesson as plain text --------------------------------------------
 printf 'lesson 3\n' | "$POOLVIZ" repl >"$tmp/got.out" 2>"$tmp/got.err"
 check_status "lesson in a script" 0 $?

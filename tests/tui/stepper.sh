@@ -76,6 +76,12 @@ tui_keys Enter
 check ":pool A shows its output in the pager" tui_wait "13.5"
 tui_keys q
 check "q closes the pager" tui_wait_gone "13.5"
+tui_type ":compare A max avg min"
+tui_keys Enter
+check ":compare A shows the operators side by side" tui_wait "max and min differ in 4 of 4 cells"
+check "with their names over their outputs" tui_has "max  *avg  *min"
+tui_keys q
+check "q closes the comparison" tui_wait_gone "differ in 4 of 4"
 tui_type ":set op max"
 tui_keys Escape
 check "Esc cancels the command line" tui_wait "n next"
@@ -89,7 +95,7 @@ check "Tab completes an operator name" tui_wait ":set op min"
 tui_keys C-g
 tui_type ":"
 tui_keys Up
-check "Up recalls the last command line" tui_wait ":pool A"
+check "Up recalls the last command line" tui_wait ":compare A max avg min"
 tui_keys C-g
 check "the command history is kept in XDG_STATE_HOME" \
     grep -q "^set op avg$" "$tui_dir/state/poolviz/history"
