@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/backward.h"
 #include "core/explain.h"
 #include "core/forward.h"
 #include "core/plan.h"
@@ -100,6 +101,69 @@ static bool value_agrees(const pool_plan *plan, const pool_explanation *ex, doub
         break;
     }
     return fabs(ref - value) <= tol + 1e-300;
+}
+
+/* The backward pass of a plan that pooled: the fast kernels (where they
+ * apply) and the reference agree (max and min exactly; dy is positive, so
+ * the sums of avg cannot cancel), dx has the input's shape, and the terms
+ * of one region are listed. */
+static void check_backward(const pool_plan *plan, const tensor *input)
+{
+    if (input->count > 4096 || plan->out_count > 4096)
+        return;
+    pv_error err = { 0 };
+    tensor *dy = tensor_new(input->dtype, plan->out_rank, plan->out_dims, &err);
+    if (dy == NULL) {
+        fuzz_check_error(&err, "tensor_new");
+        return;
+    }
+    for (size_t i = 0; i < dy->count; i++)
+        tensor_set(dy, i, 0.5 + (double)(i % 5) / 2);
+    pool_backward_options fast_opts = { .threads = 1, .reference = false };
+    pool_backward_options ref_opts = { .threads = 1, .reference = true };
+    tensor *ref = pool_backward(plan, input, dy, &ref_opts, &err);
+    if (ref == NULL) {
+        fuzz_check_error(&err, "pool_backward reference");
+        if (err.status == PV_ERR_USAGE)
+            fuzz_fail("pool_backward on a valid plan: %s: %s", err.subject, err.message);
+        tensor_free(dy);
+        return;
+    }
+    if (ref->rank != input->rank || memcmp(ref->dims, input->dims, sizeof ref->dims) != 0)
+        fuzz_fail("pool_backward: dx is not the input's shape");
+    tensor *fast = pool_backward(plan, input, dy, &fast_opts, &err);
+    if (fast == NULL)
+        fuzz_fail("pool_backward fast failed where the reference did not: %s: %s",
+                  err.subject, err.message);
+    const bool exact = plan->params.op == POOL_MAX || plan->params.op == POOL_MIN ||
+                       plan->params.op == POOL_FRACTIONAL;
+    const double eps = input->dtype == TENSOR_F32 ? 1.2e-7 : 2.3e-16;
+    for (size_t i = 0; i < input->count; i++) {
+        double a = tensor_get(fast, i), b = tensor_get(ref, i);
+        bool ok = exact ? same_value(a, b)
+                        : same_value(a, b) || fabs(a - b) <= 1024 * eps * fabs(b) + 1e-300 ||
+                              (isinf(a) && isinf(b) && a == b);
+        if (!ok)
+            fuzz_fail("backward dx[%zu]: fast %.17g, reference %.17g", i, a, b);
+    }
+    pool_grad_region g;
+    if (pool_backward_region(plan, input, plan->out_count / 2, &g, &err) == PV_OK) {
+        size_t receiving = 0;
+        for (size_t t = 0; t < g.count; t++) {
+            if (g.terms[t].index >= input->count)
+                fuzz_fail("backward region: term %zu names cell %zu of %zu", t,
+                          g.terms[t].index, input->count);
+            receiving += g.terms[t].weight != 0;
+        }
+        if (receiving != g.receiving)
+            fuzz_fail("backward region: %zu receiving, counted %zu", g.receiving, receiving);
+        pool_grad_region_release(&g);
+    } else {
+        fuzz_check_error(&err, "pool_backward_region");
+    }
+    tensor_free(fast);
+    tensor_free(ref);
+    tensor_free(dy);
 }
 
 static void check_plan(const pool_plan *plan)
@@ -202,6 +266,8 @@ bool fuzz_pool_check(const pool_params *params, const tensor *input)
         pool_explanation_format(&ex, fv, 3, text, 40);
         pool_explanation_release(&ex);
     }
+
+    check_backward(plan, input);
 
     pv_free(fast_idx);
     pv_free(ref_idx);
