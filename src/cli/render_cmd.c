@@ -450,7 +450,8 @@ static pv_status lesson_question(lesson_deck *ld, const lesson_block *b, pv_erro
     if (status == PV_OK) {
         snprintf(name, sizeof name, "p%02zu-%02da-question", ld->page + 1, ld->slide);
         snprintf(title, sizeof title, "Question %zu", number);
-        if (b->ask != LESSON_ASK_CHANGED) {
+        if (b->ask != LESSON_ASK_CHANGED && b->ask != LESSON_ASK_GRAD &&
+            b->ask != LESSON_ASK_LEARNING) {
             /* The state the question asks about: the input and the window,
              * the asked cell (or the whole output's size) hidden. */
             lesson_result res;

@@ -746,7 +746,8 @@ static pv_status directive_demo(parser *p, lesson_demo_kind kind, const char *na
     return PV_OK;
 }
 
-static const char *const ask_kinds[] = {"value", "size", "argmax", "regions", "changed", NULL};
+static const char *const ask_kinds[] = {"value", "size", "argmax", "regions", "changed",
+                                        "grad", "learning", NULL};
 
 static pv_status directive_ask(parser *p, const char *args)
 {
@@ -766,8 +767,8 @@ static pv_status directive_ask(parser *p, const char *args)
     words w;
     if (!split_words(&w, spec, true) || w.count == 0)
         return parse_fail_at(p, p->line,
-                             "@ask needs a kind: value I J, size, argmax I J, regions or "
-                             "changed NAME");
+                             "@ask needs a kind: value I J, size, argmax I J, regions, "
+                             "changed NAME, grad I J or learning");
     lesson_question_kind kind;
     const char *word = w.word[0];
     if (strcmp(word, "value") == 0)
@@ -780,21 +781,25 @@ static pv_status directive_ask(parser *p, const char *args)
         kind = LESSON_ASK_REGIONS;
     else if (strcmp(word, "changed") == 0)
         kind = LESSON_ASK_CHANGED;
+    else if (strcmp(word, "grad") == 0)
+        kind = LESSON_ASK_GRAD;
+    else if (strcmp(word, "learning") == 0)
+        kind = LESSON_ASK_LEARNING;
     else {
         const char *guess = closest_word(word, ask_kinds);
         return parse_fail_at(p, p->line,
                              "@ask: unknown question kind '%s'%s%s%s (value, size, argmax, "
-                             "regions, changed)",
+                             "regions, changed, grad, learning)",
                              word, guess ? "; did you mean " : "", guess ? guess : "",
                              guess ? "?" : "");
     }
     long index[LESSON_MAX_INDEX] = {0};
     int index_count = 0;
     size_t other = NO_INPUT;
-    if (kind == LESSON_ASK_VALUE || kind == LESSON_ASK_ARGMAX) {
+    if (kind == LESSON_ASK_VALUE || kind == LESSON_ASK_ARGMAX || kind == LESSON_ASK_GRAD) {
         if (w.count < 2)
-            return parse_fail_at(p, p->line, "@ask %s needs the output cell: @ask %s I J",
-                                 word, word);
+            return parse_fail_at(p, p->line, "@ask %s needs the %s cell: @ask %s I J", word,
+                                 kind == LESSON_ASK_GRAD ? "input" : "output", word);
         if (w.count - 1 > LESSON_MAX_INDEX)
             return parse_fail_at(p, p->line, "@ask %s: at most %d indices", word,
                                  LESSON_MAX_INDEX);

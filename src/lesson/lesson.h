@@ -55,7 +55,9 @@ typedef enum lesson_question_kind {
     LESSON_ASK_SIZE,        /* the output's shape */
     LESSON_ASK_ARGMAX,      /* the input cell that wins an output cell */
     LESSON_ASK_REGIONS,     /* how many regions (output cells) there are */
-    LESSON_ASK_CHANGED      /* how many output cells differ from another input's */
+    LESSON_ASK_CHANGED,     /* how many output cells differ from another input's */
+    LESSON_ASK_GRAD,        /* dL/dx of an input cell when every dL/dy is 1 */
+    LESSON_ASK_LEARNING     /* how many input cells get any gradient (dy = 1) */
 } lesson_question_kind;
 
 #define LESSON_MAX_INDEX 4

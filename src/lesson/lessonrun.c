@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/backward.h"
 #include "core/explain.h"
 #include "core/forward.h"
 #include "core/numfmt.h"
@@ -694,6 +695,151 @@ static pv_status solve_regions(const lesson *l, const lesson_block *q, const les
     return PV_OK;
 }
 
+/* dL/dx of the question's input when every dL/dy is 1 (the backward pass
+ * of the core); NULL with err filled. */
+static tensor *backward_ones(const lesson *l, const lesson_block *q, const lesson_result *r,
+                             pv_error *err)
+{
+    pv_error inner;
+    tensor *dy = tensor_new(TENSOR_F64, r->plan->out_rank, r->plan->out_dims, &inner);
+    if (dy == NULL) {
+        block_fail_from(l, q, err, &inner);
+        return NULL;
+    }
+    for (size_t i = 0; i < dy->count; i++)
+        tensor_set(dy, i, 1);
+    tensor *dx = pool_backward(r->plan, r->input, dy, NULL, &inner);
+    tensor_free(dy);
+    if (dx == NULL)
+        block_fail_from(l, q, err, &inner);
+    return dx;
+}
+
+/* The flat input index a grad question points at (missing leading indices
+ * are 0). */
+static pv_status input_index(const lesson *l, const lesson_block *q, const tensor *in,
+                             size_t *flat, pv_error *err)
+{
+    if (q->index_count > in->rank)
+        return block_fail(l, q, err, PV_ERR_DATA, "@ask grad: %d indices for a %d-d input",
+                          q->index_count, in->rank);
+    size_t at = 0;
+    for (int d = 0; d < in->rank; d++) {
+        int k = d - (in->rank - q->index_count);
+        long i = k >= 0 ? q->index[k] : 0;
+        if (i < 0 || (size_t)i >= in->dims[d])
+            return block_fail(l, q, err, PV_ERR_DATA,
+                              "@ask grad: index %ld is outside the input (dimension %d has %zu)",
+                              i, d, in->dims[d]);
+        at = at * in->dims[d] + (size_t)i;
+    }
+    *flat = at;
+    return PV_OK;
+}
+
+static pv_status solve_grad(const lesson *l, const lesson_block *q, const lesson_result *r,
+                            lesson_answer *a, pv_error *err)
+{
+    size_t flat = 0;
+    if (input_index(l, q, r->input, &flat, err) != PV_OK)
+        return err->status;
+    tensor *dx = backward_ones(l, q, r, err);
+    if (dx == NULL)
+        return err->status;
+    a->value = tensor_get(dx, flat);
+    tensor_free(dx);
+    num(a->value, a->answer, sizeof a->answer);
+    const long row = (long)(flat % (r->plan->h * r->plan->w) / r->plan->w);
+    const long col = (long)(flat % r->plan->w);
+    if (q->text == NULL)
+        snprintf(a->prompt, sizeof a->prompt,
+                 "Every output cell passes back dL/dy = 1. What gradient dL/dx reaches input "
+                 "cell (%ld, %ld)?", row, col);
+    snprintf(a->hint, sizeof a->hint,
+             "Hint: find every window that holds cell (%ld, %ld) and add what each one sends "
+             "back to it.", row, col);
+    text_out t = {a->explanation, sizeof a->explanation, 0};
+    put(&t, "dx[%ld, %ld] adds up what each window holding the cell sends back:", row, col);
+    size_t windows = 0, receiving = 0;
+    double first_share = 0;
+    for (size_t o = 0; o < r->plan->out_count; o++) {
+        pool_grad_region g;
+        pv_error inner;
+        if (pool_backward_region(r->plan, r->input, o, &g, &inner) != PV_OK)
+            return block_fail_from(l, q, err, &inner);
+        for (size_t k = 0; k < g.count; k++) {
+            if (g.terms[k].index != flat)
+                continue;
+            char cell[64], w[40];
+            lesson_format_cell(r->plan, o, cell, sizeof cell);
+            if (windows < 8)
+                put(&t, "%s window %s sends dL/dy x dy/dx = 1 x %s", windows ? ";" : "", cell,
+                    num(g.terms[k].weight, w, sizeof w));
+            else if (windows == 8)
+                put(&t, "; ...");
+            if (windows == 0)
+                first_share = g.terms[k].weight;
+            windows++;
+            receiving += g.terms[k].weight != 0;
+        }
+        pool_grad_region_release(&g);
+    }
+    char v[40];
+    if (windows == 0)
+        put(&t, " no window holds it, so nothing comes back: 0.");
+    else
+        put(&t, ".\nIn all %zu window%s: %s.", windows, windows == 1 ? "" : "s",
+            num(a->value, v, sizeof v));
+    const pool_op op = r->plan->params.op;
+    if ((op == POOL_MAX || op == POOL_MIN) && windows > 0 && receiving == 0)
+        add_value_mistake(a, 1, "cell (%ld, %ld) is in a window but never wins it: %s sends "
+                          "the whole gradient to the winner and nothing to the others",
+                          row, col, op == POOL_MAX ? "max" : "min");
+    if (windows > 1 && first_share != 0)
+        add_value_mistake(a, first_share, "that is what one window sends; the cell is in %zu "
+                          "windows and their shares add up", windows);
+    return PV_OK;
+}
+
+static pv_status solve_learning(const lesson *l, const lesson_block *q, const lesson_result *r,
+                                lesson_answer *a, pv_error *err)
+{
+    tensor *dx = backward_ones(l, q, r, err);
+    if (dx == NULL)
+        return err->status;
+    size_t learning = 0;
+    for (size_t i = 0; i < dx->count; i++)
+        learning += tensor_get(dx, i) != 0;
+    tensor_free(dx);
+    a->count = learning;
+    snprintf(a->answer, sizeof a->answer, "%zu", learning);
+    char in_shape[64];
+    shape_text(r->input->rank, r->input->dims, in_shape, sizeof in_shape);
+    if (q->text == NULL)
+        snprintf(a->prompt, sizeof a->prompt,
+                 "The input is %s. How many input cells get a gradient that is not 0 "
+                 "(every dL/dy = 1)?", in_shape);
+    snprintf(a->hint, sizeof a->hint,
+             "Hint: a cell learns when some window sends it part of its gradient.");
+    text_out t = {a->explanation, sizeof a->explanation, 0};
+    put(&t, "%zu of the %zu input cells get a gradient; the other %zu get 0 and do not learn "
+        "from this step.", learning, r->input->count, r->input->count - learning);
+    const pool_op op = r->plan->params.op;
+    if (op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL || op == POOL_SPP)
+        put(&t, "\nEach window sends its gradient to one cell, its winner; a cell that wins "
+            "several windows counts once.");
+    a->rank = 1;
+    a->dims[0] = a->count;
+    size_t all[1] = {r->input->count}, outs[1] = {r->plan->out_count};
+    add_dims_mistake(a, 1, all, "%zu is every input cell; only the cells some window sends "
+                     "gradient to learn", r->input->count);
+    add_dims_mistake(a, 1, outs, "%zu is the number of windows; count the input cells that "
+                     "receive something (a cell may win several windows)",
+                     r->plan->out_count);
+    a->rank = 0;
+    return PV_OK;
+}
+
 static bool same_value(double x, double y)
 {
     return x == y || (isnan(x) && isnan(y));
@@ -767,6 +913,12 @@ pv_status lesson_solve(const lesson *l, const lesson_block *q, lesson_answer *a,
             break;
         case LESSON_ASK_CHANGED:
             status = solve_changed(l, q, &r, a, err);
+            break;
+        case LESSON_ASK_GRAD:
+            status = solve_grad(l, q, &r, a, err);
+            break;
+        case LESSON_ASK_LEARNING:
+            status = solve_learning(l, q, &r, a, err);
             break;
         }
     }
@@ -1227,6 +1379,7 @@ lesson_verdict lesson_answer_check(const lesson_answer *a, const char *typed, ch
     }
     switch (a->kind) {
     case LESSON_ASK_VALUE:
+    case LESSON_ASK_GRAD:
         return check_value(a, s, feedback, size);
     case LESSON_ASK_SIZE:
         return check_size(a, s, feedback, size);
@@ -1234,6 +1387,7 @@ lesson_verdict lesson_answer_check(const lesson_answer *a, const char *typed, ch
         return check_argmax(a, s, feedback, size);
     case LESSON_ASK_REGIONS:
     case LESSON_ASK_CHANGED:
+    case LESSON_ASK_LEARNING:
         return check_count(a, s, feedback, size);
     }
     return LESSON_UNREADABLE;

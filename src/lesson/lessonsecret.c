@@ -92,6 +92,9 @@ static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_r
             *hid = true;
         }
         return PV_OK;
+    case LESSON_ASK_GRAD:
+    case LESSON_ASK_LEARNING:
+        return PV_OK; /* about the backward pass, which no demo shows */
     case LESSON_ASK_CHANGED: {
         if (d->demo != LESSON_DEMO_COMPARE)
             return PV_OK;

@@ -366,6 +366,41 @@ static void test_answers(void)
     CHECK(a.count == 2);
 }
 
+/* grad and learning: the backward pass's questions. */
+static void test_backward_answers(void)
+{
+    static lesson_answer a;
+    char fb[512];
+    static const char m4[] =
+        "@matrix = [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]]\n";
+    char body[1024];
+    snprintf(body, sizeof body, "%s@ask grad 1 1\n@ask grad 0 0\n@ask learning\n", m4);
+    CHECK(solve(body, 0, &a));
+    CHECK(a.value == 1);
+    CHECK(verdict(&a, "1", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(solve(body, 1, &a));
+    CHECK(a.value == 0);
+    CHECK(verdict(&a, "1", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "never wins") != NULL);
+    CHECK(solve(body, 2, &a));
+    CHECK(a.count == 4);
+    CHECK(verdict(&a, "4", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "16", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "every input cell") != NULL);
+    /* overlapping avg windows: one window's share is a known slip */
+    snprintf(body, sizeof body, "%s@set op avg\n@set kernel 3\n@set stride 1\n@ask grad 1 1\n",
+             m4);
+    CHECK(solve(body, 0, &a));
+    CHECK(fabs(a.value - 4.0 / 9.0) < 1e-12);
+    CHECK(verdict(&a, "4/9", fb, sizeof fb) == LESSON_RIGHT);
+    CHECK(verdict(&a, "1/9", fb, sizeof fb) == LESSON_WRONG);
+    CHECK(strstr(fb, "shares add up") != NULL);
+    CHECK(strstr(a.explanation, "In all 4 windows") != NULL);
+    /* an input cell outside the input is a lesson error */
+    snprintf(body, sizeof body, "%s@ask grad 4 0\n", m4);
+    CHECK(!solve(body, 0, &a));
+}
+
 static void test_player(void)
 {
     pv_error err;
@@ -577,6 +612,15 @@ static void check_question_hidden(const lesson *l, const lesson_block *q, size_t
         CHECK(find_in(above, len, needle, strlen(needle)) == NULL);
         break;
     }
+    case LESSON_ASK_GRAD:
+    case LESSON_ASK_LEARNING:
+        /* no demo shows the backward pass: its explanation's words must
+         * not come before the question */
+        snprintf(needle, sizeof needle, "%s", q->ask == LESSON_ASK_GRAD
+                                                   ? "adds up what each window"
+                                                   : "input cells get a gradient;");
+        CHECK(find_in(above, len, needle, strlen(needle)) == NULL);
+        break;
     }
     lesson_result_release(&r);
 }
@@ -625,6 +669,7 @@ int main(void)
     test_numbers();
     test_long_numbers();
     test_answers();
+    test_backward_answers();
     test_player();
     test_text();
     test_worksheets_hide_answers();
