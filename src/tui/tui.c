@@ -154,9 +154,13 @@ void tui_message(tui_app *app, bool is_error, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(app->message, sizeof app->message, fmt, ap);
     va_end(ap);
-    /* One line: control characters (a newline in an error) become spaces. */
+    /* One line: a final newline goes, one inside (an error's) becomes a
+     * space; every other control byte is quoted when drawn (draw_text). */
+    size_t len = strlen(app->message);
+    while (len > 0 && app->message[len - 1] == '\n')
+        app->message[--len] = '\0';
     for (char *p = app->message; *p; p++)
-        if ((unsigned char)*p < 0x20)
+        if (*p == '\n' || *p == '\t')
             *p = ' ';
     app->message_is_error = is_error;
 }

@@ -47,6 +47,12 @@ tui_start 100 36 -- "$evil/$evil.txt"
 check "the stepper opens" tui_wait "max(1, 2, 3, 4) = 4"
 record
 check "the file name is shown quoted" tui_wait 'e\e]0;T\a\xc2\x9b\x7f.txt'
+# A C1 control typed on the command line, and echoed by an error.
+tui_keys :
+tui_type "$(printf 'load n\302\235o.txt')"
+check "the command line shows it quoted" tui_wait 'load n\xc2\x9do.txt'
+tui_keys Enter
+check "the error quotes it" tui_wait "give a name: NAME = load n\\xc2\\x9do.txt"
 tui_keys q
 check "q quits" tui_wait_exit
 check "no raw control reached the terminal" raw_clean "$tui_dir/raw"
