@@ -28,6 +28,7 @@
 #include "core/numfmt.h"
 #include "lesson/lessonplayer.h"
 #include "tui/draw.h"
+#include "tui/fatal.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
 #include "tui/theme.h"
@@ -91,6 +92,7 @@ static void restore_terminal(void)
         delscreen(term.screen);
         term.screen = NULL;
         term.own = false;
+        tui_fatal_disarm();
     }
     if (term.signals) {
         sigaction(SIGINT, &term.old_int, NULL);
@@ -105,6 +107,7 @@ static pv_status open_terminal(int color, pv_error *err)
     if (stdscr != NULL && !isendwin()) {
         term.own = false;   /* borrow the caller's screen */
     } else {
+        tui_fatal_save_modes(fileno(stdout));
         term.screen = newterm(NULL, stdout, stdin);
         if (term.screen == NULL)
             return pv_error_set(err, PV_ERR_IO, "terminal",
@@ -122,6 +125,7 @@ static pv_status open_terminal(int color, pv_error *err)
         keypad(stdscr, TRUE);
         set_escdelay(25);
         theme_init(color);
+        tui_fatal_arm();
     }
     curs_set(0);
     struct sigaction sa;

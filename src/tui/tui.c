@@ -20,6 +20,7 @@
 #include "tui/app.h"
 #include "tui/cmdline.h"
 #include "tui/draw.h"
+#include "tui/fatal.h"
 #include "tui/glyphs.h"
 #include "tui/help.h"
 #include "tui/lessonview.h"
@@ -67,6 +68,7 @@ static void tui_restore_terminal(void)
             endwin();
         delscreen(term.screen);
         term.screen = NULL;
+        tui_fatal_disarm();
     }
     if (term.signals) {
         sigaction(SIGINT, &term.old_int, NULL);
@@ -109,6 +111,7 @@ static void define_extra_keys(void)
 
 static pv_status start_curses(int color, pv_error *err)
 {
+    tui_fatal_save_modes(fileno(stdout));
     term.screen = newterm(NULL, stdout, stdin);
     if (term.screen == NULL)
         return pv_error_set(err, PV_ERR_IO, "terminal",
@@ -130,6 +133,7 @@ static pv_status start_curses(int color, pv_error *err)
     theme_init(color);
     cmdline_begin();
     term.readline = true;
+    tui_fatal_arm();
     return PV_OK;
 }
 

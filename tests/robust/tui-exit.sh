@@ -1,6 +1,7 @@
 #!/bin/sh
 # tui-exit.sh - the stepper gives the terminal back on every way out: q,
-# Ctrl-C, SIGTERM to the process, and failures inside the running stepper
+# Ctrl-C, SIGTERM to the process, a fatal signal (in the lesson player too),
+# and failures inside the running stepper
 # (in a --enable-alloc-faults build: every allocation from the N-th on
 # fails, for N across the whole session).
 #
@@ -100,6 +101,34 @@ tui_keys Enter
 check ":quit: ends it" tui_wait_exit
 check ":quit: exit status 0" test "$tui_status" = 0
 check ":quit: terminal given back" restored
+
+# A fatal signal (a crash, a failed assert, the stack protector's abort) in
+# the stepper and in the lesson player: the process dies of it, and the
+# terminal is given back first.  (A stack overflow in the answer parser once
+# left the terminal raw, on the alternate screen.)
+for sig in SEGV ABRT; do
+    for where in stepper lesson; do
+        if [ "$where" = stepper ]; then
+            tui_start 100 30 --
+            up=$first
+        else
+            tui_start 130 36 POOLVIZ_DATADIR="${POOLVIZ_DATADIR:-$top_srcdir}" -- lesson 3
+            up="max(6, 1, 3, 7) = 7"
+        fi
+        check "SIG$sig in the $where: it is up" tui_wait "$up"
+        [ "$where" = lesson ] && { tui_keys a; tui_wait "answer to question" 5; }
+        pid=$(poolviz_pid)
+        if [ -n "$pid" ]; then
+            kill -"$sig" "$pid"
+            check "SIG$sig in the $where: ends it" tui_wait_exit
+            case $sig in SEGV) want=139 ;; ABRT) want=134 ;; esac
+            check "SIG$sig in the $where: dies of the signal ($want)" test "$tui_status" = "$want"
+            check "SIG$sig in the $where: terminal given back" restored
+        else
+            check "SIG$sig in the $where: poolviz process found" false
+        fi
+    done
+done
 
 # Allocation failures inside the stepper.  From the N-th allocation on,
 # everything fails: the stepper either ends with an error or keeps going
