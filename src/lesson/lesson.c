@@ -437,7 +437,7 @@ static pv_status directive_matrix(parser *p, const char *args)
         const char *literal = skip_blanks(eq + 1);
         if (*literal == '\0')
             return parse_fail_at(p, p->line, "@matrix: nothing after '='");
-        char name[64];
+        char name[sizeof p->matrix_name];
         memcpy(name, args, name_len);
         name[name_len] = '\0';
         return define_matrix(p, name, literal, strlen(literal), p->line);
@@ -1168,9 +1168,11 @@ void lesson_paths_free(char **paths, size_t count)
 pv_status lesson_list_paths(char ***paths, size_t *count, pv_error *err)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/lessons", lesson_datadir());
     *paths = NULL;
     *count = 0;
+    if ((size_t)snprintf(dir, sizeof dir, "%s/lessons", lesson_datadir()) >= sizeof dir)
+        return pv_error_set(err, PV_ERR_IO, lesson_datadir(), "the data folder's path is too "
+                            "long (at most %zu bytes)", sizeof dir - 10);
     DIR *d = opendir(dir);
     if (d == NULL)
         return pv_error_set(err, PV_ERR_IO, dir,
@@ -1265,7 +1267,10 @@ pv_status lesson_find(const char *name, char *buf, size_t size, pv_error *err)
     if (name == NULL || name[0] == '\0')
         return pv_error_set(err, PV_ERR_USAGE, "lesson", "no lesson name given");
     if ((strchr(name, '/') != NULL || ends_with(name, ".lesson")) && is_regular_file(name)) {
-        snprintf(buf, size, "%s", name);
+        /* cut short, it would name another file */
+        if ((size_t)snprintf(buf, size, "%s", name) >= size)
+            return pv_error_set(err, PV_ERR_DATA, name, "the path is too long (at most %zu "
+                                "bytes)", size - 1);
         return PV_OK;
     }
     char **paths;
@@ -1306,7 +1311,9 @@ pv_status lesson_find(const char *name, char *buf, size_t size, pv_error *err)
     pv_free(wanted);
     pv_status status = PV_OK;
     if (matches == 1) {
-        snprintf(buf, size, "%s", paths[found]);
+        if ((size_t)snprintf(buf, size, "%s", paths[found]) >= size)
+            status = pv_error_set(err, PV_ERR_DATA, paths[found], "the path is too long (at "
+                                  "most %zu bytes)", size - 1);
     } else if (matches > 1) {
         status = pv_error_set(err, PV_ERR_DATA, name,
                               "%zu lessons match (%s%s); give more of the name",

@@ -40,5 +40,11 @@ done
 [ $? -eq 2 ] || { echo "FAIL: an unknown option must exit 2"; failed=1; }
 "$POOLVIZ" lesson --check /nonexistent/x.lesson >/dev/null 2>&1
 [ $? -eq 1 ] || { echo "FAIL: a missing file must exit 1"; failed=1; }
+# A data folder path too long for a buffer is refused, not cut short (a cut
+# path names another folder).
+long=$(printf '/x%.0s' $(seq 2100))
+err=$(POOLVIZ_DATADIR=$long "$POOLVIZ" lesson --list 2>&1 >/dev/null)
+[ $? -eq 1 ] && printf '%s\n' "$err" | grep -q "the data folder's path is too long" ||
+    { echo "FAIL: a 4200-byte POOLVIZ_DATADIR: $(printf '%s' "$err" | tail -c 200)"; failed=1; }
 [ "$failed" -eq 0 ] && echo "ok: $count lessons"
 exit "$failed"
