@@ -119,14 +119,31 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
                            "equivalent\n");
         return;
     }
-    if (w->same && !p->count_include_pad && (p->op == POOL_AVG || p->op == POOL_POWER)) {
-        cmd_text_append(t, "# PyTorch has no same padding that leaves the padding out of the "
-                           "divisor\n");
-        return;
-    }
+    /* poolviz's SAME average, as TensorFlow's, divides by the input cells of
+     * each window, whatever count_include_pad says: in PyTorch, a sum over
+     * the padded input divided by the count of input cells (a padded ones). */
+    bool same_count = w->same && p->divisor == 0 &&
+                      (p->op == POOL_AVG || p->op == POOL_POWER) && w->pads_known;
+    if (same_count)
+        cmd_text_appendf(t, "n = F.pad(torch.ones_like(x), (%ld, %ld, %ld, %ld))  "
+                            "# 1 on the input cells: SAME counts only them\n",
+                         w->pad_left, w->pad_right, w->pad_top, w->pad_bottom);
     if (!torch_same_padding(t, w, zero))
         return;
     torch_window_args(w, false, args, sizeof args);
+    if (same_count) {
+        char count[300];
+        snprintf(count, sizeof count, "F.avg_pool2d(n, %s, divisor_override=1)", args);
+        if (p->op == POOL_AVG)
+            cmd_text_appendf(t, "y = F.avg_pool2d(x, %s, divisor_override=1) / %s\n", args,
+                             count);
+        else if (isinf(p->p))
+            cmd_text_appendf(t, "y = F.max_pool2d(x.abs(), %s)\n", args);
+        else
+            cmd_text_appendf(t, "y = (F.avg_pool2d(x.abs() ** %s, %s, divisor_override=1) / %s)"
+                                " ** (1 / %s)\n", pw, args, count, pw);
+        return;
+    }
     char extra[96] = "";
     if (p->op == POOL_AVG || p->op == POOL_POWER) {
         if (p->divisor != 0)
@@ -306,8 +323,8 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
     number(pw, sizeof pw, p->p);
     const char *pad = w->same ? "SAME" : "VALID";
     snprintf(args, sizeof args, "ksize=%s, strides=%s, padding=\"%s\"", k, s, pad);
-    /* TensorFlow's SAME average divides by the cells inside the input. */
-    bool divisor_matches = !w->same || !p->count_include_pad;
+    /* TensorFlow's SAME average divides by the cells inside the input, as
+     * poolviz's SAME does (count_include_pad or not). */
     switch (p->op) {
     case POOL_MAX:
         cmd_text_appendf(t, "y = tf.nn.max_pool2d(x, %s)\n", args);
@@ -324,7 +341,7 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
     }
     bool sum_like = p->op == POOL_SUM || p->op == POOL_L2 || p->op == POOL_LP ||
                     p->op == POOL_STOCHASTIC;
-    if ((sum_like && w->same) || (!sum_like && (!divisor_matches || p->divisor != 0))) {
+    if ((sum_like && w->same) || (!sum_like && p->divisor != 0)) {
         cmd_text_append(t, "# TensorFlow: no equivalent (its SAME average divides by the "
                            "cells inside)\n");
         return;
