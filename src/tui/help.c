@@ -26,6 +26,7 @@ static const help_entry entries[] = {
     {"h j k l", "scroll the input grid (also Shift with the arrow keys)"},
     {"PgUp PgDn  H L", "scroll a page up, down, left, right"},
     {".", "scroll the current window back into view"},
+    {"b", "backward pass: where each window's dL/dy goes, dL/dx adding up"},
     {"c", "heat-map colouring of the values on / off"},
     {"o", "output-size panel: how the output size follows from the parameters"},
     {"Ctrl-L", "redraw the screen"},

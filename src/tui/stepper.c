@@ -12,6 +12,7 @@
 #include "core/forward.h"
 #include "core/numfmt.h"
 #include "tui/draw.h"
+#include "tui/backview.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
 #include "tui/help.h"
@@ -60,6 +61,10 @@ struct stepper {
     int speed;              /* index into speeds_ms */
     int zoom;               /* index into zooms, chosen at each draw */
     int drawn_cols, drawn_lines;    /* the terminal size of the last draw */
+    bool backward;          /* the backward view (key b) */
+    backview bv;
+    int bw_numw;            /* number width of the backward pass's dx */
+    char bw_error[600];     /* why the backward view could not be shown */
 };
 
 static const int speeds_ms[] = {2000, 1200, 800, 500, 300, 180, 100, 50, 20};
@@ -138,6 +143,7 @@ void stepper_free(stepper *st)
     if (st == NULL)
         return;
     drop_explanation(st);
+    backview_release(&st->bv);
     tensor_free(st->output);
     pool_plan_free(st->plan);
     tensor_free(st->input);
@@ -220,6 +226,30 @@ static void compute_geometry(stepper *st)
     st->out_view.top = st->out_view.left = 0;
 }
 
+/* Bring the backward view to the current output cell; on failure leave
+ * the backward view with the reason. */
+static void backward_sync(stepper *st)
+{
+    pv_error err;
+    pv_error_clear(&err);
+    bool fresh = st->bv.dx == NULL;
+    if (backview_sync(&st->bv, st->plan, st->input, st->index, &err) != PV_OK) {
+        snprintf(st->bw_error, sizeof st->bw_error, "backward: %s%s%s", err.subject,
+                 err.subject[0] ? ": " : "", err.message);
+        backview_reset(&st->bv);
+        st->backward = false;
+        return;
+    }
+    st->bw_error[0] = '\0';
+    if (fresh) {
+        st->bw_numw = 1;
+        for (size_t i = 0; i < st->bv.count; i++) {
+            int w = number_width(st->bv.whole[i]);
+            st->bw_numw = w > st->bw_numw ? w : st->bw_numw;
+        }
+    }
+}
+
 void stepper_goto(stepper *st, size_t index)
 {
     if (st->plan == NULL)
@@ -239,6 +269,8 @@ void stepper_goto(stepper *st, size_t index)
                  err.subject[0] ? ": " : "", err.message);
     }
     st->follow = true;
+    if (st->backward)
+        backward_sync(st);
 }
 
 /* Plan and forward params on input; on success replace the stepper's
@@ -256,6 +288,7 @@ static pv_status install(stepper *st, tensor *input, const pool_params *params,
         return err ? err->status : PV_ERR_DATA;
     }
     drop_explanation(st);
+    backview_reset(&st->bv);
     tensor_free(st->output);
     pool_plan_free(st->plan);
     if (st->input != input)
@@ -513,9 +546,9 @@ static void draw_title(const stepper *st, int y)
     const char *help = "? help ";
     int help_w = (int)glyphs_width(help);
     int x = draw_text(y, 0, COLS, theme_attr(ROLE_TITLE_EMPH), " poolviz ");
-    snprintf(text, sizeof text, " %s %s pooling  %s  %s %s  %s  output %s", g->bullet,
-             pool_op_name(st->plan->params.op), g->bullet, st->name, in_shape, g->arrow,
-             out_shape);
+    snprintf(text, sizeof text, " %s %s pooling%s  %s  %s %s  %s  output %s", g->bullet,
+             pool_op_name(st->plan->params.op), st->backward ? ", backward pass" : "",
+             g->bullet, st->name, in_shape, g->arrow, out_shape);
     draw_text(y, x, COLS - x - help_w - 1, bar, text);
     draw_text_right(y, COLS, help_w, bar, help);
 }
@@ -668,16 +701,26 @@ static bool is_tap(const pool_region *r, long row, long col)
 }
 
 /* Which input plane to show: the region's (n, c). */
-static double input_value(const stepper *st, long row, long col)
+static size_t input_flat(const stepper *st, long row, long col)
 {
     const pool_plan *plan = st->plan;
     size_t plane = st->region.n * plan->c + st->region.c;
-    size_t i = (plane * plan->h + (size_t)row) * plan->w + (size_t)col;
+    return (plane * plan->h + (size_t)row) * plan->w + (size_t)col;
+}
+
+/* The input's value, or in the backward view dL/dx so far. */
+static double input_value(const stepper *st, long row, long col)
+{
+    size_t i = input_flat(st, row, col);
+    if (st->backward && st->bv.dx != NULL)
+        return st->bv.dx[i];
     return tensor_get(st->input, i);
 }
 
 static bool winner_at(const stepper *st, long row, long col)
 {
+    if (st->backward)
+        return backview_receives(&st->bv, input_flat(st, row, col), NULL);
     if (!st->have_ex || st->ex.winner < 0 || (size_t)st->ex.winner >= st->ex.term_count)
         return false;
     const pool_term *t = &st->ex.terms[st->ex.winner];
@@ -695,6 +738,8 @@ static attr_t input_cell_attr(const stepper *st, long row, long col, cell_kind k
 {
     const pool_region *r = &st->region;
     bool whole_plane = st->plan->params.op == POOL_BILINEAR;
+    if (whole_plane && st->backward && winner_at(st, row, col))
+        return theme_attr(ROLE_WINNER);
     if (!whole_plane && in_region_box(r, row, col)) {
         if (!is_tap(r, row, col))
             return theme_attr(ROLE_HOLE);
@@ -710,6 +755,8 @@ static attr_t input_cell_attr(const stepper *st, long row, long col, cell_kind k
         return theme_attr(ROLE_PADDING);
     if (kind == CELL_OUTSIDE)
         return theme_attr(ROLE_OUTSIDE);
+    if (st->backward)
+        return heat_attr(st, v, st->bv.lo, st->bv.hi, ROLE_CELL);
     return heat_attr(st, v, st->in_min, st->in_max, ROLE_CELL);
 }
 
@@ -744,7 +791,12 @@ static void input_title(const stepper *st, char *title, size_t size)
     const pool_region *r = &st->region;
     char shape[64];
     tensor_format_shape(st->input->rank, st->input->dims, shape, sizeof shape);
-    if (plan->params.op == POOL_BILINEAR && r->c == r->c2)
+    if (st->backward) {
+        char plane[64] = "";
+        if (plan->n * plan->c > 1)
+            snprintf(plane, sizeof plane, ", plane [%zu,%zu]", r->n, r->c);
+        snprintf(title, size, "dL/dx so far, input %s%s", shape, plane);
+    } else if (plan->params.op == POOL_BILINEAR && r->c == r->c2)
         snprintf(title, size, "input %s, channel %zu", shape, r->c);
     else if (plan->params.op == POOL_BILINEAR)
         snprintf(title, size, "input %s, channel %zu (times channel %zu)", shape, r->c, r->c2);
@@ -759,7 +811,9 @@ static void output_title(const stepper *st, char *title, size_t size)
     const pool_plan *plan = st->plan;
     char shape[64];
     tensor_format_shape(plan->out_rank, plan->out_dims, shape, sizeof shape);
-    if (plan->params.op == POOL_SPP)
+    if (st->backward)
+        snprintf(title, size, "dL/dy = 1, output %s", shape);
+    else if (plan->params.op == POOL_SPP)
         snprintf(title, size, "output %s: sample %zu, channel %zu", shape, st->region.n,
                  st->region.c);
     else if (plan->params.op == POOL_BILINEAR && plan->n > 1)
@@ -781,7 +835,8 @@ static void draw_input(stepper *st, int y, int x, int h, int w)
 
     const zoom_level *z = &zooms[st->zoom];
     int rowh = z->row_height;
-    int cw = st->in_numw + z->extra;
+    const int numw = st->backward ? st->bw_numw : st->in_numw;
+    int cw = numw + z->extra;
     int pad_right = z->extra / 2;
     bool bleed = z->extra == 1;
     int lw = in_label_width(st);
@@ -841,12 +896,12 @@ static void draw_input(stepper *st, int y, int x, int h, int w)
                 draw_fill(yy, cx, 1, prev_attr);
             char cell[48];
             if (kind == CELL_INPUT)
-                format_cell(value, st->in_numw, cell, sizeof cell);
+                format_cell(value, numw, cell, sizeof cell);
             else if (kind == CELL_PADDING)
                 snprintf(cell, sizeof cell, "0");
             else
                 snprintf(cell, sizeof cell, "%s", g->outside);
-            draw_text_right(yy, cx + cw - pad_right, st->in_numw, a, cell);
+            draw_text_right(yy, cx + cw - pad_right, numw, a, cell);
             /* Between two rows of the window, the gap is part of it. */
             if (rowh > 1 && !full_cells(rowh) && in_box && i + 1 < shown_rows &&
                 in_region_box(r, row + 1, col)) {
@@ -876,12 +931,13 @@ static void draw_out_cell(const stepper *st, int y, int x, int cw, int pad_right
     attr_t a;
     bool current = index == st->index;
     if (index < st->index) {
-        double v = tensor_get(st->output, index);
+        double v = st->backward ? 1 : tensor_get(st->output, index);
         a = heat_attr(st, v, st->out_min, st->out_max, ROLE_OUT_DONE);
         format_cell(v, st->out_numw, cell, sizeof cell);
     } else if (current) {
         a = theme_attr(ROLE_OUT_CURRENT);
-        format_cell(tensor_get(st->output, index), st->out_numw, cell, sizeof cell);
+        format_cell(st->backward ? 1 : tensor_get(st->output, index), st->out_numw, cell,
+                    sizeof cell);
     } else {
         a = theme_attr(ROLE_OUT_PENDING);
         snprintf(cell, sizeof cell, "%s", g->pending);
@@ -1000,7 +1056,7 @@ static void natural_sizes(const stepper *st, int z, int *in_w, int *in_h, int *o
 {
     const zoom_level *zl = &zooms[z];
     int bleed = zl->extra == 1 ? 1 : 0;
-    int in_cw = st->in_numw + zl->extra;
+    int in_cw = (st->backward ? st->bw_numw : st->in_numw) + zl->extra;
     int out_cw = st->out_numw + zl->extra;
     long rows = st->row_hi - st->row_lo + 1, cols = st->col_hi - st->col_lo + 1;
     *in_w = 3 + in_label_width(st) + (int)cols * in_cw + bleed;
@@ -1236,7 +1292,9 @@ static void stepper_draw(tui_app *app)
     }
     if (avail < 1)
         avail = 1;
-    if (st->have_ex) {
+    if (st->have_ex && st->backward) {
+        backview_formula(&st->bv, st->formula, st->plan, &st->region, &st->ex, W - 4, avail);
+    } else if (st->have_ex) {
         double value = tensor_get(st->output, st->index);
         formula_build(st->formula, st->plan, &st->region, &st->ex, value, W - 4, avail);
     } else {
@@ -1456,6 +1514,17 @@ static void stepper_key(tui_app *app, int key)
         break;
     case '.':
         st->follow = true;
+        break;
+    case 'b':
+        st->backward = !st->backward;
+        if (st->backward)
+            backward_sync(st);
+        if (st->bw_error[0] != '\0')
+            tui_message(app, true, "%s", st->bw_error);
+        else
+            tui_message(app, false, st->backward ? "backward pass: dL/dy = 1 flows back window "
+                                                   "by window (b: forward again)"
+                                                 : "forward pass");
         break;
     case 'c':
         st->heat = !st->heat;
