@@ -69,12 +69,46 @@ static size_t text_size_limit(void)
     return pv_mul_size(elements, 64, &limit) ? limit : SIZE_MAX;
 }
 
-/* Read all of f into a new buffer (*data, freed with pv_free). */
+static bool starts_with(const char *data, size_t len, const char *magic, size_t n)
+{
+    return len >= n && memcmp(data, magic, n) == 0;
+}
+
+/* Data that is not text: the .npy and PNG signatures. */
+static bool binary_signature(const char *data, size_t len)
+{
+    return starts_with(data, len, "\x93NUMPY", 6) || starts_with(data, len, "\x89PNG\r\n\x1a\n", 8);
+}
+
+/* The NUL byte at data[at] of a text: "subject:line:col: NUL byte", with
+ * lines and columns counted as the text parser counts them. */
+static pv_status nul_byte(const char *data, size_t at, const char *subject, pv_error *err)
+{
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (data[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)data[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    char where[sizeof err->subject];
+    snprintf(where, sizeof where, "%.*s:%zu:%zu", (int)sizeof where - 48, subject, line, col);
+    return pv_error_set(err, PV_ERR_DATA, where, "NUL byte: this is not a text matrix");
+}
+
+/* Read all of f into a new buffer (*data, freed with pv_free), in chunks:
+ * text is checked for NUL bytes as it arrives (so /dev/zero fails at once),
+ * and no more than the element limit allows is ever held.  The .npy and
+ * PNG signatures turn the check off. */
 static pv_status read_all(FILE *f, const char *subject, char **data, size_t *len,
                           pv_error *err)
 {
+    enum { FIRST_CHUNK = 1 << 16, BIG_CHUNK = 1 << 24 };
     struct stat sb;
-    size_t cap = 4096, used = 0, limit = text_size_limit();
+    size_t cap = FIRST_CHUNK, used = 0, limit = text_size_limit();
+    bool known = false, binary = false;
     if (fstat(fileno(f), &sb) == 0) {
         if (S_ISDIR(sb.st_mode))
             return pv_error_set(err, PV_ERR_IO, subject, "cannot read: it is a directory");
@@ -83,8 +117,6 @@ static pv_status read_all(FILE *f, const char *subject, char **data, size_t *len
                                 "the file has %llu bytes, too many for the element limit "
                                 "(raise it with --max-elements)",
                                 (unsigned long long)sb.st_size);
-        if (S_ISREG(sb.st_mode) && sb.st_size > 0)
-            cap = (size_t)sb.st_size + 1;
     }
     char *buf = pv_malloc(cap);
     if (buf == NULL)
@@ -107,8 +139,23 @@ static pv_status read_all(FILE *f, const char *subject, char **data, size_t *len
             buf = bigger;
             cap = grown;
         }
-        size_t got = fread(buf + used, 1, cap - used, f);
+        size_t want = cap - used < BIG_CHUNK ? cap - used : BIG_CHUNK;
+        size_t got = fread(buf + used, 1, want, f);
+        size_t checked = used;
         used += got;
+        if (!known && (used >= 8 || got == 0)) {
+            known = true;
+            binary = binary_signature(buf, used);
+            checked = 0;
+        }
+        if (known && !binary) {
+            const char *nul = memchr(buf + checked, '\0', used - checked);
+            if (nul != NULL) {
+                pv_status st = nul_byte(buf, (size_t)(nul - buf), subject, err);
+                pv_free(buf);
+                return st;
+            }
+        }
         if (got == 0) {
             if (ferror(f)) {
                 int saved = errno;
@@ -126,11 +173,6 @@ static pv_status read_all(FILE *f, const char *subject, char **data, size_t *len
     *data = buf;
     *len = used;
     return PV_OK;
-}
-
-static bool starts_with(const char *data, size_t len, const char *magic, size_t n)
-{
-    return len >= n && memcmp(data, magic, n) == 0;
 }
 
 /* Text or JSON (by extension, or text starting with '{'), or by their

@@ -15,17 +15,32 @@ expect() {
     if eval "$2"; then pass "$1"; else fail "$1 (status $status)"; fi
 }
 
-# All or nothing: the main output fails on /dev/full, the indices stay.
-if [ -w /dev/full ]; then
+# Devices are never named by their /dev path here: a writer that wrongly
+# renamed over its target would replace the system's device (as root).  As
+# root the test makes its own nodes in $dev; otherwise /dev cannot be
+# harmed and is used.  /dev/stdout likewise becomes a link of our own.
+dev=$work/dev
+mkdir -p "$dev"
+if [ "$(id -u)" -eq 0 ]; then
+    mknod "$dev/full" c 1 7 && mknod "$dev/null" c 1 3 || exit 99
+else
+    ln -s /dev/full "$dev/full"
+    ln -s /dev/null "$dev/null"
+fi
+ln -s /proc/self/fd/1 "$dev/stdout"
+
+# All or nothing: the main output fails on a full device, the indices stay.
+if [ -w "$dev/full" ]; then
     echo OLD > "$d/idx.txt"
-    run 30 pool -m "$m" -k 2 --indices "$d/idx.txt" -o /dev/full
-    expect indices-kept-on-failure '[ "$status" -eq 1 ] && [ "$(cat "$d/idx.txt")" = OLD ]'
-    run 30 pool -m "$m" -k 2 --indices "$d/new.npy" -o /dev/full
+    run 30 pool -m "$m" -k 2 --indices "$d/idx.txt" -o "$dev/full"
+    expect indices-kept-on-failure '[ "$status" -eq 1 ] && [ "$(cat "$d/idx.txt")" = OLD ] &&
+        grep -q "No space left" "$work/stderr" && [ -c "$dev/full" ]'
+    run 30 pool -m "$m" -k 2 --indices "$d/new.npy" -o "$dev/full"
     expect new-indices-not-created '[ "$status" -eq 1 ] && [ ! -e "$d/new.npy" ] &&
         [ "$(ls -A "$d" | grep -v -x idx.txt)" = "" ]'
     rm -f "$d"/*
 else
-    echo "skip: no writable /dev/full"
+    echo "skip: no writable full device"
 fi
 
 # One file, two spellings: refused, the file untouched.
@@ -79,7 +94,14 @@ if mkfifo "$d/fifo" 2> /dev/null; then
             pool) run 30 pool -m "$m" -k 2 -o "$d/fifo" ;;
             render) run 30 render -m "$m" -k 2 --step 1 --format svg -o "$d/fifo" ;;
         esac
-        wait "$reader"
+        # A reader left waiting on a FIFO that was replaced never ends.
+        tries=0
+        while kill -0 "$reader" 2> /dev/null && [ "$tries" -lt 50 ]; do
+            sleep 0.1
+            tries=$((tries + 1))
+        done
+        kill "$reader" 2> /dev/null
+        wait "$reader" 2> /dev/null
         expect "$cmd-fifo-in-place" '[ "$status" -eq 0 ] && [ -p "$d/fifo" ] &&
             [ -s "$work/fifo-read" ] && [ "$(ls -A "$d")" = fifo ]'
     done
@@ -89,7 +111,7 @@ else
 fi
 
 # A character device is written in place: a private /dev/null made with
-# mknod when we may (root); /dev/null itself is only checked, not risked.
+# mknod when we may (root).
 if [ "$(id -u)" -eq 0 ] && mknod "$d/mynull" c 1 3 2> /dev/null; then
     run 30 render -m "$m" -k 2 --step 1 --format svg -o "$d/mynull"
     expect render-keeps-device '[ "$status" -eq 0 ] && [ -c "$d/mynull" ]'
@@ -102,13 +124,14 @@ if [ "$(id -u)" -eq 0 ] && mknod "$d/mynull" c 1 3 2> /dev/null; then
 else
     echo "skip: mknod needs root"
 fi
-run 30 pool -m "$m" -k 2 -o /dev/null
-expect pool-dev-null '[ "$status" -eq 0 ] && [ -c /dev/null ]'
+run 30 pool -m "$m" -k 2 -o "$dev/null"
+expect pool-dev-null '[ "$status" -eq 0 ] && [ -c "$dev/null" ]'
 
-# PNG and SVG through /dev/stdout into a pipe or a file.
-run 30 render -m "$m" -k 2 --step 1 --format svg -o /dev/stdout
-expect render-dev-stdout '[ "$status" -eq 0 ] && grep -q "<svg" "$work/stdout"'
-run 30 pool -m "$m" -k 2 --to png -o /dev/stdout
+# PNG and SVG through a link to standard output (as /dev/stdout is), here
+# into a file.
+run 30 render -m "$m" -k 2 --step 1 --format svg -o "$dev/stdout"
+expect render-dev-stdout '[ "$status" -eq 0 ] && grep -q "<svg" "$work/stdout" && [ -L "$dev/stdout" ]'
+run 30 pool -m "$m" -k 2 --to png -o "$dev/stdout"
 expect pool-png-dev-stdout '[ "$status" -eq 0 ] &&
     [ "$(head -c 4 "$work/stdout" | tail -c 3)" = PNG ]'
 
@@ -122,13 +145,14 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null 2>&1 &&
             < /dev/null > "$work/stdout" 2> "$work/stderr"
         status=$?
     }
-    as_nobody render -m "$m" -k 2 --step 1 --format svg -o /dev/stdout
-    expect other-user-dev-stdout '[ "$status" -eq 0 ] && grep -q "<svg" "$work/stdout"'
-    as_nobody pool -m "$m" -k 2 -o /dev/stdout
-    expect other-user-pool-dev-stdout '[ "$status" -eq 0 ] && [ "$(cat "$work/stdout")" = "6 8" ]'
-
     shared=$(mktemp -d "${TMPDIR:-/tmp}/poolviz-shared.XXXXXX") || exit 99
     chmod 755 "$shared"
+    ln -s /proc/self/fd/1 "$shared/stdout"
+    as_nobody render -m "$m" -k 2 --step 1 --format svg -o "$shared/stdout"
+    expect other-user-dev-stdout '[ "$status" -eq 0 ] && grep -q "<svg" "$work/stdout"'
+    as_nobody pool -m "$m" -k 2 -o "$shared/stdout"
+    expect other-user-pool-dev-stdout '[ "$status" -eq 0 ] && [ "$(cat "$work/stdout")" = "6 8" ]'
+    rm "$shared/stdout"
     chown nobody "$shared"
     echo old > "$shared/ro.txt"
     chown nobody "$shared/ro.txt"
