@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,9 +285,72 @@ static pv_status emit_text(cmd_session *s, cmd_text *text, pv_error *err)
     return PV_OK;
 }
 
-/* Print a matrix in the text form of design §4. */
+/* The text of a matrix with at most this many values is built whole in
+ * memory; a bigger one goes through an anonymous temporary file. */
+#define EMIT_WHOLE_MAX ((size_t)1 << 16)
+
+/* Send the text in f (from its start) to emit in pieces of whole lines. */
+static pv_status emit_file(cmd_session *s, FILE *f, pv_error *err)
+{
+    size_t cap = 1 << 16, used = 0;
+    char *buf = pv_malloc(cap + 1);
+    if (buf == NULL)
+        return nomem(err);
+    rewind(f);
+    pv_status st = PV_OK;
+    for (;;) {
+        if (used == cap) {      /* one line longer than the buffer */
+            char *grown = pv_realloc(buf, cap * 2 + 1);
+            if (grown == NULL) {
+                st = nomem(err);
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + used, 1, cap - used, f);
+        used += got;
+        size_t cut = used;
+        while (cut > 0 && buf[cut - 1] != '\n')
+            cut--;
+        if (got == 0) {
+            if (ferror(f))
+                st = pv_error_set(err, PV_ERR_IO, "output", "cannot read back: %s",
+                                  strerror(errno));
+            else if (used > cut)
+                st = emitf(s, err, "%.*s", (int)(used - cut), buf + cut);
+            cut = 0;
+        }
+        if (cut > 0) {
+            char keep = buf[cut];
+            buf[cut] = '\0';
+            s->hooks.emit(s->hooks.ctx, buf);
+            buf[cut] = keep;
+            memmove(buf, buf + cut, used - cut);
+            used -= cut;
+        }
+        if (got == 0)
+            break;
+    }
+    pv_free(buf);
+    return st;
+}
+
+/* Print a matrix in the text form of design §4: into the front end's
+ * stream as it is formatted when there is one, else through emit (via a
+ * temporary file for a big matrix, so its text is never held whole). */
 static pv_status emit_tensor(cmd_session *s, const tensor *t, pv_error *err)
 {
+    if (s->hooks.stream != NULL)
+        return io_write_stream(s->hooks.stream, t, IO_FORMAT_TXT, err);
+    FILE *big = t->count > EMIT_WHOLE_MAX ? tmpfile() : NULL;
+    if (big != NULL) {
+        pv_status st = io_write_stream(big, t, IO_FORMAT_TXT, err);
+        if (st == PV_OK)
+            st = emit_file(s, big, err);
+        fclose(big);
+        return st;
+    }
     char *buf = NULL;
     size_t size = 0;
     FILE *mem = open_memstream(&buf, &size);

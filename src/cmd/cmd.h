@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/error.h"
 #include "core/params.h"
@@ -39,6 +40,11 @@ typedef struct cmd_hooks {
                       const pool_params *params, pv_error *err);
     /* `lesson NAME`.  NULL = not available. */
     pv_status (*lesson)(void *ctx, const char *name, pv_error *err);
+    /* Where matrices are printed row by row as they are formatted (the
+     * REPL's stdout), so a big one is never held whole as text; write
+     * errors are the command's errors.  NULL = through emit, in pieces of
+     * whole lines. */
+    FILE *stream;
 } cmd_hooks;
 
 /* New session with no matrices and the default settings.  The hooks are

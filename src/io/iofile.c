@@ -196,6 +196,18 @@ static tensor *load_buffer(const char *data, size_t len, io_format fmt, const ch
     return text_parse_matrix(data, len, subject, err);
 }
 
+static tensor *load_stream(FILE *f, io_format fmt, const char *subject, bool gray,
+                           pv_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (read_all(f, subject, &data, &len, err) != PV_OK)
+        return NULL;
+    tensor *t = load_buffer(data, len, fmt, subject, gray, err);
+    pv_free(data);
+    return t;
+}
+
 tensor *io_load_file(const char *path, const io_load_options *opts, pv_error *err)
 {
     char asset[4096];
@@ -216,16 +228,17 @@ tensor *io_load_file(const char *path, const io_load_options *opts, pv_error *er
         pv_error_set(err, PV_ERR_IO, path, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    char *data = NULL;
-    size_t len = 0;
-    pv_status st = read_all(f, subject, &data, &len, err);
+    tensor *t = load_stream(f, fmt, subject, gray, err);
     if (!from_stdin)
         fclose(f);
-    if (st != PV_OK)
-        return NULL;
-    tensor *t = load_buffer(data, len, fmt, subject, gray, err);
-    pv_free(data);
     return t;
+}
+
+tensor *io_load_stream(FILE *f, const char *subject, const io_load_options *opts,
+                       pv_error *err)
+{
+    return load_stream(f, io_format_from_path(subject), subject, opts != NULL && opts->gray,
+                       err);
 }
 
 tensor *io_parse_matrix(const char *text, size_t len, const char *subject, pv_error *err)

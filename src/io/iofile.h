@@ -58,6 +58,12 @@ typedef struct io_save_options {
  * content, PV_ERR_LIMIT for sizes over tensor_limits_current). */
 tensor *io_load_file(const char *path, const io_load_options *opts, pv_error *err);
 
+/* The same for an open stream f (read to its end, not closed): text, JSON
+ * or, by their signatures, .npy and PNG, as for a file named subject.
+ * Text is refused at its first NUL byte, as it arrives. */
+tensor *io_load_stream(FILE *f, const char *subject, const io_load_options *opts,
+                       pv_error *err);
+
 /* Parse a matrix literal or text (forms in text.h).  subject prefixes error
  * positions ("--matrix" -> "--matrix:1:7").  Result is float64. */
 tensor *io_parse_matrix(const char *text, size_t len, const char *subject, pv_error *err);

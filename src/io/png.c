@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,38 @@ static pv_status reader_check_limits(png_reader *r, size_t width, size_t height,
     return PV_OK;
 }
 
+/* The bytes of input after what libpng has read so far, or SIZE_MAX when
+ * unknown (a pipe). */
+static size_t reader_bytes_left(const png_reader *r)
+{
+    if (r->file == NULL)
+        return r->size - r->pos;
+    struct stat st;
+    if (fstat(fileno(r->file), &st) != 0 || !S_ISREG(st.st_mode))
+        return SIZE_MAX;
+    return (uint64_t)st.st_size > r->pos ? (size_t)((uint64_t)st.st_size - r->pos) : 0;
+}
+
+/* Deflate cannot expand data more than about 1032 times (a 258-byte match
+ * costs at least 2 bits), so the compressed rest of the file bounds the
+ * pixels it can hold: a tiny file that claims a huge picture is refused
+ * before the picture's memory is allocated.  rowbytes: one row as stored. */
+#define PNG_DEFLATE_MAX_RATIO 1032
+
+static pv_status reader_check_claim(png_reader *r, size_t height, size_t rowbytes)
+{
+    size_t left = reader_bytes_left(r), raw, most;
+    if (left == SIZE_MAX || !pv_mul_size(height, rowbytes + 1, &raw))
+        return PV_OK;
+    if (pv_mul_size(left, PNG_DEFLATE_MAX_RATIO, &most) && most < raw)
+        return pv_error_set(r->err, PV_ERR_DATA, r->subject,
+                            "not enough image data: the header claims %zu bytes of pixel "
+                            "rows, but the %zu bytes after it cannot hold more than %zu "
+                            "(truncated or damaged)",
+                            raw, left, most);
+    return PV_OK;
+}
+
 /* Decode r's stream into r->result.  All state lives in *r, so a longjmp
  * back here loses nothing; the caller frees what is left. */
 static void reader_decode(png_reader *r)
@@ -259,7 +292,8 @@ static void reader_decode(png_reader *r)
     }
     size_t width = width32, height = height32;
     size_t out_channels = r->gray ? 1 : channels;
-    if (reader_check_limits(r, width, height, out_channels) != PV_OK) {
+    if (reader_check_limits(r, width, height, out_channels) != PV_OK ||
+        reader_check_claim(r, height, png_get_rowbytes(png, info)) != PV_OK) {
         r->err_set = true;
         return;
     }

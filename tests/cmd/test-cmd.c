@@ -203,7 +203,7 @@ static void test_errors(void)
     CHECK_HAS(fails("Bb", PV_ERR_USAGE), "did you mean the matrix B?");
     /* no matrices at all: say how to define one */
     pv_error err;
-    cmd_hooks hooks = {&cap, cap_emit, NULL, NULL};
+    cmd_hooks hooks = {&cap, cap_emit, NULL, NULL, NULL};
     cmd_session *empty = cmd_session_new(&hooks, &err);
     CHECK(empty != NULL);
     CHECK(cmd_execute(empty, "pool Q", &err) == CMD_ERROR);
@@ -382,10 +382,40 @@ static void test_public_helpers(void)
     CHECK_HAS(ok("help print"), "show [NAME");
 }
 
+/* A big matrix is printed in pieces of whole lines (never its whole text
+ * at once), the same text a front end with a stream gets row by row. */
+static void test_big_show(void)
+{
+    ok("Z = range 400x400");
+    ok("show Z all");
+    CHECK_MSG(cap.emits > 1, "%zu pieces", (size_t)cap.emits);
+    size_t total = cap.total;
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    CHECK(mem != NULL);
+    if (mem == NULL)
+        return;
+    pv_error err;
+    cmd_hooks hooks = {&cap, cap_emit, NULL, NULL, mem};
+    cmd_session *streamed = cmd_session_new(&hooks, &err);
+    CHECK(streamed != NULL);
+    clear_output();
+    CHECK(cmd_execute(streamed, "Z = range 400x400", &err) == CMD_OK);
+    CHECK(cmd_execute(streamed, "show Z all", &err) == CMD_OK);
+    fclose(mem);
+    CHECK_MSG(size + cap.total == total, "streamed %zu bytes and emitted %zu, was %zu", size,
+              cap.total, total);
+    CHECK(size > 0 && text[size - 1] == '\n');
+    cmd_session_free(streamed);
+    free(text);
+    ok("del Z");
+}
+
 int main(void)
 {
     pv_error err;
-    cmd_hooks hooks = {&cap, cap_emit, cap_step, cap_lesson};
+    cmd_hooks hooks = {&cap, cap_emit, cap_step, cap_lesson, NULL};
     session = cmd_session_new(&hooks, &err);
     CHECK(session != NULL);
     if (session == NULL)
@@ -399,6 +429,7 @@ int main(void)
     test_vars_and_files();
     test_backward();
     test_public_helpers();
+    test_big_show();
     cmd_session_free(session);
     return check_exit();
 }

@@ -5,11 +5,16 @@
  * harness feeds it file-like input (its corpus holds CSV files with CR LF,
  * BOMs, comments, headers, quotes) and checks that what it accepts survives
  * text_write_csv and a re-read: rank 3 and 4 come back as their planes
- * stacked, (N·C·H)×W, and rank 1 as 1×N.
+ * stacked, (N·C·H)×W, and rank 1 as 1×N.  The same bytes also go through
+ * the file reader (io_load_stream, in chunks): it must agree with the
+ * parser, except that text with a NUL byte is refused there.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
+#include "io/iofile.h"
 #include "io/ioarray.h"
 #include "io/text.h"
 
@@ -21,11 +26,49 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* The stream reader on the same bytes: a NUL byte in text is an error
+ * naming its place; otherwise it accepts exactly what the parser accepted
+ * (binary signatures aside: those go to their own readers). */
+static void check_stream_reader(const uint8_t *data, size_t size, const tensor *parsed)
+{
+    if (size == 0)
+        return;
+    FILE *f = fmemopen((void *)data, size, "rb");
+    if (f == NULL)
+        return;
+    pv_error err = { 0 };
+    tensor *t = io_load_stream(f, "data.csv", NULL, &err);
+    fclose(f);
+    bool binary = (size >= 6 && memcmp(data, "\x93NUMPY", 6) == 0) ||
+                  (size >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0);
+    size_t first = size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (first < size && (data[first] == ' ' || data[first] == '\t' ||
+                            data[first] == '\r' || data[first] == '\n'))
+        first++;
+    bool json = first < size && data[first] == '{';
+    if (t == NULL) {
+        fuzz_check_error(&err, "io_load_stream");
+        if (!binary && !json && memchr(data, '\0', size) == NULL && parsed != NULL)
+            fuzz_fail("io_load_stream refused what the parser accepted: %s: %s", err.subject,
+                      err.message);
+        if (!binary && memchr(data, '\0', size) != NULL && strstr(err.message, "NUL") == NULL)
+            fuzz_fail("text with a NUL byte: the error is not about it: %s: %s", err.subject,
+                      err.message);
+        return;
+    }
+    if (!binary && memchr(data, '\0', size) != NULL)
+        fuzz_fail("io_load_stream accepted text with a NUL byte");
+    if (!binary && !json && (parsed == NULL || parsed->count != t->count))
+        fuzz_fail("io_load_stream and the parser disagree");
+    tensor_free(t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_limits_reset();
     pv_error err = { 0 };
     tensor *t = text_parse_matrix((const char *)data, size, "data.csv", &err);
+    check_stream_reader(data, size, t);
     if (t == NULL) {
         fuzz_check_error(&err, "text_parse_matrix");
         return 0;
