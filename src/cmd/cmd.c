@@ -37,6 +37,8 @@
 #include "core/plan.h"
 #include "core/rng.h"
 #include "io/iofile.h"
+#include "io/ioarray.h"
+#include "io/text.h"
 
 /* Matrices with more values than this are summarized by `show` unless the
  * user asks for all of them. */
@@ -341,8 +343,17 @@ static pv_status emit_file(cmd_session *s, FILE *f, pv_error *err)
  * temporary file for a big matrix, so its text is never held whole). */
 static pv_status emit_tensor(cmd_session *s, const tensor *t, pv_error *err)
 {
-    if (s->hooks.stream != NULL)
-        return io_write_stream(s->hooks.stream, t, IO_FORMAT_TXT, err);
+    if (s->hooks.stream != NULL) {
+        /* Not flushed here, and a write error stays on the stream: the
+         * front end flushes and reports it once, as for all it prints. */
+        ioarray a = ioarray_from_tensor(t);
+        pv_status st = text_write(s->hooks.stream, &a, "output", err);
+        if (st == PV_ERR_IO && ferror(s->hooks.stream)) {
+            pv_error_clear(err);
+            st = PV_OK;
+        }
+        return st;
+    }
     FILE *big = t->count > EMIT_WHOLE_MAX ? tmpfile() : NULL;
     if (big != NULL) {
         pv_status st = io_write_stream(big, t, IO_FORMAT_TXT, err);

@@ -42,8 +42,9 @@ typedef struct cmd_hooks {
     pv_status (*lesson)(void *ctx, const char *name, pv_error *err);
     /* Where matrices are printed row by row as they are formatted (the
      * REPL's stdout), so a big one is never held whole as text; write
-     * errors are the command's errors.  NULL = through emit, in pieces of
-     * whole lines. */
+     * errors stay on the stream (ferror) for the front end to report, as
+     * it reports those of emit.  NULL = through emit, in pieces of whole
+     * lines. */
     FILE *stream;
 } cmd_hooks;
 
