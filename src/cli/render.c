@@ -419,24 +419,28 @@ static PangoLayout *text_layout(cairo_t *cr, const char *family, double px, bool
     pango_font_description_set_absolute_size(fd, px * PANGO_SCALE);
     pango_layout_set_font_description(layout, fd);
     pango_font_description_free(fd);
-    PangoAttrList *attrs = pango_attr_list_new();
-    pango_attr_list_insert(attrs, pango_attr_font_features_new("liga 0, clig 0"));
-#if PANGO_VERSION_CHECK(1, 44, 0)
-    pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
-#endif
-    pango_layout_set_attributes(layout, attrs);
-    pango_attr_list_unref(attrs);
     if (wrap > 0) {
         pango_layout_set_width(layout, (int)(wrap * PANGO_SCALE));
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
     }
-    if (text != NULL && g_utf8_validate(text, -1, NULL)) {
-        pango_layout_set_text(layout, text, -1);
-    } else if (text != NULL) {
-        gchar *valid = g_utf8_make_valid(text, -1);
-        pango_layout_set_text(layout, valid, -1);
-        g_free(valid);
+    gchar *valid = g_utf8_make_valid(text ? text : "", -1);
+    pango_layout_set_text(layout, valid, -1);
+    PangoAttrList *attrs = pango_attr_list_new();
+    pango_attr_list_insert(attrs, pango_attr_font_features_new("liga 0, clig 0"));
+#if PANGO_VERSION_CHECK(1, 44, 0)
+    pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+    /* No line ends after a '-': "--indices" and "(2-1)" stay whole, and a
+     * text extractor does not take the hyphen for a word broken in two. */
+    for (const char *p = strchr(valid, '-'); p != NULL && p[1] != '\0'; p = strchr(p + 1, '-')) {
+        PangoAttribute *keep = pango_attr_allow_breaks_new(FALSE);
+        keep->start_index = (guint)(p - valid);
+        keep->end_index = (guint)(g_utf8_next_char(p + 1) - valid);
+        pango_attr_list_insert(attrs, keep);
     }
+#endif
+    pango_layout_set_attributes(layout, attrs);
+    pango_attr_list_unref(attrs);
+    g_free(valid);
     return layout;
 }
 
@@ -482,7 +486,7 @@ static double draw_frame(page *pg, const char *title, const char *footer)
 {
     cairo_t *cr = pg->cr;
     double wrap = pg->w - 2 * MARGIN;
-    double px = 46, h = 0;
+    double px = 60, h = 0;
     PangoLayout *layout = NULL;
     for (; px >= 22; px -= 4) {
         if (layout)
@@ -553,7 +557,7 @@ pv_status render_deck_text(render_deck *d, const char *name, const char *title,
     double top = draw_frame(&pg, title, NULL) + 28;
     double room = pg.h - top - MARGIN - 40, wrap = pg.w - 2 * MARGIN;
     /* The largest body size at which every paragraph fits: nothing is cut. */
-    double px = 48;
+    double px = 52;
     for (;; px -= 2) {
         double h = paragraphs_height(pg.cr, ps, count, px, wrap, layouts);
         if (h <= room || px <= 8)
@@ -1228,7 +1232,12 @@ static void step_labels(const step_view *v, char *in_label, size_t in_size, char
 {
     const pool_plan *plan = v->st->plan;
     const pool_region *rg = &v->region;
-    if (plan->n > 1)
+    bool composite = !v->in.numbers && is_rgb(v->st->input) && plan->params.op != POOL_BILINEAR;
+    if (composite && plan->n > 1)
+        snprintf(in_label, in_size, "input (sample %zu)", rg->n);
+    else if (composite)
+        snprintf(in_label, in_size, "input");
+    else if (plan->n > 1)
         snprintf(in_label, in_size, "input (sample %zu, channel %zu)", rg->n, rg->c);
     else if (plan->c > 1)
         snprintf(in_label, in_size, "input (channel %zu)", rg->c);
@@ -1287,7 +1296,7 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
     double wrap = pg.w - 2 * MARGIN;
 
     /* The panel under the grids: the question, or the formula and its terms. */
-    double panel_h = 0, question_px = 48;
+    double panel_h = 0, question_px = 56;
     PangoLayout *question = NULL;
     if (st->question) {
         for (; question_px >= 16; question_px -= 2) {
