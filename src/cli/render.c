@@ -97,11 +97,6 @@ const char *render_format_extension(render_format fmt)
     return fmt == RENDER_PNG ? "png" : fmt == RENDER_PDF ? "pdf" : "svg";
 }
 
-bool render_text_is_utf8(const char *text)
-{
-    return g_utf8_validate(text, -1, NULL);
-}
-
 /* ---- output through the project's writer ----------------------------------------- */
 
 /* cairo's write callback on an io_output (io/writer.h). */

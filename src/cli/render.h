@@ -117,8 +117,4 @@ pv_status render_deck_finish(render_deck *deck, pv_error *err);
 /* Free the deck; an unfinished file deck writes nothing. */
 void render_deck_free(render_deck *deck);
 
-/* True if text is valid UTF-8 (slides repair invalid bytes to U+FFFD;
- * front ends may refuse such text instead). */
-bool render_text_is_utf8(const char *text);
-
 #endif
