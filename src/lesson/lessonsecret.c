@@ -89,6 +89,8 @@ static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_r
     case LESSON_ASK_REGIONS:
         if (first || second) {
             s->size = true;
+            if (s->size_question == 0)
+                s->size_question = number;
             *hid = true;
         }
         return PV_OK;
@@ -112,6 +114,8 @@ static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_r
         for (size_t i = 0; i < s->other_count; i++)
             hide_cell(s, true, i, LESSON_HIDE_VALUE, number);
         s->differ = true;
+        if (s->differ_question == 0)
+            s->differ_question = number;
         *hid = true;
         return PV_OK;
     }
@@ -182,7 +186,7 @@ size_t lesson_secrets_asker(const lesson_secrets *s, bool other, size_t i)
     size_t count = other ? s->other_count : s->cell_count;
     if (askers != NULL && i < count && askers[i] != 0)
         return askers[i];
-    return s->size ? s->question : 0;
+    return s->size ? s->size_question : 0;
 }
 
 void lesson_hide_result(char *formula, size_t size, double value)

@@ -37,7 +37,9 @@ typedef struct lesson_secrets {
     size_t *cell_asker;         /* with cell / other_cell: the number of the */
     size_t *other_asker;        /* first question that hides the cell, else 0 */
     bool size;                  /* the output's shape, its cells and the region count */
+    size_t size_question;       /* the first question asking for it (1-based) */
     bool differ;                /* compare: how many output cells differ */
+    size_t differ_question;     /* the first question asking for it (1-based) */
     size_t question;            /* the first question (1-based, lesson order) that
                                    hides something, 0 when nothing is hidden */
 } lesson_secrets;

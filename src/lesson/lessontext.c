@@ -355,7 +355,7 @@ static void emit_output(const sink *s, const tensor *out, size_t current,
                         const lesson_secrets *sec, bool other)
 {
     if (sec->size) {
-        emitf(s, "    ? (question %zu asks for the output's size)\n", sec->question);
+        emitf(s, "    ? (question %zu asks for the output's size)\n", sec->size_question);
         return;
     }
     if (too_big_for_numbers(out)) {
@@ -501,7 +501,9 @@ static void print_compare(const sink *s, const lesson *l, const lesson_block *b,
     emitf(s, "  pooled %s:\n", l->inputs[b->other].name);
     emit_output(s, r->other_output, SIZE_MAX, sec, true);
     if (sec->differ || sec->size || sec->other_cell != NULL) {
-        emitf(s, "  How many output cells differ? (question %zu)\n", sec->question);
+        emitf(s, "  How many output cells differ? (question %zu)\n",
+              sec->differ ? sec->differ_question
+                          : sec->size ? sec->size_question : sec->question);
         return;
     }
     size_t differ = 0;

@@ -652,7 +652,7 @@ static void draw_compare(const lessonview *v, int y, int x, int h, int w)
     if (yy < y + h && !lesson_player_differ_visible(p))
         draw_textf(yy, x, w, theme_attr(ROLE_HINT),
                    "How many output cells differ? Question %zu asks: answer with a.",
-                   p->secrets.question);
+                   p->secrets.differ ? p->secrets.differ_question : p->secrets.question);
     else if (yy < y + h)
         draw_textf(yy, x, w, theme_attr(ROLE_FORMULA), "%zu of %zu output cells differ",
                    differ, r->output->count);
@@ -740,7 +740,7 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
         used_out = draw_grid(&out, iy + 1, ix + in_w + 2, grid_h, out_w);
     else
         draw_textf(iy + 1, ix + in_w + 2, out_w, theme_attr(ROLE_HINT),
-                   "? (question %zu asks for its size)", p->secrets.question);
+                   "? (question %zu asks for its size)", p->secrets.size_question);
     int fy = iy + 2 + (used_in > used_out ? used_in : used_out);
     formula_h = iy + ih - fy;
     if (have_ex) {

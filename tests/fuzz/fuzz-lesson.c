@@ -13,7 +13,10 @@
 
 #include "fuzz.h"
 #include "lesson/lesson.h"
+#include "lesson/lessonplayer.h"
 #include "lesson/lessonrun.h"
+#include "lesson/lessonsecret.h"
+#include "lesson/lessontext.h"
 
 #define FUZZ_LESSON_MAX_TRIES 16
 
@@ -69,6 +72,42 @@ static void play_block(const lesson *l, const lesson_block *b, char **lines, siz
     free(a);
 }
 
+static void count_text(void *ctx, const char *text)
+{
+    size_t len = strlen(text);
+    if (len == 0 || text[len - 1] != '\n')
+        fuzz_fail("lesson text: output does not end in a new line: \"%s\"", text);
+    *(size_t *)ctx += len;
+}
+
+/* A lesson that passes lesson_check prints as a worksheet (the demos keep
+ * what the questions ask hidden: lessonsecret.h) and plays: every question
+ * revealed in turn, after which no demo hides anything. */
+static void print_and_play(const lesson *l)
+{
+    pv_error err = { 0 };
+    size_t printed = 0;
+    lesson_text_options sheet = { .answers = false };
+    if (lesson_print(l, &sheet, count_text, &printed, &err) != PV_OK)
+        fuzz_fail("a checked lesson does not print: %s: %s", err.subject, err.message);
+    lesson_player p;
+    if (lesson_player_init(&p, l, 0, false, &err) != PV_OK) {
+        fuzz_check_error(&err, "lesson_player_init");
+        return;
+    }
+    for (size_t i = 0; i < p.question_count; i++)
+        lesson_player_reveal(&p, &p.questions[i]);
+    for (size_t page = 0; page < l->page_count; page++) {
+        if (!lesson_player_goto_page(&p, page, &err)) {
+            fuzz_check_error(&err, "lesson_player_goto_page");
+            break;
+        }
+        if (p.have_result && lesson_secrets_any(&p.secrets))
+            fuzz_fail("page %zu: a demo hides something with every question answered", page + 1);
+    }
+    lesson_player_release(&p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_limits_reset();
@@ -104,6 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t p = 0; p < l->page_count; p++)
             for (size_t b = 0; b < l->pages[p].block_count; b++)
                 play_block(l, &l->pages[p].blocks[b], lines, line_count);
+        if (problems == 0)
+            print_and_play(l);
         lesson_free(l);
     }
     free(copy);

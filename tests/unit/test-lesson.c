@@ -444,6 +444,7 @@ static void test_player(void)
     q = lesson_player_open_question(&p);
     CHECK(q != NULL && q->block->ask == LESSON_ASK_SIZE);
     CHECK(!lesson_player_size_visible(&p) && !lesson_player_value_visible(&p, 0));
+    CHECK(p.secrets.size_question == 2);    /* @ask size is question 2 */
     if (q != NULL) {
         CHECK(lesson_player_answer(&p, q, "3x3") == LESSON_WRONG);
         CHECK(lesson_player_answer(&p, q, "1x1") == LESSON_WRONG);
