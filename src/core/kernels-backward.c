@@ -309,15 +309,16 @@ static void add_at(tensor *dx, size_t at, const tensor *dy, size_t o)
  * winner's tap (0..8) kept per lane, then dy added at the eight winners.  A
  * last partial block is computed overlapping the previous one and adds only
  * for its new windows.  Returns j1 (or j0 when there are fewer than 8). */
-__attribute__((target("avx2"))) static size_t row_3s2_avx2(const float *in, const float *g,
-                                                           float *d, long W, long r0,
-                                                           long dr_lo, long dr_hi, long pad,
-                                                           size_t j0, size_t j1, int sign)
+__attribute__((target("avx2"), always_inline)) static inline size_t
+row_3s2_body(const float *in, const float *g, float *d, long W, long r0, long dr_lo, long dr_hi,
+             long pad, size_t j0, size_t j1, int sign)
 {
     static const int lane_window[8] = {0, 1, 4, 5, 2, 3, 6, 7};
     if (j1 < j0 + 8)
         return j0;
     size_t done = j0;
+    __m256 carry[3] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    long carry_col = -1;
     for (size_t j = j0; done < j1; j = j + 8 <= j1 - 8 ? j + 8 : j1 - 8) {
         const long c0 = 2 * (long)j - pad;
         __m256 best = _mm256_setzero_ps();
@@ -346,17 +347,66 @@ __attribute__((target("avx2"))) static size_t row_3s2_avx2(const float *in, cons
                 pos = _mm256_blendv_epi8(pos, _mm256_set1_epi32(k), _mm256_castps_si256(m));
             }
         }
-        int p[8];
-        _mm256_storeu_si256((__m256i *)p, pos);
-        for (int t = 0; t < 8; t++) {
-            const size_t w = j + (size_t)lane_window[t];
-            if (w < done)
-                continue;
-            d[(r0 + p[t] / 3) * W + 2 * (long)w - pad + p[t] % 3] += g[w];
+        /* dy in the lane order, lanes of windows done before zeroed */
+        __m256 gv = _mm256_castpd_ps(_mm256_permute4x64_pd(
+            _mm256_castps_pd(_mm256_loadu_ps(g + j)), _MM_SHUFFLE(3, 1, 2, 0)));
+        const __m256i lanes = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)lane_window),
+                                               _mm256_set1_epi32((int)(j - done)));
+        gv = _mm256_and_ps(gv, _mm256_castsi256_ps(
+                                   _mm256_cmpgt_epi32(lanes, _mm256_set1_epi32(-1))));
+        /* each tap row: the winners' dy into dx, in column order.  Taps 0
+         * and 1 of the eight windows fill cells c0 .. c0 + 15; tap 2 lands
+         * one window further on, so its last cell (c0 + 16) is carried to
+         * the next block (whose first cell it is), or added alone. */
+        const bool contiguous = carry_col == c0;
+        for (long dr = dr_lo; dr <= dr_hi; dr++) {
+            float *row = d + (r0 + dr) * W + c0;
+            const int k = (int)dr * 3;
+            __m256 e = _mm256_and_ps(gv, _mm256_castsi256_ps(
+                                             _mm256_cmpeq_epi32(pos, _mm256_set1_epi32(k))));
+            __m256 o = _mm256_and_ps(gv, _mm256_castsi256_ps(
+                                             _mm256_cmpeq_epi32(pos, _mm256_set1_epi32(k + 1))));
+            __m256 e2 = _mm256_and_ps(gv, _mm256_castsi256_ps(
+                                              _mm256_cmpeq_epi32(pos, _mm256_set1_epi32(k + 2))));
+            const __m256 zero = _mm256_setzero_ps();
+            __m256 lo2 = _mm256_unpacklo_ps(e2, zero), hi2 = _mm256_unpackhi_ps(e2, zero);
+            __m256 a = _mm256_blend_ps(
+                _mm256_permutevar8x32_ps(lo2, _mm256_setr_epi32(0, 0, 0, 1, 2, 3, 4, 5)), zero,
+                0x03);
+            __m256 b = _mm256_blend_ps(
+                _mm256_permutevar8x32_ps(lo2, _mm256_setr_epi32(6, 7, 0, 0, 0, 0, 0, 0)),
+                _mm256_permutevar8x32_ps(hi2, _mm256_setr_epi32(0, 0, 0, 1, 2, 3, 4, 5)), 0xfc);
+            if (contiguous)
+                a = _mm256_add_ps(a, carry[dr]);
+            else if (carry_col >= 0)
+                d[(r0 + dr) * W + carry_col] += _mm256_cvtss_f32(carry[dr]);
+            carry[dr] = _mm256_blend_ps(
+                zero, _mm256_permutevar8x32_ps(hi2, _mm256_set1_epi32(6)), 0x01);
+            _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row),
+                                                _mm256_add_ps(_mm256_unpacklo_ps(e, o), a)));
+            _mm256_storeu_ps(row + 8,
+                             _mm256_add_ps(_mm256_loadu_ps(row + 8),
+                                           _mm256_add_ps(_mm256_unpackhi_ps(e, o), b)));
         }
+        carry_col = c0 + 16;
         done = j + 8;
     }
+    for (long dr = dr_lo; dr <= dr_hi; dr++)
+        d[(r0 + dr) * W + carry_col] += _mm256_cvtss_f32(carry[dr]);
     return j1;
+}
+
+/* The body compiled twice: for rows with all three tap rows inside (the
+ * loops unrolled) and for the first and last rows. */
+__attribute__((target("avx2"))) static size_t row_3s2_avx2(const float *in, const float *g,
+                                                           float *d, long W, long r0,
+                                                           long dr_lo, long dr_hi, long pad,
+                                                           size_t j0, size_t j1, int sign)
+{
+    if (dr_lo == 0 && dr_hi == 2)
+        return sign > 0 ? row_3s2_body(in, g, d, W, r0, 0, 2, pad, j0, j1, 1)
+                        : row_3s2_body(in, g, d, W, r0, 0, 2, pad, j0, j1, -1);
+    return row_3s2_body(in, g, d, W, r0, dr_lo, dr_hi, pad, j0, j1, sign);
 }
 #endif
 
