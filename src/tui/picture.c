@@ -947,6 +947,19 @@ static void picture_draw(tui_app *app)
     if (has_region)
         frame_box(&in, c0, c1, r0, r1, &mx0, &mx1, &my0, &my1);
     pixels_source in_src = input_source(st);
+    /* The backward view: dL/dx of the whole pass as a heat map, which
+     * pixels a pooling layer lets learn. */
+    double dx_lo = 0, dx_hi = 0;
+    const tensor *dx = stepper_backward_dx(st, &dx_lo, &dx_hi);
+    if (dx != NULL) {
+        in_src.t = dx;
+        in_src.channels = 1;
+        in_src.offset[0] = in_src.offset[1] = in_src.offset[2] =
+            (r->n * plan->c + r->c) * plan->h * plan->w;
+        in_src.scale.lo = dx_lo;
+        in_src.scale.hi = dx_hi > dx_lo ? dx_hi : dx_lo + 1;
+        in_src.scale.stretched = true;
+    }
     colour_mode mode = current_mode();
     if (mode != MODE_RAMP && !pairs_begin(mode))
         mode = MODE_RAMP;
@@ -956,6 +969,12 @@ static void picture_draw(tui_app *app)
     draw_picture(mode, 0, &in, &in_src, has_region, mx0, mx1, my0, my1, &ramp_lo, &ramp_hi);
     char label[200];
     input_label(st, label, sizeof label);
+    if (dx != NULL) {
+        char lo[40], hi[40];
+        pool_format_number(dx_lo, lo, sizeof lo);
+        pool_format_number(dx_hi, hi, sizeof hi);
+        snprintf(label, sizeof label, "dL/dx heat map, %s .. %s", lo, hi);
+    }
     draw_label(L.label_y, L.in_x, L.cols, label);
 
     int arrow_y = L.top + ((in.h + 1) / 2) / 2;

@@ -64,6 +64,7 @@ struct stepper {
     bool backward;          /* the backward view (key b) */
     backview bv;
     int bw_numw;            /* number width of the backward pass's dx */
+    tensor *bw_dx;          /* the whole pass's dx as a tensor (picture view) */
     char bw_error[600];     /* why the backward view could not be shown */
 };
 
@@ -144,6 +145,7 @@ void stepper_free(stepper *st)
         return;
     drop_explanation(st);
     backview_release(&st->bv);
+    tensor_free(st->bw_dx);
     tensor_free(st->output);
     pool_plan_free(st->plan);
     tensor_free(st->input);
@@ -242,6 +244,10 @@ static void backward_sync(stepper *st)
     }
     st->bw_error[0] = '\0';
     if (fresh) {
+        tensor_free(st->bw_dx);
+        st->bw_dx = tensor_new(TENSOR_F64, st->input->rank, st->input->dims, NULL);
+        for (size_t i = 0; st->bw_dx != NULL && i < st->bv.count; i++)
+            tensor_set(st->bw_dx, i, st->bv.whole[i]);
         st->bw_numw = 1;
         for (size_t i = 0; i < st->bv.count; i++) {
             int w = number_width(st->bv.whole[i]);
@@ -289,6 +295,8 @@ static pv_status install(stepper *st, tensor *input, const pool_params *params,
     }
     drop_explanation(st);
     backview_reset(&st->bv);
+    tensor_free(st->bw_dx);
+    st->bw_dx = NULL;
     tensor_free(st->output);
     pool_plan_free(st->plan);
     if (st->input != input)
@@ -330,6 +338,17 @@ const pool_region *stepper_region(const stepper *st) { return &st->region; }
 const tensor *stepper_input(const stepper *st) { return st->input; }
 const tensor *stepper_output(const stepper *st) { return st->output; }
 const char *stepper_name(const stepper *st) { return st->name; }
+
+const tensor *stepper_backward_dx(const stepper *st, double *lo, double *hi)
+{
+    if (!st->backward || st->bw_dx == NULL)
+        return NULL;
+    if (lo != NULL)
+        *lo = st->bv.lo;
+    if (hi != NULL)
+        *hi = st->bv.hi;
+    return st->bw_dx;
+}
 
 /* ---- output blocks and planes ------------------------------------------- */
 
@@ -1234,7 +1253,10 @@ int stepper_draw_formula(stepper *st, int y, int w, int max_lines)
 {
     if (max_lines < 1)
         max_lines = 1;
-    if (st->have_ex) {
+    if (st->have_ex && st->backward) {
+        backview_formula(&st->bv, st->formula, st->plan, &st->region, &st->ex, w - 4,
+                         max_lines);
+    } else if (st->have_ex) {
         double value = tensor_get(st->output, st->index);
         formula_build(st->formula, st->plan, &st->region, &st->ex, value, w - 4, max_lines);
     } else {

@@ -50,6 +50,11 @@ const tensor *stepper_input(const stepper *st);
 const tensor *stepper_output(const stepper *st);
 const char *stepper_name(const stepper *st);
 
+/* In the backward view (key b): dL/dx of the whole backward pass with every
+ * dL/dy = 1 (float64, the input's shape), for the picture view's heat map;
+ * NULL in the forward view.  lo and hi (may be NULL) receive its range. */
+const tensor *stepper_backward_dx(const stepper *st, double *lo, double *hi);
+
 /* Parts of the stepper screen that the picture view draws too: the title
  * bar, the status line (operator, parameters, step i/N) and the formula
  * panel for the current step, in a box of w columns at line y with at most

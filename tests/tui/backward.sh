@@ -47,4 +47,14 @@ check "End: the last window, where the four windows' shares meet" \
     tui_wait "dx[2,2] = 0.33333333 + 0.11111111 = 0.44444444"
 tui_keys q
 check "q quits" tui_wait_exit
+# A picture: dL/dx as a heat map over it.
+tui_start 100 32 -- "$top_srcdir/assets/cartoon.png" --gray -k 4
+check "the picture view opens" tui_wait "input 256×256"
+tui_keys b
+check "b: dL/dx as a heat map over the picture" tui_wait "dL/dx heat map, 0 .. 1"
+check "with the window's routing in the formula" tui_wait "dx[0,0] += 1 · dy[0,0] = 1"
+tui_keys b
+check "b again: the picture" tui_wait "input 256×256"
+tui_keys q
+check "q quits" tui_wait_exit
 tui_finish
