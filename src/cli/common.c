@@ -201,6 +201,19 @@ static size_t edit_distance(const char *a, const char *b)
     return d[la][lb];
 }
 
+/* word and candidate share their first three letters, and no other
+ * candidate starts with them. */
+static bool unique_prefix(const char *word, const char *candidate,
+                          const char *const *candidates)
+{
+    if (strncmp(word, candidate, 3) != 0)
+        return false;
+    for (const char *const *c = candidates; *c != NULL; c++)
+        if (*c != candidate && strncmp(word, *c, 3) == 0)
+            return false;
+    return true;
+}
+
 const char *cli_closest(const char *word, const char *const *candidates)
 {
     if (word == NULL || word[0] == '\0' || candidates == NULL)
@@ -216,9 +229,13 @@ const char *cli_closest(const char *word, const char *const *candidates)
     size_t best_distance = (size_t)-1;
     for (const char *const *c = candidates; *c != NULL; c++) {
         size_t distance = edit_distance(word, *c);
-        /* A word that is the start of a candidate ("--kern") is close. */
+        /* A word that is the start of a candidate ("--kern") is close; so
+         * is one that starts as no other candidate does ("bilateral" and
+         * bilinear share "bil"). */
         if (len >= 2 && strncmp(*c, word, len) == 0 && distance > 1)
             distance = 1;
+        else if (len >= 4 && unique_prefix(word, *c, candidates) && distance > allowed)
+            distance = allowed;
         if (distance < best_distance) {
             best_distance = distance;
             best = *c;

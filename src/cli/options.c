@@ -301,6 +301,21 @@ static pv_status load_samples(cli_pool_args *a, pv_error *err)
     return PV_OK;
 }
 
+/* An unknown --op: the closest operator name when there is a plausible one
+ * (cli_closest), the list otherwise. */
+static pv_status op_suggestion(const char *value, pv_error *err)
+{
+    const char *names[POOL_OP_COUNT + 1];
+    for (int i = 0; i < POOL_OP_COUNT; i++)
+        names[i] = pool_op_name((pool_op)i);
+    names[POOL_OP_COUNT] = NULL;
+    const char *guess = cli_closest(value, names);
+    if (guess == NULL)
+        return err ? err->status : PV_ERR_USAGE;
+    return pv_error_set(err, PV_ERR_USAGE, "--op", "unknown operator '%s'; did you mean %s?",
+                        value, guess);
+}
+
 /* Apply one shared option. */
 static pv_status apply_shared(cli_pool_args *a, const shared_option *opt, const char *arg,
                               pv_error *err)
@@ -310,7 +325,12 @@ static pv_status apply_shared(cli_pool_args *a, const shared_option *opt, const 
 
     if (opt->key != NULL) {
         const char *value = opt->has_arg == no_argument ? opt->flag_value : arg;
-        return pool_params_set(&a->params, opt->key, value, err);
+        pv_status st = pool_params_set(&a->params, opt->key, value, err);
+        pool_op op;
+        if (st != PV_OK && opt->code == OPT_OP && value != NULL &&
+            !pool_op_from_name(value, &op))
+            return op_suggestion(value, err);
+        return st;
     }
     switch (opt->code) {
     case OPT_SAMPLES:
