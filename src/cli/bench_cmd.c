@@ -443,10 +443,7 @@ int cli_bench_main(int argc, char **argv)
             printf("   memcpy %.2f GB/s (%.0f%%)", copy, 100 * gbps / copy);
         putchar('\n');
     }
-    if (fflush(stdout) != 0) {
-        pv_error_set(&err, PV_ERR_IO, "<stdout>", "write failed: %s", strerror(errno));
-        goto fail;
-    }
+    code = cli_stdout_check();
     goto done;
 
 fail:

@@ -248,26 +248,3 @@ bool cli_is_terminal(FILE *stream)
 {
     return isatty(fileno(stream)) == 1;
 }
-
-pv_status cli_copy_file_to_stream(const char *path, FILE *out, pv_error *err)
-{
-    FILE *in = fopen(path, "rb");
-    if (in == NULL)
-        return pv_error_set(err, PV_ERR_IO, path, "%s", strerror(errno));
-    char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
-        if (fwrite(buf, 1, n, out) != n) {
-            int saved = errno;
-            fclose(in);
-            return pv_error_set(err, PV_ERR_IO, "<stdout>", "write failed: %s",
-                                strerror(saved));
-        }
-    }
-    bool failed = ferror(in) != 0;
-    int saved = errno;
-    fclose(in);
-    if (failed)
-        return pv_error_set(err, PV_ERR_IO, path, "%s", strerror(saved));
-    return PV_OK;
-}

@@ -86,8 +86,4 @@ const char *cli_closest(const char *word, const char *const *candidates);
 /* True if the stream is a terminal. */
 bool cli_is_terminal(FILE *stream);
 
-/* Copy the file at path to out (binary).  Used to send npy/png output to a
- * pipe.  PV_ERR_IO with err filled on failure. */
-pv_status cli_copy_file_to_stream(const char *path, FILE *out, pv_error *err);
-
 #endif

@@ -36,6 +36,8 @@ full "lesson --list" lesson --list
 full "lesson --check" lesson --check
 full "lesson --text" lesson 1 --text
 full "pool to stdout" pool -m '1 2;3 4' -k 1
+full "grad to stdout" grad -m '1 2;3 4' -k 2
+full "bench" bench --shape 1x1x8x8 --repeat 3
 printf 'A = range 4x4\nshow A\n' > "$work/script"
 stdin=$work/script full "repl show (one buffer)" repl
 # More than stdio's buffer: the first failure happens inside a write.
