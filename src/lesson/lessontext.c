@@ -132,8 +132,12 @@ static void emit_indented(const sink *s, const char *text, int indent)
     }
 }
 
-static void emit_rule(const sink *s, const char *title, char ch)
+static void emit_rule(const sink *s, const char *raw_title, char ch)
 {
+    /* Underlined as it is shown: quoted (the sink quotes it again, which
+     * changes nothing). */
+    char title[1024];
+    quote_str(title, sizeof title, raw_title, 0);
     size_t n = columns(title, strlen(title));
     char line[256];
     if (n >= sizeof line)
