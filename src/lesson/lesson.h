@@ -126,12 +126,13 @@ size_t lesson_count_blocks(const lesson *l, lesson_block_kind kind);
 const char *lesson_datadir(void);
 
 /* Find a lesson by NAME: a path to an existing file is used as is;
- * otherwise NAME is looked up in the data folder's lessons/ as
- * "NAME.lesson", then as the unique lesson whose name starts with NAME or
- * whose name after its "NN-" number is NAME ("stride" finds
- * "04-stride.lesson", "4" and "04" find it too).  Writes the path into
- * buf.  PV_ERR_DATA with a list of close names when nothing or several
- * lessons match. */
+ * otherwise NAME (less a ".lesson" ending) is looked up in the data
+ * folder's lessons/: the full name with or without its "NN-" number, then
+ * the number ("4", "04"), then the unique lesson whose name starts with
+ * NAME, then the unique lesson with NAME as one word of its name
+ * ("cartoonist" finds "02-the-cartoonist").  Writes the path into buf.
+ * PV_ERR_DATA naming some of the matches when several match, or the
+ * closest name when none does. */
 pv_status lesson_find(const char *name, char *buf, size_t size, pv_error *err);
 
 /* The lesson files in the data folder's lessons/, sorted by name: a
