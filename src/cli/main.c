@@ -85,6 +85,12 @@ static int help_command(int argc, char **argv)
     }
     if (argc > 2)
         return cli_fail(PV_ERR_USAGE, argv[2], "help takes one subcommand name");
+    /* `help help` and `help --help`: the help of help is the usage. */
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
     const subcommand *cmd = subcommand_find(argv[1]);
     if (cmd == NULL) {
         const char *guess = subcommand_closest(argv[1]);

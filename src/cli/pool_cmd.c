@@ -153,12 +153,8 @@ static int pool_run(int argc, char **argv, bool example_allowed, const char *usa
 
     fopts.threads = a.threads;
     output = pool_forward(plan, input, &fopts, a.indices ? &indices : NULL, &err);
-    if (output == NULL) {
-        /* The core names bad values "input"; say which input it was. */
-        if (strcmp(err.subject, "input") == 0)
-            snprintf(err.subject, sizeof err.subject, "%s", input_name(&a));
+    if (output == NULL)
         goto fail;
-    }
     if (pool_cancel_requested) {
         pv_error_set(&err, PV_ERR_INTERRUPTED, "", "interrupted");
         goto fail;
@@ -176,6 +172,10 @@ static int pool_run(int argc, char **argv, bool example_allowed, const char *usa
     goto done;
 
 fail:
+    /* The core names a bad input (its rank, its values) "input"; say which
+     * input it was. */
+    if (input != NULL && strcmp(err.subject, "input") == 0)
+        snprintf(err.subject, sizeof err.subject, "%s", input_name(&a));
     code = cli_report(&err);
 done:
     io_writer_free(outputs.writer);

@@ -96,10 +96,19 @@ static void repl_usage(void)
           "errors name the line, exit status 1 if any line failed).  Pool options set\n"
           "the starting settings.\n"
           "\n"
+          "Commands (a script of them; 'help' lists every command, '#' starts a comment):\n"
           "  A = [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]]\n"
           "  set op avg\n"
-          "  pool A            pool A op=max k=3      C = pool A      save C out.npy\n"
-          "  explain A 0 1     size A                 code            help\n"
+          "  pool A                # the 2x2 averages\n"
+          "  pool A op=max k=3 s=1 # other settings for this line only\n"
+          "  C = pool A\n"
+          "  save C out.npy\n"
+          "  explain A 0 1         # the formula of output cell (0, 1)\n"
+          "  size A                # how the output size comes about\n"
+          "  code                  # the same pooling in PyTorch and TensorFlow\n"
+          "\n"
+          "Examples:\n"
+          "  printf 'A = 1 2; 3 4\\npool A op=sum\\n' | poolviz repl\n"
           "\n",
           stdout);
     cli_pool_options_help(stdout, CLI_HELP_POOL | CLI_HELP_RUN);

@@ -23,8 +23,6 @@ size_t pool_format_number(double v, char *buf, size_t size)
         n = snprintf(buf, size, v > 0 ? "inf" : "-inf");
     else if (v == 0)
         n = snprintf(buf, size, "0");
-    else if (v == floor(v) && fabs(v) <= 1e15)
-        n = snprintf(buf, size, "%.0f", v);
     else
         n = snprintf(buf, size, "%.8g", v);
     force_decimal_point(buf);

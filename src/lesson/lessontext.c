@@ -431,15 +431,38 @@ static void describe_settings(const lesson_block *b, char *buf, size_t size)
 
 /* ---- demos -------------------------------------------------------------------- */
 
+/* A demo's header, "  >> " and the text, wrapped to the page's width like
+ * the prose, its further lines under the text. */
+static void emit_header(const sink *s, int width, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void emit_header(const sink *s, int width, const char *fmt, ...)
+{
+    char head[1024], lines[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    lines[0] = '\0';
+    lesson_wrap(head, width, 5, lines, sizeof lines);
+    if (strncmp(lines, "     ", 5) == 0)
+        memcpy(lines, "  >> ", 5);
+    s->emit(s->ctx, lines);
+}
+
 static pv_status print_step(const sink *s, const lesson *l, const lesson_block *b,
-                            const lesson_result *r, const lesson_secrets *sec, pv_error *err)
+                            const lesson_result *r, const lesson_secrets *sec, int width,
+                            pv_error *err)
 {
     char label[256], settings[256], cell[64], formula[1024], count[32];
     size_t index = b->step - 1;
     describe_settings(b, settings, sizeof settings);
     count_text(sec, r->plan->out_count, count, sizeof count);
-    emitf(s, "  >> Demo: %s on %s, region %zu of %s\n", settings,
-          input_label(l, b->input, label, sizeof label), b->step, count);
+    emit_header(s, width, "Demo: %s on %s, region %zu of %s", settings,
+                input_label(l, b->input, label, sizeof label), b->step, count);
     pool_region rg;
     pool_plan_region(r->plan, index, &rg);
     emitf(s, "  input%s:\n", too_big_for_numbers(r->input) ? "" : " (the region in [brackets])");
@@ -454,7 +477,8 @@ static pv_status print_step(const sink *s, const lesson *l, const lesson_block *
 }
 
 static pv_status print_run(const sink *s, const lesson *l, const lesson_block *b,
-                           const lesson_result *r, const lesson_secrets *sec, pv_error *err)
+                           const lesson_result *r, const lesson_secrets *sec, int width,
+                           pv_error *err)
 {
     char label[256], settings[256], in_shape[64], out_shape[64], count[32];
     describe_settings(b, settings, sizeof settings);
@@ -463,9 +487,9 @@ static pv_status print_run(const sink *s, const lesson *l, const lesson_block *b
     if (sec->size)
         snprintf(out_shape, sizeof out_shape, "?");
     count_text(sec, r->plan->out_count, count, sizeof count);
-    emitf(s, "  >> Demo: %s on %s: %s region%s, %s -> %s\n", settings,
-          input_label(l, b->input, label, sizeof label), count,
-          r->plan->out_count == 1 && !sec->size ? "" : "s", in_shape, out_shape);
+    emit_header(s, width, "Demo: %s on %s: %s region%s, %s -> %s", settings,
+                input_label(l, b->input, label, sizeof label), count,
+                r->plan->out_count == 1 && !sec->size ? "" : "s", in_shape, out_shape);
     pool_region rg;
     memset(&rg, 0, sizeof rg);
     emitf(s, "  input:\n");
@@ -485,13 +509,13 @@ static pv_status print_run(const sink *s, const lesson *l, const lesson_block *b
 }
 
 static void print_compare(const sink *s, const lesson *l, const lesson_block *b,
-                          const lesson_result *r, const lesson_secrets *sec)
+                          const lesson_result *r, const lesson_secrets *sec, int width)
 {
     char l1[256], l2[256], settings[256];
     describe_settings(b, settings, sizeof settings);
     input_label(l, b->input, l1, sizeof l1);
     input_label(l, b->other, l2, sizeof l2);
-    emitf(s, "  >> Compare: %s on %s and on %s\n", settings, l1, l2);
+    emit_header(s, width, "Compare: %s on %s and on %s", settings, l1, l2);
     pool_region rg;
     memset(&rg, 0, sizeof rg);
     lesson_result other = {.input = r->other_input, .plan = r->other_plan,
@@ -540,7 +564,7 @@ static void print_compare(const sink *s, const lesson *l, const lesson_block *b,
 }
 
 static pv_status print_demo(const sink *s, const lesson *l, const lesson_block *b,
-                            pv_error *err)
+                            int width, pv_error *err)
 {
     lesson_result r;
     lesson_secrets sec;
@@ -559,13 +583,13 @@ static pv_status print_demo(const sink *s, const lesson *l, const lesson_block *
                                       r.plan->out_count);
                 break;
             }
-            status = print_step(s, l, b, &r, &sec, err);
+            status = print_step(s, l, b, &r, &sec, width, err);
             break;
         case LESSON_DEMO_RUN:
-            status = print_run(s, l, b, &r, &sec, err);
+            status = print_run(s, l, b, &r, &sec, width, err);
             break;
         case LESSON_DEMO_COMPARE:
-            print_compare(s, l, b, &r, &sec);
+            print_compare(s, l, b, &r, &sec, width);
             break;
         }
     }
@@ -673,12 +697,12 @@ static pv_status print_page(const sink *s, const lesson *l, size_t page_index,
             emit_wrapped(s, b->text, width, 0);
             emitf(s, "\n");
             break;
-        case LESSON_VERBATIM:
-            emit_indented(s, b->text, 4);
+        case LESSON_VERBATIM:   /* as written: the parser took two spaces off */
+            emit_indented(s, b->text, 2);
             emitf(s, "\n");
             break;
         case LESSON_DEMO:
-            status = print_demo(s, l, b, err);
+            status = print_demo(s, l, b, width, err);
             break;
         case LESSON_QUESTION:
             status = print_question(s, l, b, ++*question_number, o, sc, err);

@@ -21,7 +21,7 @@
 
 /* Widest number a grid cell shows; longer ones are shortened in the grid
  * (the formula always shows them whole). */
-#define CELL_TEXT_MAX 12
+#define CELL_TEXT_MAX POOL_NUMBER_TEXT_MAX
 /* Regions scanned to find how far windows reach into padding. */
 #define GEOMETRY_SCAN_MAX ((size_t)1 << 20)
 
@@ -153,11 +153,12 @@ void stepper_free(stepper *st)
     pv_free(st);
 }
 
+/* A cell's text: the number as everywhere else (the grid's columns are as
+ * wide as the widest number, at most POOL_NUMBER_TEXT_MAX). */
 static void format_cell(double v, int width, char *buf, size_t size)
 {
+    (void)width;   /* never narrower than the number: see value_range */
     pool_format_number(v, buf, size);
-    for (int precision = 6; (int)strlen(buf) > width && precision >= 1; precision--)
-        snprintf(buf, size, "%.*g", precision, v);
 }
 
 static int number_width(double v)

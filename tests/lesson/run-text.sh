@@ -16,6 +16,17 @@ if ! diff -u "$top_srcdir/tests/lesson/golden/03-max-average-min.txt" "$tmp/out"
 fi
 [ -s "$tmp/err" ] && fail "lesson 03 wrote to stderr: $(cat "$tmp/err")"
 
+# 1b. --width N wraps the demos' headers too (prose, questions and headers;
+# pictures drawn with characters keep their own width), and indented lines
+# stay as written: lesson 3's max/avg/min table is not re-wrapped.
+"$POOLVIZ" lesson --text --width 40 2 >"$tmp/narrow" || fail "--width 40 exited $?"
+grep -c '>> ' "$tmp/narrow" | grep -qv '^0$' || fail "--width 40: no demo headers"
+long=$(grep -n '^  >> \|^     [a-z]' "$tmp/narrow" | awk -F: 'length($0) - length($1) - 1 > 40')
+[ -z "$long" ] || fail "--width 40: header lines past 40 columns: $long"
+"$POOLVIZ" lesson --text --width 30 3 >"$tmp/narrow3" || fail "--width 30 exited $?"
+grep -q '^  avg(R)       the mean value: "how much of it is here, on the whole?"$' "$tmp/narrow3" ||
+    fail "--width 30: lesson 3's table line is not kept as written"
+
 # 2. --no-answers leaves every answer out, keeps the questions.
 "$POOLVIZ" lesson --text --no-answers 3 >"$tmp/sheet" || fail "--no-answers exited $?"
 grep -q 'Answer:' "$tmp/sheet" && fail "--no-answers printed an answer"

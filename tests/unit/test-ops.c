@@ -55,10 +55,34 @@ static void test_numbers_printed(void)
     CHECK_STR(buf, "nan");
     pool_format_number(-INFINITY, buf, sizeof buf);
     CHECK_STR(buf, "-inf");
-    pool_format_number(123456789, buf, sizeof buf);
-    CHECK_STR(buf, "123456789");
     pool_format_number(1e20, buf, sizeof buf);
     CHECK_STR(buf, "1e+20");
+    /* At most 8 significant digits for whole numbers too (issue 15): in full
+     * up to 8 digits, and one form for neighbours of the same size. */
+    pool_format_number(12345678, buf, sizeof buf);
+    CHECK_STR(buf, "12345678");
+    pool_format_number(-99999999, buf, sizeof buf);
+    CHECK_STR(buf, "-99999999");
+    pool_format_number(123456789, buf, sizeof buf);
+    CHECK_STR(buf, "1.2345679e+08");
+    pool_format_number(123456789012, buf, sizeof buf);
+    CHECK_STR(buf, "1.2345679e+11");
+    pool_format_number(-123456789012, buf, sizeof buf);
+    CHECK_STR(buf, "-1.2345679e+11");
+    pool_format_number(1e15, buf, sizeof buf);
+    CHECK_STR(buf, "1e+15");
+    pool_format_number(1e8, buf, sizeof buf);
+    CHECK_STR(buf, "1e+08");
+    pool_format_number(99999999.5, buf, sizeof buf);
+    CHECK_STR(buf, "1e+08");
+    /* The longest text fits POOL_NUMBER_TEXT_MAX. */
+    const double longest[] = {-1.2345678912345e-100, -1.2345678912345e+300, -4.9e-324,
+                              -2.2250738585072014e-308, -1.7976931348623157e308};
+    for (size_t i = 0; i < sizeof longest / sizeof longest[0]; i++) {
+        size_t n = pool_format_number(longest[i], buf, sizeof buf);
+        CHECK(n <= POOL_NUMBER_TEXT_MAX);
+        CHECK(strlen(buf) == n);
+    }
 }
 
 static void test_formula_text(void)
