@@ -17,9 +17,9 @@ run_help_examples() {
         inside && /^$/ { inside = 0 }
         inside { sub(/^ +/, ""); print }
     ' "$2" > "$work/lines"
+    doc_prepare_run
     while IFS= read -r line; do
         examples=$((examples + 1))
-        doc_prepare_run
         cmd=$(doc_bench_rule "$line")
         (cd "$run" && sh -c "$cmd") > "$work/out" 2> "$work/err" < /dev/null
         status=$?

@@ -15,11 +15,13 @@
 #    nothing.  Man page text is decoded first: \- - , \(aq ' , \(dq " ,
 #    \e \ , \& nothing; any other escape inside an example is an error of
 #    the test, so that nothing is compared half-decoded.
-# 2. Every example runs in an empty folder that holds only `assets` (the
-#    source tree's pictures, as at the top of a clone) and the data files the
-#    docs' examples read and poolviz does not ship: activations.npy (2x4x4)
-#    and data.csv (4x4), made by poolviz itself.  `poolviz` on PATH is the
-#    program under test, and POOLVIZ_DATADIR is the source tree.
+# 2. The examples of one block (one help's Examples) run in order, as in one
+#    shell session, in a folder that holds only `assets` (the source tree's
+#    pictures, as at the top of a clone) and the data files the docs'
+#    examples read and poolviz does not ship, made by poolviz itself:
+#    activations.npy (2x4x4), data.csv (4x4), x.npy (4x4) and dy.npy (2x2, an
+#    upstream gradient for 2x2 outputs).  `poolviz` on PATH is the program
+#    under test, and POOLVIZ_DATADIR is the source tree.
 # 3. An example listed in tests/docs/known-failures (with the reason) is
 #    expected to fail, and is reported; when it works, the test fails until
 #    its line is removed.
@@ -68,7 +70,7 @@ finish() {
     exit 0
 }
 
-# doc_prepare_run: a fresh, empty example folder $run (rule 2).
+# doc_prepare_run: a fresh example folder $run (rule 2).
 doc_prepare_run() {
     rm -rf "$work/run"
     mkdir -p "$work/run" || exit 99
@@ -78,10 +80,13 @@ doc_prepare_run() {
         -m '[[[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]],[[0,1,0,1],[1,0,1,0],[2,3,2,3],[3,2,3,2]]]' ||
         exit 99
     "$POOLVIZ" pool -k 1 -o "$run/data.csv" -m '4 8 1 0; 3 5 2 7; 0 1 9 6; 2 2 4 8' || exit 99
+    "$POOLVIZ" pool -k 1 -o "$run/x.npy" -m '4 8 1 0; 3 5 2 7; 0 1 9 6; 2 2 4 8' || exit 99
+    "$POOLVIZ" pool -k 1 -o "$run/dy.npy" -m '1 0.5; -1 2' || exit 99
 }
 
 # doc_extract_markdown FILE DIR NAME: the shell examples of a Markdown file
-# (rule 1) as DIR/N.cmd, DIR/N.out and DIR/N.where (NAME:LINE), N = 1, 2, ...
+# (rule 1) as DIR/N.cmd, DIR/N.out, DIR/N.where (NAME:LINE) and DIR/N.block
+# (the number of its block), N = 1, 2, ...
 doc_extract_markdown() {
     awk -v dir="$2" -v src="$3" '
         function flush() {
@@ -89,10 +94,11 @@ doc_extract_markdown() {
                 printf "%s\n", cmd > (dir "/" n ".cmd"); close(dir "/" n ".cmd")
                 printf "%s", out > (dir "/" n ".out"); close(dir "/" n ".out")
                 printf "%s:%d\n", src, line > (dir "/" n ".where"); close(dir "/" n ".where")
+                printf "%d\n", block > (dir "/" n ".block"); close(dir "/" n ".block")
             }
             have = 0; cont = 0; out = ""
         }
-        /^```/ { flush(); fence = !fence; next }
+        /^```/ { flush(); fence = !fence; block++; next }
         !fence { next }
         cont { cmd = cmd "\n" $0; cont = /\\$/; next }
         /^\$ / {
@@ -156,12 +162,11 @@ doc_bench_rule() {
     printf '%s\n' "$1" | sed 's/poolviz bench /poolviz bench --repeat 1 --warmup 0 --no-memcpy /'
 }
 
-# doc_run_example WHERE CMDFILE OUTFILE: run one example in a fresh $run and
-# compare (rule 1).
+# doc_run_example WHERE CMDFILE OUTFILE: run one example in $run and compare
+# (rule 1).
 doc_run_example() {
     where=$1
     examples=$((examples + 1))
-    doc_prepare_run
     shown=$(cat "$2")
     cmd=$(doc_bench_rule "$shown")
     (cd "$run" && sh -c "$cmd") > "$work/actual" 2>&1 < /dev/null
@@ -181,10 +186,15 @@ doc_run_example() {
     fi
 }
 
-# doc_run_all DIR: every example extracted into DIR.
+# doc_run_all DIR: every example extracted into DIR, a fresh folder for
+# each block.
 doc_run_all() {
     i=1
+    last_block=
     while [ -e "$1/$i.cmd" ]; do
+        block=$(cat "$1/$i.block")
+        [ "$block" = "$last_block" ] || doc_prepare_run
+        last_block=$block
         doc_run_example "$(cat "$1/$i.where")" "$1/$i.cmd" "$1/$i.out"
         i=$((i + 1))
     done
