@@ -80,7 +80,7 @@ rc=$?
 "$POOLVIZ" lesson --text --width 200 --page 4 9 | grep -q '(0 + 0 + 0 + 0) = 0/0, taken as 0$' ||
     fail "lesson 9 page 4: the all-zero window does not say 0/0 is taken as 0"
 # Lesson 13 page 3 compares max and avg with the same windows and stride.
-"$POOLVIZ" lesson --text --page 3 13 >"$tmp/13" || fail "lesson 13 page 3 exited $?"
+"$POOLVIZ" lesson --text --width 200 --page 3 13 >"$tmp/13" || fail "lesson 13 page 3 exited $?"
 [ "$(grep -c '^  >> Compare: .* kernel 2 stride 2 .* on F (4x6) and on G (4x6)$' "$tmp/13")" -eq 2 ] &&
     grep -q 'Compare: max ' "$tmp/13" && grep -q 'Compare: avg ' "$tmp/13" ||
     fail "lesson 13 page 3 does not compare max and avg at the same stride"
