@@ -383,7 +383,7 @@ tensor *png_io_load(const char *path, bool gray, pv_error *err)
     struct stat st;
     r.file = fopen(path, "rb");
     if (r.file == NULL) {
-        pv_error_set(err, PV_ERR_IO, path, "cannot open the file: %s", strerror(errno));
+        pv_error_set(err, PV_ERR_IO, path, "cannot open: %s", strerror(errno));
         return NULL;
     }
     if (fstat(fileno(r.file), &st) == 0 && S_ISDIR(st.st_mode)) {
