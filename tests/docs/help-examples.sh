@@ -63,4 +63,11 @@ for name in $subcommands; do
     run_help_examples "poolviz $name" "$work/help-$name"
     check_pointers "poolviz $name" "$work/help-$name"
 done
+# bench --help's default for --repeat holds: a 4x4 input (far more than 1000
+# runs fit in 1 s) runs as many times as the stated cap.
+cap=$(sed -n 's/^ *from 5 to \([0-9]*\)).*/\1/p' "$work/help-bench")
+runs=$(poolviz bench --shape 4x4 --json --no-memcpy --warmup 0 | sed -n 's/.*"runs": *\([0-9]*\).*/\1/p')
+examples=$((examples + 1))
+[ -n "$cap" ] && [ -n "$runs" ] && [ "$runs" -eq "$cap" ] ||
+    fail "bench --help: --repeat's default says at most '$cap' runs; a 4x4 input ran '$runs'"
 finish
