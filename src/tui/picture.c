@@ -496,21 +496,52 @@ static bool same_scale(pixels_scale a, pixels_scale b)
 
 /* ---- geometry ---------------------------------------------------------------- */
 
+/* Input pixels per output pixel along an axis: the stride where windows
+ * are regular, else the ratio of the lengths (adaptive, global). */
+static double output_step(const pool_axis *axis, size_t in, size_t out)
+{
+    if (axis->stride > 0)
+        return (double)axis->stride;
+    return out > 0 ? (double)in / (double)out : 1;
+}
+
 static double fit_scale(size_t w, size_t h, int cols, int rows)
 {
     double fx = (double)cols / (double)w, fy = 2.0 * rows / (double)h;
     return fx < fy ? fx : fy;
 }
 
-/* Lay a w×h picture into a panel of cols×rows cells at (y, x), zoomed and
- * centred on the view's centre; the picture is centred in the panel. */
-static frame frame_make(size_t w, size_t h, int y, int x, int cols, int rows)
+/* The zoom level the '0' key asks for: the whole picture fitted to the
+ * panel (shrunk by averaging when it is larger). */
+#define ZOOM_FIT (-64)
+
+/* Display pixels per input pixel at zoom level z for a panel that fits the
+ * whole picture at fit.  Level 0 is the same-scale view: one input pixel
+ * per display pixel (a cell-half) at least, so that a picture larger than
+ * the panel is cropped around the region, not averaged; levels above it
+ * enlarge, levels below halve down to the fitted view. */
+static double zoom_scale(int z, double fit)
+{
+    double base = fit > 1 ? fit : 1;
+    if (z >= 0)
+        return base * zooms[z < ZOOM_COUNT ? z : ZOOM_COUNT - 1];
+    double s = ldexp(base, z);
+    return s > fit ? s : fit;
+}
+
+/* Lay a w×h picture into a panel of cols×rows cells at (y, x) at scale
+ * display pixels per source pixel, centred on the source point (cx, cy)
+ * where the picture is larger than the panel; the picture is centred in
+ * the panel.  At one display pixel per source pixel or more the crop
+ * starts on a whole source pixel, so every pixel shows whole. */
+static frame frame_make(size_t w, size_t h, int y, int x, int cols, int rows, double scale,
+                        double cx, double cy)
 {
     frame f;
     memset(&f, 0, sizeof f);
-    if (w == 0 || h == 0 || cols < 1 || rows < 1)
+    if (w == 0 || h == 0 || cols < 1 || rows < 1 || !(scale > 0))
         return f;
-    f.scale = fit_scale(w, h, cols, rows) * zooms[view.zoom];
+    f.scale = scale;
     double dw = floor((double)w * f.scale + 1e-9), dh = floor((double)h * f.scale + 1e-9);
     f.w = dw > cols ? cols : dw < 1 ? 1 : (int)dw;
     f.h = dh > 2.0 * rows ? 2 * rows : dh < 1 ? 1 : (int)dh;
@@ -519,8 +550,12 @@ static frame frame_make(size_t w, size_t h, int y, int x, int cols, int rows)
     if (f.h > 1)
         f.h &= ~1;
     double vw = f.w / f.scale, vh = f.h / f.scale;
-    f.sx0 = view.cu * (double)w - vw / 2;
-    f.sy0 = view.cv * (double)h - vh / 2;
+    f.sx0 = cx - vw / 2;
+    f.sy0 = cy - vh / 2;
+    if (f.scale >= 1) {
+        f.sx0 = floor(f.sx0 + 0.5);
+        f.sy0 = floor(f.sy0 + 0.5);
+    }
     f.sx0 = f.sx0 > (double)w - vw ? (double)w - vw : f.sx0;
     f.sy0 = f.sy0 > (double)h - vh ? (double)h - vh : f.sy0;
     f.sx0 = f.sx0 < 0 ? 0 : f.sx0;
@@ -823,7 +858,7 @@ static void scale_text(pixels_scale s, char *buf, size_t size)
 
 /* Under the pictures: the sizes the picture went through, the zoom, and
  * how values become brightness when that is not the picture's own scale. */
-static void draw_info(const stepper *st, const pixels_source *out, int y)
+static void draw_info(const stepper *st, const pixels_source *out, double in_scale, int y)
 {
     const glyphs_table *g = glyphs_current();
     const pool_plan *plan = stepper_plan(st);
@@ -854,15 +889,20 @@ static void draw_info(const stepper *st, const pixels_source *out, int y)
         x += draw_text(y, x, COLS - x, key, "  A");
         x += draw_text(y, x, COLS - x, dim, " back");
     }
-    if (view.zoom > 0) {
-        char zoom[48];
-        pool_format_number(zooms[view.zoom], zoom, sizeof zoom);
-        x += draw_textf(y, x, COLS - x, dim, "   zoom %s%s (", zoom, g->times);
-        x += draw_text(y, x, COLS - x, key, "hjkl");
-        x += draw_text(y, x, COLS - x, dim, " pan, ");
-        x += draw_text(y, x, COLS - x, key, "0");
-        x += draw_text(y, x, COLS - x, dim, " fits)");
+    /* The scale: display pixels (cell-halves) per input pixel, both
+     * pictures alike (an output pixel as large as its step on the input). */
+    char zoom[48];
+    if (in_scale >= 1) {
+        pool_format_number(floor(in_scale * 100 + 0.5) / 100, zoom, sizeof zoom);
+        x += draw_textf(y, x, COLS - x, dim, "   same scale %s:1 (", zoom);
+    } else {
+        pool_format_number(floor(100 / in_scale + 0.5) / 100, zoom, sizeof zoom);
+        x += draw_textf(y, x, COLS - x, dim, "   shrunk 1:%s (", zoom);
     }
+    x += draw_text(y, x, COLS - x, key, "+-");
+    x += draw_text(y, x, COLS - x, dim, " zoom, ");
+    x += draw_text(y, x, COLS - x, key, "0");
+    x += draw_text(y, x, COLS - x, dim, " fits)");
     /* How values become brightness, where it is not the picture's own. */
     char scale[400] = "";
     if (view.scale.stretched) {
@@ -925,10 +965,12 @@ static void picture_draw(tui_app *app)
 
     double c0 = 0, c1 = 0, r0 = 0, r1 = 0;
     bool has_region = region_box(st, &c0, &c1, &r0, &r1);
+    double in_scale = zoom_scale(view.zoom, fit_scale(plan->w, plan->h, L.cols, L.rows));
     /* A new step, or a zoom: the region to the middle when it left the view. */
     if (view.recentre || stepper_index(st) != view.seen_index) {
         if (has_region) {
-            frame probe = frame_make(plan->w, plan->h, L.top, L.in_x, L.cols, L.rows);
+            frame probe = frame_make(plan->w, plan->h, L.top, L.in_x, L.cols, L.rows, in_scale,
+                                     view.cu * (double)plan->w, view.cv * (double)plan->h);
             double vx1 = probe.sx0 + probe.w / probe.scale, vy1 = probe.sy0 + probe.h / probe.scale;
             bool visible = c0 >= probe.sx0 && c1 <= vx1 && r0 >= probe.sy0 && r1 <= vy1;
             if (view.recentre || !visible) {
@@ -940,7 +982,8 @@ static void picture_draw(tui_app *app)
         view.seen_index = stepper_index(st);
     }
 
-    frame in = frame_make(plan->w, plan->h, L.top, L.in_x, L.cols, L.rows);
+    frame in = frame_make(plan->w, plan->h, L.top, L.in_x, L.cols, L.rows, in_scale,
+                          view.cu * (double)plan->w, view.cv * (double)plan->h);
     view.seen_fw = in.w / in.scale / (double)plan->w;
     view.seen_fh = in.h / in.scale / (double)plan->h;
     int mx0 = 0, mx1 = 0, my0 = 0, my1 = 0;
@@ -993,12 +1036,25 @@ static void picture_draw(tui_app *app)
                        "bilinear gives a C%sC matrix, not a picture;", g->times);
         draw_text(L.top + 2, L.out_x, L.cols, theme_attr(ROLE_FORMULA_TEXT),
                   "v shows its numbers.");
-        draw_info(st, NULL, L.info_y);
+        draw_info(st, NULL, in.scale, L.info_y);
         return;
     }
     size_t oh, ow;
     out_plane(plan, &oh, &ow);
-    frame out = frame_make(ow, oh, L.top, L.out_x, L.cols, L.rows);
+    /* The same pixel scale: each output pixel as large as the step between
+     * windows on the input, the crop centred where the input's is (the
+     * current window's output pixel offset as the view is from the window). */
+    double rx = output_step(&plan->cols, plan->w, ow), ry = output_step(&plan->rows, plan->h, oh);
+    double ocx = (double)r->ox + 0.5, ocy = (double)r->oy + 0.5;
+    if (has_region) {
+        ocx += (view.cu * (double)plan->w - (c0 + c1) / 2) / rx;
+        ocy += (view.cv * (double)plan->h - (r0 + r1) / 2) / ry;
+    } else {
+        ocx = view.cu * (double)ow;
+        ocy = view.cv * (double)oh;
+    }
+    frame out = frame_make(ow, oh, L.top, L.out_x, L.cols, L.rows, in.scale * (rx < ry ? rx : ry),
+                           ocx, ocy);
     pixels_source out_src = output_source(st);
     frame_box(&out, (double)r->ox, (double)r->ox + 1, (double)r->oy, (double)r->oy + 1, &mx0,
               &mx1, &my0, &my1);
@@ -1011,27 +1067,36 @@ static void picture_draw(tui_app *app)
     plane_size_text(oh, ow, shape, sizeof shape);
     snprintf(label, sizeof label, "output %s  %s pooling", shape, pool_op_name(plan->params.op));
     draw_label(L.label_y, L.out_x, L.cols, label);
-    draw_info(st, &out_src, L.info_y);
+    draw_info(st, &out_src, in.scale, L.info_y);
 }
 
 /* ---- keys -------------------------------------------------------------------- */
 
-static void set_zoom(tui_app *app, int zoom)
+/* One zoom step in (direction 1) or out (-1) from the scale on show. */
+static void set_zoom(tui_app *app, int direction)
 {
     const pool_plan *plan = stepper_plan(app->stepper);
-    if (zoom < 0)
-        zoom = 0;
-    if (zoom >= ZOOM_COUNT)
-        zoom = ZOOM_COUNT - 1;
-    /* In no further once an input pixel is SCALE_MAX display pixels. */
     layout L = layout_for(COLS, LINES);
-    if (zoom > view.zoom && L.rows > 0 && L.cols > 0 &&
-        fit_scale(plan->w, plan->h, L.cols, L.rows) * zooms[view.zoom] >= SCALE_MAX)
-        zoom = view.zoom;
-    if (zoom == view.zoom) {
-        tui_message(app, false, zoom == 0 ? "the picture fits the window: + zooms in"
-                                          : "zoomed in as far as it goes: - zooms out");
+    if (L.rows < 1 || L.cols < 1)
         return;
+    double fit = fit_scale(plan->w, plan->h, L.cols, L.rows);
+    double now = zoom_scale(view.zoom, fit);
+    int zoom = view.zoom < -8 ? -8 : view.zoom;
+    if (direction > 0) {
+        /* In no further once an input pixel is SCALE_MAX display pixels. */
+        if (now >= SCALE_MAX || view.zoom >= ZOOM_COUNT - 1) {
+            tui_message(app, false, "zoomed in as far as it goes: - zooms out");
+            return;
+        }
+        while (zoom < ZOOM_COUNT - 1 && zoom_scale(zoom, fit) <= now * (1 + 1e-9))
+            zoom++;
+    } else {
+        if (now <= fit * (1 + 1e-9)) {
+            tui_message(app, false, "the whole picture is on show: + zooms in");
+            return;
+        }
+        while (zoom > ZOOM_FIT && zoom_scale(zoom, fit) >= now * (1 - 1e-9))
+            zoom--;
     }
     view.zoom = zoom;
     view.recentre = true;
@@ -1129,7 +1194,7 @@ static void picture_key(tui_app *app, int key)
         }
         stepper_screen.key(app, 'r');
     }
-    bool zoomed = view.zoom > 0;
+    bool zoomed = view.zoom > 0 && view.zoom != ZOOM_FIT;
     switch (key) {
     case 'v':
         tui_set_screen(app, &stepper_screen);
@@ -1143,15 +1208,15 @@ static void picture_key(tui_app *app, int key)
     case '+':
     case '=':
     case 'z':
-        set_zoom(app, view.zoom + 1);
+        set_zoom(app, 1);
         break;
     case '-':
     case '_':
     case 'Z':
-        set_zoom(app, view.zoom - 1);
+        set_zoom(app, -1);
         break;
     case '0':
-        view.zoom = 0;
+        view.zoom = ZOOM_FIT;
         view.cu = view.cv = 0.5;
         break;
     case '.':
