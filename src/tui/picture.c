@@ -17,6 +17,7 @@
 #include "tui/glyphs.h"
 #include "tui/pixels.h"
 #include "tui/stepper.h"
+#include "tui/symbols.h"
 #include "tui/theme.h"
 
 /* Inputs that "pool again" can stack up (halving 24 times takes the
@@ -75,6 +76,10 @@ static struct {
     pixels_rgb *pixels;         /* display buffers */
     unsigned char *ring;
     size_t pixels_cap;
+    pixels_rgb *fine;           /* the pixels libchafa gets (finer when shrunk) */
+    size_t fine_cap;
+    symbols_cell *cells;        /* what libchafa made of them */
+    size_t cells_cap;
 } view;
 
 /* ---- colour pairs --------------------------------------------------------- */
@@ -352,8 +357,11 @@ void picture_release(void)
         pv_free(view.cache[i].pixels);
     pv_free(view.pixels);
     pv_free(view.ring);
+    pv_free(view.fine);
+    pv_free(view.cells);
     memset(&view, 0, sizeof view);
     pairs_release();
+    symbols_release();
 }
 
 /* The name a picture is known by, without the "A = " of the stepper. */
@@ -748,6 +756,86 @@ static void resample_cached(int slot, const frame *f, const pixels_source *src)
     memcpy(view.pixels, c->pixels, count * sizeof *view.pixels);
 }
 
+/* How many source samples libchafa gets per display pixel along each
+ * axis: more where the picture is shrunk, so that its symbols can show
+ * detail finer than a cell-half. */
+static int fine_factor(const frame *f)
+{
+    if (f->scale >= 1)
+        return 1;
+    int k = (int)ceil(1 / f->scale - 1e-9);
+    return k > 4 ? 4 : k;
+}
+
+static int cell_colour(colour_mode mode, int c)
+{
+    if (mode != MODE_DIRECT)
+        return c;
+    pixels_rgb rgb = {(unsigned char)(c >> 16), (unsigned char)(c >> 8), (unsigned char)c};
+    return colour_of(MODE_DIRECT, rgb, 0, 0, true);
+}
+
+/* Draw view.pixels (frame f, ring marks in view.ring) through libchafa's
+ * symbols; false when it could not (the caller draws half blocks). */
+static bool draw_symbols(colour_mode mode, const frame *f, const pixels_source *src)
+{
+    int k = fine_factor(f);
+    int pw = f->w * k, ph = f->h * k, rows = (f->h + 1) / 2;
+    size_t fine_need = (size_t)pw * (size_t)ph, cells_need = (size_t)f->w * (size_t)rows;
+    if (fine_need > view.fine_cap) {
+        pixels_rgb *grown = pv_realloc(view.fine, fine_need * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        view.fine = grown;
+        view.fine_cap = fine_need;
+    }
+    if (cells_need > view.cells_cap) {
+        symbols_cell *grown = pv_realloc(view.cells, cells_need * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        view.cells = grown;
+        view.cells_cap = cells_need;
+    }
+    if (k == 1)
+        memcpy(view.fine, view.pixels, fine_need * sizeof *view.fine);
+    else
+        pixels_resample(src, f->sx0, f->sy0, 1.0 / (f->scale * k), pw, ph, view.fine);
+    /* The ring over the finer pixels, a display pixel's block each. */
+    for (int y = 0; k > 1 && y < f->h; y++)
+        for (int x = 0; x < f->w; x++) {
+            size_t i = (size_t)y * (size_t)f->w + (size_t)x;
+            if (!view.ring[i])
+                continue;
+            for (int dy = 0; dy < k; dy++)
+                for (int dx = 0; dx < k; dx++)
+                    view.fine[(size_t)(y * k + dy) * (size_t)pw + (size_t)(x * k + dx)] =
+                        view.pixels[i];
+        }
+    symbols_palette palette = mode == MODE_DIRECT ? SYMBOLS_DIRECT
+                              : mode == MODE_256  ? SYMBOLS_XTERM240
+                                                  : SYMBOLS_ANSI8;
+    bool unicode = glyphs_current()->utf8;
+    if (!symbols_render(view.fine, pw, ph, f->w, rows, palette, unicode, view.cells))
+        return false;
+    for (int row = 0; row < rows; row++)
+        for (int col = 0; col < f->w; col++) {
+            const symbols_cell *c = &view.cells[(size_t)row * (size_t)f->w + (size_t)col];
+            int fg = cell_colour(mode, c->fg), bg = cell_colour(mode, c->bg);
+            cell_look look = {(wchar_t)c->glyph, 0};
+            if (c->glyph == ' ')
+                fg = bg;
+            look.pair = pair_find(fg, bg);
+            if (look.pair == 0)
+                look.pair = pair_make(fg, bg);
+            if (look.pair == 0) {
+                /* out of pairs: the nearest pair already made, as half blocks */
+                look = nearest_look(c->glyph == ' ' ? bg : fg, bg, unicode);
+            }
+            put_look(f->y + row, f->x + col, look, A_NORMAL);
+        }
+    return true;
+}
+
 /* Draw src in frame f (slot: 0 the input, 1 the output) with the display
  * box mark outlined (has_mark): a coloured ring, or reverse video over the
  * marked cells without colours.
@@ -765,6 +853,8 @@ static void draw_picture(colour_mode mode, int slot, const frame *f, const pixel
         draw_ring(f, mx0, mx1, my0, my1);
     if (mode == MODE_RAMP && *ramp_lo < 0)
         ramp_range(f, ramp_lo, ramp_hi);
+    if (mode != MODE_RAMP && draw_symbols(mode, f, src))
+        return;
     bool halves = glyphs_current()->utf8;
     int cell_rows = (f->h + 1) / 2;
     for (int row = 0; row < cell_rows; row++) {
