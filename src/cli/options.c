@@ -38,7 +38,8 @@ enum {
     OPT_MAX_DIM,
     OPT_MAX_ELEMENTS,
     OPT_THREADS,
-    OPT_COLOR
+    OPT_COLOR,
+    OPT_GRAPHICS
 };
 
 /* One shared option.  key: the pool_params key it sets (value = its
@@ -88,6 +89,7 @@ static const shared_option shared_options[] = {
     {"max-elements", required_argument, OPT_MAX_ELEMENTS, NULL, NULL, "a positive integer"},
     {"threads", required_argument, OPT_THREADS, NULL, NULL, "a number of threads, 0 = all"},
     {"color", required_argument, OPT_COLOR, NULL, NULL, "auto, always or never"},
+    {"graphics", required_argument, OPT_GRAPHICS, NULL, NULL, "auto, symbols, sixel or kitty"},
     {"help", no_argument, 'h', NULL, NULL, NULL},
 };
 
@@ -394,6 +396,16 @@ static pv_status apply_shared(cli_pool_args *a, const shared_option *opt, const 
             return pv_error_set(err, PV_ERR_USAGE, subject,
                                 "'%s' is not one of auto, always, never", arg);
         return PV_OK;
+    case OPT_GRAPHICS: {
+        static const char *const names[] = {"auto", "symbols", "sixel", "kitty"};
+        for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+            if (strcmp(arg, names[i]) == 0) {
+                a->graphics = i;
+                return PV_OK;
+            }
+        return pv_error_set(err, PV_ERR_USAGE, subject,
+                            "'%s' is not one of auto, symbols, sixel, kitty", arg);
+    }
     case 'h':
         a->help = true;
         return PV_OK;
@@ -549,6 +561,9 @@ void cli_pool_options_help(FILE *out, unsigned groups)
               "      --threads N           threads for the kernels (default 0: all cores)\n"
               "      --color auto|always|never\n"
               "                            colours on a terminal (default auto; NO_COLOR)\n"
+              "      --graphics auto|symbols|sixel|kitty\n"
+              "                            how the stepper draws pictures (default auto:\n"
+              "                            symbols; sixel and kitty fall back to symbols)\n"
               "  -h, --help                show this help\n",
               out);
     }

@@ -30,6 +30,7 @@ typedef struct cli_pool_args {
     const char *indices;        /* --indices FILE, or NULL */
     const char *samples_path;   /* --samples FILE.npy (already loaded into params) */
     int color;                  /* --color: -1 auto, 0 never, 1 always */
+    int graphics;               /* --graphics: a tui_graphics (0 auto) */
     int threads;                /* --threads: 0 = default */
     bool help;                  /* -h/--help was given: print help, exit 0 */
 } cli_pool_args;

@@ -32,6 +32,7 @@
 typedef struct repl {
     const char *script;     /* SCRIPT argument, or NULL for stdin */
     int color;
+    int graphics;
 } repl;
 
 static void repl_emit(void *ctx, const char *text)
@@ -50,7 +51,8 @@ static pv_status repl_step(void *ctx, const char *name, const tensor *input,
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return pv_error_set(err, PV_ERR_USAGE, "step",
                             "the stepper needs a terminal; in a script use explain or pool");
-    tui_options o = {.input = input, .name = name, .params = params, .color = r->color};
+    tui_options o = {.input = input, .name = name, .params = params, .color = r->color,
+                     .graphics = r->graphics};
     int code = tui_run(&o, err);
     if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED) {
         pool_cancel_requested = 0;
@@ -198,6 +200,7 @@ int cli_repl_main(int argc, char **argv)
                         "and write them with save");
     }
     r.color = args.color;
+    r.graphics = args.graphics;
 
     FILE *in = stdin;
     if (r.script != NULL && strcmp(r.script, "-") != 0) {

@@ -73,6 +73,7 @@ int cli_tui_main(int argc, char **argv)
         .var = "A",
         .params = &a.params,
         .color = a.color,
+        .graphics = a.graphics,
         /* A picture opens as a picture; v switches to the numbers. */
         .picture = a.input != NULL && io_format_from_path(a.input) == IO_FORMAT_PNG,
     };

@@ -566,6 +566,10 @@ int tui_run(const tui_options *options, pv_error *err)
     if (history_length == 0)
         lineinput_history_load();
     app.screen = options && options->picture ? &picture_screen : &stepper_screen;
+    if (options != NULL &&
+        (options->graphics == TUI_GRAPHICS_SIXEL || options->graphics == TUI_GRAPHICS_KITTY))
+        tui_message(&app, false, "--graphics %s is not drawn yet: pictures use symbols",
+                    options->graphics == TUI_GRAPHICS_SIXEL ? "sixel" : "kitty");
     run_loop(&app);
     tui_restore_terminal();
     if (got_sigint || got_sigterm) {

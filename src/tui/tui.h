@@ -21,6 +21,15 @@ typedef enum tui_color_mode {
     TUI_COLOR_ALWAYS = 1    /* colours when the terminal has them, despite NO_COLOR */
 } tui_color_mode;
 
+/* How pictures are drawn (--graphics).  Only symbols are drawn so far:
+ * sixel and kitty fall back to them with a note on the bottom line. */
+typedef enum tui_graphics {
+    TUI_GRAPHICS_AUTO = 0,      /* symbols */
+    TUI_GRAPHICS_SYMBOLS,       /* libchafa's block symbols in curses cells */
+    TUI_GRAPHICS_SIXEL,
+    TUI_GRAPHICS_KITTY
+} tui_graphics;
+
 typedef struct tui_options {
     const tensor *input;        /* NULL = the built-in example (4x4, 1..16); copied */
     const char *name;           /* shown in the title ("example", a file name); may be NULL */
@@ -28,6 +37,7 @@ typedef struct tui_options {
                                    an identifier (a REPL matrix), else A */
     const pool_params *params;  /* NULL = the defaults (max, 2x2, stride 2); copied */
     int color;                  /* a tui_color_mode (the --color option) */
+    int graphics;               /* a tui_graphics (the --graphics option) */
     bool picture;               /* open in the picture view (the input came from a PNG) */
 } tui_options;
 
