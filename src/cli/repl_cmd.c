@@ -177,7 +177,7 @@ static bool run_pasted(cmd_session *s, char *text, bool *quit, bool *interrupted
 
 int cli_repl_main(int argc, char **argv)
 {
-    repl r = {NULL, -1};
+    repl r = {NULL, -1, 0};
     cli_pool_args args;
     pv_error err;
     pv_error_clear(&err);

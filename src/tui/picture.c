@@ -979,20 +979,6 @@ static void draw_info(const stepper *st, const pixels_source *out, double in_sca
         x += draw_text(y, x, COLS - x, key, "  A");
         x += draw_text(y, x, COLS - x, dim, " back");
     }
-    /* The scale: display pixels (cell-halves) per input pixel, both
-     * pictures alike (an output pixel as large as its step on the input). */
-    char zoom[48];
-    if (in_scale >= 1) {
-        pool_format_number(floor(in_scale * 100 + 0.5) / 100, zoom, sizeof zoom);
-        x += draw_textf(y, x, COLS - x, dim, "   same scale %s:1 (", zoom);
-    } else {
-        pool_format_number(floor(100 / in_scale + 0.5) / 100, zoom, sizeof zoom);
-        x += draw_textf(y, x, COLS - x, dim, "   shrunk 1:%s (", zoom);
-    }
-    x += draw_text(y, x, COLS - x, key, "+-");
-    x += draw_text(y, x, COLS - x, dim, " zoom, ");
-    x += draw_text(y, x, COLS - x, key, "0");
-    x += draw_text(y, x, COLS - x, dim, " fits)");
     /* How values become brightness, where it is not the picture's own. */
     char scale[400] = "";
     if (view.scale.stretched) {
@@ -1005,6 +991,20 @@ static void draw_info(const stepper *st, const pixels_source *out, double in_sca
         snprintf(scale + len, sizeof scale - len, "%soutput stretched: %s", len ? "; " : "",
                  text);
     }
+    /* The zoom: display pixels (cell-halves) per input pixel, both
+     * pictures alike (an output pixel as large as its step on the input);
+     * it gives way to the brightness scale where both do not fit. */
+    char zoom[48], zoom_text[80];
+    if (in_scale >= 1) {
+        pool_format_number(floor(in_scale * 100 + 0.5) / 100, zoom, sizeof zoom);
+        snprintf(zoom_text, sizeof zoom_text, "   same scale %s:1", zoom);
+    } else {
+        pool_format_number(floor(100 / in_scale + 0.5) / 100, zoom, sizeof zoom);
+        snprintf(zoom_text, sizeof zoom_text, "   shrunk 1:%s", zoom);
+    }
+    int scale_w = scale[0] != '\0' ? 3 + (int)glyphs_width(scale) : 0;
+    if (x + (int)glyphs_width(zoom_text) + scale_w < COLS)
+        x += draw_text(y, x, COLS - x, dim, zoom_text);
     if (scale[0] != '\0' && x + 3 + (int)glyphs_width(scale) < COLS)
         draw_text_right(y, COLS - 1, COLS - x - 3, dim, scale);
 }

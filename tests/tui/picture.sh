@@ -1,6 +1,7 @@
 #!/bin/sh
 # picture.sh - the picture view through a real terminal (tmux): a .png
-# opens as pictures (half blocks, colour escapes, fitted to the pane), v
+# opens as pictures (libchafa's block symbols, colour escapes, input and
+# output at the same pixel scale; 0 fits them to the pane), v
 # switches to the numbers and back, n steps, a pools again and the sizes
 # halve, A goes back, + zooms, NO_COLOR gives the ASCII ramp without colour
 # escapes, a direct-colour terminal gets 24-bit colour, and a terminal too
@@ -16,18 +17,59 @@ has_colour() {
 no_colour() {
     ! has_colour
 }
-# Lines of the screen that hold half blocks (the pictures).
+# The block symbols libchafa draws with (halves, quadrants, full).
+blocks='[▀▄▌▐▖▗▘▝▙▚▛▜▞▟█]'
+# Lines of the screen with a picture (a 256-colour background), from line 3
+# (under the labels) down: their line numbers.
+picture_line_numbers() {
+    tui_screen -e | grep -n -- "$esc\[\([0-9;]*;\)\?48;5;" | cut -d: -f1 | awk '$1 >= 3'
+}
 picture_lines() {
-    tui_screen | grep -c '[▀▄]'
+    picture_line_numbers | wc -l
+}
+# The xterm colours of the cells in the left or right half of the picture
+# rows (3..30), one a line: background colours, and foreground colours of
+# block symbols.
+colours_in_half() {
+    side=$1 width=$2
+    tui_screen -e | sed -n '3,30p' | sed "s/[^ -~$esc]/#/g" | LC_ALL=C awk -v W="$width" -v side="$side" '
+    { col = 0; fg = ""; bg = ""; s = $0
+      while (length(s) > 0) {
+        if (match(s, /^\033\[[0-9;]*m/)) {
+          n = split(substr(s, 3, RLENGTH - 3), a, ";")
+          for (i = 1; i <= n; i++) {
+            if ((a[i] == "38" || a[i] == "48") && a[i + 1] == "5") {
+              if (a[i] == "38") fg = a[i + 2]; else bg = a[i + 2]
+              i += 2
+            } else if (a[i] == "0" || a[i] == "") { fg = ""; bg = "" }
+            else if (a[i] == "39") fg = ""
+            else if (a[i] == "49") bg = ""
+          }
+          s = substr(s, RLENGTH + 1)
+          continue
+        }
+        c = substr(s, 1, 1); s = substr(s, 2); col++
+        inside = side == "left" ? col <= W / 2 : col > W / 2
+        if (inside && bg != "") print bg
+        if (inside && c == "#" && fg != "") print fg
+      }
+    }' | sort -u
+}
+# The cartoon's outlines are cream (xterm 230) in a half.
+outline_in() {
+    colours_in_half "$1" "$2" | grep -qx 230
+}
+no_outline_in() {
+    ! outline_in "$1" "$2"
 }
 # The pictures take most of the room between the labels (line 2) and the
 # "sizes" line, and nothing of them is drawn at or under it.
 pictures_fit() {
     height=$1
     sizes_line=$(tui_screen | grep -n '^ sizes ' | head -n 1 | cut -d: -f1)
-    last_picture=$(tui_screen | grep -n '[▀▄]' | tail -n 1 | cut -d: -f1)
-    first_picture=$(tui_screen | grep -n '[▀▄]' | head -n 1 | cut -d: -f1)
-    lines=$(picture_lines)
+    last_picture=$(picture_line_numbers | awk -v s="$sizes_line" '$1 < s' | tail -n 1)
+    first_picture=$(picture_line_numbers | head -n 1)
+    lines=$(picture_line_numbers | awk -v s="$sizes_line" '$1 < s' | wc -l)
     [ -n "$sizes_line" ] && [ -n "$last_picture" ] &&
         [ "$first_picture" -eq 3 ] && [ "$last_picture" -lt "$sizes_line" ] &&
         [ "$lines" -ge $(( (height - 9) / 2 )) ] && [ "$lines" -le $(( height - 9 )) ]
@@ -36,8 +78,8 @@ pictures_fit() {
 two_pictures() {
     width=$1
     half=$((width / 2))
-    tui_screen | sed -n 3p | cut -c "1-$half" | grep -q '[▀▄]' &&
-        tui_screen | sed -n 3p | cut -c "$((half + 1))-" | grep -q '[▀▄]'
+    tui_screen | sed -n 3,12p | cut -c "1-$half" | grep -q "$blocks" &&
+        tui_screen | sed -n 3,12p | cut -c "$((half + 1))-" | grep -q "$blocks"
 }
 # The ASCII ramp: only ramp characters in the picture rows' left half.
 ramp_only() {
@@ -54,7 +96,7 @@ check "a .png opens in the picture view" tui_wait "input 256×256"
 check "the output picture is labelled" tui_wait "output 128×128"
 check "the formula of the first region is under the pictures" tui_wait "max(42, 39, 42, 39) = 42"
 check "the status line counts the steps" tui_wait "step 1/16384"
-check "half-block cells are drawn" tui_has '▀'
+check "block symbols are drawn" tui_has "$blocks"
 check "256-colour escapes on a 256-colour terminal" tui_escapes_have '48;5;'
 check "the pictures fit between the labels and the sizes line" pictures_fit 30
 check "input and output side by side" two_pictures 100
@@ -70,7 +112,7 @@ check "the numbers view shows the values" tui_wait "42  39  39  39"
 check "the numbers view keeps the step" tui_wait "step 2/16384"
 tui_keys v
 check "v switches back to the pictures" tui_wait "input 256×256  RGB"
-check "half blocks again" tui_has '▀'
+check "block symbols again" tui_has "$blocks"
 
 tui_keys a
 check "a pools again: the input label halves" tui_wait "input 128×128"
@@ -91,16 +133,24 @@ check "A restores the step" tui_wait "step 2/16384"
 tui_keys A
 check "A at the start says so" tui_wait "the picture as loaded"
 
+check "input and output open at the same scale, one pixel a cell-half" \
+    tui_wait "same scale 1:1"
 tui_keys +
-check "+ zooms in" tui_wait "zoom 1.5×"
+check "+ zooms in" tui_wait "same scale 1.5:1"
 tui_keys +
-check "+ again" tui_wait "zoom 2×"
+check "+ again" tui_wait "same scale 2:1"
 check "zoomed pictures still fit" pictures_fit 30
 tui_keys l
 tui_keys j
 check "hjkl pan without stepping" tui_wait "step 2/16384"
+tui_keys -
+tui_keys -
+tui_keys -
+check "- zooms out below the same scale" tui_wait "shrunk 1:"
 tui_keys 0
-check "0 fits the pictures again" tui_wait_gone "zoom 2×"
+check "0 fits the pictures" tui_wait "shrunk 1:6.1"
+tui_keys -
+check "- at the fitted view says so" tui_wait "the whole picture is on show"
 
 tui_keys '?'
 check "? lists the picture keys" tui_wait "pool again: the output becomes the input"
@@ -122,7 +172,7 @@ check "exit status 0" [ "$tui_status" = 0 ]
 tui_start 100 30 NO_COLOR=1 -- "$cat_png"
 check "picture view up with NO_COLOR=1" tui_wait "input 256×256"
 check "no colour escapes with NO_COLOR" no_colour
-check "no half blocks without colours" tui_lacks '[▀▄]'
+check "no block symbols without colours" tui_lacks "$blocks"
 check "the ASCII density ramp instead" ramp_only
 check "the region is marked in reverse video" has_reverse
 tui_keys a
@@ -182,7 +232,7 @@ tui_start 100 30 -- "$cat_png"
 check "picture view up with 8 colours" tui_wait "input 256×256"
 check "8-colour escapes" has_colour
 check "no 256-colour escapes" sh -c "! tmux -L '$tui_socket' capture-pane -p -e -t tui | grep -q '38;5;'"
-check "half blocks with 8 colours" tui_has '▀'
+check "block symbols with 8 colours" tui_has "$blocks"
 tui_keys q
 check "quits" tui_wait_exit
 unset TUI_TERM
@@ -193,5 +243,55 @@ tui_resize 100 30
 check "and draws the pictures once it is big enough" tui_wait "input 256×256"
 tui_keys q
 check "quits" tui_wait_exit
+
+# The same pixel scale (issue: at 120x40 the cartoon was shrunk by
+# averaging, its outlines vanished from the input and showed in the max
+# output as if max pooling drew them).  Input and output are crops at one
+# scale around the region: the 2-pixel cream outlines show in the input,
+# and max pooling keeps them in the output; 0 fits the pictures again
+# and the input's outlines are averaged away.
+cartoon_png="$top_srcdir/assets/cartoon.png"
+for size in "120 40" "80 24"; do
+    set -- $size
+    tui_start "$1" "$2" -- "$cartoon_png"
+    check "$1x$2: the cartoon opens at the same scale" tui_wait "same scale 1:1"
+    tui_keys g
+    check "$1x$2: g asks where to go" tui_wait "go to output"
+    tui_type "60,10"
+    tui_keys Enter
+    check "$1x$2: g goes to the house's left wall" tui_wait "output (60, 10)"
+    check "$1x$2: the wall's outline shows in the input crop" outline_in left "$1"
+    check "$1x$2: max pooling keeps it in the output crop" outline_in right "$1"
+    tui_keys 0
+    check "$1x$2: 0 shrinks the pictures to fit" tui_wait "shrunk 1:"
+    check "$1x$2: shrunk by averaging, the input loses its outlines" no_outline_in left "$1"
+    tui_keys q
+    check "$1x$2: quits" tui_wait_exit
+done
+
+# --graphics: symbols and auto draw symbols; sixel and kitty are not drawn
+# yet and say so; anything else is a usage error.
+for mode in auto symbols; do
+    tui_start 80 24 -- --graphics "$mode" "$cat_png"
+    check "--graphics $mode: the pictures are up" tui_wait "input 256×256"
+    check "--graphics $mode: block symbols" tui_has "$blocks"
+    check "--graphics $mode: in colour" has_colour
+    tui_keys q
+    check "quits" tui_wait_exit
+done
+for mode in sixel kitty; do
+    tui_start 80 24 -- --graphics "$mode" "$cat_png"
+    check "--graphics $mode: falls back to symbols and says so" \
+        tui_wait "--graphics $mode is not drawn yet: pictures use symbols"
+    check "--graphics $mode: block symbols" tui_has "$blocks"
+    tui_keys q
+    check "quits" tui_wait_exit
+done
+"$POOLVIZ" --graphics sixels "$cat_png" >"$tui_dir/graphics.out" 2>"$tui_dir/graphics.err"
+graphics_status=$?
+check "--graphics sixels is refused with exit 2" [ "$graphics_status" = 2 ]
+check "--graphics sixels: one error line naming the values" \
+    grep -qx "poolviz: error: --graphics: 'sixels' is not one of auto, symbols, sixel, kitty" \
+    "$tui_dir/graphics.err"
 
 tui_finish
