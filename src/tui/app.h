@@ -20,9 +20,12 @@
 
 #include "cmd/cmd.h"
 #include "core/error.h"
+#include "core/params.h"
+#include "core/tensor.h"
 
 typedef struct tui_app tui_app;
 typedef struct stepper stepper;
+typedef struct lessonview lessonview;
 
 typedef struct tui_screen {
     const char *name;
@@ -39,6 +42,8 @@ typedef struct tui_screen {
     /* Drawn over the screen it was opened from (help, pager), which
      * tui_close_overlay() returns to. */
     bool overlay;
+    /* The size this screen needs; 0: TUI_MIN_COLS x TUI_MIN_ROWS. */
+    int min_cols, min_rows;
 } tui_screen;
 
 struct tui_app {
@@ -55,6 +60,8 @@ struct tui_app {
     bool step_switched;         /* a `step` command replaced the stepper's input */
     char settings_seen[2048];   /* the session's settings the stepper last followed */
     const char *var_hint;       /* the session name asked for the input, or NULL */
+    lessonview *lesson;         /* the lesson being played (lesson_screen), or NULL */
+    bool lesson_quits;          /* q on the lesson quits (poolviz lesson), else back */
 };
 
 /* Switch to a screen; the current one is remembered as app->under when the
@@ -78,6 +85,14 @@ void tui_open_command_line(tui_app *app);
  * gets the text, or NULL when the user cancelled. */
 void tui_prompt(tui_app *app, const char *prompt, void (*done)(void *ctx, const char *line),
                 void *ctx);
+
+/* Show input (copied) in the stepper under name with params (copied), and
+ * make them the ':' line's: the input defined as a matrix in the session
+ * (name when that is an identifier, else A), params its settings.  What a
+ * lesson's ':' calls so a student can try settings on the lesson's input.
+ * On failure nothing changes and err says why. */
+pv_status tui_try_input(tui_app *app, const tensor *input, const char *name,
+                        const pool_params *params, pv_error *err);
 
 /* Run one line of the command language as if typed after ':'. */
 void tui_run_command(tui_app *app, const char *line);

@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,16 +27,16 @@
 #include "core/numfmt.h"
 #include "lesson/lessonplayer.h"
 #include "tui/draw.h"
-#include "tui/fatal.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
+#include "tui/stepper.h"
 #include "tui/theme.h"
+#include "tui/tui.h"
 
 #define MIN_COLS 72
 #define MIN_ROWS 20
 #define MAX_VIEW_LINES 600
 #define VIEW_LINE_BYTES 400
-#define ANSWER_BYTES 120
 /* Planes wider or taller than this are drawn as shaded characters. */
 #define NUMBERS_MAX 40
 
@@ -47,97 +46,20 @@ typedef struct view_line {
     int indent;
 } view_line;
 
-typedef struct lessonview {
+struct lessonview {
     lesson_player player;
-    const lessonview_options *options;
-    bool quit;
+    lessonview_options options;
+    const lesson *owned;            /* freed with the view, or NULL */
+    tui_app *app;                   /* the TUI showing it, set by draw and key */
     bool help;
     int scroll;                     /* first prose line shown */
     int prose_height;               /* lines of the prose panel, from the last draw */
     int prose_total;
-    bool answering;                 /* the answer prompt is open */
-    lesson_question_progress *asked;
-    char answer[ANSWER_BYTES];
-    size_t answer_len;
-    char message[512];
-    bool message_is_error;
+    lesson_question_progress *asked; /* the question the answer prompt is for */
     view_line *lines;
     int line_count;
     int question_line;              /* the open question's first line, or -1 */
-} lessonview;
-
-/* ---- signals and the terminal ------------------------------------------------ */
-
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int signo)
-{
-    (void)signo;
-    got_signal = 1;
-    pool_cancel_requested = 1;
-}
-
-static struct {
-    SCREEN *screen;
-    bool own;
-    struct sigaction old_int, old_term;
-    bool signals;
-} term;
-
-static void restore_terminal(void)
-{
-    if (term.own && term.screen != NULL) {
-        if (!isendwin())
-            endwin();
-        delscreen(term.screen);
-        term.screen = NULL;
-        term.own = false;
-        tui_fatal_disarm();
-    }
-    if (term.signals) {
-        sigaction(SIGINT, &term.old_int, NULL);
-        sigaction(SIGTERM, &term.old_term, NULL);
-        term.signals = false;
-    }
-}
-
-static pv_status open_terminal(int color, pv_error *err)
-{
-    static bool atexit_done;
-    if (stdscr != NULL && !isendwin()) {
-        term.own = false;   /* borrow the caller's screen */
-    } else {
-        tui_fatal_save_modes(fileno(stdout));
-        term.screen = newterm(NULL, stdout, stdin);
-        if (term.screen == NULL)
-            return pv_error_set(err, PV_ERR_IO, "terminal",
-                                "cannot use this terminal (TERM=%s)",
-                                getenv("TERM") ? getenv("TERM") : "");
-        set_term(term.screen);
-        term.own = true;
-        if (!atexit_done) {
-            atexit(restore_terminal);
-            atexit_done = true;
-        }
-        cbreak();
-        noecho();
-        nonl();
-        keypad(stdscr, TRUE);
-        set_escdelay(25);
-        theme_init(color);
-        tui_fatal_arm();
-    }
-    curs_set(0);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    got_signal = 0;
-    sigaction(SIGINT, &sa, &term.old_int);
-    sigaction(SIGTERM, &sa, &term.old_term);
-    term.signals = true;
-    return PV_OK;
-}
+};
 
 /* ---- the prose panel ---------------------------------------------------------- */
 
@@ -623,7 +545,7 @@ static void draw_compare(const lessonview *v, int y, int x, int h, int w)
     const char *n1 = l->inputs[b->input].name[0] ? l->inputs[b->input].name : "input";
     const char *n2 = l->inputs[b->other].name;
     grid_job in1 = {.t = r->input, .rows = (long)r->plan->h, .cols = (long)r->plan->w,
-                    .win_row = LONG_MIN, .win_col = LONG_MIN, .large = v->options->large};
+                    .win_row = LONG_MIN, .win_col = LONG_MIN, .large = v->options.large};
     grid_job in2 = in1;
     in2.t = r->other_input;
     int top_h = (h - 4) / 2;
@@ -634,7 +556,7 @@ static void draw_compare(const lessonview *v, int y, int x, int h, int w)
     int yy = y + 2 + (used1 > used2 ? used1 : used2);
     grid_job out1 = {.t = r->output, .rows = rows, .cols = cols, .output = true,
                      .all_done = true, .win_row = LONG_MIN, .win_col = LONG_MIN,
-                     .player = p, .large = v->options->large};
+                     .player = p, .large = v->options.large};
     grid_job out2 = out1;
     out2.t = r->other_output;
     out2.other = true;
@@ -703,7 +625,7 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
         .bilinear = plan->params.op == POOL_BILINEAR,
         .win_row = win_row,
         .win_col = win_col,
-        .large = v->options->large,
+        .large = v->options.large,
     };
     long orows, ocols;
     plane_dims(r->output, &orows, &ocols);
@@ -719,7 +641,7 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
         .player = p,
         .win_row = LONG_MIN,
         .win_col = LONG_MIN,
-        .large = v->options->large,
+        .large = v->options.large,
     };
     int formula_h = ih / 3 > 4 ? ih / 3 : 4;
     int grid_h = ih - formula_h - 2;
@@ -784,18 +706,10 @@ static void draw_help(void)
         draw_text(y + 2 + i, x + 3, w - 6, theme_attr(ROLE_NORMAL), lines[i]);
 }
 
-static void draw_all(lessonview *v)
+static void lesson_draw(tui_app *app)
 {
-    erase();
-    if (COLS < MIN_COLS || LINES < MIN_ROWS) {
-        char text[160];
-        snprintf(text, sizeof text, "the lesson player needs %dx%d; this terminal is %dx%d",
-                 MIN_COLS, MIN_ROWS, COLS, LINES);
-        draw_text_centred(LINES / 2, 0, COLS, theme_attr(ROLE_ERROR), text);
-        draw_text_centred(LINES / 2 + 1, 0, COLS, theme_attr(ROLE_HINT), "(q quits)");
-        refresh();
-        return;
-    }
+    lessonview *v = app->lesson;
+    v->app = app;
     const lesson_player *p = &v->player;
     const lesson *l = p->lesson;
     draw_fill(0, 0, COLS, theme_attr(ROLE_TITLE));
@@ -812,36 +726,17 @@ static void draw_all(lessonview *v)
     draw_prose(v, 1, 0, body_h, prose_w);
     draw_stepper(v, 1, prose_w, body_h, COLS - prose_w);
 
-    /* Progress. */
+    /* Progress; the bottom line (hints, messages, the answer prompt) is
+     * the TUI's. */
     lesson_progress pr;
     lesson_player_progress(p, &pr);
     draw_fill(LINES - 2, 0, COLS, theme_attr(ROLE_STATUS));
     draw_textf(LINES - 2, 1, COLS - 2, theme_attr(ROLE_STATUS),
                "page %zu/%zu   pages seen %zu/%zu   questions right %zu/%zu%s%s", p->page + 1,
                pr.pages, pr.pages_seen, pr.pages, pr.right, pr.questions,
-               v->options->present ? "   presenter" : "", v->options->large ? "   large" : "");
-    /* The bottom line: the prompt, a message or the hints. */
-    int y = LINES - 1;
-    if (v->answering) {
-        char prompt[64];
-        size_t number = (size_t)(v->asked - p->questions) + 1;
-        snprintf(prompt, sizeof prompt, "answer to question %zu: ", number);
-        int x = draw_text(y, 1, COLS - 2, theme_attr(ROLE_CMDLINE), prompt) + 1;
-        draw_text(y, x, COLS - x - 1, theme_attr(ROLE_CMDLINE), v->answer);
-        curs_set(1);
-        move(y, x + (int)glyphs_width(v->answer));
-    } else {
-        curs_set(0);
-        if (v->message[0])
-            draw_text(y, 1, COLS - 2,
-                      theme_attr(v->message_is_error ? ROLE_ERROR : ROLE_MESSAGE), v->message);
-        else
-            draw_text(y, 1, COLS - 2, theme_attr(ROLE_HINT),
-                      "]/[ page  n/p step  Tab demo  a answer  s show answer  ? help  q quit");
-    }
+               v->options.present ? "   presenter" : "", v->options.large ? "   large" : "");
     if (v->help)
         draw_help();
-    refresh();
 }
 
 /* ---- keys ----------------------------------------------------------------------------- */
@@ -854,11 +749,12 @@ static void say(lessonview *v, bool error, const char *fmt, ...)
 
 static void say(lessonview *v, bool error, const char *fmt, ...)
 {
+    char text[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(v->message, sizeof v->message, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    v->message_is_error = error;
+    tui_message(v->app, error, "%s", text);
 }
 
 static void turn_page(lessonview *v, int direction)
@@ -888,13 +784,19 @@ static void show_question(lessonview *v)
         v->scroll = v->question_line - 1 > 0 ? v->question_line - 1 : 0;
 }
 
-static void finish_answer(lessonview *v)
+/* The answer prompt's line: NULL when it was cancelled. */
+static void answer_done(void *ctx, const char *line)
 {
-    v->answering = false;
+    lessonview *v = ctx;
     lesson_question_progress *q = v->asked;
-    if (q == NULL || v->answer_len == 0)
+    v->asked = NULL;
+    if (line == NULL) {
+        say(v, false, "answer cancelled");
         return;
-    lesson_verdict verdict = lesson_player_answer(&v->player, q, v->answer);
+    }
+    if (q == NULL || line[0] == '\0')
+        return;
+    lesson_verdict verdict = lesson_player_answer(&v->player, q, line);
     switch (verdict) {
     case LESSON_RIGHT:
         say(v, false, "%s", q->feedback);
@@ -912,42 +814,36 @@ static void finish_answer(lessonview *v)
     }
 }
 
-static void answer_key(lessonview *v, int key)
+/* ':' on a lesson page: the demo's input and settings in the stepper, the
+ * command line open on them; Esc comes back (tui.c). */
+static void try_settings(lessonview *v)
 {
-    if (key == 27) {            /* Esc */
-        v->answering = false;
-        say(v, false, "answer cancelled");
-    } else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-        finish_answer(v);
-    } else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-        /* Remove one UTF-8 character. */
-        while (v->answer_len > 0) {
-            unsigned char c = (unsigned char)v->answer[--v->answer_len];
-            if ((c & 0xC0) != 0x80)
-                break;
-        }
-        v->answer[v->answer_len] = '\0';
-    } else if (key == 21) {     /* Ctrl-U */
-        v->answer_len = 0;
-        v->answer[0] = '\0';
-    } else if (key >= 0x20 && key < 0x100 && key != 127 && v->answer_len + 1 < ANSWER_BYTES) {
-        v->answer[v->answer_len++] = (char)key;
-        v->answer[v->answer_len] = '\0';
+    const lesson_player *p = &v->player;
+    const lesson_block *b = lesson_player_current_demo(p);
+    if (!p->have_result || b == NULL) {
+        say(v, false, "this page has no demo to try settings on; ] turns the page");
+        return;
     }
+    const lesson_input *in = &p->lesson->inputs[b->input];
+    pv_error err;
+    pv_error_clear(&err);
+    if (tui_try_input(v->app, p->result.input, in->name[0] ? in->name : "A", &b->params,
+                      &err) != PV_OK) {
+        say(v, true, "%s%s%s", err.subject, err.subject[0] ? ": " : "", err.message);
+        return;
+    }
+    tui_open_command_line(v->app);
 }
 
-static void handle_key(lessonview *v, int key)
+static void lesson_key(tui_app *app, int key)
 {
+    lessonview *v = app->lesson;
+    v->app = app;
     lesson_player *p = &v->player;
     if (v->help) {
         v->help = false;
         return;
     }
-    if (v->answering) {
-        answer_key(v, key);
-        return;
-    }
-    v->message[0] = '\0';
     pv_error err;
     pv_error_clear(&err);
     switch (key) {
@@ -1000,10 +896,11 @@ static void handle_key(lessonview *v, int key)
             break;
         }
         v->asked = q;
-        v->answering = true;
-        v->answer_len = 0;
-        v->answer[0] = '\0';
         show_question(v);
+        char prompt[64];
+        snprintf(prompt, sizeof prompt, "answer to question %zu: ",
+                 (size_t)(q - p->questions) + 1);
+        tui_prompt(app, prompt, answer_done, v);
         break;
     }
     case 's': {
@@ -1016,6 +913,9 @@ static void handle_key(lessonview *v, int key)
         say(v, false, "%s", q->feedback);
         break;
     }
+    case ':':
+        try_settings(v);
+        break;
     case KEY_UP:
     case 'k':
         v->scroll--;
@@ -1028,14 +928,77 @@ static void handle_key(lessonview *v, int key)
         v->help = true;
         break;
     case 'q':
-        v->quit = true;
-        break;
-    case 12:                    /* Ctrl-L */
-        clearok(curscr, TRUE);
+        if (app->lesson_quits) {
+            app->quit = true;
+        } else {    /* opened from the stepper (:lesson): back to it */
+            app->lesson = NULL;
+            app->screen = &stepper_screen;
+            lessonview_free(v);
+        }
         break;
     default:
         break;
     }
+}
+
+const tui_screen lesson_screen = {
+    .name = "lesson",
+    .draw = lesson_draw,
+    .key = lesson_key,
+    .hints = "]/[:page\tn/p:step\tTab:demo\ta:answer\ts:show answer\t::try settings\t?:help"
+             "\tq:quit",
+    .min_cols = MIN_COLS,
+    .min_rows = MIN_ROWS,
+};
+
+lessonview *lessonview_new(const lesson *l, bool owned, const lessonview_options *options,
+                           pv_error *err)
+{
+    lessonview *v = pv_calloc(1, sizeof *v);
+    view_line *lines = pv_calloc(MAX_VIEW_LINES, sizeof *lines);
+    if (v == NULL || lines == NULL) {
+        pv_free(v);
+        pv_free(lines);
+        if (owned)
+            lesson_free((lesson *)l);
+        pv_error_set(err, PV_ERR_NOMEM, "lesson", "out of memory");
+        return NULL;
+    }
+    v->lines = lines;
+    if (options != NULL)
+        v->options = *options;
+    else
+        v->options.color = -1;
+    v->owned = owned ? l : NULL;
+    v->question_line = -1;
+    if (lesson_player_init(&v->player, l, v->options.first_page, v->options.present, err) !=
+        PV_OK) {
+        lessonview_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void lessonview_free(lessonview *v)
+{
+    if (v == NULL)
+        return;
+    lesson_player_release(&v->player);
+    if (v->owned != NULL)
+        lesson_free((lesson *)v->owned);
+    pv_free(v->lines);
+    pv_free(v);
+}
+
+lessonview *lessonview_open(const char *name, const lessonview_options *options, pv_error *err)
+{
+    char path[4096];
+    if (lesson_find(name, path, sizeof path, err) != PV_OK)
+        return NULL;
+    lesson *l = lesson_parse_file(path, err);
+    if (l == NULL)
+        return NULL;
+    return lessonview_new(l, true, options, err);
 }
 
 int lessonview_run(const lesson *l, const lessonview_options *options, pv_error *err)
@@ -1044,71 +1007,17 @@ int lessonview_run(const lesson *l, const lessonview_options *options, pv_error 
     if (err == NULL)
         err = &local;
     pv_error_clear(err);
-    lessonview_options defaults = {.color = -1};
-    if (options == NULL)
-        options = &defaults;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         pv_error_set(err, PV_ERR_IO, "terminal",
                      "the lesson player needs a terminal; use 'poolviz lesson --text NAME'");
         return pv_status_exit_code(err->status);
     }
-    glyphs_init();
-    lessonview *v = pv_calloc(1, sizeof *v);
-    view_line *lines = pv_calloc(MAX_VIEW_LINES, sizeof *lines);
-    if (v == NULL || lines == NULL) {
-        pv_free(v);
-        pv_free(lines);
-        pv_error_set(err, PV_ERR_NOMEM, "lesson", "out of memory");
-        return 1;
-    }
-    v->lines = lines;
-    v->options = options;
-    v->question_line = -1;
-    int code = 0;
-    /* Everything is computed before the screen is taken. */
-    if (lesson_player_init(&v->player, l, options->first_page, options->present, err) !=
-        PV_OK) {
-        code = pv_status_exit_code(err->status);
-        goto done;
-    }
-    if (open_terminal(options->color, err) != PV_OK) {
-        code = pv_status_exit_code(err->status);
-        restore_terminal();
-        goto done;
-    }
-    while (!v->quit && !got_signal) {
-        draw_all(v);
-        timeout(1000);
-        int key = getch();
-        if (got_signal)
-            break;
-        if (key == ERR || key == KEY_RESIZE)
-            continue;
-        if ((COLS < MIN_COLS || LINES < MIN_ROWS) && !v->answering) {
-            if (key == 'q')
-                v->quit = true;
-            continue;
-        }
-        handle_key(v, key);
-    }
-    bool own = term.own;
-    if (!own) {
-        curs_set(0);
-        erase();
-        refresh();
-    }
-    restore_terminal();
-    if (got_signal) {
-        pv_error_set(err, PV_ERR_INTERRUPTED, "", "interrupted");
-        code = pv_status_exit_code(PV_ERR_INTERRUPTED);
-        pool_cancel_requested = 0;
-        got_signal = 0;
-    }
-done:
-    lesson_player_release(&v->player);
-    pv_free(v->lines);
-    pv_free(v);
-    return code;
+    tui_options o = {
+        .color = options != NULL ? options->color : TUI_COLOR_AUTO,
+        .lesson = l,
+        .lesson_options = options,
+    };
+    return tui_run(&o, err);
 }
 
 int lessonview_run_by_name(const char *name, const lessonview_options *options, pv_error *err)

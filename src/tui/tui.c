@@ -201,19 +201,20 @@ static pv_status on_step(void *ctx, const char *name, const tensor *input,
     return status;
 }
 
-/* `:lesson NAME`: the lesson player borrows this screen; redraw after it. */
+/* `:lesson NAME`: the lesson screen on this TUI; its q comes back here. */
 static pv_status on_lesson(void *ctx, const char *name, pv_error *err)
 {
-    (void)ctx;
+    tui_app *app = ctx;
     lessonview_options options = {.color = -1};
-    int code = lessonview_run_by_name(name, &options, err);
-    clearok(curscr, TRUE);
-    if (code == 0 || code == 130) {
-        pool_cancel_requested = 0;
-        pv_error_clear(err);
-        return PV_OK;
-    }
-    return err->status != PV_OK ? err->status : PV_ERR_DATA;
+    lessonview *v = lessonview_open(name, &options, err);
+    if (v == NULL)
+        return err->status != PV_OK ? err->status : PV_ERR_DATA;
+    lessonview_free(app->lesson);
+    app->lesson = v;
+    app->lesson_quits = false;
+    app->screen = &lesson_screen;
+    app->under = NULL;
+    return PV_OK;
 }
 
 /* After a command: when the session's settings changed, re-plan. */
@@ -247,6 +248,29 @@ static void follow_session(tui_app *app)
     char described[256];
     pool_params_describe(params, described, sizeof described);
     tui_message(app, false, "now: %s", described);
+}
+
+pv_status tui_try_input(tui_app *app, const tensor *input, const char *name,
+                        const pool_params *params, pv_error *err)
+{
+    const char *var = name != NULL && cmd_name_is_valid(name) ? name : "A";
+    pool_params copy;
+    if (pool_params_copy(&copy, params, err) != PV_OK)
+        return err->status;
+    if (stepper_load(app->stepper, input, var, params, err) != PV_OK) {
+        pool_params_release(&copy);
+        return err->status;
+    }
+    pool_params *sp = cmd_session_params(app->session);
+    pool_params_release(sp);
+    *sp = copy;
+    pool_params_format_settings(sp, app->settings_seen, sizeof app->settings_seen);
+    tensor *t = tensor_clone(input, err);
+    if (t == NULL || cmd_session_define(app->session, var, t, err) != PV_OK)
+        return err->status;
+    app->screen = &stepper_screen;
+    app->under = NULL;
+    return PV_OK;
 }
 
 void tui_run_command(tui_app *app, const char *line)
@@ -331,9 +355,19 @@ static void draw_hints(const char *hints, int y)
     }
 }
 
-static bool too_small(void)
+static int min_cols(const tui_app *app)
 {
-    return COLS < TUI_MIN_COLS || LINES < TUI_MIN_ROWS;
+    return app->screen->min_cols > 0 ? app->screen->min_cols : TUI_MIN_COLS;
+}
+
+static int min_rows(const tui_app *app)
+{
+    return app->screen->min_rows > 0 ? app->screen->min_rows : TUI_MIN_ROWS;
+}
+
+static bool too_small(const tui_app *app)
+{
+    return COLS < min_cols(app) || LINES < min_rows(app);
 }
 
 typedef struct centred_ctx {
@@ -351,12 +385,13 @@ static void centred_line(void *ctx, const char *start, size_t len)
     draw_text_centred(c->y++, 0, COLS, theme_attr(ROLE_ERROR), buf);
 }
 
-static void draw_too_small(void)
+static void draw_too_small(const tui_app *app)
 {
     char need[128], have[128], text[300];
     const glyphs_table *g = glyphs_current();
-    snprintf(need, sizeof need, "poolviz needs at least %d%s%d;", TUI_MIN_COLS, g->times,
-             TUI_MIN_ROWS);
+    snprintf(need, sizeof need, "%s needs at least %d%s%d;",
+             app->screen == &lesson_screen ? "the lesson player" : "poolviz", min_cols(app),
+             g->times, min_rows(app));
     snprintf(have, sizeof have, "this terminal is %d%s%d", COLS, g->times, LINES);
     /* One line when it fits, else the two halves on lines of their own. */
     snprintf(text, sizeof text, "%s %s", need, have);
@@ -403,8 +438,8 @@ static void draw_message(const tui_app *app)
 static void draw_all(tui_app *app)
 {
     erase();
-    if (too_small()) {
-        draw_too_small();
+    if (too_small(app)) {
+        draw_too_small(app);
         curs_set(0);
         refresh();
         return;
@@ -416,6 +451,10 @@ static void draw_all(tui_app *app)
         cmdline_draw(y);
     } else if (app->message[0] != '\0') {
         draw_message(app);
+    } else if (app->lesson != NULL && app->screen != &lesson_screen) {
+        char hints[512];    /* a student trying settings: the way back first */
+        snprintf(hints, sizeof hints, "Esc:back to the lesson\t%s", app->screen->hints);
+        draw_hints(hints, y);
     } else {
         draw_hints(app->screen->hints, y);
     }
@@ -436,7 +475,7 @@ static void run_loop(tui_app *app)
         if (got_sigint || got_sigterm)
             break;
         if (key == ERR) {
-            if (app->tick_ms >= 0 && app->screen->tick != NULL && !too_small())
+            if (app->tick_ms >= 0 && app->screen->tick != NULL && !too_small(app))
                 app->screen->tick(app);
             else
                 dirty = false;
@@ -448,7 +487,7 @@ static void run_loop(tui_app *app)
             clearok(curscr, TRUE);
             continue;
         }
-        if (too_small()) {
+        if (too_small(app)) {
             if (cmdline_is_open())
                 cmdline_cancel();
             if (key == 'q')
@@ -458,6 +497,9 @@ static void run_loop(tui_app *app)
         app->message[0] = '\0';
         if (cmdline_is_open())
             cmdline_feed(key);
+        else if (key == 27 && app->lesson != NULL && app->screen != &lesson_screen &&
+                 !app->screen->overlay)
+            app->screen = &lesson_screen;   /* back from trying settings */
         else
             app->screen->key(app, key);
     }
@@ -558,6 +600,13 @@ int tui_run(const tui_options *options, pv_error *err)
                      "the stepper needs a terminal; use 'poolviz pool' for batch output");
         goto fail;
     }
+    /* A lesson's demos are computed before the screen is taken too. */
+    if (options != NULL && options->lesson != NULL) {
+        app.lesson = lessonview_new(options->lesson, false, options->lesson_options, err);
+        if (app.lesson == NULL)
+            goto fail;
+        app.lesson_quits = true;
+    }
 
     install_signals();
     if (start_curses(options ? options->color : TUI_COLOR_AUTO, err) != PV_OK)
@@ -565,7 +614,9 @@ int tui_run(const tui_options *options, pv_error *err)
     lineinput_completion_install(app.session);
     if (history_length == 0)
         lineinput_history_load();
-    app.screen = options && options->picture ? &picture_screen : &stepper_screen;
+    app.screen = app.lesson != NULL              ? &lesson_screen
+                 : options && options->picture ? &picture_screen
+                                               : &stepper_screen;
     if (options != NULL &&
         (options->graphics == TUI_GRAPHICS_SIXEL || options->graphics == TUI_GRAPHICS_KITTY))
         tui_message(&app, false, "--graphics %s is not drawn yet: pictures use symbols",
@@ -590,6 +641,7 @@ done:
     /* Completion must not point at the session freed below; a REPL that
      * called us installs its own again. */
     lineinput_completion_install(NULL);
+    lessonview_free(app.lesson);
     cmd_session_free(app.session);
     stepper_free(app.stepper);
     tensor_free(example);

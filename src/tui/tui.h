@@ -14,6 +14,9 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "core/tensor.h"
+#include "lesson/lesson.h"
+
+typedef struct lessonview_options lessonview_options;
 
 typedef enum tui_color_mode {
     TUI_COLOR_AUTO = -1,    /* colours unless NO_COLOR is set or the terminal has none */
@@ -39,6 +42,8 @@ typedef struct tui_options {
     int color;                  /* a tui_color_mode (the --color option) */
     int graphics;               /* a tui_graphics (the --graphics option) */
     bool picture;               /* open in the picture view (the input came from a PNG) */
+    const lesson *lesson;       /* open on this lesson (lessonview_run); q quits; not owned */
+    const lessonview_options *lesson_options;   /* its options; may be NULL */
 } tui_options;
 
 /* Run the stepper until the user quits.  Returns the exit code: 0 when the
