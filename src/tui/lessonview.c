@@ -814,14 +814,55 @@ static void answer_done(void *ctx, const char *line)
     }
 }
 
+static bool same_tensor(const tensor *a, const tensor *b)
+{
+    if (a == b)
+        return true;
+    if (a == NULL || b == NULL || a->rank != b->rank || a->count != b->count)
+        return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i])
+            return false;
+    for (size_t i = 0; i < a->count; i++) {
+        double x = tensor_get(a, i), y = tensor_get(b, i);
+        if (!(x == y || (isnan(x) && isnan(y))))
+            return false;
+    }
+    return true;
+}
+
+bool lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index)
+{
+    const lessonview *v = ctx;
+    const lesson_player *p = &v->player;
+    if (!p->have_result || index >= output->count || lesson_player_value_visible(p, index))
+        return false;
+    const tensor *out = p->result.output;
+    if (out->count != output->count || !same_tensor(input, p->result.input))
+        return false;
+    double x = tensor_get(output, index), y = tensor_get(out, index);
+    return x == y || (isnan(x) && isnan(y));
+}
+
 /* ':' on a lesson page: the demo's input and settings in the stepper, the
- * command line open on them; Esc comes back (tui.c). */
+ * command line open on them; Esc comes back (tui.c).  Not while a question
+ * asks for what any settings would show (the output's size, how many cells
+ * differ). */
 static void try_settings(lessonview *v)
 {
     const lesson_player *p = &v->player;
     const lesson_block *b = lesson_player_current_demo(p);
     if (!p->have_result || b == NULL) {
         say(v, false, "this page has no demo to try settings on; ] turns the page");
+        return;
+    }
+    if (!lesson_player_size_visible(p)) {
+        say(v, false, "question %zu asks for the output's size: answer it first (a)",
+            p->secrets.size_question);
+        return;
+    }
+    if (b->demo == LESSON_DEMO_COMPARE && !lesson_player_differ_visible(p)) {
+        say(v, false, "a question asks how many cells differ: answer it first (a)");
         return;
     }
     const lesson_input *in = &p->lesson->inputs[b->input];
@@ -933,6 +974,7 @@ static void lesson_key(tui_app *app, int key)
         } else {    /* opened from the stepper (:lesson): back to it */
             app->lesson = NULL;
             app->screen = &stepper_screen;
+            stepper_set_hidden(app->stepper, NULL, NULL);
             lessonview_free(v);
         }
         break;

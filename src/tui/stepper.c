@@ -66,6 +66,8 @@ struct stepper {
     int bw_numw;            /* number width of the backward pass's dx */
     tensor *bw_dx;          /* the whole pass's dx as a tensor (picture view) */
     char bw_error[600];     /* why the backward view could not be shown */
+    stepper_hidden_fn hidden;   /* output cells shown as '?' (a lesson's questions) */
+    void *hidden_ctx;
 };
 
 static const int speeds_ms[] = {2000, 1200, 800, 500, 300, 180, 100, 50, 20};
@@ -737,8 +739,16 @@ static double input_value(const stepper *st, long row, long col)
     return tensor_get(st->input, i);
 }
 
+/* Is output cell index kept secret (an open question of a lesson)? */
+static bool is_hidden(const stepper *st, size_t index)
+{
+    return st->hidden != NULL && st->hidden(st->hidden_ctx, st->input, st->output, index);
+}
+
 static bool winner_at(const stepper *st, long row, long col)
 {
+    if (is_hidden(st, st->index))
+        return false;   /* the winner would tell a max question's answer */
     if (st->backward)
         return backview_receives(&st->bv, input_flat(st, row, col), NULL);
     if (!st->have_ex || st->ex.winner < 0 || (size_t)st->ex.winner >= st->ex.term_count)
@@ -950,7 +960,10 @@ static void draw_out_cell(const stepper *st, int y, int x, int cw, int pad_right
     char cell[48];
     attr_t a;
     bool current = index == st->index;
-    if (index < st->index) {
+    if (index <= st->index && is_hidden(st, index)) {
+        a = theme_attr(current ? ROLE_OUT_CURRENT : ROLE_OUT_DONE);
+        snprintf(cell, sizeof cell, "?");
+    } else if (index < st->index) {
         double v = st->backward ? 1 : tensor_get(st->output, index);
         a = heat_attr(st, v, st->out_min, st->out_max, ROLE_OUT_DONE);
         format_cell(v, st->out_numw, cell, sizeof cell);
@@ -1231,6 +1244,50 @@ static void draw_formula(const stepper *st, int y, int h, int w)
     }
 }
 
+static void formula_add_line(formula_panel *f, formula_role role, const char *text)
+{
+    if (f->count >= FORMULA_MAX_LINES)
+        return;
+    formula_line *l = &f->lines[f->count++];
+    snprintf(l->text, sizeof l->text, "%s", text);
+    l->len = strlen(l->text);
+    l->spans[0] = (formula_span){0, (unsigned short)l->len, (unsigned char)role};
+    l->span_count = 1;
+}
+
+/* The formula panel for the current step in width columns, at most
+ * max_lines lines; a hidden cell's panel is its formula ending in '?'. */
+static void build_formula(stepper *st, int width, int max_lines)
+{
+    if (st->have_ex && is_hidden(st, st->index)) {
+        char text[FORMULA_LINE_BYTES], v[48];
+        double value = tensor_get(st->output, st->index);
+        pool_explanation_format(&st->ex, value, 12, text, sizeof text);
+        size_t n = pool_format_number(value, v, sizeof v), len = strlen(text);
+        if (len >= n && strcmp(text + len - n, v) == 0)
+            snprintf(text + len - n, sizeof text - (len - n), "?");
+        st->formula->count = 0;
+        formula_add_line(st->formula, FORMULA_HEAD, text);
+        if (max_lines > 1)
+            formula_add_line(st->formula, FORMULA_DIM,
+                             "a lesson question asks for this value: answer it first");
+    } else if (st->have_ex && st->backward) {
+        backview_formula(&st->bv, st->formula, st->plan, &st->region, &st->ex, width,
+                         max_lines);
+    } else if (st->have_ex) {
+        double value = tensor_get(st->output, st->index);
+        formula_build(st->formula, st->plan, &st->region, &st->ex, value, width, max_lines);
+    } else {
+        st->formula->count = 1;
+    }
+}
+
+void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx)
+{
+    st->hidden = hidden;
+    st->hidden_ctx = ctx;
+}
+
 static void draw_size_panel(const stepper *st, int y, int h, int w)
 {
     wrap_sink sink;
@@ -1254,15 +1311,7 @@ int stepper_draw_formula(stepper *st, int y, int w, int max_lines)
 {
     if (max_lines < 1)
         max_lines = 1;
-    if (st->have_ex && st->backward) {
-        backview_formula(&st->bv, st->formula, st->plan, &st->region, &st->ex, w - 4,
-                         max_lines);
-    } else if (st->have_ex) {
-        double value = tensor_get(st->output, st->index);
-        formula_build(st->formula, st->plan, &st->region, &st->ex, value, w - 4, max_lines);
-    } else {
-        st->formula->count = 1;
-    }
+    build_formula(st, w - 4, max_lines);
     int h = st->formula->count + 2;
     draw_formula(st, y, h, w);
     return h;
@@ -1315,14 +1364,7 @@ static void stepper_draw(tui_app *app)
     }
     if (avail < 1)
         avail = 1;
-    if (st->have_ex && st->backward) {
-        backview_formula(&st->bv, st->formula, st->plan, &st->region, &st->ex, W - 4, avail);
-    } else if (st->have_ex) {
-        double value = tensor_get(st->output, st->index);
-        formula_build(st->formula, st->plan, &st->region, &st->ex, value, W - 4, avail);
-    } else {
-        st->formula->count = 1;
-    }
+    build_formula(st, W - 4, avail);
     L.formula_h = st->formula->count + 2;
 
     /* The grids take what is left: the roomiest zoom that fits, else the

@@ -55,6 +55,14 @@ const char *stepper_name(const stepper *st);
  * NULL in the forward view.  lo and hi (may be NULL) receive its range. */
 const tensor *stepper_backward_dx(const stepper *st, double *lo, double *hi);
 
+/* Output cells to show as '?' (their values, formula results and winner
+ * marks): hidden(ctx, input, output, index) says whether output[index],
+ * computed from input, is kept secret (a lesson's open question).  NULL
+ * shows everything. */
+typedef bool (*stepper_hidden_fn)(void *ctx, const tensor *input, const tensor *output,
+                                  size_t index);
+void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx);
+
 /* Parts of the stepper screen that the picture view draws too: the title
  * bar, the status line (operator, parameters, step i/N) and the formula
  * panel for the current step, in a box of w columns at line y with at most

@@ -209,6 +209,7 @@ static pv_status on_lesson(void *ctx, const char *name, pv_error *err)
     lessonview *v = lessonview_open(name, &options, err);
     if (v == NULL)
         return err->status != PV_OK ? err->status : PV_ERR_DATA;
+    stepper_set_hidden(app->stepper, lessonview_hides, v);
     lessonview_free(app->lesson);
     app->lesson = v;
     app->lesson_quits = false;
@@ -606,6 +607,7 @@ int tui_run(const tui_options *options, pv_error *err)
         if (app.lesson == NULL)
             goto fail;
         app.lesson_quits = true;
+        stepper_set_hidden(app.stepper, lessonview_hides, app.lesson);
     }
 
     install_signals();
