@@ -831,17 +831,21 @@ static bool same_tensor(const tensor *a, const tensor *b)
     return true;
 }
 
-bool lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index)
+unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index)
 {
     const lessonview *v = ctx;
     const lesson_player *p = &v->player;
-    if (!p->have_result || index >= output->count || lesson_player_value_visible(p, index))
-        return false;
+    if (!p->have_result || index >= output->count)
+        return 0;
+    unsigned secret = lesson_secrets_of(&p->secrets, false, index);
     const tensor *out = p->result.output;
-    if (out->count != output->count || !same_tensor(input, p->result.input))
-        return false;
+    if (secret == 0 || out->count != output->count || !same_tensor(input, p->result.input))
+        return 0;
     double x = tensor_get(output, index), y = tensor_get(out, index);
-    return x == y || (isnan(x) && isnan(y));
+    if (!(x == y || (isnan(x) && isnan(y))))
+        return 0;
+    return ((secret & LESSON_HIDE_VALUE) ? STEPPER_HIDE_VALUE : 0u) |
+           ((secret & LESSON_HIDE_WINNER) ? STEPPER_HIDE_WINNER : 0u);
 }
 
 /* ':' on a lesson page: the demo's input and settings in the stepper, the

@@ -49,10 +49,10 @@ void lessonview_free(lessonview *v);
 lessonview *lessonview_open(const char *name, const lessonview_options *options,
                             pv_error *err);
 
-/* The stepper's stepper_hidden_fn for a lesson view (ctx): output cells of
- * the demo's input that an open question keeps secret, where the stepper
- * shows the demo's value for them. */
-bool lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index);
+/* The stepper's stepper_hidden_fn for a lesson view (ctx): what an open
+ * question keeps secret of an output cell of the demo's input, where the
+ * stepper computed the demo's value for it (lessonsecret's rule). */
+unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index);
 
 /* The lesson screen: draws app->lesson. */
 extern const tui_screen lesson_screen;

@@ -739,16 +739,21 @@ static double input_value(const stepper *st, long row, long col)
     return tensor_get(st->input, i);
 }
 
-/* Is output cell index kept secret (an open question of a lesson)? */
+/* What of output cell index is kept secret (STEPPER_HIDE_* bits). */
+static unsigned hidden_bits(const stepper *st, size_t index)
+{
+    return st->hidden != NULL ? st->hidden(st->hidden_ctx, st->input, st->output, index) : 0;
+}
+
 static bool is_hidden(const stepper *st, size_t index)
 {
-    return st->hidden != NULL && st->hidden(st->hidden_ctx, st->input, st->output, index);
+    return (hidden_bits(st, index) & STEPPER_HIDE_VALUE) != 0;
 }
 
 static bool winner_at(const stepper *st, long row, long col)
 {
-    if (is_hidden(st, st->index))
-        return false;   /* the winner would tell a max question's answer */
+    if (hidden_bits(st, st->index) != 0)
+        return false;   /* the winner would tell a max or argmax question's answer */
     if (st->backward)
         return backview_receives(&st->bv, input_flat(st, row, col), NULL);
     if (!st->have_ex || st->ex.winner < 0 || (size_t)st->ex.winner >= st->ex.term_count)
@@ -1259,18 +1264,21 @@ static void formula_add_line(formula_panel *f, formula_role role, const char *te
  * max_lines lines; a hidden cell's panel is its formula ending in '?'. */
 static void build_formula(stepper *st, int width, int max_lines)
 {
-    if (st->have_ex && is_hidden(st, st->index)) {
+    unsigned hide = st->have_ex ? hidden_bits(st, st->index) : 0;
+    if (hide != 0) {
         char text[FORMULA_LINE_BYTES], v[48];
         double value = tensor_get(st->output, st->index);
         pool_explanation_format(&st->ex, value, 12, text, sizeof text);
         size_t n = pool_format_number(value, v, sizeof v), len = strlen(text);
-        if (len >= n && strcmp(text + len - n, v) == 0)
+        if ((hide & STEPPER_HIDE_VALUE) && len >= n && strcmp(text + len - n, v) == 0)
             snprintf(text + len - n, sizeof text - (len - n), "?");
         st->formula->count = 0;
         formula_add_line(st->formula, FORMULA_HEAD, text);
         if (max_lines > 1)
             formula_add_line(st->formula, FORMULA_DIM,
-                             "a lesson question asks for this value: answer it first");
+                             hide & STEPPER_HIDE_VALUE
+                                 ? "a lesson question asks for this value: answer it first"
+                                 : "a lesson question asks which cell wins: answer it first");
     } else if (st->have_ex && st->backward) {
         backview_formula(&st->bv, st->formula, st->plan, &st->region, &st->ex, width,
                          max_lines);

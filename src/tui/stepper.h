@@ -55,12 +55,15 @@ const char *stepper_name(const stepper *st);
  * NULL in the forward view.  lo and hi (may be NULL) receive its range. */
 const tensor *stepper_backward_dx(const stepper *st, double *lo, double *hi);
 
-/* Output cells to show as '?' (their values, formula results and winner
- * marks): hidden(ctx, input, output, index) says whether output[index],
- * computed from input, is kept secret (a lesson's open question).  NULL
- * shows everything. */
-typedef bool (*stepper_hidden_fn)(void *ctx, const tensor *input, const tensor *output,
-                                  size_t index);
+/* What the stepper keeps secret of output cell index (a lesson's open
+ * questions): STEPPER_HIDE_VALUE shows '?' for its value and its formula's
+ * result, STEPPER_HIDE_WINNER drops the mark on the input cell that wins it
+ * and the formula's lines under the headline.  hidden(ctx, input, output,
+ * index) returns those bits for output[index] computed from input; a NULL
+ * hidden shows everything. */
+enum { STEPPER_HIDE_VALUE = 1u << 0, STEPPER_HIDE_WINNER = 1u << 1 };
+typedef unsigned (*stepper_hidden_fn)(void *ctx, const tensor *input, const tensor *output,
+                                      size_t index);
 void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx);
 
 /* Parts of the stepper screen that the picture view draws too: the title
