@@ -35,6 +35,8 @@
 
 #define MIN_COLS 72
 #define MIN_ROWS 20
+/* The text panel's narrowest, when a demo's grids need the room. */
+#define PROSE_MIN_COLS 12
 #define MAX_VIEW_LINES 600
 #define VIEW_LINE_BYTES 400
 /* Planes wider or taller than this are drawn as shaded characters. */
@@ -56,6 +58,11 @@ struct lessonview {
     int prose_height;               /* lines of the prose panel, from the last draw */
     int prose_total;
     lesson_question_progress *asked; /* the question the answer prompt is for */
+    stepper *st;                    /* the demo on show, drawn by the stepper's widgets */
+    const tensor *st_output;        /* what st was loaded for: the result, page, demo */
+    size_t st_page, st_demo;
+    bool st_ok;
+    char st_error[600];
     view_line *lines;
     int line_count;
     int question_line;              /* the open question's first line, or -1 */
@@ -460,68 +467,6 @@ static int draw_grid(const grid_job *j, int y, int x, int h, int w)
     return 1 + (int)r_count * rh;
 }
 
-static attr_t formula_role_attr(int role)
-{
-    switch (role) {
-    case FORMULA_HEAD: return theme_attr(ROLE_FORMULA);
-    case FORMULA_DIM: return theme_attr(ROLE_FORMULA_DIM);
-    case FORMULA_MARK: return theme_attr(ROLE_FORMULA_MARK);
-    case FORMULA_RESULT: return theme_attr(ROLE_RESULT);
-    case FORMULA_BAR: return theme_attr(ROLE_BAR);
-    case FORMULA_BAR_EMPTY: return theme_attr(ROLE_BAR_EMPTY);
-    default: return theme_attr(ROLE_FORMULA_TEXT);
-    }
-}
-
-static void draw_formula_panel(const lesson_player *p, const pool_region *rg,
-                               const pool_explanation *ex, int y, int x, int h, int w)
-{
-    const lesson_result *r = &p->result;
-    double value = tensor_get(r->output, p->step);
-    if (!lesson_player_value_visible(p, p->step)) {
-        char formula[1024], v[48];
-        pool_explanation_format(ex, value, 12, formula, sizeof formula);
-        size_t n = pool_format_number(value, v, sizeof v);
-        size_t len = strlen(formula);
-        if (len >= n && strcmp(formula + len - n, v) == 0)
-            snprintf(formula + len - n, sizeof formula - (len - n), "?");
-        draw_text(y, x, w, theme_attr(ROLE_FORMULA), formula);
-        if (p->revealed || p->secrets.size)
-            draw_textf(y + 1, x, w, theme_attr(ROLE_HINT),
-                       "question %zu asks for this: predict, answer with a (s shows it)",
-                       lesson_secrets_asker(&p->secrets, false, p->step));
-        else
-            draw_text(y + 1, x, w, theme_attr(ROLE_HINT),
-                      "the value is hidden: answer, then press n to reveal it");
-        return;
-    }
-    formula_panel *panel = pv_malloc(sizeof *panel);
-    if (panel == NULL)
-        return;
-    formula_build(panel, r->plan, rg, ex, value, w, h > 1 ? h : 1);
-    for (int i = 0; i < panel->count && i < h; i++) {
-        const formula_line *line = &panel->lines[i];
-        int xx = x;
-        size_t pos = 0;
-        for (int s = 0; s <= line->span_count; s++) {
-            size_t start = s < line->span_count ? line->spans[s].start : line->len;
-            if (start > pos) {
-                char part[FORMULA_LINE_BYTES];
-                snprintf(part, sizeof part, "%.*s", (int)(start - pos), line->text + pos);
-                xx += draw_text(y + i, xx, x + w - xx, theme_attr(ROLE_FORMULA_TEXT), part);
-            }
-            if (s == line->span_count)
-                break;
-            const formula_span *sp = &line->spans[s];
-            char part[FORMULA_LINE_BYTES];
-            snprintf(part, sizeof part, "%.*s", (int)sp->len, line->text + sp->start);
-            xx += draw_text(y + i, xx, x + w - xx, formula_role_attr(sp->role), part);
-            pos = (size_t)sp->start + sp->len;
-        }
-    }
-    pv_free(panel);
-}
-
 static void plane_dims(const tensor *t, long *rows, long *cols)
 {
     if (t->rank == 1) {
@@ -580,7 +525,54 @@ static void draw_compare(const lessonview *v, int y, int x, int h, int w)
                    differ, r->output->count);
 }
 
-static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
+/* What the page's own stepper keeps secret: the player's rule for the cells
+ * up to the step (questions, the presenter's reveal). */
+static unsigned player_hides(void *ctx, const tensor *input, const tensor *output,
+                             size_t index, char *why, size_t why_size)
+{
+    const lessonview *v = ctx;
+    const lesson_player *p = &v->player;
+    (void)input;
+    (void)output;
+    unsigned bits = 0;
+    if (index <= p->step && !lesson_player_value_visible(p, index))
+        bits |= STEPPER_HIDE_VALUE;
+    if (index == p->step && !lesson_player_winner_visible(p))
+        bits |= STEPPER_HIDE_WINNER;
+    if (bits != 0 && why != NULL) {
+        if (p->revealed || p->secrets.size)
+            snprintf(why, why_size,
+                     "question %zu asks for this: predict, answer with a (s shows it)",
+                     lesson_secrets_asker(&p->secrets, false, index));
+        else
+            snprintf(why, why_size, "the value is hidden: answer, then press n to reveal it");
+    }
+    return bits;
+}
+
+/* The page's stepper on the demo on show (loaded when the demo changes), or
+ * NULL with v->st_error saying why. */
+static stepper *demo_stepper(lessonview *v)
+{
+    const lesson_player *p = &v->player;
+    if (v->st_output == p->result.output && v->st_page == p->page && v->st_demo == p->demo)
+        return v->st_ok ? v->st : NULL;
+    v->st_output = p->result.output;
+    v->st_page = p->page;
+    v->st_demo = p->demo;
+    const lesson_block *b = lesson_player_current_demo(p);
+    const lesson_input *in = &p->lesson->inputs[b->input];
+    pv_error err;
+    pv_error_clear(&err);
+    v->st_ok = stepper_load(v->st, p->result.input, in->name[0] ? in->name : "input",
+                            &b->params, &err) == PV_OK;
+    if (!v->st_ok)
+        snprintf(v->st_error, sizeof v->st_error, "%s%s%s", err.subject,
+                 err.subject[0] ? ": " : "", err.message);
+    return v->st_ok ? v->st : NULL;
+}
+
+static void draw_stepper(lessonview *v, int y, int x, int h, int w)
 {
     const lesson_player *p = &v->player;
     const lesson_block *b = lesson_player_current_demo(p);
@@ -599,81 +591,24 @@ static void draw_stepper(const lessonview *v, int y, int x, int h, int w)
         draw_compare(v, iy, ix, ih, iw);
         return;
     }
-    const lesson_result *r = &p->result;
-    const pool_plan *plan = r->plan;
-    pool_region rg;
-    pool_plan_region(plan, p->step, &rg);
-    pool_explanation ex;
-    pv_error err;
-    bool have_ex = pool_explain(plan, r->input, p->step, &ex, &err) == PV_OK;
-    long win_row = LONG_MIN, win_col = LONG_MIN;
-    if (have_ex && ex.winner >= 0 && lesson_player_winner_visible(p)) {
-        win_row = ex.terms[ex.winner].row;
-        win_col = ex.terms[ex.winner].col;
+    stepper *st = demo_stepper(v);
+    if (st == NULL) {
+        draw_text(iy + 1, ix, iw, theme_attr(ROLE_ERROR), v->st_error);
+        return;
     }
-    bool windowed = pool_op_is_windowed(plan->params.op) || plan->params.op == POOL_FRACTIONAL;
-    grid_job in = {
-        .t = r->input,
-        .plane = rg.n * plan->c + rg.c,
-        .rows = (long)plan->h,
-        .cols = (long)plan->w,
-        .pad_top = windowed ? plan->rows.pad_before : 0,
-        .pad_left = windowed ? plan->cols.pad_before : 0,
-        .pad_bottom = windowed ? plan->rows.pad_after : 0,
-        .pad_right = windowed ? plan->cols.pad_after : 0,
-        .rg = &rg,
-        .bilinear = plan->params.op == POOL_BILINEAR,
-        .win_row = win_row,
-        .win_col = win_col,
-        .large = v->options.large,
-    };
-    long orows, ocols;
-    plane_dims(r->output, &orows, &ocols);
-    size_t plane_cells = (size_t)(orows * ocols);
-    grid_job out = {
-        .t = r->output,
-        .rows = orows,
-        .cols = ocols,
-        .output = true,
-        .base = plane_cells ? p->step / plane_cells * plane_cells : 0,
-        .current = p->step,
-        .all_done = false,
-        .player = p,
-        .win_row = LONG_MIN,
-        .win_col = LONG_MIN,
-        .large = v->options.large,
-    };
-    int formula_h = ih / 3 > 4 ? ih / 3 : 4;
-    int grid_h = ih - formula_h - 2;
-    /* Input and output side by side when there is room, else stacked. */
-    int in_w = iw * 3 / 5, out_w = iw - in_w - 2;
-    char label[80];
-    if (plan->n > 1)
-        snprintf(label, sizeof label, "input [%zu,%zu]", rg.n, rg.c);
-    else if (plan->c > 1)
-        snprintf(label, sizeof label, "input, channel %zu", rg.c);
-    else
-        snprintf(label, sizeof label, "input");
-    draw_text(iy, ix, in_w, theme_attr(ROLE_BOX_TITLE), label);
-    draw_text(iy, ix + in_w + 2, out_w, theme_attr(ROLE_BOX_TITLE), "output");
-    int used_in = draw_grid(&in, iy + 1, ix, grid_h, in_w);
-    int used_out = 1;
-    if (lesson_player_size_visible(p))
-        used_out = draw_grid(&out, iy + 1, ix + in_w + 2, grid_h, out_w);
-    else
-        draw_textf(iy + 1, ix + in_w + 2, out_w, theme_attr(ROLE_HINT),
-                   "? (question %zu asks for its size)", p->secrets.size_question);
-    int fy = iy + 2 + (used_in > used_out ? used_in : used_out);
-    formula_h = iy + ih - fy;
-    if (have_ex) {
-        draw_formula_panel(p, &rg, &ex, fy, ix, formula_h - 1, iw);
-        pool_explanation_release(&ex);
+    stepper_goto(st, p->step);
+    if (lesson_player_size_visible(p)) {
+        stepper_hide_size(st, NULL);
     } else {
-        draw_text(fy, ix, iw, theme_attr(ROLE_ERROR), err.message);
+        char why[160];
+        snprintf(why, sizeof why, "? (question %zu asks for its size)",
+                 p->secrets.size_question);
+        stepper_hide_size(st, why);
     }
+    stepper_draw_area(st, iy, x + 1, ih, w - 2);     /* the grids' own boxes: no margin */
     if (lesson_player_size_visible(p))
         draw_textf(y + h - 1, x + 2, w - 4, theme_attr(ROLE_BOX_TITLE), " step %zu/%zu ",
-                   p->step + 1, plan->out_count);
+                   p->step + 1, p->result.plan->out_count);
     else
         draw_textf(y + h - 1, x + 2, w - 4, theme_attr(ROLE_BOX_TITLE), " step %zu/? ",
                    p->step + 1);
@@ -723,6 +658,15 @@ static void lesson_draw(tui_app *app)
         prose_w = 34;
     if (prose_w > 72)
         prose_w = 72;
+    /* The demo's grids keep every column (padding, every output cell): the
+     * text panel gives up columns for them and wraps narrower. */
+    const lesson_block *b = lesson_player_current_demo(p);
+    stepper *st = b != NULL && b->demo != LESSON_DEMO_COMPARE ? demo_stepper(v) : NULL;
+    if (st != NULL) {
+        int need = stepper_width_needed(st) + 2;
+        if (COLS - prose_w < need)
+            prose_w = COLS - need > PROSE_MIN_COLS ? COLS - need : PROSE_MIN_COLS;
+    }
     draw_prose(v, 1, 0, body_h, prose_w);
     draw_stepper(v, 1, prose_w, body_h, COLS - prose_w);
 
@@ -831,7 +775,8 @@ static bool same_tensor(const tensor *a, const tensor *b)
     return true;
 }
 
-unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index)
+unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index,
+                          char *why, size_t why_size)
 {
     const lessonview *v = ctx;
     const lesson_player *p = &v->player;
@@ -844,6 +789,9 @@ unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, 
     double x = tensor_get(output, index), y = tensor_get(out, index);
     if (!(x == y || (isnan(x) && isnan(y))))
         return 0;
+    if (why != NULL)
+        snprintf(why, why_size, "question %zu asks for this: Esc, then answer it with a",
+                 lesson_secrets_asker(&p->secrets, false, index));
     return ((secret & LESSON_HIDE_VALUE) ? STEPPER_HIDE_VALUE : 0u) |
            ((secret & LESSON_HIDE_WINNER) ? STEPPER_HIDE_WINNER : 0u);
 }
@@ -1017,6 +965,12 @@ lessonview *lessonview_new(const lesson *l, bool owned, const lessonview_options
         v->options.color = -1;
     v->owned = owned ? l : NULL;
     v->question_line = -1;
+    v->st = stepper_new(err);
+    if (v->st == NULL) {
+        lessonview_free(v);
+        return NULL;
+    }
+    stepper_set_hidden(v->st, player_hides, v);
     if (lesson_player_init(&v->player, l, v->options.first_page, v->options.present, err) !=
         PV_OK) {
         lessonview_free(v);
@@ -1030,6 +984,7 @@ void lessonview_free(lessonview *v)
     if (v == NULL)
         return;
     lesson_player_release(&v->player);
+    stepper_free(v->st);
     if (v->owned != NULL)
         lesson_free((lesson *)v->owned);
     pv_free(v->lines);

@@ -52,7 +52,8 @@ lessonview *lessonview_open(const char *name, const lessonview_options *options,
 /* The stepper's stepper_hidden_fn for a lesson view (ctx): what an open
  * question keeps secret of an output cell of the demo's input, where the
  * stepper computed the demo's value for it (lessonsecret's rule). */
-unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index);
+unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index,
+                          char *why, size_t why_size);
 
 /* The lesson screen: draws app->lesson. */
 extern const tui_screen lesson_screen;

@@ -68,6 +68,7 @@ struct stepper {
     char bw_error[600];     /* why the backward view could not be shown */
     stepper_hidden_fn hidden;   /* output cells shown as '?' (a lesson's questions) */
     void *hidden_ctx;
+    char size_secret[160];      /* why the output's shape is not shown, or "" */
 };
 
 static const int speeds_ms[] = {2000, 1200, 800, 500, 300, 180, 100, 50, 20};
@@ -520,6 +521,8 @@ static int in_label_width(const stepper *st)
 
 static bool size_panel_visible(const stepper *st)
 {
+    if (st->size_secret[0] != '\0')
+        return false;
     if (st->size_panel >= 0)
         return st->size_panel == 1;
     const pool_params *p = &st->plan->params;
@@ -742,7 +745,9 @@ static double input_value(const stepper *st, long row, long col)
 /* What of output cell index is kept secret (STEPPER_HIDE_* bits). */
 static unsigned hidden_bits(const stepper *st, size_t index)
 {
-    return st->hidden != NULL ? st->hidden(st->hidden_ctx, st->input, st->output, index) : 0;
+    return st->hidden != NULL
+               ? st->hidden(st->hidden_ctx, st->input, st->output, index, NULL, 0)
+               : 0;
 }
 
 static bool is_hidden(const stepper *st, size_t index)
@@ -1048,6 +1053,11 @@ static void draw_output(stepper *st, int y, int x, int h, int w)
     out_block blocks[POOL_MAX_LEVELS];
     int count = out_blocks(st, blocks, POOL_MAX_LEVELS);
     char title[160];
+    if (st->size_secret[0] != '\0') {
+        draw_box(y, x, h, w, "output ?");
+        draw_text(y + 1, x + 2, w - 4, theme_attr(ROLE_HINT), st->size_secret);
+        return;
+    }
     output_title(st, title, sizeof title);
     draw_box(y, x, h, w, title);
     if (single_block(blocks, count)) {
@@ -1142,7 +1152,7 @@ static void legend_add(legend_entry *list, int *count, theme_role role, const ch
 }
 
 /* One line under the grids saying what the colours mean, centred. */
-static void draw_legend(const stepper *st, int y)
+static void draw_legend(const stepper *st, int y, int x0, int w)
 {
     const glyphs_table *g = glyphs_current();
     const pool_plan *plan = st->plan;
@@ -1183,19 +1193,20 @@ static void draw_legend(const stepper *st, int y)
         total += (int)glyphs_width(list[i].swatch) + 1 + (int)glyphs_width(list[i].what) + 3;
     if (heat)
         total += 4 + THEME_HEAT_LEVELS + 5;
-    int x = (COLS - total) / 2;
-    if (x < 1)
-        x = 1;
-    for (int i = 0; i < count && x < COLS - 4; i++) {
-        x += draw_text(y, x, COLS - x, theme_attr(list[i].role), list[i].swatch);
-        x += draw_textf(y, x, COLS - x, theme_attr(ROLE_LABEL), " %s   ", list[i].what);
+    const int end = x0 + w;
+    int x = x0 + (w - total) / 2;
+    if (x < x0 + 1)
+        x = x0 + 1;
+    for (int i = 0; i < count && x < end - 4; i++) {
+        x += draw_text(y, x, end - x, theme_attr(list[i].role), list[i].swatch);
+        x += draw_textf(y, x, end - x, theme_attr(ROLE_LABEL), " %s   ", list[i].what);
     }
-    if (heat && x < COLS - (4 + THEME_HEAT_LEVELS + 5)) {
-        x += draw_text(y, x, COLS - x, theme_attr(ROLE_LABEL), "low ");
+    if (heat && x < end - (4 + THEME_HEAT_LEVELS + 5)) {
+        x += draw_text(y, x, end - x, theme_attr(ROLE_LABEL), "low ");
         for (int i = 0; i < THEME_HEAT_LEVELS; i++)
-            x += draw_text(y, x, COLS - x, theme_attr((theme_role)(ROLE_HEAT_FIRST + i)),
+            x += draw_text(y, x, end - x, theme_attr((theme_role)(ROLE_HEAT_FIRST + i)),
                            g->block);
-        draw_text(y, x, COLS - x, theme_attr(ROLE_LABEL), " high");
+        draw_text(y, x, end - x, theme_attr(ROLE_LABEL), " high");
     }
 }
 
@@ -1219,7 +1230,7 @@ static attr_t formula_attr(int role)
     }
 }
 
-static void draw_formula(const stepper *st, int y, int h, int w)
+static void draw_formula(const stepper *st, int y, int x0, int h, int w)
 {
     char title[160];
     const pool_region *r = &st->region;
@@ -1230,21 +1241,21 @@ static void draw_formula(const stepper *st, int y, int h, int w)
         snprintf(title, sizeof title, "formula: output (%zu, %zu)", r->c, r->c2);
     else
         snprintf(title, sizeof title, "formula: output (%zu, %zu)", r->oy, r->ox);
-    draw_box(y, 0, h, w, title);
+    draw_box(y, x0, h, w, title);
     if (!st->have_ex) {
-        draw_text(y + 1, 2, w - 4, theme_attr(ROLE_ERROR), st->ex_error);
+        draw_text(y + 1, x0 + 2, w - 4, theme_attr(ROLE_ERROR), st->ex_error);
         return;
     }
     const formula_panel *f = st->formula;
     for (int i = 0; i < f->count && i < h - 2; i++) {
         const formula_line *l = &f->lines[i];
-        int x = 2;
-        for (int s = 0; s < l->span_count && x < w - 2; s++) {
+        int x = x0 + 2;
+        for (int s = 0; s < l->span_count && x < x0 + w - 2; s++) {
             const formula_span *sp = &l->spans[s];
             char part[FORMULA_LINE_BYTES];
             memcpy(part, l->text + sp->start, sp->len);
             part[sp->len] = '\0';
-            x += draw_text(y + 1 + i, x, w - 2 - x, formula_attr(sp->role), part);
+            x += draw_text(y + 1 + i, x, x0 + w - 2 - x, formula_attr(sp->role), part);
         }
     }
 }
@@ -1264,7 +1275,11 @@ static void formula_add_line(formula_panel *f, formula_role role, const char *te
  * max_lines lines; a hidden cell's panel is its formula ending in '?'. */
 static void build_formula(stepper *st, int width, int max_lines)
 {
-    unsigned hide = st->have_ex ? hidden_bits(st, st->index) : 0;
+    char why[200] = "";
+    unsigned hide = st->have_ex && st->hidden != NULL
+                        ? st->hidden(st->hidden_ctx, st->input, st->output, st->index, why,
+                                     sizeof why)
+                        : 0;
     if (hide != 0) {
         char text[FORMULA_LINE_BYTES], v[48];
         double value = tensor_get(st->output, st->index);
@@ -1274,7 +1289,9 @@ static void build_formula(stepper *st, int width, int max_lines)
             snprintf(text + len - n, sizeof text - (len - n), "?");
         st->formula->count = 0;
         formula_add_line(st->formula, FORMULA_HEAD, text);
-        if (max_lines > 1)
+        if (max_lines > 1 && why[0] != '\0')
+            formula_add_line(st->formula, FORMULA_DIM, why);
+        else if (max_lines > 1)
             formula_add_line(st->formula, FORMULA_DIM,
                              hide & STEPPER_HIDE_VALUE
                                  ? "a lesson question asks for this value: answer it first"
@@ -1290,19 +1307,24 @@ static void build_formula(stepper *st, int width, int max_lines)
     }
 }
 
+void stepper_hide_size(stepper *st, const char *why)
+{
+    snprintf(st->size_secret, sizeof st->size_secret, "%s", why != NULL ? why : "");
+}
+
 void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx)
 {
     st->hidden = hidden;
     st->hidden_ctx = ctx;
 }
 
-static void draw_size_panel(const stepper *st, int y, int h, int w)
+static void draw_size_panel(const stepper *st, int y, int x0, int h, int w)
 {
     wrap_sink sink;
     size_text(st, &sink, w - 4);
-    draw_box(y, 0, h, w, "output size (o)");
+    draw_box(y, x0, h, w, "output size (o)");
     for (int i = 0; i < sink.count && i < h - 2; i++)
-        draw_text(y + 1 + i, 2, w - 4, theme_attr(ROLE_FORMULA_TEXT), sink.lines[i]);
+        draw_text(y + 1 + i, x0 + 2, w - 4, theme_attr(ROLE_FORMULA_TEXT), sink.lines[i]);
 }
 
 void stepper_draw_title(const stepper *st, int y)
@@ -1321,26 +1343,29 @@ int stepper_draw_formula(stepper *st, int y, int w, int max_lines)
         max_lines = 1;
     build_formula(st, w - 4, max_lines);
     int h = st->formula->count + 2;
-    draw_formula(st, y, h, w);
+    draw_formula(st, y, 0, h, w);
     return h;
 }
 
-static void stepper_draw(tui_app *app)
+int stepper_width_needed(const stepper *st)
 {
-    stepper *st = app->stepper;
-    const int W = COLS, H = LINES;
-    /* A new terminal size: bring the region into view again. */
+    int in_w, in_h, out_w, out_h;
+    natural_sizes(st, 0, &in_w, &in_h, &out_w, &out_h);
+    in_w = in_w < 22 ? 22 : in_w;
+    out_w = out_w < 18 ? 18 : out_w;
+    return in_w + 3 + out_w;
+}
+
+void stepper_draw_area(stepper *st, int top, int x0, int h, int W)
+{
+    const int H = h + 3;    /* the layout below was made for a whole screen */
+    /* A new size: bring the region into view again. */
     if (W != st->drawn_cols || H != st->drawn_lines)
         st->follow = true;
     st->drawn_cols = W;
     st->drawn_lines = H;
     layout L;
-    L.title_y = 0;
-    L.status_y = H - 2;
-    int top = 1, bottom = H - 2;    /* rows [top, bottom) are ours */
-
-    draw_title(st, L.title_y);
-    draw_status(st, L.status_y);
+    int bottom = top + h;   /* rows [top, bottom) are ours */
 
     /* Fixed parts first: the size panel and the legend. */
     wrap_sink sink;
@@ -1411,6 +1436,7 @@ static void stepper_draw(tui_app *app)
     L.in_x = (W - (L.in_w + gap + L.out_w)) / 2;
     if (L.in_x < 0)
         L.in_x = 0;
+    L.in_x += x0;
     L.out_x = L.in_x + L.in_w + gap;
     draw_input(st, L.grid_y, L.in_x, L.grid_h, L.in_w);
     draw_output(st, L.grid_y, L.out_x, L.grid_h, L.out_w);
@@ -1420,13 +1446,21 @@ static void stepper_draw(tui_app *app)
 
     L.legend_y = L.grid_y + L.grid_h;
     if (legend_h > 0)
-        draw_legend(st, L.legend_y);
+        draw_legend(st, L.legend_y, x0, W);
     L.formula_y = L.legend_y + legend_h;
-    draw_formula(st, L.formula_y, L.formula_h, W);
+    draw_formula(st, L.formula_y, x0, L.formula_h, W);
     if (L.size_h > 0) {
         L.size_y = L.formula_y + L.formula_h;
-        draw_size_panel(st, L.size_y, L.size_h, W);
+        draw_size_panel(st, L.size_y, x0, L.size_h, W);
     }
+}
+
+static void stepper_draw(tui_app *app)
+{
+    stepper *st = app->stepper;
+    draw_title(st, 0);
+    draw_status(st, LINES - 2);
+    stepper_draw_area(st, 1, 0, LINES - 3, COLS);
 }
 
 /* ---- keys ----------------------------------------------------------------- */

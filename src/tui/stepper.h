@@ -59,11 +59,12 @@ const tensor *stepper_backward_dx(const stepper *st, double *lo, double *hi);
  * questions): STEPPER_HIDE_VALUE shows '?' for its value and its formula's
  * result, STEPPER_HIDE_WINNER drops the mark on the input cell that wins it
  * and the formula's lines under the headline.  hidden(ctx, input, output,
- * index) returns those bits for output[index] computed from input; a NULL
- * hidden shows everything. */
+ * index, why, why_size) returns those bits for output[index] computed from
+ * input, and may say in why (when not NULL) what the formula panel tells
+ * instead; a NULL hidden shows everything. */
 enum { STEPPER_HIDE_VALUE = 1u << 0, STEPPER_HIDE_WINNER = 1u << 1 };
 typedef unsigned (*stepper_hidden_fn)(void *ctx, const tensor *input, const tensor *output,
-                                      size_t index);
+                                      size_t index, char *why, size_t why_size);
 void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx);
 
 /* Parts of the stepper screen that the picture view draws too: the title
@@ -73,6 +74,20 @@ void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx);
 void stepper_draw_title(const stepper *st, int y);
 void stepper_draw_status(const stepper *st, int y);
 int stepper_draw_formula(stepper *st, int y, int w, int max_lines);
+
+/* Keep the output's shape secret (a lesson's size question): the output
+ * box says why instead of showing the grid, the size panel stays shut.
+ * NULL shows it again. */
+void stepper_hide_size(stepper *st, const char *why);
+
+/* The stepper's widgets without its title and status lines: the input and
+ * output grids, the legend, the formula panel and the size panel, laid out
+ * in the h lines from top and the w columns from x (a lesson's demo box). */
+void stepper_draw_area(stepper *st, int top, int x, int h, int w);
+
+/* The columns stepper_draw_area needs to show both grids whole at its
+ * tightest zoom (they scroll in fewer). */
+int stepper_width_needed(const stepper *st);
 
 /* The stepper screen. */
 extern const tui_screen stepper_screen;
