@@ -627,6 +627,7 @@ static void draw_help(void)
         "Tab            the page's next demo",
         "a              answer the open question",
         "s              show the answer instead",
+        ":              try your own settings (Esc: back)",
         "Up Down        scroll the text",
         "?              this help (any key closes it)",
         "q              quit",
