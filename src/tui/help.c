@@ -34,7 +34,7 @@ static const help_entry entries[] = {
     {"v", "numbers or pictures (a .png file opens as pictures)"},
     {"a", "pool again: the output becomes the input"},
     {"A", "back to the input before the last pool again"},
-    {"+  -  (z  Z)", "zoom in / out on the region; 0 fits the window"},
+    {"+  -  (z  Z)", "zoom in / out (same pixel scale at first); 0 fits"},
     {"h j k l", "pan a zoomed picture (the arrows too, when zoomed)"},
     {".", "bring the region back to the middle"},
     {"", "the region is outlined on the input, its output"},

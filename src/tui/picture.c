@@ -641,7 +641,7 @@ static bool buffers_for(int w, int h)
     return true;
 }
 
-static int colour_of(colour_mode mode, pixels_rgb c, int x, int y, bool exact)
+static int colour_of(colour_mode mode, pixels_rgb c)
 {
     switch (mode) {
     case MODE_DIRECT: {
@@ -652,9 +652,9 @@ static int colour_of(colour_mode mode, pixels_rgb c, int x, int y, bool exact)
         return v > 0 && v < 8 ? 8 : v;
     }
     case MODE_256:
-        return exact ? pixels_xterm256_nearest(c) : pixels_xterm256_dithered(c, x, y);
+        return pixels_xterm256_nearest(c);
     default:
-        return exact ? pixels_ansi8_nearest(c) : pixels_ansi8_dithered(c, x, y, pairs.ansi_colours);
+        return pixels_ansi8_nearest(c);
     }
 }
 
@@ -772,7 +772,7 @@ static int cell_colour(colour_mode mode, int c)
     if (mode != MODE_DIRECT)
         return c;
     pixels_rgb rgb = {(unsigned char)(c >> 16), (unsigned char)(c >> 8), (unsigned char)c};
-    return colour_of(MODE_DIRECT, rgb, 0, 0, true);
+    return colour_of(MODE_DIRECT, rgb);
 }
 
 /* Draw view.pixels (frame f, ring marks in view.ring) through libchafa's
@@ -886,12 +886,11 @@ static void draw_picture(colour_mode mode, int slot, const frame *f, const pixel
                     mean.g = (unsigned char)((top.g + bottom.g + 1) / 2);
                     mean.b = (unsigned char)((top.b + bottom.b + 1) / 2);
                 }
-                bool exact = view.ring[ti] || view.ring[bi];
-                int c = colour_of(mode, mean, col, row, exact);
+                int c = colour_of(mode, mean);
                 look = look_for(c, c, false);
             } else {
-                int t = colour_of(mode, top, col, 2 * row, view.ring[ti]);
-                int b = has_bottom ? colour_of(mode, bottom, col, 2 * row + 1, view.ring[bi]) : -1;
+                int t = colour_of(mode, top);
+                int b = has_bottom ? colour_of(mode, bottom) : -1;
                 look = look_for(t, b, true);
             }
             put_look(y, x, look, A_NORMAL);

@@ -1,8 +1,8 @@
 /* pixels.h - what the picture view computes before anything is drawn:
  * which value range a tensor is shown with, the tensor resampled to the
- * display's pixels, and those pixels reduced to what the terminal can show
- * (an xterm 256-colour index, one of the 8 ANSI colours, or a character of
- * the ASCII density ramp).
+ * display's pixels, and the colours libchafa's symbols do not choose (the
+ * nearest xterm 256-colour index or ANSI colour for a region's ring and for
+ * drawing without libchafa, a character of the ASCII density ramp).
  *
  * This resampling is for display only: every pooled value the view shows
  * comes from the core's pool_forward.  No curses here, so that the unit
@@ -75,21 +75,6 @@ int pixels_ansi8_nearest(pixels_rgb c);
 
 /* The ANSI colour's usual look (for choosing, and for tests). */
 pixels_rgb pixels_ansi8_rgb(int index);
-
-/* Ordered dithering (a 4×4 Bayer matrix at display pixel x, y) between
- * two palette entries: of the entries around c (the corners of the
- * 256-colour cube's cell that holds it and the two grays that bracket it,
- * or the 8 ANSI colours), the pair and the proportion whose mix comes
- * closest to c, with a penalty on pairs far apart (they make a noisy
- * pattern).  So an area of one colour comes out as a pattern of two
- * neighbours that averages to it (a dark blue stays blue where the nearest
- * single entry is a gray), and a colour the palette has stays plain. */
-int pixels_xterm256_dithered(pixels_rgb c, int x, int y);
-
-/* The same over the ANSI colours, all 8 or (colours = 7) all but magenta:
- * 7 colours make 21 pairs, which fit where a terminal has 64 colour pairs
- * and the theme holds some of them. */
-int pixels_ansi8_dithered(pixels_rgb c, int x, int y, int colours);
 
 /* The density ramp, darkest first: " .:-=+*#%@". */
 extern const char pixels_ramp[];

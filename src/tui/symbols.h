@@ -27,7 +27,8 @@ typedef struct symbols_cell {
 } symbols_cell;
 
 /* Turn the pw×ph pixels px (row-major) into cols×rows cells (row-major
- * into out), the pixels stretched over the cells.  unicode: the terminal
+ * into out), the pixels stretched over the cells by repeating them (no
+ * smoothing: an edge stays sharp, a colour exact).  unicode: the terminal
  * shows block characters; otherwise every cell is a space in one colour.
  * Returns false when libchafa could not make a canvas (out untouched). */
 bool symbols_render(const pixels_rgb *px, int pw, int ph, int cols, int rows,

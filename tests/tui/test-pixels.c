@@ -1,13 +1,14 @@
 /* test-pixels.c - the picture view's arithmetic, without a terminal: the
  * value scale of an input and an output, resampling (area averages when
- * shrinking, nearest when enlarging), the xterm palette, dithering that
- * keeps an area's average colour, and the ASCII ramp.
+ * shrinking, nearest when enlarging), the xterm palette, libchafa's
+ * symbols (flat areas one colour, half blocks), and the ASCII ramp.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/tensor.h"
 #include "tui/pixels.h"
+#include "tui/symbols.h"
 #include "../unit/check.h"
 
 static tensor *filled(int rank, const size_t *dims, const double *values)
@@ -169,58 +170,48 @@ static void test_palette(void)
         CHECK(pixels_ansi8_nearest(pixels_ansi8_rgb(i)) == i);
 }
 
-/* The mean colour of a 4x4 tile of dithered pixels. */
-static void dither_mean(pixels_rgb c, bool ansi, int colours, double mean[3], int *distinct)
+/* libchafa's symbols: a flat area is one colour in every cell (no
+ * dithering pattern), and a cell split into a light top and a dark bottom
+ * gets a half block with those two colours. */
+static void test_symbols(void)
 {
-    int seen[256] = {0};
-    mean[0] = mean[1] = mean[2] = 0;
-    *distinct = 0;
-    for (int y = 0; y < 4; y++)
-        for (int x = 0; x < 4; x++) {
-            int i = ansi ? pixels_ansi8_dithered(c, x, y, colours)
-                         : pixels_xterm256_dithered(c, x, y);
-            if (!seen[i]++)
-                (*distinct)++;
-            pixels_rgb p = ansi ? pixels_ansi8_rgb(i) : pixels_xterm256_rgb(i);
-            mean[0] += p.r / 16.0;
-            mean[1] += p.g / 16.0;
-            mean[2] += p.b / 16.0;
+    enum { W = 8, H = 8, COLS = 8, ROWS = 4 };
+    pixels_rgb px[W * H];
+    symbols_cell cells[COLS * ROWS];
+    pixels_rgb navy = {20, 24, 60}, cream = {250, 240, 200};
+    for (int i = 0; i < W * H; i++)
+        px[i] = navy;
+    for (int palette = SYMBOLS_ANSI8; palette <= SYMBOLS_DIRECT; palette++) {
+        CHECK(symbols_render(px, W, H, COLS, ROWS, (symbols_palette)palette, true, cells));
+        int colour = cells[0].glyph == ' ' ? cells[0].bg : cells[0].fg;
+        for (int i = 0; i < COLS * ROWS; i++) {
+            bool solid = cells[i].glyph == ' ' || cells[i].fg == cells[i].bg;
+            int shown = cells[i].glyph == ' ' ? cells[i].bg : cells[i].fg;
+            CHECK(solid || cells[i].glyph == 0x2588);
+            CHECK(shown == colour);
         }
-}
-
-static void test_dither(void)
-{
-    double mean[3];
-    int distinct;
-    /* a colour the palette has stays plain */
-    dither_mean(pixels_xterm256_rgb(172), false, 0, mean, &distinct);
-    CHECK(distinct == 1);
-    pixels_rgb white = {255, 255, 255};
-    dither_mean(white, false, 0, mean, &distinct);
-    CHECK(distinct == 1 && mean[0] == 255);
-    /* the cat's dark blue: a pattern of two entries, bluish on average */
-    pixels_rgb blue = {46, 65, 99};
-    dither_mean(blue, false, 0, mean, &distinct);
-    CHECK(distinct == 2);
-    CHECK_MSG(mean[2] > mean[0] + 20, "mean %g %g %g", mean[0], mean[1], mean[2]);
-    CHECK_NEAR(mean[0], 46, 25);
-    CHECK_NEAR(mean[1], 65, 25);
-    CHECK_NEAR(mean[2], 99, 25);
-    /* a mid gray between two ramp entries averages to itself */
-    pixels_rgb gray = {123, 123, 123};
-    dither_mean(gray, false, 0, mean, &distinct);
-    CHECK_NEAR(mean[0], 123, 3);
-    CHECK(mean[0] == mean[1] && mean[1] == mean[2]);
-    /* the ANSI colours: red stays red; 7 colours never give magenta */
-    pixels_rgb red = {205, 0, 0};
-    dither_mean(red, true, 8, mean, &distinct);
-    CHECK(distinct == 1 && mean[0] == 205);
-    pixels_rgb magenta = {205, 0, 205};
-    dither_mean(magenta, true, 8, mean, &distinct);
-    CHECK(distinct == 1);
-    for (int y = 0; y < 4; y++)
-        for (int x = 0; x < 4; x++)
-            CHECK(pixels_ansi8_dithered(magenta, x, y, 7) != 5);
+    }
+    CHECK(symbols_render(px, W, H, COLS, ROWS, SYMBOLS_XTERM240, true, cells));
+    CHECK(cells[0].bg >= 16 && cells[0].bg <= 255);
+    CHECK(symbols_render(px, W, H, COLS, ROWS, SYMBOLS_DIRECT, true, cells));
+    CHECK(cells[0].bg == (20 << 16 | 24 << 8 | 60));
+    /* the top half of every cell of row 0 cream, the rest navy */
+    for (int x = 0; x < W; x++)
+        px[x] = cream;
+    CHECK(symbols_render(px, W, H, COLS, ROWS, SYMBOLS_DIRECT, true, cells));
+    for (int x = 0; x < COLS; x++) {
+        const symbols_cell *c = &cells[x];
+        bool upper = c->glyph == 0x2580 && c->fg == (250 << 16 | 240 << 8 | 200) &&
+                     c->bg == (20 << 16 | 24 << 8 | 60);
+        bool lower = c->glyph == 0x2584 && c->bg == (250 << 16 | 240 << 8 | 200) &&
+                     c->fg == (20 << 16 | 24 << 8 | 60);
+        CHECK(upper || lower);
+    }
+    /* without block characters every cell is a space */
+    CHECK(symbols_render(px, W, H, COLS, ROWS, SYMBOLS_XTERM240, false, cells));
+    for (int i = 0; i < COLS * ROWS; i++)
+        CHECK(cells[i].glyph == ' ');
+    symbols_release();
 }
 
 static void test_ramp_and_contrast(void)
@@ -250,7 +241,7 @@ int main(void)
     test_output_scale();
     test_resample();
     test_palette();
-    test_dither();
+    test_symbols();
     test_ramp_and_contrast();
     return check_exit();
 }
