@@ -1151,7 +1151,11 @@ static void picture_draw(tui_app *app)
         ramp_lo = -1;       /* stretched: a range of its own */
         ramp_hi = 256;
     }
-    draw_picture(mode, 1, &out, &out_src, true, mx0, mx1, my0, my1, &ramp_lo, &ramp_hi);
+    if (stepper_hides_any(st))  /* a lesson's open question: its cells' colours would tell */
+        draw_text(L.top + L.rows / 2, L.out_x, L.cols, theme_attr(ROLE_HINT),
+                  "? (a lesson question asks about this output: answer it first)");
+    else
+        draw_picture(mode, 1, &out, &out_src, true, mx0, mx1, my0, my1, &ramp_lo, &ramp_hi);
     char shape[64];
     plane_size_text(oh, ow, shape, sizeof shape);
     snprintf(label, sizeof label, "output %s  %s pooling", shape, pool_op_name(plan->params.op));

@@ -1307,6 +1307,16 @@ static void build_formula(stepper *st, int width, int max_lines)
     }
 }
 
+bool stepper_hides_any(const stepper *st)
+{
+    if (st->hidden == NULL || st->output == NULL)
+        return false;
+    for (size_t i = 0; i < st->output->count; i++)
+        if (hidden_bits(st, i) & STEPPER_HIDE_VALUE)
+            return true;
+    return false;
+}
+
 void stepper_hide_size(stepper *st, const char *why)
 {
     snprintf(st->size_secret, sizeof st->size_secret, "%s", why != NULL ? why : "");

@@ -75,6 +75,10 @@ void stepper_draw_title(const stepper *st, int y);
 void stepper_draw_status(const stepper *st, int y);
 int stepper_draw_formula(stepper *st, int y, int w, int max_lines);
 
+/* Does the hidden hook keep any output value secret (the picture view
+ * then draws no output picture)? */
+bool stepper_hides_any(const stepper *st);
+
 /* Keep the output's shape secret (a lesson's size question): the output
  * box says why instead of showing the grid, the size panel stays shut.
  * NULL shows it again. */

@@ -46,6 +46,9 @@ for size in "80 24" "120 40"; do
     tui_wait "max(6, 1, 3, 7) = 7"
     check "$w x $h: question 1's cell stays ? in the grid" tui_has "│ 1  *[?]  *7  *│"
     check "$w x $h: and so does question 2's" tui_has "│ 0  *[?]  *5  *│"
+    tui_keys v
+    check "$w x $h: the picture view draws no output picture while a question asks" \
+        tui_wait "a lesson question asks about"
     tui_keys Escape
     check "$w x $h: Esc comes back to the page" tui_wait "questions right 0/8"
     check "$w x $h: the page as it was" tui_has "One matrix, three summaries"
