@@ -825,6 +825,16 @@ static void draw_scroll_info(int y, int x, int h, int w, const viewport *v, long
     }
 }
 
+/* A bilinear entry (c, c2) with c != c2 multiplies two channels: the
+ * input panel shows channel c2's value under each of channel c's, where
+ * a grid row has a line to spare. */
+static bool second_channel_shown(const stepper *st)
+{
+    int rowh = zooms[st->zoom].row_height;
+    return st->plan->params.op == POOL_BILINEAR && !st->backward &&
+           st->region.c != st->region.c2 && number_line(rowh) + 1 < rowh;
+}
+
 static void input_title(const stepper *st, char *title, size_t size)
 {
     const pool_plan *plan = st->plan;
@@ -838,6 +848,9 @@ static void input_title(const stepper *st, char *title, size_t size)
         snprintf(title, size, "dL/dx so far, input %s%s", shape, plane);
     } else if (plan->params.op == POOL_BILINEAR && r->c == r->c2)
         snprintf(title, size, "input %s, channel %zu", shape, r->c);
+    else if (plan->params.op == POOL_BILINEAR && second_channel_shown(st))
+        snprintf(title, size, "input %s, channel %zu, %s channel %zu under it", shape, r->c,
+                 glyphs_current()->times, r->c2);
     else if (plan->params.op == POOL_BILINEAR)
         snprintf(title, size, "input %s, channel %zu (times channel %zu)", shape, r->c, r->c2);
     else if (plan->n * plan->c > 1)
@@ -942,6 +955,15 @@ static void draw_input(stepper *st, int y, int x, int h, int w)
             else
                 snprintf(cell, sizeof cell, "%s", g->outside);
             draw_text_right(yy, cx + cw - pad_right, numw, a, cell);
+            if (kind == CELL_INPUT && second_channel_shown(st)) {
+                size_t plane = r->n * plan->c + r->c2;
+                double other =
+                    tensor_get(st->input, (plane * plan->h + (size_t)row) * plan->w + (size_t)col);
+                char times[56];
+                format_cell(other, numw, cell, sizeof cell);
+                snprintf(times, sizeof times, "%s%s", g->times, cell);
+                draw_text_right(yy + 1, cx + cw - pad_right, cw - pad_right, label, times);
+            }
             /* Between two rows of the window, the gap is part of it. */
             if (rowh > 1 && !full_cells(rowh) && in_box && i + 1 < shown_rows &&
                 in_region_box(r, row + 1, col)) {
@@ -1115,6 +1137,21 @@ static void natural_sizes(const stepper *st, int z, int *in_w, int *in_h, int *o
     input_title(st, title, sizeof title);
     if (*in_w < (int)glyphs_width(title) + 6)
         *in_w = (int)glyphs_width(title) + 6;
+    /* Bilinear steps through channel pairs whose titles differ in length:
+     * the box is as wide as the longest, so the layout stays put. */
+    if (st->plan->params.op == POOL_BILINEAR && !st->backward && st->plan->c > 1) {
+        char shape[64];
+        size_t last = st->plan->c - 1;
+        tensor_format_shape(st->input->rank, st->input->dims, shape, sizeof shape);
+        snprintf(title, sizeof title, "input %s, channel %zu, %s channel %zu under it", shape,
+                 last, glyphs_current()->times, last);
+        int widest = (int)glyphs_width(title);
+        snprintf(title, sizeof title, "input %s, channel %zu (times channel %zu)", shape, last,
+                 last);
+        widest = (int)glyphs_width(title) > widest ? (int)glyphs_width(title) : widest;
+        if (*in_w < widest + 6)
+            *in_w = widest + 6;
+    }
     output_title(st, title, sizeof title);
     int out_min = (int)glyphs_width(title) + 6;
     if (single_block(blocks, count)) {
