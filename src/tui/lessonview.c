@@ -29,6 +29,7 @@
 #include "tui/draw.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
+#include "tui/picture.h"
 #include "tui/stepper.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
@@ -628,6 +629,7 @@ static void draw_help(void)
         "a              answer the open question",
         "s              show the answer instead",
         ":              try your own settings (Esc: back)",
+        "v              the demo as pictures (Esc: back)",
         "Up Down        scroll the text",
         "?              this help (any key closes it)",
         "q              quit",
@@ -665,7 +667,8 @@ static void lesson_draw(tui_app *app)
     stepper *st = b != NULL && b->demo != LESSON_DEMO_COMPARE ? demo_stepper(v) : NULL;
     if (st != NULL) {
         int need = stepper_width_needed(st) + 2;
-        if (COLS - prose_w < need)
+        /* (A picture-sized input scrolls whatever the text gives up.) */
+        if (COLS - prose_w < need && COLS - PROSE_MIN_COLS >= need)
             prose_w = COLS - need > PROSE_MIN_COLS ? COLS - need : PROSE_MIN_COLS;
     }
     draw_prose(v, 1, 0, body_h, prose_w);
@@ -801,7 +804,7 @@ unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, 
  * command line open on them; Esc comes back (tui.c).  Not while a question
  * asks for what any settings would show (the output's size, how many cells
  * differ). */
-static void try_settings(lessonview *v)
+static void try_settings(lessonview *v, bool picture)
 {
     const lesson_player *p = &v->player;
     const lesson_block *b = lesson_player_current_demo(p);
@@ -826,7 +829,10 @@ static void try_settings(lessonview *v)
         say(v, true, "%s%s%s", err.subject, err.subject[0] ? ": " : "", err.message);
         return;
     }
-    tui_open_command_line(v->app);
+    if (picture)
+        tui_set_screen(v->app, &picture_screen);
+    else
+        tui_open_command_line(v->app);
 }
 
 static void lesson_key(tui_app *app, int key)
@@ -908,7 +914,10 @@ static void lesson_key(tui_app *app, int key)
         break;
     }
     case ':':
-        try_settings(v);
+        try_settings(v, false);
+        break;
+    case 'v':   /* the demo as pictures, in colour where the terminal has it */
+        try_settings(v, true);
         break;
     case KEY_UP:
     case 'k':
@@ -940,8 +949,8 @@ const tui_screen lesson_screen = {
     .name = "lesson",
     .draw = lesson_draw,
     .key = lesson_key,
-    .hints = "]/[:page\tn/p:step\tTab:demo\ta:answer\ts:show answer\t::try settings\t?:help"
-             "\tq:quit",
+    .hints = "]/[:page\tn/p:step\ta:answer\ts:show answer\t::try settings\tv:picture"
+             "\tTab:demo\t?:help\tq:quit",
     .min_cols = MIN_COLS,
     .min_rows = MIN_ROWS,
 };

@@ -7,6 +7,10 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/tui-lib.sh"
 : "${POOLVIZ_DATADIR:?POOLVIZ_DATADIR is not set}"
 
+escapes_lack() {
+    ! tui_screen -e | grep -q -- "$1"
+}
+
 for size in "80 24" "120 40"; do
     set -- $size
     w=$1 h=$2
@@ -23,6 +27,20 @@ for size in "80 24" "120 40"; do
     tui_keys q
     check "$w x $h: q quits" tui_wait_exit
     check "$w x $h: exit status 0" test "$tui_status" = 0
+
+    # Lesson 2, page 2: v shows the demo's cartoon in colour; Esc comes back.
+    tui_start "$w" "$h" POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson --page 2 02-the-cartoonist
+    check "$w x $h: lesson 2 opens on page 2" tui_wait "page 2/3"
+    check "$w x $h: the hints name v" tui_has "v picture"
+    check "$w x $h: the page draws no picture cells" escapes_lack "[34]8;5;[0-9]*m *▄"
+    tui_keys v
+    check "$w x $h: v shows the cartoon as a picture" tui_wait "input 256×256  RGB"
+    check "$w x $h: in colour (256-colour escapes on the picture's cells)" \
+        tui_escapes_have "[34]8;5;[0-9]*m *▄"
+    tui_keys Escape
+    check "$w x $h: Esc comes back to the page" tui_wait "pages seen 1/3"
+    tui_keys q
+    check "$w x $h: q quits" tui_wait_exit
 
     # Lesson 3: ':' tries settings on the lesson's matrix; Esc comes back.
     tui_start "$w" "$h" POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson 03-max-average-min
