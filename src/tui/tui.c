@@ -210,9 +210,10 @@ static pv_status on_lesson(void *ctx, const char *name, pv_error *err)
     if (v == NULL)
         return err->status != PV_OK ? err->status : PV_ERR_DATA;
     stepper_set_hidden(app->stepper, lessonview_hides, v);
+    /* q quits where the program is a lesson, else comes back here. */
+    app->lesson_quits = app->lesson != NULL && app->lesson_quits;
     lessonview_free(app->lesson);
     app->lesson = v;
-    app->lesson_quits = false;
     app->screen = &lesson_screen;
     app->under = NULL;
     return PV_OK;
