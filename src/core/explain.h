@@ -42,6 +42,7 @@ typedef struct pool_explanation {
     double raw;         /* bilinear: the value before signed sqrt / l2 normalize */
     double norm;        /* bilinear with l2 normalize: the Frobenius norm used */
     double result;      /* the value, recomputed naively in double */
+    size_t term_capacity; /* terms allocated (pool_region_compute reuses them) */
 } pool_explanation;
 
 /* Explain the region of output element out_index for input (whose shape and
@@ -50,6 +51,14 @@ typedef struct pool_explanation {
  * cannot take (stochastic on negative input) or PV_ERR_NOMEM. */
 pv_status pool_explain(const pool_plan *plan, const tensor *input, size_t out_index,
                        pool_explanation *ex, pv_error *err);
+
+/* The reducer alone, for the reference forward: like pool_explain but the
+ * terms are the region's input cells only (no padding, so any window size
+ * works), and ex, filled before or zeroed, keeps its terms array when it is
+ * large enough, so a loop over many outputs allocates once.  Release it
+ * when done. */
+pv_status pool_region_compute(const pool_plan *plan, const tensor *input, size_t out_index,
+                             pool_explanation *ex, pv_error *err);
 
 void pool_explanation_release(pool_explanation *ex);
 
@@ -60,5 +69,29 @@ void pool_explanation_release(pool_explanation *ex);
 void pool_explanation_format(const pool_explanation *ex, double value, size_t max_terms,
                              char *buf, size_t size);
 
+/* A bounded text under construction (the formula headline): writes past
+ * size are dropped, the text stays NUL-terminated. */
+typedef struct pool_text {
+    char *buf;
+    size_t size, used;
+} pool_text;
+
+/* How pool_text_terms prints each shown term. */
+typedef enum pool_term_style {
+    TERMS_VALUE,        /* 5 */
+    TERMS_POWER,        /* |x|^p with the explanation's p */
+    TERMS_SQUARE,       /* 5^2 */
+    TERMS_PRODUCT,      /* bilinear: f_i*f_j */
+    TERMS_PROBABILITY,  /* 5(p=0.25) */
+    TERMS_WEIGHTED      /* 0.25*5 */
+} pool_term_style;
+
+void pool_text_put(pool_text *tb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pool_text_number(pool_text *tb, double v);
+
+/* The terms a formula shows (input cells, and padding where the divisor
+ * counts it), separated by sep, eliding the middle past max_terms. */
+void pool_text_terms(pool_text *tb, const pool_explanation *ex, const char *sep,
+                     pool_term_style how, size_t max_terms);
 
 #endif

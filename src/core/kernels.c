@@ -69,16 +69,37 @@ bool kernels_select(const char *isa)
     return false;
 }
 
-bool kernels_supported(const pool_plan *plan)
+/* What the fast kernels compute, operator by operator; everything else goes
+ * to the reference path (ops.c), never to a kernel of another operator. */
+static bool kernel_supports_op(const pool_plan *plan)
 {
     const pool_op op = plan->params.op;
-    if ((op == POOL_LP || op == POOL_POWER) && isinf(plan->params.p))
-        return false; /* max |x|: rare, the reference loop does it */
+    switch (op) {
+    case POOL_MAX:
+    case POOL_MIN:
+    case POOL_AVG:
+    case POOL_SUM:
+    case POOL_L2:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+        return true;
+    case POOL_LP:
+    case POOL_POWER:
+        return !isinf(plan->params.p); /* max |x|: rare, the reference does it */
+    case POOL_BILINEAR:
+        return plan->c <= 8192; /* the C x C Gram matrix in double */
+    case POOL_STOCHASTIC: /* its draw lives in the reducer alone */
+    case POOL_OP_COUNT:
+        return false;
+    }
+    return false;
+}
+
+bool kernels_supported(const pool_plan *plan)
+{
     if (plan->dtype == TENSOR_F32 && plan->h * plan->w > (size_t)INT32_MAX)
         return false; /* the float kernels keep plane indices in 32 bits */
-    if (op == POOL_BILINEAR && plan->c > 8192)
-        return false; /* the C x C Gram matrix in double would be too large */
-    return true;
+    return kernel_supports_op(plan);
 }
 
 /* ---- plan ----------------------------------------------------------------- */
@@ -179,7 +200,6 @@ typedef enum kern_kind {
     KK_BAND,        /* windowed, adaptive, fractional: band kernels */
     KK_GLOBAL,      /* one window covering each plane */
     KK_SPP,
-    KK_STOCHASTIC,
     KK_BILINEAR
 } kern_kind;
 
@@ -381,15 +401,9 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
             kp->kernel_taps[i] = i < oh ? plan->rows.count[0] : plan->cols.count[0];
     }
 
-    switch (op) {
-    case POOL_AVG:
-    case POOL_POWER:
+    kp->divisor = 1;
+    if (pool_op_uses(op, OP_USES_DIVISOR))
         kp->divisor = prm->divisor != 0 ? (double)prm->divisor : 0;
-        break;
-    default:
-        kp->divisor = 1;
-        break;
-    }
     kp->p = op == POOL_L2 ? 2 : prm->p;
     kp->load = KL_ID;
     kp->finish = op == POOL_AVG ? KF_AVG : KF_SUM;
@@ -424,11 +438,6 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
         }
     }
 
-    if (op == POOL_STOCHASTIC) {
-        st->kind = KK_STOCHASTIC;
-        st->items = kp->planes;
-        return PV_OK;
-    }
     const bool whole_plane = oh == 1 && ow == 1 && kp->rows.count[0] == (long)plan->h &&
                              kp->cols.count[0] == (long)plan->w && kp->rows.step == 1 &&
                              kp->cols.step == 1;
@@ -479,77 +488,9 @@ typedef struct kern_job {
     double *gram;           /* bilinear: its C x C matrix */
 } kern_job;
 
-static pv_status stochastic_plane(const kern_job *job, size_t plane, pv_error *err)
-{
-    const kern_plan *kp = &job->st->kp;
-    const pool_plan *plan = kp->plan;
-    const pool_params *prm = &plan->params;
-    const kern_axis *ry = &kp->rows, *cx = &kp->cols;
-    const tensor *in = job->input;
-    const size_t W = kp->w, in_base = plane * kp->h * W;
-    const size_t out_base = plane * kp->oh * kp->ow;
-    for (size_t oy = 0; oy < kp->oh; oy++) {
-        if (pool_cancel_requested) /* a plane of large windows takes a while */
-            return pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user");
-        for (size_t ox = 0; ox < kp->ow; ox++) {
-            const size_t out_index = out_base + oy * kp->ow + ox;
-            const long rn = ry->count[oy], cn = cx->count[ox];
-            const long r0 = ry->first[oy], c0 = cx->first[ox];
-            double total = 0, squares = 0, value = 0;
-            long index = -1;
-            for (long i = 0; i < rn; i++) {
-                long r = r0 + i * ry->step;
-                for (long j = 0; j < cn; j++) {
-                    long c = c0 + j * cx->step;
-                    double a = tensor_get(in, in_base + (size_t)r * W + (size_t)c);
-                    if (!(a >= 0) || isinf(a)) {
-                        char v[32];
-                        pool_format_number(a, v, sizeof v);
-                        return pv_error_set(
-                            err, PV_ERR_DATA, "input",
-                            "stochastic pooling needs finite non-negative values (they "
-                            "become probabilities), found %s at row %ld, column %ld",
-                            v, r, c);
-                    }
-                    total += a;
-                    squares += a * a;
-                }
-            }
-            if (prm->mode == MODE_EVAL) {
-                value = total > 0 ? squares / total : 0;
-            } else if (total > 0) {
-                /* the first value whose running sum passes draw * total */
-                const double target =
-                    rng_uniform(prm->seed, RNG_STREAM_STOCHASTIC, out_index) * total;
-                double cumulative = 0;
-                bool done = false;
-                for (long i = 0; i < rn && !done; i++) {
-                    long r = r0 + i * ry->step;
-                    for (long j = 0; j < cn; j++) {
-                        long c = c0 + j * cx->step;
-                        double a = tensor_get(in, in_base + (size_t)r * W + (size_t)c);
-                        if (a == 0)
-                            continue;
-                        value = a;
-                        index = r * (long)W + c;
-                        cumulative += a;
-                        if (cumulative > target) {
-                            done = true;
-                            break;
-                        }
-                    }
-                }
-            }
-            tensor_set(job->output, out_index, value);
-            if (job->idx != NULL)
-                job->idx[out_index] = index;
-        }
-    }
-    return PV_OK;
-}
-
 static pv_status run_item(const kern_job *job, size_t item, void *scratch, pv_error *err)
 {
+    (void)err; /* no kernel fails on values today; the reference path does */
     kern_state *st = job->st;
     const kern_plan *kp = &st->kp;
     const pool_plan *plan = kp->plan;
@@ -605,8 +546,6 @@ static pv_status run_item(const kern_job *job, size_t item, void *scratch, pv_er
         }
         return PV_OK;
     }
-    case KK_STOCHASTIC:
-        return stochastic_plane(job, item, err);
     case KK_BILINEAR:
         job->impl->gram_rows(kp, in, job->sample, item, item + 1, job->gram);
         return PV_OK;
@@ -731,7 +670,7 @@ static pv_status forward_bilinear(kern_job *job, int threads, void **scratch, pv
 
 void kernels_describe(const pool_plan *plan, char *buf, size_t size)
 {
-    static const char *const kinds[] = {"band", "global", "spp", "stochastic", "bilinear"};
+    static const char *const kinds[] = {"band", "global", "spp", "bilinear"};
     static const char *const methods[] = {"direct", "doubling", "vanherk"};
     if (!kernels_supported(plan)) {
         snprintf(buf, size, "reference");

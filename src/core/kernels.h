@@ -18,8 +18,9 @@
  *       hold it; long windows add power-of-two blocks and van Herk blocks
  *       instead of running differences.  A norm whose power sum left the safe
  *       range of double is recomputed with the scaled formula of opmath.h.
- *   global, bilinear, stochastic   plain loops over contiguous data;
- *       stochastic adds in the reference's order, as its draw depends on it.
+ *   global, bilinear   plain loops over contiguous data.
+ *   (stochastic and every operator not listed in kernels.c's
+ *   kernel_supports_op take the reference path.)
  *
  * Work is split over planes, or over bands of output rows when there are
  * fewer planes than threads; every output is computed the same way whatever

@@ -13,11 +13,6 @@
 /* Largest value accepted for any window size, stride, padding or dilation. */
 #define PARAM_INT_MAX (1 << 24)
 
-static const char *const op_names[POOL_OP_COUNT] = {
-    "max", "min", "avg", "sum", "l2", "lp", "power", "stochastic", "fractional", "spp",
-    "bilinear",
-};
-
 static const char *const canonical_keys[] = {
     "op", "kernel", "stride", "padding", "dilation", "ceil-mode", "count-include-pad",
     "no-count-include-pad", "divisor", "power", "global", "adaptive", "output-size", "ratio",
@@ -77,39 +72,6 @@ void pool_params_set_samples(pool_params *params, double *samples, size_t count)
     params->samples = samples;
     params->samples_count = count;
     params->samples_given = false;
-}
-
-const char *pool_op_name(pool_op op)
-{
-    return (unsigned)op < POOL_OP_COUNT ? op_names[op] : "?";
-}
-
-bool pool_op_from_name(const char *name, pool_op *op)
-{
-    static const struct {
-        const char *name;
-        pool_op op;
-    } extra[] = {
-        {"average", POOL_AVG}, {"mean", POOL_AVG},         {"maximum", POOL_MAX},
-        {"minimum", POOL_MIN}, {"average-power", POOL_POWER}, {"l2norm", POOL_L2},
-        {"fractional-max", POOL_FRACTIONAL}, {"pyramid", POOL_SPP},
-    };
-    for (int i = 0; i < POOL_OP_COUNT; i++)
-        if (strcmp(name, op_names[i]) == 0) {
-            *op = (pool_op)i;
-            return true;
-        }
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
-        if (strcmp(name, extra[i].name) == 0) {
-            *op = extra[i].op;
-            return true;
-        }
-    return false;
-}
-
-bool pool_op_is_windowed(pool_op op)
-{
-    return op <= POOL_STOCHASTIC;
 }
 
 const char *const *pool_params_keys(void)
@@ -256,9 +218,8 @@ static pv_status parse_op(pool_params *params, const char *value, pv_error *err)
     pool_op op;
     if (value == NULL || !pool_op_from_name(value, &op))
         return pv_error_set(err, PV_ERR_USAGE, "--op",
-                            "unknown operator '%s' (max, min, avg, sum, l2, lp, power, "
-                            "stochastic, fractional, spp, bilinear)",
-                            value ? value : "");
+                            "unknown operator '%s' (%s)", value ? value : "",
+                            pool_op_name_list());
     params->op = op;
     return PV_OK;
 }
@@ -539,16 +500,17 @@ void pool_params_describe(const pool_params *params, char *buf, size_t size)
             if (params->ceil_mode)
                 APPEND(" ceil-mode");
         }
-        if ((op == POOL_AVG || op == POOL_POWER) && !params->count_include_pad)
+        if (pool_op_uses(op, OP_USES_DIVISOR) && !params->count_include_pad)
             APPEND(" no-count-include-pad");
-        if ((op == POOL_AVG || op == POOL_POWER) && params->divisor != 0)
+        if (pool_op_uses(op, OP_USES_DIVISOR) && params->divisor != 0)
             APPEND(" divisor %ld", params->divisor);
-        if (op == POOL_LP || op == POOL_POWER)
+        if (pool_op_uses(op, OP_USES_P))
             APPEND(" p %s", p);
-        if (op == POOL_STOCHASTIC)
-            APPEND(" mode %s seed %" PRIu64, params->mode == MODE_TRAIN ? "train" : "eval",
-                   params->seed);
-    } else if (op == POOL_FRACTIONAL) {
+        if (pool_op_uses(op, OP_USES_MODE))
+            APPEND(" mode %s", params->mode == MODE_TRAIN ? "train" : "eval");
+        if (pool_op_uses(op, OP_USES_SEED))
+            APPEND(" seed %" PRIu64, params->seed);
+    } else if (pool_op_uses(op, OP_USES_FRACTIONAL)) {
         APPEND(" %s", params->fractional_style == FRACTIONAL_GRAHAM ? "graham" : "torch");
         if (params->output_h > 0)
             APPEND(" output %dx%d", params->output_h, params->output_w);
@@ -562,11 +524,11 @@ void pool_params_describe(const pool_params *params, char *buf, size_t size)
                    params->overlapping ? " overlapping" : " disjoint");
         }
         APPEND(" seed %" PRIu64, params->seed);
-    } else if (op == POOL_SPP) {
+    } else if (pool_op_uses(op, OP_USES_LEVELS)) {
         APPEND(" levels ");
         for (int i = 0; i < params->level_count; i++)
             APPEND("%s%d", i ? "," : "", params->levels[i]);
-    } else if (op == POOL_BILINEAR) {
+    } else if (pool_op_uses(op, OP_USES_BILINEAR)) {
         if (params->signed_sqrt)
             APPEND(" signed-sqrt");
         if (params->l2_normalize)

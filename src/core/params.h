@@ -11,21 +11,7 @@
 #include <stdint.h>
 
 #include "error.h"
-
-typedef enum pool_op {
-    POOL_MAX,
-    POOL_MIN,
-    POOL_AVG,
-    POOL_SUM,
-    POOL_L2,
-    POOL_LP,
-    POOL_POWER,
-    POOL_STOCHASTIC,
-    POOL_FRACTIONAL,
-    POOL_SPP,
-    POOL_BILINEAR,
-    POOL_OP_COUNT
-} pool_op;
+#include "ops.h"
 
 typedef enum pool_padding_mode {
     PAD_EXPLICIT,   /* pad_h/pad_w cells on both sides */
@@ -108,16 +94,6 @@ const char *pool_params_canonical_key(const char *key);
 
 /* NULL-terminated list of every canonical key, for help and completion. */
 const char *const *pool_params_keys(void);
-
-/* Operator names: "max", "min", "avg", "sum", "l2", "lp", "power",
- * "stochastic", "fractional", "spp", "bilinear".  pool_op_from_name also
- * accepts "average", "mean", "average-power". */
-const char *pool_op_name(pool_op op);
-bool pool_op_from_name(const char *name, pool_op *op);
-
-/* True for the ops with a sliding window (max .. stochastic), which take
- * kernel/stride/padding/dilation, --global and --adaptive. */
-bool pool_op_is_windowed(pool_op op);
 
 /* Describe the settings in one line ("max 2x2 stride 2x2 pad 0x0 ..."),
  * mentioning only what matters for the op. */

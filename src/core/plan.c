@@ -303,7 +303,7 @@ static pv_status plan_windowed(pool_plan *plan, pv_error *err)
     if (prm->global && prm->adaptive_h > 0)
         return pv_error_set(err, PV_ERR_USAGE, "--global",
                             "--global and --adaptive cannot be combined");
-    if ((prm->op == POOL_LP || prm->op == POOL_POWER) && !(prm->p > 0))
+    if (pool_op_uses(prm->op, OP_USES_P) && !(prm->p > 0))
         return pv_error_set(err, PV_ERR_USAGE, "--power", "p must be greater than 0");
     if (prm->op == POOL_POWER && prm->divisor < 0)
         return pv_error_set(err, PV_ERR_USAGE, "--divisor",
@@ -432,9 +432,7 @@ pool_plan *pool_plan_create(const pool_params *params, tensor_dtype dtype, int r
         pool_plan_free(plan);
         return NULL;
     }
-    plan->has_indices = op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL ||
-                        op == POOL_SPP ||
-                        (op == POOL_STOCHASTIC && params->mode == MODE_TRAIN);
+    plan->has_indices = pool_op_picks_cell(params);
     return plan;
 }
 
@@ -534,7 +532,7 @@ void pool_plan_region(const pool_plan *plan, size_t out_index, pool_region *regi
     region->col_count = plan->cols.count[region->ox];
     region->divisor_rows = plan->rows.divisor[region->oy];
     region->divisor_cols = plan->cols.divisor[region->ox];
-    if (plan->params.divisor != 0 && (op == POOL_AVG || op == POOL_POWER))
+    if (plan->params.divisor != 0 && pool_op_uses(op, OP_USES_DIVISOR))
         region->divisor = (double)plan->params.divisor;
     else
         region->divisor = (double)region->divisor_rows * (double)region->divisor_cols;

@@ -1,0 +1,521 @@
+/* ops.c - the operator table and each operator's per-region reducer and
+ * formula headline (see ops.h).  The reducers are the reference arithmetic:
+ * plain loops in double over the gathered terms, in row-major order. */
+#include "ops.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "explain.h"
+#include "numfmt.h"
+#include "opmath.h"
+#include "params.h"
+#include "plan.h"
+#include "rng.h"
+#include "tensor.h"
+
+/* ---- shared pieces ------------------------------------------------------- */
+
+/* The index PyTorch reports for a window without any input cell: the first
+ * tap moved forward by the dilation until it is not negative (a number that
+ * may name a cell of a later row); where that falls past the plane, -1. */
+static long empty_window_index(const pool_region_ctx *cx)
+{
+    const pool_region *rg = cx->region;
+    const long plane = (long)(cx->plan->h * cx->plan->w);
+    long row = rg->row0, col = rg->col0;
+    while (row < 0)
+        row += rg->row_step;
+    while (col < 0)
+        col += rg->col_step;
+    long index = row * (long)cx->plan->w + col;
+    return index < plane ? index : -1;
+}
+
+static long term_index(const pool_region_ctx *cx, const pool_term *term)
+{
+    return term->row * (long)cx->plan->w + term->col;
+}
+
+/* ---- max, min, fractional, spp ------------------------------------------ */
+
+/* PyTorch's rule: the first extreme in row-major order wins, and a NaN wins
+ * over everything (the last NaN).  sign 1 = max, -1 = min. */
+static void reduce_extreme(const pool_region_ctx *cx, pool_explanation *ex, int sign)
+{
+    double best = sign > 0 ? -INFINITY : INFINITY;
+    long winner = -1, first_in = -1;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        const pool_term *term = &ex->terms[t];
+        if (term->kind != TAP_INPUT)
+            continue;
+        if (first_in < 0)
+            first_in = (long)t;
+        double v = term->value;
+        if ((sign > 0 ? v > best : v < best) || isnan(v)) {
+            best = v;
+            winner = (long)t;
+        }
+    }
+    if (winner < 0)
+        winner = first_in; /* every value is -inf (max) / +inf (min), or no input cell */
+    ex->winner = winner;
+    ex->result = best;
+    ex->index = winner >= 0 ? term_index(cx, &ex->terms[winner]) : empty_window_index(cx);
+}
+
+static pv_status reduce_max(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)err;
+    reduce_extreme(cx, ex, 1);
+    return PV_OK;
+}
+
+static pv_status reduce_min(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)err;
+    reduce_extreme(cx, ex, -1);
+    return PV_OK;
+}
+
+static void format_extreme(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "%s(", ex->op == POOL_MIN ? "min" : "max");
+    pool_text_terms(tb, ex, ", ", TERMS_VALUE, max_terms);
+    pool_text_put(tb, ") = ");
+}
+
+/* ---- avg, sum ------------------------------------------------------------ */
+
+static double input_sum(const pool_explanation *ex)
+{
+    double sum = 0;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            sum += ex->terms[t].value;
+    return sum;
+}
+
+static pv_status reduce_avg(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)cx, (void)err;
+    ex->sum = input_sum(ex);
+    ex->result = ex->sum / ex->divisor;
+    return PV_OK;
+}
+
+static pv_status reduce_sum(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)cx, (void)err;
+    ex->sum = input_sum(ex);
+    ex->divisor = 1;
+    ex->result = ex->sum;
+    return PV_OK;
+}
+
+static void format_avg(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "avg = (");
+    pool_text_terms(tb, ex, " + ", TERMS_VALUE, max_terms);
+    pool_text_put(tb, ") / ");
+    pool_text_number(tb, ex->divisor);
+    pool_text_put(tb, " = ");
+}
+
+static void format_sum(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "sum = ");
+    pool_text_terms(tb, ex, " + ", TERMS_VALUE, max_terms);
+    pool_text_put(tb, " = ");
+}
+
+/* ---- l2, lp, power --------------------------------------------------------- */
+
+/* m = max |x| over input terms (NaN if any is NaN). */
+static double max_abs(const pool_explanation *ex)
+{
+    double m = 0;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        if (ex->terms[t].kind != TAP_INPUT)
+            continue;
+        double a = fabs(ex->terms[t].value);
+        if (isnan(a))
+            return a;
+        if (a > m)
+            m = a;
+    }
+    return m;
+}
+
+/* (sum |x|^p / divisor)^(1/p), scaled by the largest |x| so it cannot
+ * overflow; the weights are the p-th powers the formula shows. */
+static void reduce_norm(pool_explanation *ex, double p, double divisor)
+{
+    double m = max_abs(ex), scaled = 0;
+    ex->sum = 0;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        pool_term *term = &ex->terms[t];
+        if (term->kind != TAP_INPUT)
+            continue;
+        term->weight = isinf(p) ? fabs(term->value) : pow(fabs(term->value), p);
+        ex->sum += term->weight;
+        if (m > 0 && !isinf(m) && !isnan(m))
+            scaled += opmath_scaled_power(term->value, m, p);
+    }
+    ex->p = p;
+    ex->divisor = divisor;
+    ex->result = opmath_finish_norm(m, scaled, divisor, p);
+}
+
+static pv_status reduce_l2(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)cx, (void)err;
+    reduce_norm(ex, 2, 1);
+    return PV_OK;
+}
+
+static pv_status reduce_lp(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)err;
+    reduce_norm(ex, cx->plan->params.p, 1);
+    return PV_OK;
+}
+
+static pv_status reduce_power(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)err;
+    reduce_norm(ex, cx->plan->params.p, ex->divisor);
+    return PV_OK;
+}
+
+static void format_l2(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "l2 = sqrt(");
+    pool_text_terms(tb, ex, " + ", TERMS_POWER, max_terms);
+    pool_text_put(tb, ") = ");
+}
+
+/* lp and power: "name = (sum)^(1/p)" or "name = ((sum) / d)^(1/p)". */
+static void format_norm(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    const char *name = pool_op_name(ex->op);
+    const bool mean = ex->op != POOL_LP;
+    if (isinf(ex->p)) {
+        pool_text_put(tb, "%s(inf) = max(|", name);
+        pool_text_terms(tb, ex, "|, |", TERMS_VALUE, max_terms);
+        pool_text_put(tb, "|) = ");
+        return;
+    }
+    pool_text_put(tb, "%s = (%s", name, mean ? "(" : "");
+    pool_text_terms(tb, ex, " + ", TERMS_POWER, max_terms);
+    if (mean) {
+        pool_text_put(tb, ") / ");
+        pool_text_number(tb, ex->divisor);
+    }
+    pool_text_put(tb, ")^(1/");
+    pool_text_number(tb, ex->p);
+    pool_text_put(tb, ") = ");
+}
+
+/* ---- stochastic ---------------------------------------------------------- */
+
+/* Train: the first value whose running sum passes u * sum, u drawn from the
+ * seed and the output's index; eval: sum a^2 / sum a.  The weights are the
+ * probabilities a / sum. */
+static pv_status reduce_stochastic(const pool_region_ctx *cx, pool_explanation *ex,
+                                   pv_error *err)
+{
+    const pool_params *prm = &cx->plan->params;
+    double total = 0, squares = 0;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        const pool_term *term = &ex->terms[t];
+        if (term->kind != TAP_INPUT)
+            continue;
+        if (!(term->value >= 0) || isinf(term->value)) {
+            char v[32];
+            pool_format_number(term->value, v, sizeof v);
+            return pv_error_set(err, PV_ERR_DATA, "input",
+                                "stochastic pooling needs finite non-negative values "
+                                "(they become probabilities), found %s at row %ld, column %ld",
+                                v, term->row, term->col);
+        }
+        total += term->value;
+        squares += term->value * term->value;
+    }
+    ex->sum = total;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            ex->terms[t].weight = total > 0 ? ex->terms[t].value / total : 0;
+    if (prm->mode == MODE_EVAL) {
+        ex->eval = true;
+        ex->result = total > 0 ? squares / total : 0;
+        return PV_OK;
+    }
+    ex->draw = rng_uniform(prm->seed, RNG_STREAM_STOCHASTIC, cx->out_index);
+    if (total == 0) {
+        ex->result = 0;
+        return PV_OK;
+    }
+    const double target = ex->draw * total;
+    double cumulative = 0;
+    long chosen = -1;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        if (ex->terms[t].kind != TAP_INPUT || ex->terms[t].value == 0)
+            continue;
+        chosen = (long)t;
+        cumulative += ex->terms[t].value;
+        if (cumulative > target)
+            break;
+    }
+    assert(chosen >= 0); /* total > 0: some value is positive */
+    ex->winner = chosen;
+    ex->result = ex->terms[chosen].value;
+    ex->index = term_index(cx, &ex->terms[chosen]);
+    return PV_OK;
+}
+
+static void format_stochastic(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    if (ex->eval) {
+        pool_text_put(tb, "sum(a^2)/sum(a) = (");
+        pool_text_terms(tb, ex, " + ", TERMS_SQUARE, max_terms);
+        pool_text_put(tb, ") / (");
+        pool_text_terms(tb, ex, " + ", TERMS_VALUE, max_terms);
+        /* an all-zero window: say that 0/0 is taken as 0 */
+        pool_text_put(tb, ex->sum == 0 ? ") = 0/0, taken as " : ") = ");
+    } else {
+        pool_text_put(tb, "sample from ");
+        pool_text_terms(tb, ex, ", ", TERMS_PROBABILITY, max_terms);
+        pool_text_put(tb, " with u = ");
+        pool_text_number(tb, ex->draw);
+        pool_text_put(tb, " -> ");
+    }
+}
+
+/* ---- bilinear -------------------------------------------------------------- */
+
+/* The raw bilinear entry (1/HW) sum f_i f_j of sample n. */
+static double bilinear_raw(const pool_plan *plan, const tensor *input, size_t n, size_t i,
+                           size_t j)
+{
+    const size_t hw = plan->h * plan->w;
+    const size_t bi = (n * plan->c + i) * hw, bj = (n * plan->c + j) * hw;
+    double sum = 0;
+    for (size_t k = 0; k < hw; k++)
+        sum += tensor_get(input, bi + k) * tensor_get(input, bj + k);
+    return sum / (double)hw;
+}
+
+static double signed_sqrt(double v)
+{
+    return v < 0 ? -sqrt(-v) : sqrt(v);
+}
+
+/* The terms are channel c's values; other is channel c2's at the same place. */
+static pv_status reduce_bilinear(const pool_region_ctx *cx, pool_explanation *ex,
+                                 pv_error *err)
+{
+    (void)err;
+    const pool_plan *plan = cx->plan;
+    const pool_region *rg = cx->region;
+    const size_t hw = plan->h * plan->w;
+    const size_t bj = (rg->n * plan->c + rg->c2) * hw;
+    ex->sum = 0;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        pool_term *term = &ex->terms[t];
+        term->other =
+            tensor_get(cx->input, bj + (size_t)term->row * plan->w + (size_t)term->col);
+        term->weight = term->value * term->other;
+        ex->sum += term->weight;
+    }
+    ex->divisor = (double)hw;
+    ex->raw = ex->sum / ex->divisor;
+    double v = plan->params.signed_sqrt ? signed_sqrt(ex->raw) : ex->raw;
+    if (plan->params.l2_normalize) {
+        double norm2 = 0;
+        for (size_t i = 0; i < plan->c; i++)
+            for (size_t j = 0; j < plan->c; j++) {
+                double e = bilinear_raw(plan, cx->input, rg->n, i, j);
+                if (plan->params.signed_sqrt)
+                    e = signed_sqrt(e);
+                norm2 += e * e;
+            }
+        ex->norm = sqrt(norm2);
+        v = ex->norm > 0 ? v / ex->norm : 0;
+    }
+    ex->result = v;
+    return PV_OK;
+}
+
+static void format_bilinear(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "(");
+    pool_text_terms(tb, ex, " + ", TERMS_PRODUCT, max_terms);
+    pool_text_put(tb, ") / ");
+    pool_text_number(tb, ex->divisor);
+    if (ex->raw != ex->result) {
+        pool_text_put(tb, " = ");
+        pool_text_number(tb, ex->raw);
+        pool_text_put(tb, " ->");
+    }
+    pool_text_put(tb, " = ");
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+static const pool_op_info op_table[POOL_OP_COUNT] = {
+    [POOL_MAX] = {
+        .op = POOL_MAX, .name = "max", .aliases = {"maximum"},
+        .help = "the largest value of the region",
+        .words = "max pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = 0,
+        .has_indices = true, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_max, .format = format_extreme,
+    },
+    [POOL_MIN] = {
+        .op = POOL_MIN, .name = "min", .aliases = {"minimum"},
+        .help = "the smallest value of the region",
+        .words = "min pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = 0,
+        .has_indices = true, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_min, .format = format_extreme,
+    },
+    [POOL_AVG] = {
+        .op = POOL_AVG, .name = "avg", .aliases = {"average", "mean"},
+        .help = "sum of the region / divisor (PyTorch's divisor rule)",
+        .words = "average pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_DIVISOR,
+        .has_indices = false, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_avg, .format = format_avg,
+    },
+    [POOL_SUM] = {
+        .op = POOL_SUM, .name = "sum", .aliases = {NULL},
+        .help = "sum of the region (padding adds 0)",
+        .words = "sum pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = 0,
+        .has_indices = false, .keeps_range = false,
+        .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_sum, .format = format_sum,
+    },
+    [POOL_L2] = {
+        .op = POOL_L2, .name = "l2", .aliases = {"l2norm"},
+        .help = "sqrt of the sum of squares",
+        .words = "L2 pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = 0,
+        .has_indices = false, .keeps_range = false,
+        .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_l2, .format = format_l2,
+    },
+    [POOL_LP] = {
+        .op = POOL_LP, .name = "lp", .aliases = {NULL},
+        .help = "(sum |x|^p)^(1/p); p = inf gives max |x|",
+        .words = "Lp pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_P,
+        .has_indices = false, .keeps_range = false,
+        .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_lp, .format = format_norm,
+    },
+    [POOL_POWER] = {
+        .op = POOL_POWER, .name = "power", .aliases = {"average-power"},
+        .help = "(mean |x|^p)^(1/p): p = 1 is avg on non-negative input",
+        .words = "power-average pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_P | OP_USES_DIVISOR,
+        .has_indices = false, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_power, .format = format_norm,
+    },
+    [POOL_STOCHASTIC] = {
+        .op = POOL_STOCHASTIC, .name = "stochastic", .aliases = {NULL},
+        .help = "train: a value drawn by x/sum; eval: sum x^2/sum x",
+        .words = "stochastic pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_SEED | OP_USES_MODE,
+        .has_indices = true, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_STOCHASTIC, .reduce = reduce_stochastic,
+        .format = format_stochastic,
+    },
+    [POOL_FRACTIONAL] = {
+        .op = POOL_FRACTIONAL, .name = "fractional", .aliases = {"fractional-max"},
+        .help = "max over regions of varying size (output-size or ratio)",
+        .words = "fractional max pooling",
+        .family = OP_FAMILY_REGIONS, .settings = OP_USES_FRACTIONAL | OP_USES_SEED,
+        .has_indices = true, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_FRACTIONAL, .reduce = reduce_max, .format = format_extreme,
+    },
+    [POOL_SPP] = {
+        .op = POOL_SPP, .name = "spp", .aliases = {"pyramid"},
+        .help = "spatial pyramid: n x n adaptive max per level, concatenated",
+        .words = "spatial pyramid pooling",
+        .family = OP_FAMILY_WHOLE_PLANE, .settings = OP_USES_LEVELS,
+        .has_indices = true, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_SPP, .reduce = reduce_max, .format = format_extreme,
+    },
+    [POOL_BILINEAR] = {
+        .op = POOL_BILINEAR, .name = "bilinear", .aliases = {NULL},
+        .help = "(1/(H*W)) sum over locations of f f^T: C x C per sample",
+        .words = "bilinear pooling",
+        .family = OP_FAMILY_WHOLE_PLANE, .settings = OP_USES_BILINEAR,
+        .has_indices = false, .keeps_range = false,
+        .layout = FORMULA_LAYOUT_BILINEAR, .reduce = reduce_bilinear,
+        .format = format_bilinear,
+    },
+};
+
+const pool_op_info *pool_op_info_of(pool_op op)
+{
+    assert((unsigned)op < POOL_OP_COUNT);
+    return &op_table[op];
+}
+
+const char *pool_op_name(pool_op op)
+{
+    return (unsigned)op < POOL_OP_COUNT ? op_table[op].name : "?";
+}
+
+bool pool_op_from_name(const char *name, pool_op *op)
+{
+    for (int i = 0; i < POOL_OP_COUNT; i++)
+        if (strcmp(name, op_table[i].name) == 0) {
+            *op = (pool_op)i;
+            return true;
+        }
+    for (int i = 0; i < POOL_OP_COUNT; i++)
+        for (size_t a = 0; a < sizeof op_table[i].aliases / sizeof op_table[i].aliases[0] &&
+                           op_table[i].aliases[a] != NULL;
+             a++)
+            if (strcmp(name, op_table[i].aliases[a]) == 0) {
+                *op = (pool_op)i;
+                return true;
+            }
+    return false;
+}
+
+const char *pool_op_name_list(void)
+{
+    static char list[256];
+    if (list[0] == '\0') {
+        size_t used = 0;
+        for (int i = 0; i < POOL_OP_COUNT && used < sizeof list; i++) {
+            int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                             op_table[i].name);
+            if (n > 0)
+                used += (size_t)n;
+        }
+    }
+    return list;
+}
+
+bool pool_op_is_windowed(pool_op op)
+{
+    return (unsigned)op < POOL_OP_COUNT && op_table[op].family == OP_FAMILY_WINDOWED;
+}
+
+bool pool_op_uses(pool_op op, unsigned setting)
+{
+    return (unsigned)op < POOL_OP_COUNT && (op_table[op].settings & setting) != 0;
+}
+
+bool pool_op_picks_cell(const pool_params *params)
+{
+    const pool_op op = params->op;
+    if ((unsigned)op >= POOL_OP_COUNT || !op_table[op].has_indices)
+        return false;
+    return !(pool_op_uses(op, OP_USES_MODE) && params->mode == MODE_EVAL);
+}
