@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "core/ops.h"
 
 typedef struct subcommand {
     const char *name;
@@ -56,6 +57,25 @@ static const char *subcommand_closest(const char *name)
     return cli_closest(name, names);
 }
 
+/* text on lines of at most width columns, broken at spaces */
+static void put_wrapped(FILE *out, const char *text, size_t width)
+{
+    while (*text != '\0') {
+        size_t len = strlen(text), cut = len;
+        if (len > width) {
+            cut = width;
+            while (cut > 0 && text[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                cut = width;
+        }
+        fprintf(out, "%.*s\n", (int)cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
 static void usage(FILE *out)
 {
     fputs("Usage: " CLI_PROGRAM " [OPTIONS] [FILE]         "
@@ -65,11 +85,15 @@ static void usage(FILE *out)
         fprintf(out, "       " CLI_PROGRAM " %s\n", subcommands[i].usage);
     fputs("       " CLI_PROGRAM " help [SUBCOMMAND]         help on a subcommand\n"
           "       " CLI_PROGRAM " --version                 the version\n"
-          "\n"
-          "poolviz computes the pooling operations of convolutional networks (max, min,\n"
-          "avg, sum, l2, lp, power, stochastic, fractional, spp, bilinear) and shows how\n"
-          "each output value follows from its window.\n"
-          "\n"
+          "\n",
+          out);
+    char about[512];
+    snprintf(about, sizeof about,
+             "poolviz computes the pooling operations of convolutional networks (%s) and "
+             "shows how each output value follows from its window.",
+             pool_op_name_list());
+    put_wrapped(out, about, 78);
+    fputs("\n"
           "Example:\n"
           "  " CLI_PROGRAM " pool -m '1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16' --op avg\n"
           "\n"

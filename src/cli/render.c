@@ -1182,7 +1182,7 @@ static pv_status view_init(step_view *v, const render_step *st, pv_error *err)
     long r_last = rg->row0 + (rg->row_count - 1) * rg->row_step;
     long c_last = rg->col0 + (rg->col_count - 1) * rg->col_step;
     long top = 0, left = 0, bottom = v->in_h - 1, right = v->in_w - 1;
-    if (pool_op_is_windowed(plan->params.op) || plan->params.op == POOL_FRACTIONAL) {
+    if (pool_op_info_of(plan->params.op)->family != OP_FAMILY_WHOLE_PLANE) {
         top -= plan->rows.pad_before;
         left -= plan->cols.pad_before;
         bottom += plan->rows.pad_after;

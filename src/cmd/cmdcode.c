@@ -111,7 +111,10 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
     case POOL_LP:
     case POOL_STOCHASTIC:
         break;
-    default:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_OP_COUNT:
         return;
     }
     if (dilated) {
@@ -123,7 +126,7 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
      * each window, whatever count_include_pad says: in PyTorch, a sum over
      * the padded input divided by the count of input cells (a padded ones). */
     bool same_count = w->same && p->divisor == 0 &&
-                      (p->op == POOL_AVG || p->op == POOL_POWER) && w->pads_known;
+                      pool_op_uses(p->op, OP_USES_DIVISOR) && w->pads_known;
     if (same_count)
         cmd_text_appendf(t, "n = F.pad(torch.ones_like(x), (%ld, %ld, %ld, %ld))  "
                             "# 1 on the input cells: SAME counts only them\n",
@@ -145,7 +148,7 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
         return;
     }
     char extra[96] = "";
-    if (p->op == POOL_AVG || p->op == POOL_POWER) {
+    if (pool_op_uses(p->op, OP_USES_DIVISOR)) {
         if (p->divisor != 0)
             snprintf(extra, sizeof extra, ", divisor_override=%ld", p->divisor);
         else if (!p->count_include_pad)
@@ -191,7 +194,12 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
             cmd_text_append(t, "# PyTorch has no stochastic pooling (eval mode has a formula: "
                                "set mode eval)\n");
         break;
-    default:
+    case POOL_MAX:
+    case POOL_MIN:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_OP_COUNT:
         break;
     }
 }
@@ -225,7 +233,10 @@ static void torch_global(cmd_text *t, const pool_params *p)
         else
             cmd_text_append(t, "# PyTorch has no stochastic pooling\n");
         break;
-    default:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_OP_COUNT:
         break;
     }
 }
@@ -246,7 +257,14 @@ static void torch_adaptive(cmd_text *t, const pool_params *p)
             cmd_text_appendf(t, "y = F.adaptive_avg_pool2d(x.abs() ** %s, %s) ** (1 / %s)\n", pw,
                              out, pw);
         break;
-    default:
+    case POOL_SUM:
+    case POOL_L2:
+    case POOL_LP:
+    case POOL_STOCHASTIC:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_OP_COUNT:
         cmd_text_appendf(t, "# PyTorch has no adaptive %s pooling\n", pool_op_name(p->op));
         break;
     }
@@ -332,10 +350,19 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
     case POOL_MIN:
         cmd_text_appendf(t, "y = -tf.nn.max_pool2d(-x, %s)\n", args);
         return;
-    default:
+    case POOL_AVG:
+    case POOL_SUM:
+    case POOL_L2:
+    case POOL_LP:
+    case POOL_POWER:
+    case POOL_STOCHASTIC:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_OP_COUNT:
         break;
     }
-    if (p->divisor != 0 && (p->op == POOL_AVG || p->op == POOL_POWER) && !w->same) {
+    if (p->divisor != 0 && pool_op_uses(p->op, OP_USES_DIVISOR) && !w->same) {
         cmd_text_appendf(t, "y = tf.nn.avg_pool2d(x, %s) * %s / %ld\n", args, kk, p->divisor);
         return;
     }
@@ -377,7 +404,12 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
         else
             cmd_text_append(t, "# TensorFlow has no stochastic pooling\n");
         break;
-    default:
+    case POOL_MAX:
+    case POOL_MIN:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_OP_COUNT:
         break;
     }
 }
@@ -410,7 +442,10 @@ static void tf_global(cmd_text *t, const pool_params *p)
         else
             cmd_text_append(t, "# TensorFlow has no stochastic pooling\n");
         break;
-    default:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_OP_COUNT:
         break;
     }
 }

@@ -119,22 +119,6 @@ static const struct {
     {"l2-normalize", "bilinear: divide the result by its L2 norm"},
 };
 
-static const struct {
-    const char *op, *text;
-} op_help[] = {
-    {"max", "the largest value of the region"},
-    {"min", "the smallest value of the region"},
-    {"avg", "sum of the region / divisor (PyTorch's divisor rule)"},
-    {"sum", "sum of the region (padding adds 0)"},
-    {"l2", "sqrt(sum x^2)"},
-    {"lp", "(sum |x|^p)^(1/p); p = inf gives max |x|"},
-    {"power", "(mean |x|^p)^(1/p): p = 1 is avg on non-negative input"},
-    {"stochastic", "train: a value drawn by x/sum; eval: sum x^2/sum x"},
-    {"fractional", "max over regions of varying size (output-size or ratio)"},
-    {"spp", "spatial pyramid: adaptive max pools of n x n bins for each level n"},
-    {"bilinear", "(1/(H*W)) sum over locations of f f^T: C x C per sample"},
-};
-
 static const char *const extra_topics[] = {"settings", "ops", "matrices", "keyboard"};
 
 const char *cmd_help_usage(const char *command)
@@ -188,10 +172,16 @@ static void write_settings(cmd_text *t)
 static void write_ops(cmd_text *t)
 {
     cmd_text_append(t, "Operators (set op NAME, or pool A NAME):\n");
-    for (size_t i = 0; i < sizeof op_help / sizeof op_help[0]; i++)
-        cmd_text_appendf(t, "  %-11s %s\n", op_help[i].op, op_help[i].text);
-    cmd_text_append(t, "max to stochastic slide a window (kernel, stride, padding, dilation,\n"
-                       "global, adaptive); the others size their regions themselves.\n");
+    for (int i = 0; i < POOL_OP_COUNT; i++) {
+        const pool_op_info *info = pool_op_info_of((pool_op)i);
+        cmd_text_appendf(t, "  %-11s %s\n", info->name, info->help);
+    }
+    cmd_text_append(t, "Windowed operators slide a window:");
+    for (int i = 0; i < POOL_OP_COUNT; i++)
+        if (pool_op_is_windowed((pool_op)i))
+            cmd_text_appendf(t, " %s", pool_op_name((pool_op)i));
+    cmd_text_append(t, ".\nThey take kernel, stride, padding, dilation, global and adaptive;\n"
+                       "the others size their regions themselves.\n");
 }
 
 static void write_matrices(cmd_text *t)
@@ -258,10 +248,10 @@ bool cmd_help_write(cmd_text *t, const char *topic)
             cmd_text_appendf(t, "set %s: %s\n", topic, setting_help[i].text);
             return true;
         }
-    for (size_t i = 0; i < sizeof op_help / sizeof op_help[0]; i++)
-        if (strcmp(op_help[i].op, topic) == 0) {
-            cmd_text_appendf(t, "op %s: %s\n", topic, op_help[i].text);
-            return true;
-        }
+    pool_op op;
+    if (pool_op_from_name(topic, &op)) {
+        cmd_text_appendf(t, "op %s: %s\n", pool_op_name(op), pool_op_info_of(op)->help);
+        return true;
+    }
     return false;
 }

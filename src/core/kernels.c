@@ -69,30 +69,29 @@ bool kernels_select(const char *isa)
     return false;
 }
 
-/* What the fast kernels compute, operator by operator; everything else goes
- * to the reference path (ops.c), never to a kernel of another operator. */
+/* What the fast kernels compute: the band, global and spp kernels take
+ * these operators and no other; every other operator (stochastic, whose
+ * draw lives in its reducer alone, and any operator added to the table
+ * without a kernel) takes the reference path, never a kernel of another
+ * operator. */
+static const pool_op kernel_ops[] = {
+    POOL_MAX, POOL_MIN, POOL_AVG, POOL_SUM, POOL_L2, POOL_LP, POOL_POWER,
+    POOL_FRACTIONAL, POOL_SPP, POOL_BILINEAR,
+};
+
 static bool kernel_supports_op(const pool_plan *plan)
 {
     const pool_op op = plan->params.op;
-    switch (op) {
-    case POOL_MAX:
-    case POOL_MIN:
-    case POOL_AVG:
-    case POOL_SUM:
-    case POOL_L2:
-    case POOL_FRACTIONAL:
-    case POOL_SPP:
-        return true;
-    case POOL_LP:
-    case POOL_POWER:
-        return !isinf(plan->params.p); /* max |x|: rare, the reference does it */
-    case POOL_BILINEAR:
-        return plan->c <= 8192; /* the C x C Gram matrix in double */
-    case POOL_STOCHASTIC: /* its draw lives in the reducer alone */
-    case POOL_OP_COUNT:
+    bool listed = false;
+    for (size_t i = 0; i < sizeof kernel_ops / sizeof kernel_ops[0]; i++)
+        listed = listed || kernel_ops[i] == op;
+    if (!listed)
         return false;
-    }
-    return false;
+    if (pool_op_uses(op, OP_USES_P) && isinf(plan->params.p))
+        return false; /* max |x|: rare, the reference does it */
+    if (op == POOL_BILINEAR && plan->c > 8192)
+        return false; /* the C x C Gram matrix in double would be too large */
+    return true;
 }
 
 bool kernels_supported(const pool_plan *plan)

@@ -400,7 +400,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
     },
     [POOL_L2] = {
         .op = POOL_L2, .name = "l2", .aliases = {"l2norm"},
-        .help = "sqrt of the sum of squares",
+        .help = "sqrt(sum x^2)",
         .words = "L2 pooling",
         .family = OP_FAMILY_WINDOWED, .settings = 0,
         .has_indices = false, .keeps_range = false,
@@ -441,7 +441,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
     },
     [POOL_SPP] = {
         .op = POOL_SPP, .name = "spp", .aliases = {"pyramid"},
-        .help = "spatial pyramid: n x n adaptive max per level, concatenated",
+        .help = "spatial pyramid: adaptive max pools of n x n bins for each level n",
         .words = "spatial pyramid pooling",
         .family = OP_FAMILY_WHOLE_PLANE, .settings = OP_USES_LEVELS,
         .has_indices = true, .keeps_range = true,

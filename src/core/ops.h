@@ -110,6 +110,11 @@ typedef void (*pool_region_backward)(const pool_region_ctx *cx,
 typedef void (*pool_region_format)(const struct pool_explanation *ex, struct pool_text *tb,
                                    size_t max_terms);
 
+/* Lines of words under the headline for FORMULA_LAYOUT_DETAIL ('\n'
+ * between lines): the weights, the sorted window, the stages. */
+typedef void (*pool_region_detail)(const struct pool_explanation *ex, struct pool_text *tb,
+                                   size_t max_terms);
+
 typedef struct pool_op_info {
     pool_op op;
     const char *name;               /* canonical name */
@@ -125,6 +130,7 @@ typedef struct pool_op_info {
     pool_formula_layout layout;
     pool_region_reduce reduce;
     pool_region_format format;
+    pool_region_detail detail;      /* FORMULA_LAYOUT_DETAIL only */
     pool_region_backward region_backward;   /* see above; NULL until backward lands */
 } pool_op_info;
 

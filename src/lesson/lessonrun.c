@@ -323,25 +323,6 @@ static void add_dims_mistake(lesson_answer *a, int rank, const size_t *dims, con
 
 /* ---- the questions ------------------------------------------------------------- */
 
-static const char *op_words(pool_op op)
-{
-    switch (op) {
-    case POOL_MAX: return "max pooling";
-    case POOL_MIN: return "min pooling";
-    case POOL_AVG: return "average pooling";
-    case POOL_SUM: return "sum pooling";
-    case POOL_L2: return "L2 pooling";
-    case POOL_LP: return "Lp pooling";
-    case POOL_POWER: return "power-average pooling";
-    case POOL_STOCHASTIC: return "stochastic pooling";
-    case POOL_FRACTIONAL: return "fractional max pooling";
-    case POOL_SPP: return "spatial pyramid pooling";
-    case POOL_BILINEAR: return "bilinear pooling";
-    case POOL_OP_COUNT: break;
-    }
-    return "pooling";
-}
-
 static void value_mistakes(const lesson_block *b, const pool_plan *plan, const tensor *input,
                            size_t idx, const pool_explanation *ex, lesson_answer *a)
 {
@@ -472,7 +453,7 @@ static pv_status solve_value(const lesson *l, const lesson_block *q, const lesso
             r->plan->params.count_include_pad ? "counts" : "leaves out",
             r->plan->params.count_include_pad ? "PyTorch's default, count_include_pad"
                                               : "no-count-include-pad");
-    if (r->plan->params.op == POOL_STOCHASTIC && !ex.eval && ex.winner >= 0) {
+    if (pool_op_uses(r->plan->params.op, OP_USES_MODE) && !ex.eval && ex.winner >= 0) {
         const pool_term *w = &ex.terms[ex.winner];
         char v[40], pr[40];
         put(&t, "\nThe draw picked input cell (%ld, %ld), the activation %s (probability %s).",
@@ -485,7 +466,7 @@ static pv_status solve_value(const lesson *l, const lesson_block *q, const lesso
 
 static bool op_has_windows(pool_op op)
 {
-    return pool_op_is_windowed(op) || op == POOL_FRACTIONAL;
+    return pool_op_info_of(op)->family != OP_FAMILY_WHOLE_PLANE;
 }
 
 static pv_status solve_size(const lesson *l, const lesson_block *q, const lesson_result *r,
@@ -608,13 +589,12 @@ static pv_status solve_argmax(const lesson *l, const lesson_block *q, const less
     if (lesson_output_index(l, q, r->plan, &idx, err) != PV_OK)
         return err->status;
     pool_op op = r->plan->params.op;
-    if (op == POOL_BILINEAR || (op != POOL_MAX && op != POOL_MIN && op != POOL_FRACTIONAL &&
-                                op != POOL_SPP &&
-                                !(op == POOL_STOCHASTIC && r->plan->params.mode == MODE_TRAIN)))
+    if (!pool_op_picks_cell(&r->plan->params))
         return block_fail(l, q, err, PV_ERR_DATA,
-                          "@ask argmax: %s has no winning cell (it suits max, min, fractional, "
-                          "spp and stochastic in training)",
-                          op_words(op));
+                          "@ask argmax: %s has no winning cell (it suits the operators whose "
+                          "value is one of the region's cells: max, min, fractional, spp and "
+                          "stochastic in training)",
+                          pool_op_info_of(op)->words);
     pool_explanation ex;
     pv_error inner;
     if (pool_explain(r->plan, r->input, idx, &ex, &inner) != PV_OK)

@@ -119,11 +119,6 @@ static formula_line *list_item(builder *b, formula_line *l, int indent, const ch
 
 /* ---- shared pieces ------------------------------------------------------ */
 
-static bool op_is_windowed(pool_op op)
-{
-    return pool_op_is_windowed(op);
-}
-
 static size_t count_kind(const pool_explanation *ex, pool_tap_kind kind)
 {
     size_t n = 0;
@@ -623,6 +618,31 @@ static void explain_bilinear(builder *b)
     }
 }
 
+/* Operators that spell themselves out: the region, then the lines the
+ * table's detail function writes (weights, sorted values, stages). */
+static void explain_detail(builder *b)
+{
+    if (pool_op_is_windowed(b->ex->op))
+        region_line(b);
+    const pool_op_info *info = pool_op_info_of(b->ex->op);
+    if (info->detail == NULL)
+        return;
+    char text[FORMULA_MAX_LINES * 160];
+    pool_text tb = {text, sizeof text, 0};
+    text[0] = '\0';
+    info->detail(b->ex, &tb, (size_t)b->width / 8);
+    for (char *line = text; *line != '\0' && lines_left(b, 1);) {
+        char *end = strchr(line, '\n');
+        if (end != NULL)
+            *end = '\0';
+        formula_line *l = line_new(b);
+        add(l, FORMULA_TEXT, "%s", line);
+        if (end == NULL)
+            break;
+        line = end + 1;
+    }
+}
+
 void formula_build(formula_panel *panel, const pool_plan *plan, const pool_region *region,
                    const pool_explanation *ex, double value, int width, int max_lines)
 {
@@ -634,35 +654,30 @@ void formula_build(formula_panel *panel, const pool_plan *plan, const pool_regio
     };
     panel->count = 0;
     headline(&b);
-    switch (ex->op) {
-    case POOL_MAX:
-    case POOL_MIN:
+    switch (pool_op_info_of(ex->op)->layout) {
+    case FORMULA_LAYOUT_EXTREME:
         explain_maxmin(&b);
         break;
-    case POOL_AVG:
-    case POOL_SUM:
+    case FORMULA_LAYOUT_SUM:
         explain_avg_sum(&b);
         break;
-    case POOL_L2:
-    case POOL_LP:
-    case POOL_POWER:
+    case FORMULA_LAYOUT_POWERS:
         explain_powers(&b);
         break;
-    case POOL_STOCHASTIC:
+    case FORMULA_LAYOUT_STOCHASTIC:
         explain_stochastic(&b);
         break;
-    case POOL_FRACTIONAL:
+    case FORMULA_LAYOUT_FRACTIONAL:
         explain_fractional(&b);
         break;
-    case POOL_SPP:
+    case FORMULA_LAYOUT_SPP:
         explain_spp(&b);
         break;
-    case POOL_BILINEAR:
+    case FORMULA_LAYOUT_BILINEAR:
         explain_bilinear(&b);
         break;
-    default:
-        if (op_is_windowed(ex->op))
-            region_line(&b);
+    case FORMULA_LAYOUT_DETAIL:
+        explain_detail(&b);
         break;
     }
 }

@@ -387,21 +387,6 @@ static void follow_stepper(const stepper *st)
     view.recentre = true;
 }
 
-static bool op_keeps_range(pool_op op)
-{
-    switch (op) {
-    case POOL_MAX:
-    case POOL_MIN:
-    case POOL_AVG:
-    case POOL_POWER:
-    case POOL_STOCHASTIC:
-    case POOL_FRACTIONAL:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* True when the output is planes of pixels (not an SPP vector or a
  * bilinear C×C matrix). */
 static bool output_is_picture(const pool_plan *plan)
@@ -485,7 +470,7 @@ static pixels_source output_source(const stepper *st)
     s.t = stepper_output(st);
     s.h = oh;
     s.w = ow;
-    s.scale = output_scale(s.t, op_keeps_range(plan->params.op));
+    s.scale = output_scale(s.t, pool_op_info_of(plan->params.op)->keeps_range);
     if (in_colour(plan)) {
         s.channels = 3;
         for (int k = 0; k < 3; k++)

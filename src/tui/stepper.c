@@ -634,19 +634,20 @@ static void describe_params(const stepper *st, char *buf, size_t size)
             if (p->ceil_mode)
                 status_add(buf, size, sep, "ceil mode");
         }
-        if (p->op == POOL_LP || p->op == POOL_POWER) {
+        if (pool_op_uses(p->op, OP_USES_P)) {
             pool_format_number(p->p, num, sizeof num);
             status_add(buf, size, sep, "p %s", num);
         }
-        if ((p->op == POOL_AVG || p->op == POOL_POWER) && p->divisor != 0)
+        if (pool_op_uses(p->op, OP_USES_DIVISOR) && p->divisor != 0)
             status_add(buf, size, sep, "divisor %ld", p->divisor);
-        else if ((p->op == POOL_AVG || p->op == POOL_POWER) && !p->count_include_pad &&
+        else if (pool_op_uses(p->op, OP_USES_DIVISOR) && !p->count_include_pad &&
                  !p->global && p->adaptive_h == 0 && p->padding_mode != PAD_SAME)
             status_add(buf, size, sep, "padding not counted");
-        if (p->op == POOL_STOCHASTIC)
-            status_add(buf, size, sep, "%s, seed %llu", p->mode == MODE_TRAIN ? "train" : "eval",
-                       (unsigned long long)p->seed);
-    } else if (p->op == POOL_FRACTIONAL) {
+        if (pool_op_uses(p->op, OP_USES_MODE))
+            status_add(buf, size, sep, "%s", p->mode == MODE_TRAIN ? "train" : "eval");
+        if (pool_op_uses(p->op, OP_USES_SEED))
+            status_add(buf, size, sep, "seed %llu", (unsigned long long)p->seed);
+    } else if (pool_op_uses(p->op, OP_USES_FRACTIONAL)) {
         size_t oh, ow;
         out_plane_dims(st->plan, &oh, &ow);
         status_add(buf, size, sep, "%s style", p->fractional_style == FRACTIONAL_TORCH ? "torch"
@@ -655,7 +656,7 @@ static void describe_params(const stepper *st, char *buf, size_t size)
             status_add(buf, size, sep, "kernel %d%s%d", p->kernel_h, g->times, p->kernel_w);
         status_add(buf, size, sep, "output %zu%s%zu", oh, g->times, ow);
         status_add(buf, size, sep, "seed %llu", (unsigned long long)p->seed);
-    } else if (p->op == POOL_SPP) {
+    } else if (pool_op_uses(p->op, OP_USES_LEVELS)) {
         char levels[128] = "";
         for (int i = 0; i < st->plan->level_count; i++) {
             size_t len = strlen(levels);
@@ -663,7 +664,7 @@ static void describe_params(const stepper *st, char *buf, size_t size)
                      st->plan->levels[i]);
         }
         status_add(buf, size, sep, "levels %s", levels);
-    } else if (p->op == POOL_BILINEAR) {
+    } else if (pool_op_uses(p->op, OP_USES_BILINEAR)) {
         if (p->signed_sqrt)
             status_add(buf, size, sep, "signed sqrt");
         if (p->l2_normalize)
@@ -1202,11 +1203,11 @@ static void draw_legend(const stepper *st, int y, int x0, int w)
     char swatch[16];
     if (p->op != POOL_BILINEAR)
         legend_add(list, &count, ROLE_REGION, mono ? " 1 " : "   ", "window");
-    bool winner = p->op == POOL_MAX || p->op == POOL_MIN || p->op == POOL_FRACTIONAL ||
-                  p->op == POOL_SPP || (p->op == POOL_STOCHASTIC && p->mode == MODE_TRAIN);
-    if (winner)
+    if (pool_op_picks_cell(p))
         legend_add(list, &count, ROLE_WINNER, mono ? " 2 " : "   ",
-                   p->op == POOL_STOCHASTIC ? "drawn" : p->op == POOL_MIN ? "smallest" : "largest");
+                   pool_op_uses(p->op, OP_USES_MODE) ? "drawn"
+                   : p->op == POOL_MIN                ? "smallest"
+                                                      : "largest");
     if (st->row_lo < 0 || st->col_lo < 0 || st->row_hi >= (long)plan->h ||
         st->col_hi >= (long)plan->w)
         legend_add(list, &count, ROLE_PADDING, " 0 ", "padding");
