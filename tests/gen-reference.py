@@ -149,4 +149,59 @@ for dtype in (torch.float32, torch.float64):
                               "kernel": pair(k), "output-size": pair(o)},
              x, out, idx, samples)
         case += 1
+
+
+# The operators PyTorch has no builtin for, from their definitions over
+# F.unfold's windows (padding cells masked out), in float64 and rounded to
+# the input's type.  Drawn after the cases above so those stay as they were.
+def unfold_windows(x, k, st, pad, dil):
+    n, c, h, w = x.shape
+    oh = (h + 2 * pad[0] - dil[0] * (k[0] - 1) - 1) // st[0] + 1
+    ow = (w + 2 * pad[1] - dil[1] * (k[1] - 1) - 1) // st[1] + 1
+    u = F.unfold(x, k, dilation=dil, padding=pad, stride=st).view(n, c, -1, oh * ow)
+    inside = F.unfold(torch.ones_like(x[:1, :1]), k, dilation=dil, padding=pad,
+                      stride=st).view(1, 1, -1, oh * ow) > 0
+    return u, inside, (n, c, oh, ow)
+
+
+for dtype in (torch.float32, torch.float64):
+    for i in range(60):
+        s = shape()
+        k, st, pad, dil, _ = random_window(s[2], s[3], True)
+        op = ["softpool", "lse", "median"][i % 3]
+        kind = rng.choice(["plain", "ties"]) if op != "median" else rng.choice(["plain", "ties", "nan"])
+        x = make_input(s, dtype, kind)
+        u, inside, oshape = unfold_windows(x.double(), k, st, pad, dil)
+        if not bool(inside.any(2).all()):
+            continue  # a window without input cells: not a case for these
+        params = {"op": op, "kernel": pair(k), "stride": pair(st), "padding": pair(pad),
+                  "dilation": pair(dil)}
+        v = u.masked_fill(~inside, float("-inf"))
+        if op == "softpool":
+            out = (v.softmax(2) * v.nan_to_num(neginf=0.0)).sum(2)
+        elif op == "lse":
+            r = rng.choice([0.5, 1.0, 3.0])
+            params["sharpness"] = r
+            out = (torch.logsumexp(r * v, 2) - inside.sum(2).double().log()) / r
+        else:
+            # the lower middle of the input cells; a NaN among them is the value
+            nan = (torch.isnan(u) & inside).any(2)
+            out = u.masked_fill(~inside, float("nan")).nanmedian(2).values
+            out = out.masked_fill(nan, float("nan"))
+        emit(f"{op}-{case}", params, x, out.view(oshape).to(dtype))
+        case += 1
+    for _ in range(20):  # mixed: alpha max + (1 - alpha) avg, avg's divisor rules
+        s = shape()
+        k, st, pad, _, ceil = random_window(s[2], s[3], False)
+        include = rng.random() < 0.5
+        alpha = rng.choice([0.0, 0.25, 0.5, 0.9, 1.0])
+        x = make_input(s, dtype, rng.choice(["plain", "ties"]))
+        xd = x.double()
+        out = alpha * F.max_pool2d(xd, k, st, pad, ceil_mode=ceil) + (1 - alpha) * F.avg_pool2d(
+            xd, k, st, pad, ceil_mode=ceil, count_include_pad=include)
+        emit(f"mixed-{case}", {"op": "mixed", "alpha": alpha, "kernel": pair(k),
+                               "stride": pair(st), "padding": pair(pad),
+                               "ceil-mode": int(ceil), "count-include-pad": int(include)},
+             x, out.to(dtype))
+        case += 1
 print(f"# torch {torch.__version__}", file=sys.stderr)

@@ -31,6 +31,8 @@ enum {
     OPT_MODE,
     OPT_SIGNED_SQRT,
     OPT_L2_NORMALIZE,
+    OPT_SHARPNESS,
+    OPT_ALPHA,
     OPT_INDICES,
     OPT_TO,
     OPT_GRAY,
@@ -79,6 +81,9 @@ static const shared_option shared_options[] = {
     {"mode", required_argument, OPT_MODE, "mode", NULL, "train or eval"},
     {"signed-sqrt", no_argument, OPT_SIGNED_SQRT, "signed-sqrt", "true", NULL},
     {"l2-normalize", no_argument, OPT_L2_NORMALIZE, "l2-normalize", "true", NULL},
+    {"sharpness", required_argument, OPT_SHARPNESS, "sharpness", NULL,
+     "R > 0, e.g. --sharpness 4"},
+    {"alpha", required_argument, OPT_ALPHA, "alpha", NULL, "A from 0 to 1, e.g. --alpha 0.25"},
     {"indices", required_argument, OPT_INDICES, NULL, NULL, "a file name, e.g. idx.npy"},
     {"matrix", required_argument, 'm', NULL, NULL, "a matrix, e.g. -m '1 2; 3 4'"},
     {"output", required_argument, 'o', NULL, NULL, "a file name, e.g. -o out.npy"},
@@ -512,11 +517,23 @@ void cli_pool_options_help(FILE *out, unsigned groups)
     }
     if (groups & CLI_HELP_POOL) {
         fputs("\nOperator:\n"
-              "      --op OP               max min avg sum l2 lp power stochastic fractional\n"
-              "                            spp bilinear (default max; poolviz pool --help\n"
-              "                            describes each)\n"
-              "  -p, --power P             p of lp and power: > 0 or inf (default 2)\n"
-              "\nWindow (max min avg sum l2 lp power stochastic):\n"
+              "      --op OP               the operator (default max):\n",
+              out);
+        for (int i = 0; i < POOL_OP_COUNT; i++) {
+            const pool_op_info *info = pool_op_info_of((pool_op)i);
+            fprintf(out, "        %-11s         %s\n", info->name, info->help);
+        }
+        fputs("  -p, --power P             p of lp and power (gem): > 0 or inf (default 2)\n"
+              "      --sharpness R         lse: R > 0 (default 1; small: avg, large: max)\n"
+              "      --alpha A             mixed: A*max + (1-A)*avg, A in [0, 1] (default 0.5)\n"
+              "\nWindow (",
+              out);
+        for (int i = 0, first = 1; i < POOL_OP_COUNT; i++)
+            if (pool_op_is_windowed((pool_op)i)) {
+                fprintf(out, "%s%s", first ? "" : " ", pool_op_name((pool_op)i));
+                first = 0;
+            }
+        fputs("):\n"
               "  -k, --kernel K|KHxKW      window size (default 2)\n"
               "  -s, --stride S|SHxSW      step between windows (default: the kernel)\n"
               "      --padding P|PHxPW|same|valid\n"
@@ -525,9 +542,9 @@ void cli_pool_options_help(FILE *out, unsigned groups)
               "      --ceil-mode           round the output size up (default: down)\n"
               "      --global              one window over the whole plane\n"
               "      --adaptive OHxOW      windows that give an OHxOW output (PyTorch bins)\n"
-              "      --divisor N           avg, power: divide by N (default: window size)\n"
+              "      --divisor N           avg, power, mixed: divide by N (default: window size)\n"
               "      --no-count-include-pad\n"
-              "                            avg, power: leave padding out of the divisor\n"
+              "                            avg, power, mixed: leave padding out of the divisor\n"
               "\nStochastic:\n"
               "      --mode train|eval     train draws a value, eval weighs (default train)\n"
               "      --seed N              random seed, also for fractional (default 0)\n"

@@ -84,6 +84,91 @@ static bool torch_same_padding(cmd_text *t, const code_window *w, const char *fi
     return true;
 }
 
+/* softpool, lse, median and mixed have no PyTorch builtin: their
+ * definitions over F.unfold's windows (mixed: max_pool2d and avg_pool2d). */
+static void torch_from_definition(cmd_text *t, const pool_params *p, const code_window *w)
+{
+    char a[40], r[40];
+    number(a, sizeof a, p->alpha);
+    number(r, sizeof r, p->sharpness);
+    if (w->same || w->ceil) {
+        cmd_text_appendf(t, "# PyTorch has no %s pooling; its definition over F.unfold "
+                            "needs explicit padding and no ceil mode\n", pool_op_name(p->op));
+        return;
+    }
+    if (p->op == POOL_MIXED) {
+        char args_max[256], args_avg[256], extra[96] = "";
+        torch_window_args(w, true, args_max, sizeof args_max);
+        torch_window_args(w, false, args_avg, sizeof args_avg);
+        if (w->dh != 1 || w->dw != 1) {
+            cmd_text_append(t, "# PyTorch's avg_pool2d has no dilation: no direct "
+                               "equivalent\n");
+            return;
+        }
+        if (p->divisor != 0)
+            snprintf(extra, sizeof extra, ", divisor_override=%ld", p->divisor);
+        else if (!p->count_include_pad)
+            snprintf(extra, sizeof extra, ", count_include_pad=False");
+        cmd_text_appendf(t, "# mixed pooling has no builtin: alpha*max + (1 - alpha)*avg\n"
+                            "y = %s * F.max_pool2d(x, %s) + (1 - %s) * F.avg_pool2d(x, %s%s)\n",
+                         a, args_max, a, args_avg, extra);
+        return;
+    }
+    const bool padded = w->ph || w->pw;
+    cmd_text_appendf(t, "K, S, P, D = (%d, %d), (%d, %d), (%d, %d), (%d, %d)\n"
+                        "n, c, h, w = x.shape\n"
+                        "oh = (h + 2 * P[0] - D[0] * (K[0] - 1) - 1) // S[0] + 1\n"
+                        "ow = (w + 2 * P[1] - D[1] * (K[1] - 1) - 1) // S[1] + 1\n"
+                        "u = F.unfold(x, K, dilation=D, padding=P, stride=S).view(n, c, -1, oh * ow)\n",
+                     w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
+    if (padded)
+        cmd_text_append(t, "inside = F.unfold(torch.ones_like(x[:, :1]), K, dilation=D, padding=P, "
+                           "stride=S).view(1, 1, -1, oh * ow) > 0  # not padding\n");
+    switch (p->op) {
+    case POOL_SOFTPOOL:
+        cmd_text_append(t, "# SoftPool has no PyTorch builtin; softmax weights over each window\n");
+        if (padded)
+            cmd_text_append(t, "u = u.masked_fill(~inside, float('-inf'))\n");
+        cmd_text_append(t, "y = (u.softmax(2) * u.nan_to_num(neginf=0.0)).sum(2).view(n, c, oh, ow)\n");
+        break;
+    case POOL_LSE:
+        cmd_text_append(t, "# log-sum-exp pooling has no PyTorch builtin\n");
+        if (padded)
+            cmd_text_appendf(t, "u = u.masked_fill(~inside, float('-inf'))\n"
+                                "y = ((torch.logsumexp(%s * u, 2) - inside.sum(2).to(u.dtype).log()) / %s)"
+                                ".view(n, c, oh, ow)\n", r, r);
+        else
+            cmd_text_appendf(t, "y = ((torch.logsumexp(%s * u, 2) - math.log(u.shape[2])) / %s)"
+                                ".view(n, c, oh, ow)  # import math\n", r, r);
+        break;
+    case POOL_MEDIAN:
+        if (padded)
+            cmd_text_append(t, "# nanmedian skips the padding (and a NaN of x, which poolviz "
+                               "propagates)\n"
+                               "y = u.masked_fill(~inside, float('nan')).nanmedian(2).values"
+                               ".view(n, c, oh, ow)\n");
+        else
+            cmd_text_append(t, "y = u.median(2).values.view(n, c, oh, ow)  # the lower middle\n"
+                               "# timm's MedianPool2d gives these numbers without padding (it "
+                               "pads by reflection)\n");
+        break;
+    case POOL_MAX:
+    case POOL_MIN:
+    case POOL_AVG:
+    case POOL_SUM:
+    case POOL_L2:
+    case POOL_LP:
+    case POOL_POWER:
+    case POOL_STOCHASTIC:
+    case POOL_FRACTIONAL:
+    case POOL_SPP:
+    case POOL_BILINEAR:
+    case POOL_MIXED:
+    case POOL_OP_COUNT:
+        break;
+    }
+}
+
 static void torch_windowed(cmd_text *t, const pool_params *p, const code_window *w)
 {
     char args[256], pw[40];
@@ -115,6 +200,12 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
     case POOL_SPP:
     case POOL_BILINEAR:
     case POOL_OP_COUNT:
+        return;
+    case POOL_SOFTPOOL:
+    case POOL_LSE:
+    case POOL_MEDIAN:
+    case POOL_MIXED:
+        torch_from_definition(t, p, w);
         return;
     }
     if (dilated) {
@@ -201,11 +292,19 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
     case POOL_BILINEAR:
     case POOL_OP_COUNT:
         break;
+    case POOL_SOFTPOOL:
+    case POOL_LSE:
+    case POOL_MEDIAN:
+    case POOL_MIXED:
+        break;
     }
 }
 
 static void torch_global(cmd_text *t, const pool_params *p)
 {
+    char aa[40], rr[40];
+    number(aa, sizeof aa, p->alpha);
+    number(rr, sizeof rr, p->sharpness);
     char pw[40];
     number(pw, sizeof pw, p->p);
     const char *dims = "dim=(2, 3), keepdim=True";
@@ -238,11 +337,29 @@ static void torch_global(cmd_text *t, const pool_params *p)
     case POOL_BILINEAR:
     case POOL_OP_COUNT:
         break;
+    case POOL_SOFTPOOL:
+        cmd_text_append(t, "f = x.flatten(2)\n"
+                           "y = (f.softmax(2) * f).sum(2)[..., None, None]  # SoftPool: no builtin\n");
+        break;
+    case POOL_LSE:
+        cmd_text_appendf(t, "f = x.flatten(2)\n"
+                            "y = ((torch.logsumexp(%s * f, 2) - math.log(f.shape[2])) / %s)"
+                            "[..., None, None]  # import math\n", rr, rr);
+        break;
+    case POOL_MEDIAN:
+        cmd_text_append(t, "y = x.flatten(2).median(2).values[..., None, None]\n");
+        break;
+    case POOL_MIXED:
+        cmd_text_appendf(t, "y = %s * x.amax(%s) + (1 - %s) * x.mean(%s)\n", aa, dims, aa, dims);
+        break;
     }
 }
 
 static void torch_adaptive(cmd_text *t, const pool_params *p)
 {
+    char aa[40], rr[40];
+    number(aa, sizeof aa, p->alpha);
+    number(rr, sizeof rr, p->sharpness);
     char out[40], pw[40];
     pair(out, sizeof out, p->adaptive_h, p->adaptive_w);
     number(pw, sizeof pw, p->p);
@@ -265,6 +382,15 @@ static void torch_adaptive(cmd_text *t, const pool_params *p)
     case POOL_SPP:
     case POOL_BILINEAR:
     case POOL_OP_COUNT:
+        cmd_text_appendf(t, "# PyTorch has no adaptive %s pooling\n", pool_op_name(p->op));
+        break;
+    case POOL_MIXED:
+        cmd_text_appendf(t, "y = %s * F.adaptive_max_pool2d(x, %s) + (1 - %s) * "
+                            "F.adaptive_avg_pool2d(x, %s)\n", aa, out, aa, out);
+        break;
+    case POOL_SOFTPOOL:
+    case POOL_LSE:
+    case POOL_MEDIAN:
         cmd_text_appendf(t, "# PyTorch has no adaptive %s pooling\n", pool_op_name(p->op));
         break;
     }
@@ -361,6 +487,12 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
     case POOL_BILINEAR:
     case POOL_OP_COUNT:
         break;
+    case POOL_SOFTPOOL:
+    case POOL_LSE:
+    case POOL_MEDIAN:
+    case POOL_MIXED:
+        cmd_text_appendf(t, "# TensorFlow has no %s pooling\n", pool_op_name(p->op));
+        return;
     }
     if (p->divisor != 0 && pool_op_uses(p->op, OP_USES_DIVISOR) && !w->same) {
         cmd_text_appendf(t, "y = tf.nn.avg_pool2d(x, %s) * %s / %ld\n", args, kk, p->divisor);
@@ -411,11 +543,19 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
     case POOL_BILINEAR:
     case POOL_OP_COUNT:
         break;
+    case POOL_SOFTPOOL:
+    case POOL_LSE:
+    case POOL_MEDIAN:
+    case POOL_MIXED:
+        break;
     }
 }
 
 static void tf_global(cmd_text *t, const pool_params *p)
 {
+    char aa[40], rr[40];
+    number(aa, sizeof aa, p->alpha);
+    number(rr, sizeof rr, p->sharpness);
     char pw[40];
     number(pw, sizeof pw, p->p);
     const char *ax = "axis=[1, 2], keepdims=True";
@@ -446,6 +586,19 @@ static void tf_global(cmd_text *t, const pool_params *p)
     case POOL_SPP:
     case POOL_BILINEAR:
     case POOL_OP_COUNT:
+        break;
+    case POOL_MIXED:
+        cmd_text_appendf(t, "y = %s * tf.reduce_max(x, %s) + (1 - %s) * tf.reduce_mean(x, %s)\n",
+                         aa, ax, aa, ax);
+        break;
+    case POOL_LSE:
+        cmd_text_appendf(t, "n = tf.cast(tf.shape(x)[1] * tf.shape(x)[2], x.dtype)\n"
+                            "y = (tf.reduce_logsumexp(%s * x, %s) - tf.math.log(n)) / %s\n",
+                         rr, ax, rr);
+        break;
+    case POOL_SOFTPOOL:
+    case POOL_MEDIAN:
+        cmd_text_appendf(t, "# TensorFlow has no global %s pooling builtin\n", pool_op_name(p->op));
         break;
     }
 }

@@ -117,6 +117,8 @@ static const struct {
     {"mode", "stochastic: train (draw a value) or eval (average)"},
     {"signed-sqrt", "bilinear: sign(x) sqrt(|x|) of the result"},
     {"l2-normalize", "bilinear: divide the result by its L2 norm"},
+    {"sharpness", "lse: r > 0 (default 1); small r is near avg, large r near max"},
+    {"alpha", "mixed: alpha*max + (1 - alpha)*avg, alpha in [0, 1] (default 0.5)"},
 };
 
 static const char *const extra_topics[] = {"settings", "ops", "matrices", "keyboard"};

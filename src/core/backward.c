@@ -17,97 +17,12 @@
 #include "forward.h"
 #include "kernels-backward.h"
 
-/* The derivative of one region: add dy * d(value)/d(term t) to dx_terms[t]. */
-typedef void (*region_backward_fn)(const pool_explanation *ex, double dy, double *dx_terms);
-
-static void backward_winner(const pool_explanation *ex, double dy, double *dx_terms)
+/* The derivative of one region is its operator's table entry
+ * (pool_op_info.region_backward, ops.c), beside its reducer; bilinear,
+ * whose outputs read whole samples, has the sample-level pass below. */
+static pool_region_backward region_backward_of(pool_op op)
 {
-    if (ex->winner >= 0)
-        dx_terms[ex->winner] += dy;
-}
-
-static void backward_mean(const pool_explanation *ex, double dy, double *dx_terms)
-{
-    const double share = ex->op == POOL_SUM ? dy : dy / ex->divisor;
-    for (size_t t = 0; t < ex->term_count; t++)
-        if (ex->terms[t].kind == TAP_INPUT)
-            dx_terms[t] += share;
-}
-
-static double sign_of(double x)
-{
-    return x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x;
-}
-
-/* y = (sum |x|^p / D)^(1/p): dy/dx_i = sign(x_i) (|x_i| / y)^(p-1) / D. */
-static void backward_norm(const pool_explanation *ex, double dy, double *dx_terms)
-{
-    const double p = ex->op == POOL_L2 ? 2 : ex->p;
-    const double y = ex->result, divisor = ex->op == POOL_POWER ? ex->divisor : 1;
-    if (isinf(p)) {
-        long best = -1;
-        double m = -1;
-        for (size_t t = 0; t < ex->term_count; t++) {
-            double a = fabs(ex->terms[t].value);
-            if (ex->terms[t].kind == TAP_INPUT && (a > m || isnan(a))) {
-                m = a;
-                best = (long)t;
-                if (isnan(a))
-                    break;
-            }
-        }
-        if (best >= 0)
-            dx_terms[best] += dy * sign_of(ex->terms[best].value);
-        return;
-    }
-    if (y == 0)
-        return;
-    for (size_t t = 0; t < ex->term_count; t++) {
-        const double x = ex->terms[t].value;
-        if (ex->terms[t].kind != TAP_INPUT || x == 0)
-            continue;
-        const double r = fabs(x) / y;
-        const double d = p == 2 ? r : p == 1 ? 1 : pow(r, p - 1);
-        dx_terms[t] += dy * sign_of(x) * d / divisor;
-    }
-}
-
-static void backward_stochastic(const pool_explanation *ex, double dy, double *dx_terms)
-{
-    if (!ex->eval) {
-        backward_winner(ex, dy, dx_terms);
-        return;
-    }
-    if (!(ex->sum > 0))
-        return;
-    for (size_t t = 0; t < ex->term_count; t++)
-        if (ex->terms[t].kind == TAP_INPUT)
-            dx_terms[t] += dy * (2 * ex->terms[t].value - ex->result) / ex->sum;
-}
-
-/* The derivative beside each windowed operator (bilinear: see below). */
-static region_backward_fn region_backward_of(pool_op op)
-{
-    switch (op) {
-    case POOL_MAX:
-    case POOL_MIN:
-    case POOL_FRACTIONAL:
-    case POOL_SPP:
-        return backward_winner;
-    case POOL_AVG:
-    case POOL_SUM:
-        return backward_mean;
-    case POOL_L2:
-    case POOL_LP:
-    case POOL_POWER:
-        return backward_norm;
-    case POOL_STOCHASTIC:
-        return backward_stochastic;
-    case POOL_BILINEAR:
-    case POOL_OP_COUNT:
-        break;
-    }
-    return NULL;
+    return pool_op_info_of(op)->region_backward;
 }
 
 /* ---- bilinear: one sample at a time --------------------------------------- */

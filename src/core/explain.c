@@ -214,6 +214,9 @@ static void put_term(pool_text *tb, const pool_explanation *ex, const pool_term 
         pool_text_put(tb, "*");
         pool_text_number(tb, term->value);
         break;
+    case TERMS_WEIGHT_OF:
+        pool_text_number(tb, term->weight);
+        break;
     }
 }
 

@@ -6,8 +6,10 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "explain.h"
 #include "numfmt.h"
 #include "opmath.h"
@@ -363,6 +365,370 @@ static void format_bilinear(const pool_explanation *ex, pool_text *tb, size_t ma
     pool_text_put(tb, " = ");
 }
 
+/* ---- softpool, lse ------------------------------------------------------- */
+
+/* The largest input value (NaN if any is NaN, -inf for no input cell). */
+static double input_max(const pool_explanation *ex)
+{
+    double m = -INFINITY;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        if (ex->terms[t].kind != TAP_INPUT)
+            continue;
+        double v = ex->terms[t].value;
+        if (isnan(v))
+            return v;
+        if (v > m)
+            m = v;
+    }
+    return m;
+}
+
+/* e^{r (x - m)} of every input term into its weight; returns their sum.
+ * m is finite here. */
+static double exp_weights(pool_explanation *ex, double m, double r)
+{
+    double total = 0;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        pool_term *term = &ex->terms[t];
+        if (term->kind != TAP_INPUT)
+            continue;
+        term->weight = exp(r * (term->value - m));
+        total += term->weight;
+    }
+    return total;
+}
+
+/* sum w_i x_i, w_i = e^{x_i} / sum_j e^{x_j}, computed with x - max.  An
+ * infinite or NaN maximum is the value (the +inf cells take all the weight);
+ * a region without input cells gives 0, an empty sum. */
+static pv_status reduce_softpool(const pool_region_ctx *cx, pool_explanation *ex,
+                                 pv_error *err)
+{
+    (void)cx, (void)err;
+    const double m = input_max(ex);
+    ex->sum = 0;
+    if (ex->input_count == 0) {
+        ex->result = 0;
+        return PV_OK;
+    }
+    if (!isfinite(m)) {
+        ex->result = m;
+        return PV_OK;
+    }
+    const double total = exp_weights(ex, m, 1);
+    double value = 0;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        pool_term *term = &ex->terms[t];
+        if (term->kind != TAP_INPUT)
+            continue;
+        term->weight /= total;
+        value += term->weight * term->value;
+    }
+    ex->sum = total;
+    ex->result = value;
+    return PV_OK;
+}
+
+static void format_softpool(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "softpool = ");
+    pool_text_terms(tb, ex, " + ", TERMS_WEIGHTED, max_terms);
+    pool_text_put(tb, " = ");
+}
+
+static void detail_softpool(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "weights w = e^x / sum e^x (each e^(x - max) for safety):\n");
+    pool_text_terms(tb, ex, ", ", TERMS_WEIGHT_OF, max_terms);
+    pool_text_put(tb, "\nthe weights add up to 1; the largest value weighs most\n"
+                      "softpool = sum w*x, between avg (all equal) and max (one weight 1)");
+}
+
+/* m + (1/r) ln(mean e^{r (x - m)}) over the input cells, m = their max. */
+static pv_status reduce_lse(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)err;
+    const double r = cx->plan->params.sharpness;
+    const double m = input_max(ex);
+    ex->p = r;
+    ex->part[0] = m;
+    if (ex->input_count == 0 || !isfinite(m)) {
+        ex->result = m; /* NaN, +inf, or -inf (every cell -inf, or none) */
+        return PV_OK;
+    }
+    ex->sum = exp_weights(ex, m, r);
+    ex->divisor = (double)ex->input_count;
+    ex->result = m + log(ex->sum / ex->divisor) / r;
+    return PV_OK;
+}
+
+static void format_lse(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    (void)max_terms;
+    pool_text_put(tb, "lse = ");
+    pool_text_number(tb, ex->part[0]);
+    pool_text_put(tb, " + ln(");
+    pool_text_number(tb, ex->sum);
+    pool_text_put(tb, " / ");
+    pool_text_number(tb, ex->divisor);
+    pool_text_put(tb, ") / ");
+    pool_text_number(tb, ex->p);
+    pool_text_put(tb, " = ");
+}
+
+static void detail_lse(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "m = max = ");
+    pool_text_number(tb, ex->part[0]);
+    pool_text_put(tb, ", r = sharpness = ");
+    pool_text_number(tb, ex->p);
+    pool_text_put(tb, "\ne^(r(x - m)): ");
+    pool_text_terms(tb, ex, " + ", TERMS_WEIGHT_OF, max_terms);
+    pool_text_put(tb, " = ");
+    pool_text_number(tb, ex->sum);
+    pool_text_put(tb, "\nsmall r: close to avg; large r: close to max");
+}
+
+/* ---- median -------------------------------------------------------------- */
+
+typedef struct ranked {
+    double value;
+    size_t term;
+} ranked;
+
+static int by_value(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return x->term < y->term ? -1 : x->term > y->term; /* ties: row-major order */
+}
+
+/* The lower middle of the sorted input values (torch.median); a NaN is the
+ * value (the first in row-major order).  The winner is the median's cell
+ * (the first in row-major order among equal values); each input term's
+ * `other` is its place in the sorted order, for the formula. */
+static pv_status reduce_median(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    const size_t n = ex->input_count;
+    if (n == 0) {
+        ex->result = NAN;
+        ex->index = empty_window_index(cx);
+        return PV_OK;
+    }
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT && isnan(ex->terms[t].value)) {
+            ex->winner = (long)t;
+            ex->result = ex->terms[t].value;
+            ex->index = term_index(cx, &ex->terms[t]);
+            return PV_OK;
+        }
+    ranked *order = pv_malloc(n * sizeof *order);
+    if (order == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot sort the region");
+    size_t k = 0;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            order[k++] = (ranked){ex->terms[t].value, t};
+    qsort(order, n, sizeof *order, by_value);
+    for (k = 0; k < n; k++)
+        ex->terms[order[k].term].other = (double)k;
+    const size_t mid = order[(n - 1) / 2].term;
+    pv_free(order);
+    ex->winner = (long)mid;
+    ex->divisor = (double)n;
+    ex->result = ex->terms[mid].value;
+    ex->index = term_index(cx, &ex->terms[mid]);
+    return PV_OK;
+}
+
+static void format_median(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "median(");
+    pool_text_terms(tb, ex, ", ", TERMS_VALUE, max_terms);
+    pool_text_put(tb, ") = ");
+}
+
+/* The sorted window with the middle in brackets. */
+static void detail_median(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    const size_t n = ex->input_count;
+    if (n == 0 || ex->winner < 0 || isnan(ex->result)) {
+        pool_text_put(tb, n == 0 ? "no input cell: no middle value"
+                                 : "a NaN in the window: the median is NaN");
+        return;
+    }
+    const size_t mid = (size_t)ex->terms[ex->winner].other;
+    if (max_terms < 4)
+        max_terms = 4;
+    pool_text_put(tb, "sorted: ");
+    for (size_t k = 0; k < n; k++) {
+        /* show the ends and the middle, elide the rest */
+        bool near_mid = k + max_terms / 4 >= mid && k <= mid + max_terms / 4;
+        if (!(k < max_terms / 4 || k + max_terms / 4 >= n || near_mid)) {
+            if (k == max_terms / 4 || k == mid + max_terms / 4 + 1)
+                pool_text_put(tb, " ...");
+            continue;
+        }
+        for (size_t t = 0; t < ex->term_count; t++)
+            if (ex->terms[t].kind == TAP_INPUT && (size_t)ex->terms[t].other == k) {
+                pool_text_put(tb, k == mid ? " [" : " ");
+                pool_text_number(tb, ex->terms[t].value);
+                pool_text_put(tb, k == mid ? "]" : "");
+                break;
+            }
+    }
+    pool_text_put(tb, "\n%zu values: the middle is number %zu%s", n, mid + 1,
+                  n % 2 == 0 ? " (the lower of the two middles, as torch.median)" : "");
+}
+
+/* ---- mixed ---------------------------------------------------------------- */
+
+/* alpha * max + (1 - alpha) * avg, avg with its divisor rules. */
+static pv_status reduce_mixed(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)err;
+    const double alpha = cx->plan->params.alpha;
+    reduce_extreme(cx, ex, 1);
+    const double max = ex->result;
+    ex->sum = input_sum(ex);
+    ex->p = alpha;
+    ex->part[0] = max;
+    ex->part[1] = ex->sum / ex->divisor;
+    ex->result = alpha * ex->part[0] + (1 - alpha) * ex->part[1];
+    ex->index = -1;
+    return PV_OK;
+}
+
+static void format_mixed(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    (void)max_terms;
+    pool_text_put(tb, "mixed = ");
+    pool_text_number(tb, ex->p);
+    pool_text_put(tb, "*max + ");
+    pool_text_number(tb, 1 - ex->p);
+    pool_text_put(tb, "*avg = ");
+    pool_text_number(tb, ex->p);
+    pool_text_put(tb, "*");
+    pool_text_number(tb, ex->part[0]);
+    pool_text_put(tb, " + ");
+    pool_text_number(tb, 1 - ex->p);
+    pool_text_put(tb, "*");
+    pool_text_number(tb, ex->part[1]);
+    pool_text_put(tb, " = ");
+}
+
+static void detail_mixed(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    pool_text_put(tb, "max part: ");
+    pool_text_number(tb, ex->part[0]);
+    pool_text_put(tb, "\navg part: (");
+    pool_text_terms(tb, ex, " + ", TERMS_VALUE, max_terms);
+    pool_text_put(tb, ") / ");
+    pool_text_number(tb, ex->divisor);
+    pool_text_put(tb, " = ");
+    pool_text_number(tb, ex->part[1]);
+    pool_text_put(tb, "\nalpha = ");
+    pool_text_number(tb, ex->p);
+    pool_text_put(tb, ": alpha 1 is max, alpha 0 is avg");
+}
+
+/* ---- derivatives (the table's region_backward) ------------------------------ */
+
+static void backward_winner(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    if (ex->winner >= 0)
+        dx_terms[ex->winner] += dy;
+}
+
+static void backward_mean(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    const double share = ex->op == POOL_SUM ? dy : dy / ex->divisor;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            dx_terms[t] += share;
+}
+
+static double sign_of(double x)
+{
+    return x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x;
+}
+
+/* y = (sum |x|^p / D)^(1/p): dy/dx_i = sign(x_i) (|x_i| / y)^(p-1) / D. */
+static void backward_norm(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    const double p = ex->op == POOL_L2 ? 2 : ex->p;
+    const double y = ex->result, divisor = ex->op == POOL_POWER ? ex->divisor : 1;
+    if (isinf(p)) {
+        long best = -1;
+        double m = -1;
+        for (size_t t = 0; t < ex->term_count; t++) {
+            double a = fabs(ex->terms[t].value);
+            if (ex->terms[t].kind == TAP_INPUT && (a > m || isnan(a))) {
+                m = a;
+                best = (long)t;
+                if (isnan(a))
+                    break;
+            }
+        }
+        if (best >= 0)
+            dx_terms[best] += dy * sign_of(ex->terms[best].value);
+        return;
+    }
+    if (y == 0)
+        return;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        const double x = ex->terms[t].value;
+        if (ex->terms[t].kind != TAP_INPUT || x == 0)
+            continue;
+        const double r = fabs(x) / y;
+        const double d = p == 2 ? r : p == 1 ? 1 : pow(r, p - 1);
+        dx_terms[t] += dy * sign_of(x) * d / divisor;
+    }
+}
+
+static void backward_stochastic(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    if (!ex->eval) {
+        backward_winner(ex, dy, dx_terms);
+        return;
+    }
+    if (!(ex->sum > 0))
+        return;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            dx_terms[t] += dy * (2 * ex->terms[t].value - ex->result) / ex->sum;
+}
+
+/* softpool: y = sum w_i x_i, w = softmax(x): dy/dx_i = w_i (1 + x_i - y).
+ * A region whose maximum is not finite has no weights: no gradient. */
+static void backward_softpool(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            dx_terms[t] += dy * ex->terms[t].weight * (1 + ex->terms[t].value - ex->result);
+}
+
+/* lse: dy/dx_i = e^{r(x_i - m)} / sum_j e^{r(x_j - m)}, the softmax of r x. */
+static void backward_lse(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    if (!(ex->sum > 0))
+        return;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            dx_terms[t] += dy * ex->terms[t].weight / ex->sum;
+}
+
+/* mixed: alpha to the max's cell, (1 - alpha) / divisor to every input cell. */
+static void backward_mixed(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    if (ex->winner >= 0)
+        dx_terms[ex->winner] += dy * ex->p;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            dx_terms[t] += dy * (1 - ex->p) / ex->divisor;
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 static const pool_op_info op_table[POOL_OP_COUNT] = {
@@ -373,6 +739,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_WINDOWED, .settings = 0,
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_max, .format = format_extreme,
+        .region_backward = backward_winner,
     },
     [POOL_MIN] = {
         .op = POOL_MIN, .name = "min", .aliases = {"minimum"},
@@ -381,6 +748,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_WINDOWED, .settings = 0,
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_min, .format = format_extreme,
+        .region_backward = backward_winner,
     },
     [POOL_AVG] = {
         .op = POOL_AVG, .name = "avg", .aliases = {"average", "mean"},
@@ -389,6 +757,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_WINDOWED, .settings = OP_USES_DIVISOR,
         .has_indices = false, .keeps_range = true,
         .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_avg, .format = format_avg,
+        .region_backward = backward_mean,
     },
     [POOL_SUM] = {
         .op = POOL_SUM, .name = "sum", .aliases = {NULL},
@@ -397,6 +766,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_WINDOWED, .settings = 0,
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_sum, .format = format_sum,
+        .region_backward = backward_mean,
     },
     [POOL_L2] = {
         .op = POOL_L2, .name = "l2", .aliases = {"l2norm"},
@@ -405,6 +775,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_WINDOWED, .settings = 0,
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_l2, .format = format_l2,
+        .region_backward = backward_norm,
     },
     [POOL_LP] = {
         .op = POOL_LP, .name = "lp", .aliases = {NULL},
@@ -413,14 +784,16 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_WINDOWED, .settings = OP_USES_P,
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_lp, .format = format_norm,
+        .region_backward = backward_norm,
     },
     [POOL_POWER] = {
-        .op = POOL_POWER, .name = "power", .aliases = {"average-power"},
-        .help = "(mean |x|^p)^(1/p): p = 1 is avg on non-negative input",
+        .op = POOL_POWER, .name = "power", .aliases = {"gem", "average-power"},
+        .help = "(mean |x|^p)^(1/p), also gem; p = 1: avg of |x|",
         .words = "power-average pooling",
         .family = OP_FAMILY_WINDOWED, .settings = OP_USES_P | OP_USES_DIVISOR,
         .has_indices = false, .keeps_range = true,
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_power, .format = format_norm,
+        .region_backward = backward_norm,
     },
     [POOL_STOCHASTIC] = {
         .op = POOL_STOCHASTIC, .name = "stochastic", .aliases = {NULL},
@@ -430,6 +803,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_STOCHASTIC, .reduce = reduce_stochastic,
         .format = format_stochastic,
+        .region_backward = backward_stochastic,
     },
     [POOL_FRACTIONAL] = {
         .op = POOL_FRACTIONAL, .name = "fractional", .aliases = {"fractional-max"},
@@ -438,6 +812,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_REGIONS, .settings = OP_USES_FRACTIONAL | OP_USES_SEED,
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_FRACTIONAL, .reduce = reduce_max, .format = format_extreme,
+        .region_backward = backward_winner,
     },
     [POOL_SPP] = {
         .op = POOL_SPP, .name = "spp", .aliases = {"pyramid"},
@@ -446,6 +821,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .family = OP_FAMILY_WHOLE_PLANE, .settings = OP_USES_LEVELS,
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_SPP, .reduce = reduce_max, .format = format_extreme,
+        .region_backward = backward_winner,
     },
     [POOL_BILINEAR] = {
         .op = POOL_BILINEAR, .name = "bilinear", .aliases = {NULL},
@@ -455,6 +831,46 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_BILINEAR, .reduce = reduce_bilinear,
         .format = format_bilinear,
+    },
+    [POOL_SOFTPOOL] = {
+        .op = POOL_SOFTPOOL, .name = "softpool", .aliases = {"soft"},
+        .help = "sum w*x with softmax weights w = e^x / sum e^x (SoftPool)",
+        .words = "SoftPool (softmax-weighted pooling)",
+        .family = OP_FAMILY_WINDOWED, .settings = 0,
+        .has_indices = false, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_softpool,
+        .format = format_softpool, .detail = detail_softpool,
+        .region_backward = backward_softpool,
+    },
+    [POOL_LSE] = {
+        .op = POOL_LSE, .name = "lse", .aliases = {"logsumexp", "log-sum-exp"},
+        .help = "m + ln(mean e^(r(x - m)))/r, m = max, r = sharpness: avg to max",
+        .words = "log-sum-exp pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_SHARPNESS,
+        .has_indices = false, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_lse, .format = format_lse,
+        .detail = detail_lse,
+        .region_backward = backward_lse,
+    },
+    [POOL_MEDIAN] = {
+        .op = POOL_MEDIAN, .name = "median", .aliases = {NULL},
+        .help = "the middle of the sorted region (the lower one for an even count)",
+        .words = "median pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = 0,
+        .has_indices = true, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_median, .format = format_median,
+        .detail = detail_median,
+        .region_backward = backward_winner,
+    },
+    [POOL_MIXED] = {
+        .op = POOL_MIXED, .name = "mixed", .aliases = {"mix"},
+        .help = "alpha*max + (1 - alpha)*avg (avg with its divisor rule)",
+        .words = "mixed max-average pooling",
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_ALPHA | OP_USES_DIVISOR,
+        .has_indices = false, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_mixed, .format = format_mixed,
+        .detail = detail_mixed,
+        .region_backward = backward_mixed,
     },
 };
 

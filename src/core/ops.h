@@ -35,6 +35,10 @@ typedef enum pool_op {
     POOL_FRACTIONAL,
     POOL_SPP,
     POOL_BILINEAR,
+    POOL_SOFTPOOL,
+    POOL_LSE,
+    POOL_MEDIAN,
+    POOL_MIXED,
     POOL_OP_COUNT
 } pool_op;
 
@@ -96,13 +100,12 @@ typedef struct pool_region_ctx {
 typedef pv_status (*pool_region_reduce)(const pool_region_ctx *cx,
                                         struct pool_explanation *ex, pv_error *err);
 
-/* The backward of one region: given the explanation that reduce filled and
- * the output's gradient dy, add dL/dx of each term to dx_terms[t]
- * (term_count entries, padding terms included and ignored by the caller).
- * Left NULL here; the backward pass (issue "backward") fills it in beside
- * each reducer. */
-typedef void (*pool_region_backward)(const pool_region_ctx *cx,
-                                     const struct pool_explanation *ex, double dy,
+/* The backward of one region: given the explanation that pool_explain
+ * filled (terms with padding) and the output's gradient dy, add dy times
+ * d(value)/d(term t) to dx_terms[t] (term_count entries; the caller ignores
+ * padding terms).  NULL for bilinear, whose outputs read whole samples
+ * (backward.c has its sample-level pass). */
+typedef void (*pool_region_backward)(const struct pool_explanation *ex, double dy,
                                      double *dx_terms);
 
 /* The formula headline with the region's numbers ("max(1, 2, 5, 6) = ");
@@ -131,7 +134,7 @@ typedef struct pool_op_info {
     pool_region_reduce reduce;
     pool_region_format format;
     pool_region_detail detail;      /* FORMULA_LAYOUT_DETAIL only */
-    pool_region_backward region_backward;   /* see above; NULL until backward lands */
+    pool_region_backward region_backward;   /* see above */
 } pool_op_info;
 
 /* The entry of op (op < POOL_OP_COUNT). */

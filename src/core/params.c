@@ -17,7 +17,7 @@ static const char *const canonical_keys[] = {
     "op", "kernel", "stride", "padding", "dilation", "ceil-mode", "count-include-pad",
     "no-count-include-pad", "divisor", "power", "global", "adaptive", "output-size", "ratio",
     "fractional-style", "pseudo-random", "overlapping", "samples", "seed", "levels", "mode",
-    "signed-sqrt", "l2-normalize", NULL,
+    "signed-sqrt", "l2-normalize", "sharpness", "alpha", NULL,
 };
 
 static const struct {
@@ -42,6 +42,8 @@ void pool_params_init(pool_params *params)
     params->levels[2] = 4;
     params->level_count = 3;
     params->mode = MODE_TRAIN;
+    params->sharpness = 1;
+    params->alpha = 0.5;
 }
 
 pv_status pool_params_copy(pool_params *dst, const pool_params *src, pv_error *err)
@@ -437,6 +439,22 @@ pv_status pool_params_set(pool_params *params, const char *key, const char *valu
     }
     if (strcmp(canon, "signed-sqrt") == 0)
         return parse_flag(subject, value, &params->signed_sqrt, err);
+    if (strcmp(canon, "sharpness") == 0) {
+        double r;
+        if (!parse_double(value, &r) || !(r > 0) || isinf(r))
+            return pv_error_set(err, PV_ERR_USAGE, subject,
+                                "the sharpness r is a finite number > 0, got '%s'", value);
+        params->sharpness = r;
+        return PV_OK;
+    }
+    if (strcmp(canon, "alpha") == 0) {
+        double a;
+        if (!parse_double(value, &a) || !(a >= 0 && a <= 1))
+            return pv_error_set(err, PV_ERR_USAGE, subject,
+                                "alpha is a number from 0 (avg) to 1 (max), got '%s'", value);
+        params->alpha = a;
+        return PV_OK;
+    }
     if (strcmp(canon, "l2-normalize") == 0)
         return parse_flag(subject, value, &params->l2_normalize, err);
     return pv_error_set(err, PV_ERR_USAGE, subject, "unknown setting");
@@ -506,6 +524,10 @@ void pool_params_describe(const pool_params *params, char *buf, size_t size)
             APPEND(" divisor %ld", params->divisor);
         if (pool_op_uses(op, OP_USES_P))
             APPEND(" p %s", p);
+        if (pool_op_uses(op, OP_USES_SHARPNESS))
+            APPEND(" sharpness %.8g", params->sharpness);
+        if (pool_op_uses(op, OP_USES_ALPHA))
+            APPEND(" alpha %.8g", params->alpha);
         if (pool_op_uses(op, OP_USES_MODE))
             APPEND(" mode %s", params->mode == MODE_TRAIN ? "train" : "eval");
         if (pool_op_uses(op, OP_USES_SEED))
@@ -574,12 +596,13 @@ void pool_params_format_settings(const pool_params *params, char *buf, size_t si
              "count-include-pad %s\ndivisor %ld\npower %s\nglobal %s\nadaptive %s\n"
              "output-size %s\nratio %s\nfractional-style %s\npseudo-random %s\n"
              "overlapping %s\nseed %" PRIu64 "\nlevels %s\nmode %s\nsigned-sqrt %s\n"
-             "l2-normalize %s\n",
+             "l2-normalize %s\nsharpness %.8g\nalpha %.8g\n",
              pool_op_name(params->op), k, s, pad, d, params->ceil_mode ? "on" : "off",
              params->count_include_pad ? "on" : "off", params->divisor, p,
              params->global ? "on" : "off", adaptive, output, ratio,
              params->fractional_style == FRACTIONAL_GRAHAM ? "graham" : "torch",
              params->pseudo_random ? "on" : "off", params->overlapping ? "on" : "off",
              params->seed, levels, params->mode == MODE_TRAIN ? "train" : "eval",
-             params->signed_sqrt ? "on" : "off", params->l2_normalize ? "on" : "off");
+             params->signed_sqrt ? "on" : "off", params->l2_normalize ? "on" : "off",
+             params->sharpness, params->alpha);
 }

@@ -62,6 +62,8 @@ typedef struct pool_params {
     pool_mode mode;                  /* stochastic; default train */
     bool signed_sqrt;
     bool l2_normalize;
+    double sharpness;                /* lse: r > 0; default 1 */
+    double alpha;                    /* mixed: in [0, 1]; default 0.5 */
 } pool_params;
 
 /* Fill with the defaults: max, 2×2, stride = kernel, no padding. */

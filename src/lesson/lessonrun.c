@@ -413,6 +413,34 @@ static void value_mistakes(const lesson_block *b, const pool_plan *plan, const t
         add_value_mistake(a, ex->sum, "that is the sum over the locations; bilinear pooling "
                           "averages it (divide by %s)", num(ex->divisor, n1, sizeof n1));
         break;
+    case POOL_SOFTPOOL:
+    case POOL_LSE:
+        if (ex->input_count > 0)
+            add_value_mistake(a, total / (double)ex->input_count,
+                              "that is the plain average; %s leans toward the largest values",
+                              pool_op_name(plan->params.op));
+        add_value_mistake(a, hi, "that is the maximum; %s also counts the other values",
+                          pool_op_name(plan->params.op));
+        break;
+    case POOL_MEDIAN:
+        if (ex->input_count > 0)
+            add_value_mistake(a, total / (double)ex->input_count,
+                              "that is the average; the median is the middle of the sorted "
+                              "values");
+        if (ex->input_count % 2 == 0)
+            for (size_t t = 0; t < ex->term_count; t++)
+                if (ex->terms[t].kind == TAP_INPUT &&
+                    (size_t)ex->terms[t].other == ex->input_count / 2)
+                    add_value_mistake(a, ex->terms[t].value,
+                                      "that is the upper of the two middle values; the median "
+                                      "here (as torch.median) is the lower one");
+        break;
+    case POOL_MIXED:
+        add_value_mistake(a, ex->part[0], "that is the max part alone; mixed pooling adds "
+                          "alpha * max and (1 - alpha) * avg");
+        add_value_mistake(a, ex->part[1], "that is the avg part alone; mixed pooling adds "
+                          "alpha * max and (1 - alpha) * avg");
+        break;
     case POOL_OP_COUNT:
         break;
     }

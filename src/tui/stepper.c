@@ -643,6 +643,14 @@ static void describe_params(const stepper *st, char *buf, size_t size)
         else if (pool_op_uses(p->op, OP_USES_DIVISOR) && !p->count_include_pad &&
                  !p->global && p->adaptive_h == 0 && p->padding_mode != PAD_SAME)
             status_add(buf, size, sep, "padding not counted");
+        if (pool_op_uses(p->op, OP_USES_SHARPNESS)) {
+            pool_format_number(p->sharpness, num, sizeof num);
+            status_add(buf, size, sep, "sharpness %s", num);
+        }
+        if (pool_op_uses(p->op, OP_USES_ALPHA)) {
+            pool_format_number(p->alpha, num, sizeof num);
+            status_add(buf, size, sep, "alpha %s", num);
+        }
         if (pool_op_uses(p->op, OP_USES_MODE))
             status_add(buf, size, sep, "%s", p->mode == MODE_TRAIN ? "train" : "eval");
         if (pool_op_uses(p->op, OP_USES_SEED))

@@ -89,9 +89,9 @@ check "and the line did not run" tui_wait "avg = (1 + 2 + 3 + 4) / 4 = 2.5"
 tui_type ":set op mi"
 tui_keys C-g
 check "Ctrl-G cancels the command line too" tui_wait "n next"
-tui_type ":set op mi"
+tui_type ":set op mix"
 tui_keys Tab
-check "Tab completes an operator name" tui_wait ":set op min"
+check "Tab completes an operator name" tui_wait ":set op mixed"
 tui_keys C-g
 tui_type ":"
 tui_keys Up

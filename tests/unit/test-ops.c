@@ -335,6 +335,83 @@ static void test_spp_shapes(void)
     tensor_free(t);
 }
 
+/* The operators between avg and max: their values on the example, the
+ * identities that place them (alpha 0/1, small and large sharpness), their
+ * formulas, median's lower middle and NaN, softpool's weights. */
+static void explain_text(tensor *t, const char *spec, size_t at, char *buf, size_t size,
+                         pool_explanation *ex)
+{
+    pool_params p;
+    pv_error err;
+    pool_params_init(&p);
+    set_params(&p, spec);
+    pool_plan *plan = pool_plan_create(&p, t->dtype, t->rank, t->dims, &err);
+    CHECK_MSG(plan != NULL && pool_explain(plan, t, at, ex, &err) == PV_OK, "%s", spec);
+    pool_explanation_format(ex, ex->result, 16, buf, size);
+    pool_plan_free(plan);
+    pool_params_release(&p);
+}
+
+static void test_between_avg_and_max(void)
+{
+    const double tol = 5e-7;
+    check_example("op=softpool", 4, (double[]){5.6591137, 7.6591137, 13.659114, 15.659114}, tol);
+    check_example("op=lse", 4, (double[]){4.9451173, 6.9451173, 12.945117, 14.945117}, tol);
+    check_example("op=median", 4, (double[]){2, 4, 10, 12}, 0);
+    check_example("op=median global", 1, (double[]){8}, 0);
+    check_example("op=mixed", 4, (double[]){4.75, 6.75, 12.75, 14.75}, 0);
+    check_example("op=mixed alpha=0", 4, (double[]){3.5, 5.5, 11.5, 13.5}, 0);
+    check_example("op=mixed alpha=1", 4, (double[]){6, 8, 14, 16}, 0);
+    check_example("op=gem p=3", 4, (double[]){4.43952, 6.1841078, 11.858287, 13.807746}, tol);
+    /* lse: r -> 0 tends to avg, r -> inf to max */
+    check_example("op=lse sharpness=1e-7", 4, (double[]){3.5, 5.5, 11.5, 13.5}, 1e-5);
+    check_example("op=lse sharpness=1e6", 4, (double[]){6, 8, 14, 16}, 1e-5);
+
+    tensor *t = make_example();
+    pool_explanation ex;
+    char buf[512];
+    explain_text(t, "op=softpool", 0, buf, sizeof buf, &ex);
+    double wsum = 0;
+    for (size_t i = 0; i < ex.term_count; i++)
+        wsum += ex.terms[i].weight;
+    CHECK_NEAR(wsum, 1, 1e-15);
+    CHECK(strncmp(buf, "softpool = 0.0", 14) == 0);
+    pool_explanation_release(&ex);
+    explain_text(t, "op=median", 0, buf, sizeof buf, &ex);
+    CHECK_STR(buf, "median(1, 2, 5, 6) = 2");
+    CHECK(ex.index == 1 && ex.winner == 1);
+    pool_explanation_release(&ex);
+    explain_text(t, "op=mixed alpha=0.25", 0, buf, sizeof buf, &ex);
+    CHECK_STR(buf, "mixed = 0.25*max + 0.75*avg = 0.25*6 + 0.75*3.5 = 4.125");
+    pool_explanation_release(&ex);
+    explain_text(t, "op=lse", 0, buf, sizeof buf, &ex);
+    CHECK(strncmp(buf, "lse = 6 + ln(", 13) == 0);
+    pool_explanation_release(&ex);
+    tensor_free(t);
+
+    /* median: NaN propagates; the lower middle; ties take the first cell */
+    double v[4] = {3, NAN, 7, 1};
+    t = make_matrix(2, 2, v);
+    explain_text(t, "op=median", 0, buf, sizeof buf, &ex);
+    CHECK(isnan(ex.result) && ex.index == 1);
+    pool_explanation_release(&ex);
+    tensor_free(t);
+    double w[4] = {5, 5, 9, 1};
+    t = make_matrix(2, 2, w);
+    explain_text(t, "op=median", 0, buf, sizeof buf, &ex);
+    CHECK(ex.result == 5 && ex.index == 0);
+    pool_explanation_release(&ex);
+    /* softpool and lse of a window with +inf */
+    tensor_set(t, 2, INFINITY);
+    explain_text(t, "op=softpool", 0, buf, sizeof buf, &ex);
+    CHECK(isinf(ex.result) && ex.result > 0);
+    pool_explanation_release(&ex);
+    explain_text(t, "op=lse", 0, buf, sizeof buf, &ex);
+    CHECK(isinf(ex.result) && ex.result > 0);
+    pool_explanation_release(&ex);
+    tensor_free(t);
+}
+
 int main(void)
 {
     test_worked_examples();
@@ -345,5 +422,6 @@ int main(void)
     test_bilinear();
     test_norm_identities();
     test_spp_shapes();
+    test_between_avg_and_max();
     return check_exit();
 }
