@@ -18,9 +18,11 @@
 
 typedef struct pool_term {
     double value;       /* the input value (0 for padding) */
-    double weight;      /* lp/power: |x|^p; stochastic: probability; bilinear: f_i*f_j;
-                           l2: x^2; softpool: e^x / sum e^x; lse: e^(r(x - m)) */
-    double other;       /* bilinear: f_j (value is f_i); median: place in sorted order */
+    double weight;      /* what the formula weighs the term by: lp/power |x|^p,
+                           stochastic a probability, bilinear f_i*f_j, l2 x^2, a
+                           softmax weight or an exponential (see the reducers) */
+    double other;       /* bilinear: f_j (value is f_i); order statistics: the
+                           term's place in sorted order */
     long row, col;      /* input coordinates (may be padding) */
     pool_tap_kind kind;
 } pool_term;
@@ -33,7 +35,7 @@ typedef struct pool_explanation {
     double sum;         /* sum of the values (avg, sum, stochastic), or of the
                            weights (l2, lp, power, bilinear) */
     double divisor;     /* avg / power / bilinear (H*W) */
-    double p;           /* lp / power: p; lse: the sharpness r; mixed: alpha */
+    double p;           /* lp / power: p; else the operator's knob (see ops.c) */
     long winner;        /* max/min: index in terms of the winner; stochastic
                            train: the drawn term; else -1 */
     long index;         /* plane index (row * W + col) reported by --indices, or -1 */
@@ -41,7 +43,7 @@ typedef struct pool_explanation {
     bool eval;          /* stochastic: evaluation mode (probability-weighted average) */
     bool padding_counted; /* avg/power: padding cells count in the divisor (shown as 0) */
     double raw;         /* bilinear: the value before signed sqrt / l2 normalize */
-    double part[2];     /* lse: the max m; mixed: the max and the avg parts */
+    double part[2];     /* parts of a two-part value (see the reducers in ops.c) */
     double norm;        /* bilinear with l2 normalize: the Frobenius norm used */
     double result;      /* the value, recomputed naively in double */
     size_t term_capacity; /* terms allocated (pool_region_compute reuses them) */
