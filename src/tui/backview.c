@@ -349,32 +349,13 @@ void backview_formula(const backview *bv, formula_panel *panel, const pool_plan 
         add(line_new(&p), FORMULA_DIM, "the backward pass is not available here");
         return;
     }
-    switch (ex->op) {
-    case POOL_MAX:
-    case POOL_MIN:
-    case POOL_FRACTIONAL:
-    case POOL_SPP:
+    /* the table says how dy travels: to one cell, spread evenly, or per cell */
+    if (pool_op_picks_cell(&plan->params))
         routing(&p, bv, ex, dy);
-        break;
-    case POOL_STOCHASTIC:
-        if (ex->eval)
-            per_cell(&p, bv, ex, dy, ex->result);
-        else
-            routing(&p, bv, ex, dy);
-        break;
-    case POOL_AVG:
-    case POOL_SUM:
+    else if (pool_op_info_of(ex->op)->layout == FORMULA_LAYOUT_SUM)
         spreading(&p, bv, ex, dy);
-        break;
-    case POOL_L2:
-    case POOL_LP:
-    case POOL_POWER:
-    case POOL_BILINEAR:
+    else
         per_cell(&p, bv, ex, dy, ex->result);
-        break;
-    case POOL_OP_COUNT:
-        break;
-    }
     overlaps(&p, bv);
     add(line_new(&p), FORMULA_DIM, "dL/dy = 1 everywhere; the grid shows dL/dx so far (b: forward)");
 }
