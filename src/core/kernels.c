@@ -156,6 +156,14 @@ static void axis_regular(kern_axis *ka, const pool_axis *pa, long taps)
     ka->hi = hi;
     long reach = ka->start[ka->out - 1] + span + 1 - in;
     ka->reach = reach > 0 ? reach : 0;
+    /* The regular methods keep a padded copy of a row (pad + in + reach
+     * cells) and van Herk bands every row a window covers, padding
+     * included.  A window far wider than the input (huge dilation or
+     * padding) would make that scratch grow with the window, not with the
+     * data: such an axis is read tap by tap over its clipped windows
+     * instead, whose scratch is bounded by the input and output. */
+    if ((unsigned long)ka->pad + (unsigned long)ka->reach > 4 * (unsigned long)in + 256)
+        ka->regular = false;
 }
 
 static bool power_of_two(double d)
@@ -252,7 +260,8 @@ static bool band_scratch(const kern_plan *kp, bool sums, size_t nrows, size_t *b
     size_t grid, per_row, total;
     if (!pv_mul_size(nrows, ow, &grid) || !pv_mul_size(grid, 32, &grid))
         return false;
-    const size_t padded = W + (size_t)kp->cols.pad + (size_t)kp->cols.reach + 64;
+    const size_t edges = kp->cols.regular ? (size_t)kp->cols.pad + (size_t)kp->cols.reach : 0;
+    const size_t padded = W + edges + 64;
     per_row = 8 * ow + (sums ? 16 : 24) * padded;
     if (!pv_add_size(grid, per_row, &total) || !pv_add_size(total, nrows + 16 * 64, &total))
         return false;
@@ -464,7 +473,8 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
                    !(st->sums && kp->load == KL_POW) && op != POOL_FRACTIONAL;
     kp->stream = plan->out_count * tensor_dtype_size(plan->dtype) >= STREAM_BYTES;
     kp->bins_values = !ry->regular && !cx->regular && ry->step == 1 && cx->step == 1 &&
-                      !torch_fractional;
+                      !torch_fractional && !(pool_op_is_windowed(op) && !prm->global &&
+                                             prm->adaptive_h == 0);
     for (size_t i = 0; i < oh && kp->bins_values; i++)
         kp->bins_values = kp->rows.count[i] > 0;
     for (size_t j = 0; j < ow && kp->bins_values; j++)

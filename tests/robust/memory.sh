@@ -59,6 +59,27 @@ check 1 "NUL byte" zero-repl-samples
 peak pool "$top_srcdir/tests/errors/data/claims-16000x16000.png"
 check 1 "not enough image data" png-claim
 
+# A window far wider than the input (kernel 65535, dilation 2264, padding
+# same on one cell: a span of about 148 million cells) used to size the
+# fast kernels' scratch by the window: over 1 GB.  Scratch is bounded by
+# the input and the output, for every operator of the windowed family.
+for op in max min avg sum l2 lp stochastic softpool lse median mixed; do
+    peak pool -m '5' --op "$op" -k 65535 --dilation 2264 --padding same
+    if [ "$status" -eq 0 ] && [ "$(cat "$work/stdout")" = 5 ] && [ "$peak" -le "$limit" ]; then
+        pass "huge-window-$op (peak $peak KB)"
+    else
+        fail "huge-window-$op: status $status, output $(cat "$work/stdout"), peak $peak KB (limit $limit KB)"
+    fi
+done
+# 40001 row taps 3000 apart, padding same: each window meets one input row
+"$POOLVIZ" pool -m '1 2 3; 4 5 6' -k 1x3 --padding same -s 1 --op max > "$work/narrow"
+peak pool -m '1 2 3; 4 5 6' -k 40001x3 --dilation 3000x1 --padding same -s 1 --op max
+if [ "$status" -eq 0 ] && cmp -s "$work/stdout" "$work/narrow" && [ "$peak" -le "$limit" ]; then
+    pass "huge-window-rows (peak $peak KB)"
+else
+    fail "huge-window-rows: status $status, peak $peak KB (limit $limit KB)"
+fi
+
 # show A all: the text of 2.25 million values (about 18 MB) is not held
 # whole: the peak grows by the matrix (18 MB) and little more.
 printf 'A = range 1500x1500\n' > "$work/range.txt"
