@@ -8,6 +8,11 @@
 tui_start 130 36 POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson 03-max-average-min
 check "the lesson opens" tui_wait "poolviz lesson: Max, average and min"
 check "the page's prose is shown" tui_wait "There are many ways to"
+# The max/avg/min table (lines indented by two spaces) is kept as written,
+# one row a line, cut at the panel's edge rather than re-wrapped.
+check "an indented line keeps its columns" tui_has '│   max(R)       the largest value: "is the'
+check "its next row follows it" tui_has '│   avg(R)       the mean value: "how much'
+check "an indented line is cut, not wrapped" tui_lacks 'anywhere in here'
 check "the demo's formula is shown" tui_wait "max(6, 1, 3, 7) = 7"
 check "the first question is inline" tui_has "Question 1. What is the value of output cell (1,"
 check "what follows an open question waits" tui_lacks "Question 2."
