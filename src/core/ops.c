@@ -225,12 +225,14 @@ static void format_norm(const pool_explanation *ex, pool_text *tb, size_t max_te
 
 /* Train: the first value whose running sum passes u * sum, u drawn from the
  * seed and the output's index; eval: sum a^2 / sum a.  The weights are the
- * probabilities a / sum. */
+ * probabilities a / sum.  Eval and the weights work on a / m, m the
+ * largest value, so that values near 1e200 (whose squares overflow) or
+ * 1e308 (whose sum does) still give m * sum (a/m)^2 / sum (a/m). */
 static pv_status reduce_stochastic(const pool_region_ctx *cx, pool_explanation *ex,
                                    pv_error *err)
 {
     const pool_params *prm = &cx->plan->params;
-    double total = 0, squares = 0;
+    double total = 0, m = 0, scaled_total = 0, scaled_squares = 0;
     for (size_t t = 0; t < ex->term_count; t++) {
         const pool_term *term = &ex->terms[t];
         if (term->kind != TAP_INPUT)
@@ -244,30 +246,37 @@ static pv_status reduce_stochastic(const pool_region_ctx *cx, pool_explanation *
                                 v, term->row, term->col);
         }
         total += term->value;
-        squares += term->value * term->value;
+        m = term->value > m ? term->value : m;
+    }
+    for (size_t t = 0; m > 0 && t < ex->term_count; t++) {
+        if (ex->terms[t].kind != TAP_INPUT)
+            continue;
+        const double r = ex->terms[t].value / m;
+        scaled_total += r;
+        scaled_squares += r * r;
     }
     ex->sum = total;
     for (size_t t = 0; t < ex->term_count; t++)
         if (ex->terms[t].kind == TAP_INPUT)
-            ex->terms[t].weight = total > 0 ? ex->terms[t].value / total : 0;
+            ex->terms[t].weight = m > 0 ? ex->terms[t].value / m / scaled_total : 0;
     if (prm->mode == MODE_EVAL) {
         ex->eval = true;
-        ex->result = total > 0 ? squares / total : 0;
+        ex->result = m > 0 ? m * (scaled_squares / scaled_total) : 0;
         return PV_OK;
     }
     ex->draw = rng_uniform(prm->seed, RNG_STREAM_STOCHASTIC, cx->out_index);
-    if (total == 0) {
+    if (!(m > 0)) { /* all zero */
         ex->result = 0;
         return PV_OK;
     }
-    const double target = ex->draw * total;
+    const double target = ex->draw * scaled_total;
     double cumulative = 0;
     long chosen = -1;
     for (size_t t = 0; t < ex->term_count; t++) {
         if (ex->terms[t].kind != TAP_INPUT || ex->terms[t].value == 0)
             continue;
         chosen = (long)t;
-        cumulative += ex->terms[t].value;
+        cumulative += ex->terms[t].value / m;
         if (cumulative > target)
             break;
     }

@@ -312,6 +312,21 @@ static void test_norm_identities(void)
     CHECK_NEAR(tensor_get(out, 0), 1e300 * cbrt(4), 1e286);
     tensor_free(out);
     tensor_free(tb);
+
+    /* stochastic eval: sum a^2 / sum a without overflow of the squares
+     * (1e200) or of the sum (1e308); 1, 2, 3, 4 times the scale gives
+     * 30/10 = 3 times it */
+    const double scales[3] = {1e200, 1e300, 1e307};
+    for (int i = 0; i < 3; i++) {
+        double v[4] = {1 * scales[i], 2 * scales[i], 3 * scales[i], 4 * scales[i]};
+        tb = make_matrix(2, 2, v);
+        out = pool_with(tb, "op=stochastic mode=eval", &err);
+        CHECK(out != NULL);
+        if (out != NULL)
+            CHECK_NEAR(tensor_get(out, 0) / scales[i], 3, 1e-12);
+        tensor_free(out);
+        tensor_free(tb);
+    }
 }
 
 static void test_spp_shapes(void)
