@@ -27,6 +27,7 @@
 #include "tui/pager.h"
 #include "tui/picture.h"
 #include "tui/stepper.h"
+#include "tui/termcheck.h"
 #include "tui/theme.h"
 
 /* Command output kept at most (a `show` of a huge matrix is cut). */
@@ -602,6 +603,8 @@ int tui_run(const tui_options *options, pv_error *err)
                      "the stepper needs a terminal; use 'poolviz pool' for batch output");
         goto fail;
     }
+    if (tui_terminal_check(STDOUT_FILENO, err) != PV_OK)
+        goto fail;
     /* A lesson's demos are computed before the screen is taken too. */
     if (options != NULL && options->lesson != NULL) {
         app.lesson = lessonview_new(options->lesson, false, options->lesson_options, err);

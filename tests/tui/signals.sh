@@ -55,4 +55,21 @@ status=$?
 check "a bad option is reported before the terminal: exit 2" test "$status" = 2
 check "naming the option" grep -q -- '--kernel' "$err"
 
+# A terminal without cursor addressing (TERM=dumb) or unknown to terminfo:
+# one line and exit 1 before curses starts, for the stepper, a file and a
+# lesson, instead of a title and a blind wait for keys.
+printf '1 2\n3 4\n' > "$tui_dir/m.txt"
+dumb_line="poolviz: error: TERM=dumb: this terminal cannot draw the stepper; use 'poolviz pool', 'poolviz repl' or 'poolviz lesson NAME --text'"
+for dumb_args in "" "m.txt" "lesson 1"; do
+    # shellcheck disable=SC2086
+    tui_start 200 30 TERM=dumb -- $dumb_args
+    check "TERM=dumb poolviz $dumb_args: exits at once" tui_wait_exit 10
+    check "TERM=dumb poolviz $dumb_args: exit 1" test "$tui_status" = 1
+    check "TERM=dumb poolviz $dumb_args: the line" tui_has "$dumb_line"
+done
+tui_start 100 30 TERM=no-such-terminal --
+check "unknown TERM: exits at once" tui_wait_exit 10
+check "unknown TERM: exit 1" test "$tui_status" = 1
+check "unknown TERM: named" tui_has "TERM=no-such-terminal: this terminal cannot draw"
+
 tui_finish
