@@ -264,6 +264,39 @@ for size in "120 40" "80 24"; do
     check "$1x$2: quits" tui_wait_exit
 done
 
+# The aspect ratio: the built-in 4x4 matrix drawn with the ASCII ramp
+# (one character a cell, only the smallest value blank) is about twice as
+# wide in cells as it is tall, as a cell is about twice as tall as wide.
+# Its size in cells: the lines from the labels to the "sizes" line with a
+# mark left of the arrow's column, and the longest run of those marks.
+input_cells() {
+    tui_screen | awk -v W="$1" '
+        NR >= 3 && /^ sizes/ { done = 1 }
+        NR >= 3 && !done {
+            s = substr($0, 1, int(W / 2) - 2)
+            if (match(s, /[^ ]+( *[^ ]+)*/)) {
+                h++
+                if (RLENGTH > w) w = RLENGTH
+            }
+        }
+        END { print w + 0, h + 0 }'
+}
+square_in_cells() {
+    set -- $(input_cells "$1")
+    echo "input picture: $1 cells wide, $2 rows tall" >&2
+    [ "$2" -gt 0 ] && [ $(($1 * 10)) -ge $(($2 * 2 * 8)) ] && [ $(($1 * 10)) -le $(($2 * 2 * 13)) ]
+}
+for size in "100 30" "80 24" "60 16"; do
+    set -- $size
+    tui_start "$1" "$2" NO_COLOR=1 --
+    tui_wait "step 1/4"
+    tui_keys v
+    check "$1x$2: v shows the 4x4 as a picture" tui_wait "input 4×4"
+    check "$1x$2: the 4x4 picture keeps its aspect ratio" square_in_cells "$1"
+    tui_keys q
+    check "$1x$2: quits" tui_wait_exit
+done
+
 # --graphics: symbols and auto draw symbols; sixel and kitty are not drawn
 # yet and say so; anything else is a usage error.
 for mode in auto symbols; do
