@@ -148,6 +148,8 @@ struct render_deck {
     double scale;               /* layout units to surface units */
     char *title;
     size_t pages;
+    size_t total;               /* pages the deck will have (0 = unknown): "k / N" */
+    bool counting;              /* only counts pages: nothing drawn or written */
     io_writer *writer;          /* every file of the deck, committed together */
     io_output *file;            /* a file deck's output */
     cairo_surface_t *pdf;       /* a file deck's PDF surface */
@@ -223,6 +225,21 @@ render_deck *render_deck_to_folder(const char *dir, render_format fmt,
 size_t render_deck_pages(const render_deck *deck)
 {
     return deck->pages;
+}
+
+render_deck *render_deck_counter(pv_error *err)
+{
+    render_deck *d = pv_calloc(1, sizeof *d);
+    if (d == NULL)
+        pv_error_set(err, PV_ERR_NOMEM, "render", "out of memory");
+    else
+        d->counting = true;
+    return d;
+}
+
+void render_deck_set_total(render_deck *deck, size_t total)
+{
+    deck->total = total;
 }
 
 void render_deck_free(render_deck *d)
@@ -495,8 +512,11 @@ static double draw_frame(page *pg, const char *title, const char *footer)
     cairo_move_to(cr, MARGIN, MARGIN * 0.7);
     pango_cairo_show_layout(cr, layout);
     g_object_unref(layout);
-    char number[32];
-    snprintf(number, sizeof number, "%zu", pg->deck->pages + 1);
+    char number[64];
+    if (pg->deck->total > 1)
+        snprintf(number, sizeof number, "%zu / %zu", pg->deck->pages + 1, pg->deck->total);
+    else
+        snprintf(number, sizeof number, "%zu", pg->deck->pages + 1);
     double bottom = pg->h - MARGIN * 0.5 - 30;
     draw_text(cr, SANS, 26, false, soft_ink, pg->w - MARGIN, bottom, ALIGN_RIGHT, number);
     if (footer)
@@ -541,6 +561,10 @@ static double paragraphs_height(cairo_t *cr, const render_paragraph *ps, size_t 
 pv_status render_deck_text(render_deck *d, const char *name, const char *title,
                            const render_paragraph *ps, size_t count, pv_error *err)
 {
+    if (d->counting) {
+        d->pages++;
+        return PV_OK;
+    }
     page pg;
     if (page_begin(d, &pg, name, err) != PV_OK)
         return err->status;
@@ -1264,6 +1288,10 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
     if (st->index >= st->plan->out_count)
         return pv_error_set(err, PV_ERR_USAGE, "--step", "step %zu does not exist (1 to %zu)",
                             st->index + 1, st->plan->out_count);
+    if (d->counting) {
+        d->pages++;
+        return PV_OK;
+    }
     step_view *v = pv_malloc(sizeof *v);
     panel_plan pp = {.panel = pv_malloc(sizeof *pp.panel)};
     if (v == NULL || pp.panel == NULL) {

@@ -101,6 +101,11 @@ render_deck *render_deck_to_file(const char *path, render_format fmt,
 render_deck *render_deck_to_folder(const char *dir, render_format fmt,
                                    const render_options *options, pv_error *err);
 
+/* A deck that draws and writes nothing: it counts the slides added, so that
+ * a real deck can number its pages "k / N" (render_deck_set_total). */
+render_deck *render_deck_counter(pv_error *err);
+void render_deck_set_total(render_deck *deck, size_t total);
+
 /* Add a slide.  name is the file name without extension (folder decks). */
 pv_status render_deck_step(render_deck *deck, const char *name, const render_step *step,
                            pv_error *err);

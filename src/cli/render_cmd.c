@@ -291,6 +291,7 @@ static int render_input(cli_pool_args *a, const render_args *r)
     deck = open_deck(a, r, &fmt, &err);
     if (deck == NULL)
         goto fail;
+    render_deck_set_total(deck, slides);
     render_step st = {.plan = plan, .input = input, .output = output};
     if (r->step > 0) {
         st.index = (size_t)r->step - 1;
@@ -587,9 +588,19 @@ static int render_lesson(const render_args *r, const cli_pool_args *a)
         lesson_free(l);
         return code;
     }
+    /* A first pass counts the slides, so that each page says "k / N". */
     lesson_deck ld = {.l = l, .r = r};
-    ld.deck = open_deck(a, r, &fmt, &err);
+    ld.deck = render_deck_counter(&err);
     pv_status status = ld.deck ? lesson_pages(&ld, &err) : err.status;
+    size_t total = status == PV_OK ? render_deck_pages(ld.deck) : 0;
+    render_deck_free(ld.deck);
+    ld = (lesson_deck){.l = l, .r = r};
+    if (status == PV_OK) {
+        ld.deck = open_deck(a, r, &fmt, &err);
+        if (ld.deck != NULL)
+            render_deck_set_total(ld.deck, total);
+        status = ld.deck ? lesson_pages(&ld, &err) : err.status;
+    }
     if (status == PV_OK)
         status = render_deck_finish(ld.deck, &err);
     if (status != PV_OK)

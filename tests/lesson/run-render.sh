@@ -37,6 +37,11 @@ pdftotext "$tmp/steps.pdf" "$tmp/steps.txt"
 for f in 'max(1, 2, 5, 6) = 6' 'max(11, 12, 15, 16) = 16' 'input' 'output' 'step 1 of 4'; do
     grep -qF "$f" "$tmp/steps.txt" || fail "steps.pdf lacks '$f'"
 done
+# Every page of a deck is numbered "k / N" (pdftotext may drop the spaces).
+for k in 1 2 3 4; do
+    [ "$(pdftotext -f $k -l $k "$tmp/steps.pdf" - | grep -cE "^$k ?/ ?4\$")" = 1 ] ||
+        fail "page $k of steps.pdf is not numbered '$k / 4'"
+done
 
 # 2. Two-digit numbers apart: in the 1..16 matrix, 9 10 11 12 are four
 #    words on one line with a gap of at least a third of their height.
@@ -159,6 +164,11 @@ for lesson in "$top_srcdir"/lessons/*.lesson; do
     esac
     "$POOLVIZ" lesson "$name" --text >"$tmp/$name.txt" || fail "lesson $name --text exited $?"
     pdftotext "$tmp/$name.pdf" "$tmp/$name.pdf.txt"
+    n=$(pages "$tmp/$name.pdf")
+    [ "$(pdftotext -f "$n" -l "$n" "$tmp/$name.pdf" - | grep -cE "^$n ?/ ?$n\$")" = 1 ] ||
+        fail "$name: the last page is not numbered '$n / $n'"
+    [ "$(grep -cE "^[0-9]+ ?/ ?$n\$" "$tmp/$name.pdf.txt")" = "$n" ] ||
+        fail "$name: not every page is numbered 'k / $n'"
     python3 - "$tmp/$name.txt" "$tmp/$name.pdf.txt" "$(pages "$tmp/$name.pdf")" <<'PY' ||
 import re, sys
 text = open(sys.argv[1], encoding='utf-8').read().split('\n')
