@@ -143,6 +143,19 @@ panel 'level' --op spp --levels 1,2 -m '1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 1
 panel 'bilinear' --op bilinear -m '[[[1,2],[3,4]],[[5,6],[7,8]]]' --step 2
 panel 'rows 8' --op fractional --output-size 5x5 --seed 3 -m "$(seq 1 64 | paste -sd' ' | sed 's/\(\([0-9]* \)\{7\}[0-9]*\) /\1; /g')" --step 12
 panel 'divisor' --op avg -k 3 --padding 1 -s 2 --step 1
+# The newer operators: softpool's weights, median's sorted window with its
+# middle marked, both parts of mixed, lse's sum (1 2 5 6 is step 1's window).
+m44='1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16'
+panel 'weights w = e^x / sum e^x' --op softpool -k 2 -m "$m44" --step 1
+panel '0.26410418*5 + 0.71790961*6 = 5.6591137' --op softpool -k 2 -m "$m44" --step 1
+panel 'median(1, 2, 5, 6) = 2' --op median -k 2 -m "$m44" --step 1
+panel 'sorted: 1 [2] 5 6' --op median -k 2 -m "$m44" --step 1
+panel 'sorted: 1 2 3 5 [6] 7 9 10 11' --op median -k 3 -s 1 -m "$m44" --step 1
+panel 'mixed = 0.5*max + 0.5*avg = 0.5*6 + 0.5*3.5 = 4.75' --op mixed -k 2 -m "$m44" --step 1
+panel 'max part: 6' --op mixed -k 2 -m "$m44" --step 1
+panel 'avg part: (1 + 2 + 5 + 6) / 4 = 3.5' --op mixed -k 2 -m "$m44" --step 1
+panel 'lse = 6 + ln(1.392933 / 4) / 1 = 4.9451173' --op lse -k 2 -m "$m44" --step 1
+panel '0.006737947 + 0.018315639 + 0.36787944 + 1 = 1.392933' --op lse -k 2 -m "$m44" --step 1
 
 # 5. Presenter slides: the value hidden, then shown.
 "$POOLVIZ" render --present --step 1 -o "$tmp/hidden.pdf" >/dev/null || fail "--present -o exited $?"
