@@ -39,6 +39,7 @@
 #include "core/params.h"
 #include "io/writer.h"
 #include "lesson/lessonsecret.h"
+#include "tui/backview.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
 
@@ -621,6 +622,7 @@ typedef struct step_view {
     long out_h, out_w;
     grid in, out;
     double number_px;
+    backview bv;            /* the backward view's dx and terms (st->backward) */
 } step_view;
 
 static void plane_shape(const tensor *t, long *rows, long *cols)
@@ -697,10 +699,13 @@ static bool fill_texts(step_view *v, bool short_form)
             for (long c = 0; c < in->cols; c++) {
                 long row = in->row0 + r, col = in->col0 + c;
                 bool inside = row >= 0 && col >= 0 && row < v->in_h && col < v->in_w;
-                format_cell(inside ? plane_value(st->input, v->in_plane, v->in_h, v->in_w, row,
-                                                 col)
-                                   : 0,
-                            short_form, num, sizeof num);
+                double x = 0;
+                if (inside && st->backward)
+                    x = v->bv.dx[v->in_plane * (size_t)v->in_h * (size_t)v->in_w +
+                                 (size_t)row * (size_t)v->in_w + (size_t)col];
+                else if (inside)
+                    x = plane_value(st->input, v->in_plane, v->in_h, v->in_w, row, col);
+                format_cell(x, short_form, num, sizeof num);
                 if (!cell_text_set(in, r * in->cols + c, num))
                     return false;
             }
@@ -715,6 +720,8 @@ static bool fill_texts(step_view *v, bool short_form)
                 num[0] = '\0';
             else if (hidden_bits(st, flat) & RENDER_HIDE_VALUE)
                 snprintf(num, sizeof num, "?");
+            else if (st->backward)
+                snprintf(num, sizeof num, "1");     /* dL/dy of every output cell */
             else
                 format_cell(tensor_get(st->output, flat), short_form, num, sizeof num);
             if (!cell_text_set(out, i, num))
@@ -966,6 +973,12 @@ static void draw_input(cairo_t *cr, const step_view *v)
                 bool inside = row >= 0 && col >= 0 && row < v->in_h && col < v->in_w;
                 bool in_region = show_region && region_has(rg, plan, row, col);
                 bool winner = row == win_row && col == win_col;
+                if (st->backward)   /* the cells this window's dy reaches */
+                    winner = inside && show_region &&
+                             backview_receives(&v->bv,
+                                               v->in_plane * (size_t)v->in_h * (size_t)v->in_w +
+                                                   (size_t)row * (size_t)v->in_w + (size_t)col,
+                                               NULL);
                 colour fill = winner      ? winner_fill
                               : in_region ? region_fill
                               : inside    ? paper
@@ -1191,13 +1204,40 @@ static double draw_panel(cairo_t *cr, const step_view *v, const panel_plan *pp, 
 
 /* ---- step slides ------------------------------------------------------------------------- */
 
+/* The backward view's panel (the stepper's, key b) under the forward
+ * headline: every line of it, the key hint of its last line left out. */
+static void backward_panel(const step_view *v, formula_panel *panel, int columns)
+{
+    backview_formula(&v->bv, panel, v->st->plan, &v->region, &v->ex, columns,
+                     FORMULA_MAX_LINES - 1);
+    memmove(&panel->lines[1], &panel->lines[0], (size_t)panel->count * sizeof panel->lines[0]);
+    memset(&panel->lines[0], 0, sizeof panel->lines[0]);
+    panel->count++;
+    formula_line *last = &panel->lines[panel->count - 1];
+    char *hint = strstr(last->text, " (b: ");
+    if (hint != NULL) {
+        last->len = (size_t)(hint - last->text);
+        *hint = '\0';
+        for (int i = 0; i < last->span_count; i++) {
+            formula_span *sp = &last->spans[i];
+            if (sp->start >= last->len)
+                sp->len = 0;
+            else if ((size_t)sp->start + sp->len > last->len)
+                sp->len = (unsigned short)(last->len - sp->start);
+        }
+    }
+}
+
 static pv_status view_init(step_view *v, const render_step *st, pv_error *err)
 {
     memset(v, 0, sizeof *v);
     v->st = st;
     const pool_plan *plan = st->plan;
+    backview_init(&v->bv);
     pool_plan_region(plan, st->index, &v->region);
     if (pool_explain(plan, st->input, st->index, &v->ex, err) != PV_OK)
+        return err->status;
+    if (st->backward && backview_sync(&v->bv, plan, st->input, st->index, err) != PV_OK)
         return err->status;
     const pool_region *rg = &v->region;
     v->in_plane = rg->n * plan->c + rg->c;
@@ -1244,6 +1284,7 @@ static void view_release(step_view *v)
     grid_free_text(&v->in);
     grid_free_text(&v->out);
     pool_explanation_release(&v->ex);
+    backview_release(&v->bv);
 }
 
 static void step_labels(const step_view *v, char *in_label, size_t in_size, char *footer,
@@ -1334,8 +1375,11 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
         glyphs_use(true);
         double mono_w = text_width(cr, MONO, 32, false, "0");
         int columns = (int)(wrap / mono_w);
-        formula_build(pp.panel, st->plan, &v->region, &v->ex, tensor_get(st->output, st->index),
-                      columns, FORMULA_MAX_LINES);
+        if (st->backward)
+            backward_panel(v, pp.panel, columns);
+        else
+            formula_build(pp.panel, st->plan, &v->region, &v->ex,
+                          tensor_get(st->output, st->index), columns, FORMULA_MAX_LINES);
     }
     double label_px = 32;
     double grids_top = top + label_px * 1.5;
@@ -1382,10 +1426,10 @@ pv_status render_deck_step(render_deck *d, const char *name, const render_step *
         /* Each label right above its grid and its column numbers. */
         draw_text(cr, SANS, label_px, true, ink, v->in.x,
                   v->in.y - (v->in.numbers ? v->in.index_px * 1.5 : 0) - label_px * 1.4,
-                  ALIGN_LEFT, in_label);
+                  ALIGN_LEFT, st->backward ? "dL/dx so far" : in_label);
         draw_text(cr, SANS, label_px, true, ink, v->out.x,
                   v->out.y - (v->out.numbers ? v->out.index_px * 1.5 : 0) - label_px * 1.4,
-                  ALIGN_LEFT, "output");
+                  ALIGN_LEFT, st->backward ? "dL/dy" : "output");
         draw_input(cr, v);
         draw_output(cr, v);
         double in_right = v->in.x + v->in.cols * v->in.cell;

@@ -51,6 +51,8 @@ typedef struct render_step {
     size_t index;
     bool all_done;
     bool hide_value;
+    bool backward;          /* the backward view: dL/dy = 1 per output cell, dL/dx of
+                               the windows 0..index added up, the cells reached */
     const char *title;      /* NULL = the deck's options->title, else the settings */
     const char *question;
     /* What an open question keeps secret (lesson/lessonsecret.h): per flat

@@ -45,7 +45,8 @@ enum {
     OPT_SIZE,
     OPT_TITLE,
     OPT_LESSON,
-    OPT_MAX_FRAMES
+    OPT_MAX_FRAMES,
+    OPT_BACKWARD
 };
 
 /* --to replaces the shared output --to here (slides are svg, png or pdf);
@@ -60,6 +61,7 @@ static const struct option render_options_table[] = {
     {"title", required_argument, NULL, OPT_TITLE},
     {"lesson", required_argument, NULL, OPT_LESSON},
     {"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
+    {"backward", no_argument, NULL, OPT_BACKWARD},
     {NULL, 0, NULL, 0}};
 
 typedef struct render_args {
@@ -72,6 +74,7 @@ typedef struct render_args {
     const char *title;
     const char *lesson;
     long max_frames;
+    bool backward;
 } render_args;
 
 static pv_status parse_long(const char *option, const char *value, long lo, long hi, long *out,
@@ -127,6 +130,9 @@ static pv_status handle_option(void *ctx, int code, const char *arg, pv_error *e
         return PV_OK;
     case OPT_MAX_FRAMES:
         return parse_long("--max-frames", arg, 1, 1000000, &r->max_frames, err);
+    case OPT_BACKWARD:
+        r->backward = true;
+        return PV_OK;
     default:
         return pv_error_set(err, PV_ERR_USAGE, "option", "not handled");
     }
@@ -161,6 +167,10 @@ static void render_help(FILE *out)
           "      --lesson NAME         every page of a lesson: its text, the demos' steps,\n"
           "                            each question and then its answer\n"
           "      --max-frames N        refuse to write more slides (default 1000)\n"
+          "      --backward            the backward view (the stepper's key b): per step\n"
+          "                            dL/dy = 1 of the output cell, the input cells it\n"
+          "                            reaches, the dx formula with its numbers, and the\n"
+          "                            dL/dx grid of the steps so far\n"
           "\n",
           out);
     cli_pool_options_help(out, CLI_HELP_INPUT | CLI_HELP_POOL | CLI_HELP_RUN);
@@ -292,7 +302,8 @@ static int render_input(cli_pool_args *a, const render_args *r)
     if (deck == NULL)
         goto fail;
     render_deck_set_total(deck, slides);
-    render_step st = {.plan = plan, .input = input, .output = output};
+    render_step st = {.plan = plan, .input = input, .output = output,
+                      .backward = r->backward};
     if (r->step > 0) {
         st.index = (size_t)r->step - 1;
         st.hide_value = r->present;
@@ -563,10 +574,10 @@ static int render_lesson(const render_args *r, const cli_pool_args *a)
 {
     pv_error err;
     pv_error_clear(&err);
-    if (a->input != NULL || a->matrix != NULL || r->step > 0 || r->present)
+    if (a->input != NULL || a->matrix != NULL || r->step > 0 || r->present || r->backward)
         return cli_fail(PV_ERR_USAGE, "--lesson",
-                        "the lesson gives the inputs and steps; leave out FILE, -m, --step "
-                        "and --present");
+                        "the lesson gives the inputs and steps; leave out FILE, -m, --step, "
+                        "--present and --backward");
     render_format fmt;
     int code = check_target(a, r, &fmt);
     if (code != CLI_EXIT_OK)

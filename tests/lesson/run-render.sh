@@ -157,6 +157,27 @@ panel 'avg part: (1 + 2 + 5 + 6) / 4 = 3.5' --op mixed -k 2 -m "$m44" --step 1
 panel 'lse = 6 + ln(1.392933 / 4) / 1 = 4.9451173' --op lse -k 2 -m "$m44" --step 1
 panel '0.006737947 + 0.018315639 + 0.36787944 + 1 = 1.392933' --op lse -k 2 -m "$m44" --step 1
 
+# The backward view: a deck of every step of 4x4 max k2 (4 pages), each
+# with its dx formula line; avg k3 s2 on 5x5 adds the shares of the two
+# windows that overlap in column 2 (1/9 + 1/9 = 0.2222...).
+"$POOLVIZ" render --backward -k 2 -m "$m44" -o "$tmp/back.pdf" >/dev/null ||
+    fail "render --backward exited $?"
+[ "$(pages "$tmp/back.pdf")" = 4 ] || fail "back.pdf: $(pages "$tmp/back.pdf") pages, not 4"
+for k in 1 2 3 4; do
+    pdftotext -f $k -l $k "$tmp/back.pdf" - | grep -q '^dx\[[0-9],[0-9]\] += 1 · dy\[' ||
+        fail "page $k of back.pdf has no dx[ formula line"
+done
+pdftotext -f 4 -l 4 "$tmp/back.pdf" - | grep -qF 'dx[3,3] += 1 · dy[1,1] = 1' ||
+    fail "back.pdf page 4: $(pdftotext -f 4 -l 4 "$tmp/back.pdf" - | head -40)"
+m55='1 2 3 4 5; 6 7 8 9 10; 11 12 13 14 15; 16 17 18 19 20; 21 22 23 24 25'
+panel 'dx[0,2] = 0.11111111 + 0.11111111 = 0.22222222' --backward --op avg -k 3 -s 2 -m "$m55" --step 2
+panel 'dL/dx so far' --backward --op avg -k 3 -s 2 -m "$m55" --step 2
+"$POOLVIZ" render --backward --op avg -k 3 -s 2 -m "$m55" --step 2 -o "$tmp/back2.pdf" >/dev/null
+[ "$(pdftotext "$tmp/back2.pdf" - | grep -cx '0\.111 0\.111 0\.222 0\.111 0\.111')" = 3 ] ||
+    fail "the dx grid of avg k3 s2 step 2 does not show 0.222 in column 2"
+"$POOLVIZ" render --backward --lesson 3 -o "$tmp/x.pdf" 2>"$tmp/err" >/dev/null
+[ $? -eq 2 ] && grep -q 'backward' "$tmp/err" || fail "--backward --lesson: $(cat "$tmp/err")"
+
 # 5. Presenter slides: the value hidden, then shown.
 "$POOLVIZ" render --present --step 1 -o "$tmp/hidden.pdf" >/dev/null || fail "--present -o exited $?"
 pdftotext "$tmp/hidden.pdf" "$tmp/hidden.txt"
