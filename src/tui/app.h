@@ -97,7 +97,9 @@ pv_status tui_try_input(tui_app *app, const tensor *input, const char *name,
 /* Run one line of the command language as if typed after ':'. */
 void tui_run_command(tui_app *app, const char *line);
 
-/* The terminal's minimum size for normal drawing. */
-enum { TUI_MIN_COLS = 60, TUI_MIN_ROWS = 16 };
+/* The terminal's minimum size for normal drawing: the classic 80×24, where
+ * the title, the status line, the key hints and the formula fit whole and
+ * the output-size panel (o) has room (at 60×16 they were cut mid-word). */
+enum { TUI_MIN_COLS = 80, TUI_MIN_ROWS = 24 };
 
 #endif

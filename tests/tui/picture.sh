@@ -235,7 +235,7 @@ check "quits" tui_wait_exit
 unset TUI_TERM
 
 tui_start 50 12 -- "$cat_png"
-check "a tiny terminal says what it needs" tui_wait "poolviz needs at least 60×16"
+check "a tiny terminal says what it needs" tui_wait "poolviz needs at least 80×24"
 tui_resize 100 30
 check "and draws the pictures once it is big enough" tui_wait "input 256×256"
 tui_keys q
@@ -286,7 +286,7 @@ square_in_cells() {
     echo "input picture: $1 cells wide, $2 rows tall" >&2
     [ "$2" -gt 0 ] && [ $(($1 * 10)) -ge $(($2 * 2 * 8)) ] && [ $(($1 * 10)) -le $(($2 * 2 * 13)) ]
 }
-for size in "100 30" "80 24" "60 16"; do
+for size in "120 40" "100 30" "80 24"; do
     set -- $size
     tui_start "$1" "$2" NO_COLOR=1 --
     tui_wait "step 1/4"
