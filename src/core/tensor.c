@@ -1,5 +1,6 @@
 #include "tensor.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,4 +122,23 @@ void tensor_nchw(const tensor *t, size_t nchw[4])
     int off = 4 - t->rank;
     for (int i = 0; i < t->rank; i++)
         nchw[off + i] = t->dims[i];
+}
+
+bool tensor_equal(const tensor *a, const tensor *b)
+{
+    if (a == NULL || b == NULL)
+        return false;
+    if (a == b)
+        return true;
+    if (a->rank != b->rank || a->count != b->count)
+        return false;
+    for (int d = 0; d < a->rank; d++)
+        if (a->dims[d] != b->dims[d])
+            return false;
+    for (size_t i = 0; i < a->count; i++) {
+        double x = tensor_get(a, i), y = tensor_get(b, i);
+        if (!(x == y || (isnan(x) && isnan(y))))
+            return false;
+    }
+    return true;
 }

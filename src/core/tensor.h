@@ -7,6 +7,7 @@
 #ifndef POOLVIZ_CORE_TENSOR_H
 #define POOLVIZ_CORE_TENSOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -43,6 +44,10 @@ pv_status tensor_check_dims(int rank, const size_t *dims, size_t *count,
 /* New zero-filled tensor.  Returns NULL and fills err on bad dims, a limit
  * or out of memory.  Free with tensor_free. */
 tensor *tensor_new(tensor_dtype dtype, int rank, const size_t *dims, pv_error *err);
+
+/* True when a and b have the same shape and the same values (NaN equal to
+ * NaN; dtypes may differ); false when either is NULL. */
+bool tensor_equal(const tensor *a, const tensor *b);
 
 /* New tensor with the same dtype and dims, contents copied. */
 tensor *tensor_clone(const tensor *src, pv_error *err);

@@ -9,21 +9,6 @@
 #include "core/alloc.h"
 #include "core/numfmt.h"
 
-/* Equal shapes and values (NaN equal to NaN). */
-static bool same_output(const tensor *a, const tensor *b)
-{
-    if (a == NULL || b == NULL || a->rank != b->rank || a->count != b->count)
-        return false;
-    for (int d = 0; d < a->rank; d++)
-        if (a->dims[d] != b->dims[d])
-            return false;
-    for (size_t i = 0; i < a->count; i++) {
-        double x = tensor_get(a, i), y = tensor_get(b, i);
-        if (!(x == y || (isnan(x) && isnan(y))))
-            return false;
-    }
-    return true;
-}
 
 /* The hide bits and askers of the first (other == false) or second output,
  * allocated on first use; false when out of memory. */
@@ -59,9 +44,9 @@ static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_r
                           lesson_secrets *s, bool *hid, pv_error *err)
 {
     *hid = false;
-    bool first = d->input == q->input && same_output(r->output, qr->output);
+    bool first = d->input == q->input && tensor_equal(r->output, qr->output);
     bool second = d->demo == LESSON_DEMO_COMPARE && d->other == q->input &&
-                  same_output(r->other_output, qr->output);
+                  tensor_equal(r->other_output, qr->output);
     switch (q->ask) {
     case LESSON_ASK_VALUE:
     case LESSON_ASK_ARGMAX: {
@@ -102,11 +87,11 @@ static pv_status hide_for(const lesson *l, const lesson_block *d, const lesson_r
             return PV_OK;
         /* The same two inputs, pooled as the question pools them. */
         bool straight = d->input == q->input && d->other == q->other &&
-                        same_output(r->output, qr->output) &&
-                        same_output(r->other_output, qr->other_output);
+                        tensor_equal(r->output, qr->output) &&
+                        tensor_equal(r->other_output, qr->other_output);
         bool swapped = d->input == q->other && d->other == q->input &&
-                       same_output(r->output, qr->other_output) &&
-                       same_output(r->other_output, qr->output);
+                       tensor_equal(r->output, qr->other_output) &&
+                       tensor_equal(r->other_output, qr->output);
         if (!straight && !swapped)
             return PV_OK;
         if (!hide_arrays(s, true))

@@ -761,22 +761,6 @@ static void answer_done(void *ctx, const char *line)
     }
 }
 
-static bool same_tensor(const tensor *a, const tensor *b)
-{
-    if (a == b)
-        return true;
-    if (a == NULL || b == NULL || a->rank != b->rank || a->count != b->count)
-        return false;
-    for (int i = 0; i < a->rank; i++)
-        if (a->dims[i] != b->dims[i])
-            return false;
-    for (size_t i = 0; i < a->count; i++) {
-        double x = tensor_get(a, i), y = tensor_get(b, i);
-        if (!(x == y || (isnan(x) && isnan(y))))
-            return false;
-    }
-    return true;
-}
 
 unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, size_t index,
                           char *why, size_t why_size)
@@ -787,7 +771,7 @@ unsigned lessonview_hides(void *ctx, const tensor *input, const tensor *output, 
         return 0;
     unsigned secret = lesson_secrets_of(&p->secrets, false, index);
     const tensor *out = p->result.output;
-    if (secret == 0 || out->count != output->count || !same_tensor(input, p->result.input))
+    if (secret == 0 || out->count != output->count || !tensor_equal(input, p->result.input))
         return 0;
     double x = tensor_get(output, index), y = tensor_get(out, index);
     if (!(x == y || (isnan(x) && isnan(y))))
