@@ -40,7 +40,8 @@ enum {
     OPT_DTYPE,
     OPT_ALLOCATE,
     OPT_NO_MEMCPY,
-    OPT_BACKWARD
+    OPT_BACKWARD,
+    OPT_RECOMPUTE
 };
 
 static const struct option bench_options[] = {
@@ -53,6 +54,7 @@ static const struct option bench_options[] = {
     {"allocate", no_argument, NULL, OPT_ALLOCATE},
     {"no-memcpy", no_argument, NULL, OPT_NO_MEMCPY},
     {"backward", no_argument, NULL, OPT_BACKWARD},
+    {"recompute", no_argument, NULL, OPT_RECOMPUTE},
     {NULL, 0, NULL, 0},
 };
 
@@ -61,6 +63,7 @@ typedef struct bench_args {
     size_t dims[TENSOR_MAX_RANK];
     bool json, reference, allocate, memcpy_too;
     bool backward;      /* time pool_backward (dx for a random dy) */
+    bool recompute;     /* backward of max/min without the forward's indices */
     long repeat;        /* 0 = until about a second has passed */
     long warmup;
     tensor_dtype dtype;
@@ -133,6 +136,9 @@ static pv_status bench_option(void *ctx, int code, const char *arg, pv_error *er
     case OPT_BACKWARD:
         b->backward = true;
         return PV_OK;
+    case OPT_RECOMPUTE:
+        b->recompute = true;
+        return PV_OK;
     case OPT_DTYPE:
         if (strcmp(arg, "float32") == 0 || strcmp(arg, "f32") == 0)
             b->dtype = TENSOR_F32;
@@ -174,7 +180,12 @@ static void bench_help(FILE *out)
           "      --allocate            allocate the output in every run, as 'pool' does\n"
           "      --no-memcpy           skip the memcpy measurement\n"
           "      --backward            time the backward pass (dx for a random dy, as\n"
-          "                            `grad`); GB/s counts the bytes it reads and writes\n"
+          "                            `grad`); GB/s counts the bytes it reads and writes.\n"
+          "                            max, min and fractional take the indices of one\n"
+          "                            forward run before the timing, as PyTorch's\n"
+          "                            autograd keeps them\n"
+          "      --recompute           with --backward: find the winners again from the\n"
+          "                            input in every run instead, as `grad` does\n"
           "\n",
           out);
     cli_pool_options_help(out, CLI_HELP_POOL | CLI_HELP_RUN);
@@ -323,6 +334,7 @@ int cli_bench_main(int argc, char **argv)
     pv_error_clear(&err);
     pool_plan *plan = NULL;
     tensor *input = NULL, *output = NULL, *dy = NULL, *dx = NULL;
+    int64_t *saved = NULL; /* the forward's indices for the backward */
     double *times = NULL;
     int code = CLI_EXIT_OK;
 
@@ -331,6 +343,10 @@ int cli_bench_main(int argc, char **argv)
     if (a.help) {
         bench_help(stdout);
         goto done;
+    }
+    if (b.recompute && !b.backward) {
+        pv_error_set(&err, PV_ERR_USAGE, "--recompute", "only with --backward");
+        goto fail;
     }
     if (b.rank == 0) {
         pv_error_set(&err, PV_ERR_USAGE, "--shape",
@@ -366,6 +382,19 @@ int cli_bench_main(int argc, char **argv)
         job.dy = dy;
         job.bopts = (pool_backward_options){.threads = threads, .reference = b.reference,
                                             .into = dx};
+        /* PyTorch's backward reads the indices its forward saved: so does
+         * this one, unless told to find the winners again */
+        const pool_op op = a.params.op;
+        if (!b.reference && !b.recompute && plan->has_indices &&
+            (op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL)) {
+            pool_forward_options once = {.threads = threads, .into = output};
+            tensor *y = pool_forward(plan, input, &once, &saved, &err);
+            if (y == NULL)
+                goto fail;
+            if (y != output)
+                tensor_free(y);
+            job.bopts.indices = saved;
+        }
     }
 
     /* warm-up; the first one also says how long a run takes */
@@ -415,7 +444,7 @@ int cli_bench_main(int argc, char **argv)
     if (b.reference)
         snprintf(how, sizeof how, b.backward ? "reference backward" : "reference");
     else if (b.backward)
-        kernels_backward_describe(plan, how, sizeof how);
+        kernels_backward_describe(plan, saved != NULL, how, sizeof how);
     else
         kernels_describe(plan, how, sizeof how);
     if (b.json) {
@@ -451,6 +480,7 @@ fail:
     code = cli_report(&err);
 done:
     pv_free(times);
+    pv_free(saved);
     tensor_free(output);
     tensor_free(dx);
     tensor_free(dy);

@@ -3,9 +3,10 @@
  * Each windowed operator's derivative is a function beside the explanation
  * its forward value comes from: given the region's terms (pool_explain) it
  * adds dy times dy/dx of every term.  The whole pass runs them over every
- * output element and adds up in double, so overlapping windows accumulate;
+ * output element and adds up in double (max, min, fractional and spp in
+ * the plan's dtype, as PyTorch does), so overlapping windows accumulate;
  * bilinear, whose outputs read whole planes, has its own sample-level pass.
- * The fast kernels (kernels.c) replace this for max, min and avg.
+ * The fast kernels (kernels-backward.c) replace this for max, min and avg.
  */
 #include "backward.h"
 
@@ -131,8 +132,12 @@ static pv_status backward_one(const pool_plan *plan, const tensor *input, size_t
     if (op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL || op == POOL_SPP) {
         /* PyTorch scatters to the index the forward reports, even for a
          * window without input cells (whose index may name another cell) */
-        if (ex.index >= 0)
-            dx[plane_base + (size_t)ex.index] += dy;
+        if (ex.index >= 0) {
+            /* added in the plan's dtype, output after output, as PyTorch's
+             * backward and the fast kernels add (bit for bit the same) */
+            double *cell = &dx[plane_base + (size_t)ex.index];
+            *cell = plan->dtype == TENSOR_F32 ? (double)((float)*cell + (float)dy) : *cell + dy;
+        }
         pool_explanation_release(&ex);
         return PV_OK;
     }
@@ -208,7 +213,8 @@ tensor *pool_backward(const pool_plan *plan, const tensor *input, const tensor *
                 tensor_free(dx);
             return NULL;
         }
-        pv_status st = kernels_backward(plan, input, converted ? converted : dy, dx,
+        pv_status st = kernels_backward(plan, input, converted ? converted : dy,
+                                        options ? options->indices : NULL, dx,
                                         options ? options->threads : 0, err);
         tensor_free(converted);
         if (st != PV_OK) {

@@ -20,7 +20,9 @@
  *                  and a window whose value is 0 gives 0 to all its cells.
  *   stochastic     train: all of dy to the drawn cell (none when the window
  *                  is all zero); eval: y = sum a^2 / sum a, so
- *                  dy/da_i = (2 a_i - y) / sum a; an all-zero window gives 0.
+ *                  dy/da_i = (2 a_i - y) / sum a, computed as 2 w_i - sum w^2
+ *                  from the weights w = a / sum a (finite where sum a
+ *                  overflows); an all-zero window gives 0.
  *   bilinear       through the l2 normalization (0 when the norm is 0), the
  *                  signed square root (1 / (2 sqrt|r|), 0 at r = 0) and the
  *                  products f_i f_j / (H W).
@@ -34,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "plan.h"
@@ -45,6 +48,12 @@ typedef struct pool_backward_options {
     tensor *into;       /* non-NULL: write dx into this tensor (the input's
                            shape and dtype, owned by the caller; its contents
                            are overwritten) and return it */
+    const int64_t *indices; /* NULL, or for max, min and fractional the
+                           indices pool_forward gave for this plan and input
+                           (borrowed): the fast pass scatters dy to them
+                           instead of finding the winners again, as PyTorch's
+                           autograd does with the ones it saved.  The
+                           reference pass and the other operators ignore it. */
 } pool_backward_options;
 
 /* dL/dx for dy (the plan's output shape; any dtype) at input (the plan's

@@ -94,23 +94,29 @@ static bool have_avx2(void)
 }
 #endif
 
-void kernels_backward_describe(const pool_plan *plan, char *buf, size_t size)
+void kernels_backward_describe(const pool_plan *plan, bool with_indices, char *buf,
+                               size_t size)
 {
     const char *isa = "portable";
 #if defined(KERNELS_HAVE_AVX2)
     if (have_avx2() && plan->dtype == TENSOR_F32)
         isa = "avx2";
 #endif
+    const bool saved = with_indices && is_extreme(plan->params.op);
     if (!kernels_backward_supported(plan))
         snprintf(buf, size, "reference backward");
     else if (tiles_2x2(plan))
-        snprintf(buf, size, "%s fused %s 2x2/2", isa, pool_op_name(plan->params.op));
+        snprintf(buf, size, "%s fused %s 2x2/2%s", isa, pool_op_name(plan->params.op),
+                 saved ? " from saved indices" : "");
+    else if (windows_3s2(plan) && saved)
+        snprintf(buf, size, "saved indices + scatter, %s 3x3/2 rows zeroed on the way",
+                 pool_op_name(plan->params.op));
     else if (windows_3s2(plan))
         snprintf(buf, size, "%s fused %s 3x3/2", isa, pool_op_name(plan->params.op));
     else if (plan->params.op == POOL_AVG)
         snprintf(buf, size, "portable avg spread");
     else
-        snprintf(buf, size, "forward indices + scatter");
+        snprintf(buf, size, "%s + scatter", saved ? "saved indices" : "forward indices");
 }
 
 /* ---- fused 2x2/2 ------------------------------------------------------------- */
@@ -144,6 +150,25 @@ void kernels_backward_describe(const pool_plan *plan, char *buf, size_t size)
     }
 FUSED_ROW_SCALAR(float)
 FUSED_ROW_SCALAR(double)
+
+/* The same row pair from the forward's indices: window j's winner is at
+ * plane index ix[j], which lies at offset 0, 1, W or W + 1 from the window's
+ * first cell base + 2j. */
+#define INDEXED_ROW_SCALAR(T)                                                            \
+    static void indexed_row_##T(const int64_t *ix, const T *g, T *d0, T *d1, int64_t base, \
+                                int64_t W, size_t j0, size_t ow)                         \
+    {                                                                                    \
+        for (size_t j = j0; j < ow; j++) {                                               \
+            const size_t c = 2 * j;                                                      \
+            const int64_t k = ix[j] - (base + (int64_t)c);                               \
+            d0[c] = k == 0 ? g[j] : 0;                                                   \
+            d0[c + 1] = k == 1 ? g[j] : 0;                                               \
+            d1[c] = k == W ? g[j] : 0;                                                   \
+            d1[c + 1] = k == W + 1 ? g[j] : 0;                                           \
+        }                                                                                \
+    }
+INDEXED_ROW_SCALAR(float)
+INDEXED_ROW_SCALAR(double)
 
 #if defined(KERNELS_HAVE_AVX2)
 /* Eight windows per step: even and odd columns of both rows, the winner
@@ -217,6 +242,58 @@ __attribute__((target("avx2"))) static size_t fused_row_avx2(const float *a0, co
     return j;
 }
 
+/* Eight windows per step from the forward's indices: each index less its
+ * window's first cell is the winner's offset (0, 1, W, W + 1); dy goes to
+ * the cell whose offset matches, zeros to the others.  Indices fit in 32
+ * bits (kernels_backward_supported). */
+__attribute__((target("avx2"))) static size_t indexed_row_avx2(const int64_t *ix,
+                                                               const float *g, float *d0,
+                                                               float *d1, int64_t base,
+                                                               int64_t W, size_t ow, bool stream)
+{
+    const __m256i low_halves = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    const __m256i pairs_lo = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+    const __m256i pairs_hi = _mm256_setr_epi32(4, 4, 5, 5, 6, 6, 7, 7);
+    const __m256i top = _mm256_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1);
+    const __m256i bottom = _mm256_add_epi32(top, _mm256_set1_epi32((int)W));
+    /* the first cells of windows 0 0 1 1 2 2 3 3 of a step, from base */
+    const __m256i first = _mm256_setr_epi32(0, 0, 2, 2, 4, 4, 6, 6);
+    size_t j = 0;
+    for (; j + 8 <= ow; j += 8) {
+        const size_t c = 2 * j;
+        __m256i lo = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i *)(ix + j)),
+                                                 low_halves);
+        __m256i hi = _mm256_permutevar8x32_epi32(
+            _mm256_loadu_si256((const __m256i *)(ix + j + 4)), low_halves);
+        __m256i k = _mm256_sub_epi32(_mm256_permute2x128_si256(lo, hi, 0x20),
+                                     _mm256_set1_epi32((int)(base + (int64_t)c)));
+        __m256i k_lo = _mm256_sub_epi32(_mm256_permutevar8x32_epi32(k, pairs_lo), first);
+        __m256i k_hi = _mm256_sub_epi32(_mm256_permutevar8x32_epi32(k, pairs_hi),
+                                        _mm256_add_epi32(first, _mm256_set1_epi32(8)));
+        __m256 gv = _mm256_loadu_ps(g + j);
+        __m256 g_lo = _mm256_permutevar8x32_ps(gv, pairs_lo);
+        __m256 g_hi = _mm256_permutevar8x32_ps(gv, pairs_hi);
+        __m256 out00 = _mm256_and_ps(g_lo, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k_lo, top)));
+        __m256 out01 = _mm256_and_ps(g_hi, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k_hi, top)));
+        __m256 out10 =
+            _mm256_and_ps(g_lo, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k_lo, bottom)));
+        __m256 out11 =
+            _mm256_and_ps(g_hi, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k_hi, bottom)));
+        if (stream) {
+            _mm256_stream_ps(d0 + c, out00);
+            _mm256_stream_ps(d0 + c + 8, out01);
+            _mm256_stream_ps(d1 + c, out10);
+            _mm256_stream_ps(d1 + c + 8, out11);
+        } else {
+            _mm256_storeu_ps(d0 + c, out00);
+            _mm256_storeu_ps(d0 + c + 8, out01);
+            _mm256_storeu_ps(d1 + c, out10);
+            _mm256_storeu_ps(d1 + c + 8, out11);
+        }
+    }
+    return j;
+}
+
 __attribute__((target("avx2"))) static void stream_fence(void)
 {
     _mm_sfence();
@@ -228,8 +305,8 @@ static double plan_divisor_override(const pool_plan *plan)
     return plan->params.divisor != 0 ? (double)plan->params.divisor : 0;
 }
 
-static void fused_plane(const pool_plan *plan, const tensor *input, const tensor *dy, tensor *dx,
-                        size_t plane, bool stream)
+static void fused_plane(const pool_plan *plan, const tensor *input, const tensor *dy,
+                        const int64_t *indices, tensor *dx, size_t plane, bool stream)
 {
     const size_t H = plan->h, W = plan->w, oh = plan->rows.out, ow = plan->cols.out;
     const pool_op op = plan->params.op;
@@ -238,22 +315,34 @@ static void fused_plane(const pool_plan *plan, const tensor *input, const tensor
     const size_t es = tensor_dtype_size(plan->dtype);
     const char *in = (const char *)input->data + plane * H * W * es;
     const char *g = (const char *)dy->data + plane * oh * ow * es;
+    const int64_t *ix = sign != 0 && indices != NULL ? indices + plane * oh * ow : NULL;
     char *d = (char *)dx->data + plane * H * W * es;
     for (size_t i = 0; i < oh; i++) {
         const size_t r0 = (2 * i) * W * es, r1 = (2 * i + 1) * W * es, gi = i * ow * es;
+        const int64_t base = (int64_t)(2 * i * W);
         if (plan->dtype == TENSOR_F32) {
             size_t j = 0;
 #if defined(KERNELS_HAVE_AVX2)
-            if (have_avx2())
+            if (have_avx2() && ix != NULL)
+                j = indexed_row_avx2(ix + i * ow, (const float *)(g + gi), (float *)(d + r0),
+                                     (float *)(d + r1), base, (int64_t)W, ow, stream);
+            else if (have_avx2())
                 j = fused_row_avx2((const float *)(in + r0), (const float *)(in + r1),
                                    (const float *)(g + gi), (float *)(d + r0), (float *)(d + r1),
                                    ow, sign, divisor, stream);
 #else
             (void)stream;
 #endif
-            fused_row_float((const float *)(in + r0), (const float *)(in + r1),
-                            (const float *)(g + gi), (float *)(d + r0), (float *)(d + r1), j, ow,
-                            sign, divisor);
+            if (ix != NULL)
+                indexed_row_float(ix + i * ow, (const float *)(g + gi), (float *)(d + r0),
+                                  (float *)(d + r1), base, (int64_t)W, j, ow);
+            else
+                fused_row_float((const float *)(in + r0), (const float *)(in + r1),
+                                (const float *)(g + gi), (float *)(d + r0), (float *)(d + r1), j,
+                                ow, sign, divisor);
+        } else if (ix != NULL) {
+            indexed_row_double(ix + i * ow, (const double *)(g + gi), (double *)(d + r0),
+                               (double *)(d + r1), base, (int64_t)W, 0, ow);
         } else {
             fused_row_double((const double *)(in + r0), (const double *)(in + r1),
                              (const double *)(g + gi), (double *)(d + r0), (double *)(d + r1), 0,
@@ -382,11 +471,17 @@ row_3s2_body(const float *in, const float *g, float *d, long W, long r0, long dr
                 d[(r0 + dr) * W + carry_col] += _mm256_cvtss_f32(carry[dr]);
             carry[dr] = _mm256_blend_ps(
                 zero, _mm256_permutevar8x32_ps(hi2, _mm256_set1_epi32(6)), 0x01);
-            _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row),
-                                                _mm256_add_ps(_mm256_unpacklo_ps(e, o), a)));
+            /* a cell shared by windows t - 1 and t adds window t - 1's dy
+             * first, as the reference does: first the tap 2 values (even
+             * offsets, shifted by one window) with tap 1 (odd offsets, no
+             * other window of this row reaches them), then tap 0 */
+            const __m256 eo_lo = _mm256_unpacklo_ps(e, o), eo_hi = _mm256_unpackhi_ps(e, o);
+            __m256 lo_cells = _mm256_add_ps(_mm256_loadu_ps(row), _mm256_blend_ps(a, eo_lo, 0xaa));
+            __m256 hi_cells =
+                _mm256_add_ps(_mm256_loadu_ps(row + 8), _mm256_blend_ps(b, eo_hi, 0xaa));
+            _mm256_storeu_ps(row, _mm256_add_ps(lo_cells, _mm256_blend_ps(eo_lo, zero, 0xaa)));
             _mm256_storeu_ps(row + 8,
-                             _mm256_add_ps(_mm256_loadu_ps(row + 8),
-                                           _mm256_add_ps(_mm256_unpackhi_ps(e, o), b)));
+                             _mm256_add_ps(hi_cells, _mm256_blend_ps(eo_hi, zero, 0xaa)));
         }
         carry_col = c0 + 16;
         done = j + 8;
@@ -451,6 +546,50 @@ static void plane_3s2(const pool_plan *plan, const tensor *input, const tensor *
     }
 }
 
+/* 3x3/2 from the forward's indices: dy added at each saved winner, output
+ * after output (the reference's order).  Rows of dx are zeroed just before
+ * the first window that reaches them, so each is written while it is in
+ * the cache; an index past the rows zeroed so far is not its window's and
+ * is skipped. */
+#define INDEXED_3S2(T)                                                                    \
+    static void indexed_3s2_##T(const pool_plan *plan, const int64_t *ix, const T *g, T *d) \
+    {                                                                                     \
+        const long H = (long)plan->h;                                                     \
+        const size_t W = plan->w, oh = plan->rows.out, ow = plan->cols.out;               \
+        long zeroed = 0;                                                                  \
+        for (size_t i = 0; i < oh; i++) {                                                 \
+            const long last = plan->rows.start[i] + 2 < H ? plan->rows.start[i] + 2 : H - 1; \
+            if (last >= zeroed) {                                                         \
+                memset(d + (size_t)zeroed * W, 0, (size_t)(last + 1 - zeroed) * W * sizeof *d); \
+                zeroed = last + 1;                                                        \
+            }                                                                             \
+            const uint64_t limit = (uint64_t)zeroed * W;                                  \
+            const int64_t *k = ix + i * ow;                                               \
+            const T *gi = g + i * ow;                                                     \
+            for (size_t j = 0; j < ow; j++)                                               \
+                if ((uint64_t)k[j] < limit)                                               \
+                    d[k[j]] += gi[j];                                                     \
+        }                                                                                 \
+        if (zeroed < H)                                                                   \
+            memset(d + (size_t)zeroed * W, 0, (size_t)(H - zeroed) * W * sizeof *d);      \
+    }
+INDEXED_3S2(float)
+INDEXED_3S2(double)
+
+static void plane_3s2_indexed(const pool_plan *plan, const int64_t *indices, const tensor *dy,
+                              tensor *dx, size_t plane)
+{
+    const size_t hw = plan->h * plan->w, per_plane = plan->rows.out * plan->cols.out;
+    if (dx->dtype == TENSOR_F32)
+        indexed_3s2_float(plan, indices + plane * per_plane,
+                          (const float *)dy->data + plane * per_plane,
+                          (float *)dx->data + plane * hw);
+    else
+        indexed_3s2_double(plan, indices + plane * per_plane,
+                           (const double *)dy->data + plane * per_plane,
+                           (double *)dx->data + plane * hw);
+}
+
 /* ---- avg: spread along the columns, then down the rows ----------------------- */
 
 static void avg_plane(const pool_plan *plan, const tensor *dy, tensor *dx, size_t plane,
@@ -496,43 +635,50 @@ static void avg_plane(const pool_plan *plan, const tensor *dy, tensor *dx, size_
 
 /* ---- max/min: the forward's indices, then scatter ------------------------------ */
 
+/* dy added at each winner, output after output: the saved indices, or
+ * the forward kernels' when there are none. */
 static pv_status scatter_backward(const pool_plan *plan, const tensor *input, const tensor *dy,
-                                  tensor *dx, int threads, pv_error *err)
+                                  const int64_t *indices, tensor *dx, int threads, pv_error *err)
 {
-    tensor *out = tensor_new(plan->dtype, plan->out_rank, plan->out_dims, err);
-    if (out == NULL)
-        return err->status;
-    int64_t *idx = NULL;
-    size_t bytes;
-    if (!pv_mul_size(plan->out_count ? plan->out_count : 1, sizeof *idx, &bytes) ||
-        (idx = pv_malloc(bytes)) == NULL) {
+    int64_t *found = NULL;
+    if (indices == NULL) {
+        tensor *out = tensor_new(plan->dtype, plan->out_rank, plan->out_dims, err);
+        if (out == NULL)
+            return err->status;
+        size_t bytes;
+        if (!pv_mul_size(plan->out_count ? plan->out_count : 1, sizeof *found, &bytes) ||
+            (found = pv_malloc(bytes)) == NULL) {
+            tensor_free(out);
+            return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the indices");
+        }
+        pv_status st = kernels_forward(plan, input, out, found, threads, err);
         tensor_free(out);
-        return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the indices");
-    }
-    pv_status st = kernels_forward(plan, input, out, idx, threads, err);
-    tensor_free(out);
-    if (st != PV_OK) {
-        pv_free(idx);
-        return st;
+        if (st != PV_OK) {
+            pv_free(found);
+            return st;
+        }
+        indices = found;
     }
     const size_t hw = plan->h * plan->w, per_plane = plan->rows.out * plan->cols.out;
     memset(dx->data, 0, dx->count * tensor_dtype_size(dx->dtype));
     for (size_t o = 0; o < plan->out_count; o++) {
-        if (idx[o] < 0)
+        if (indices[o] < 0 || (uint64_t)indices[o] >= hw)
             continue;
-        const size_t at = o / per_plane * hw + (size_t)idx[o];
+        const size_t at = o / per_plane * hw + (size_t)indices[o];
         if (dx->dtype == TENSOR_F32)
             ((float *)dx->data)[at] += ((const float *)dy->data)[o];
         else
             ((double *)dx->data)[at] += ((const double *)dy->data)[o];
     }
-    pv_free(idx);
+    pv_free(found);
     return PV_OK;
 }
 
 pv_status kernels_backward(const pool_plan *plan, const tensor *input, const tensor *dy,
-                           tensor *dx, int threads, pv_error *err)
+                           const int64_t *indices, tensor *dx, int threads, pv_error *err)
 {
+    if (!is_extreme(plan->params.op))
+        indices = NULL;
     const size_t planes = plan->n * plan->c;
     int nt = 1;
 #ifdef _OPENMP
@@ -553,7 +699,7 @@ pv_status kernels_backward(const pool_plan *plan, const tensor *input, const ten
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
         for (size_t p = 0; p < planes; p++)
-            fused_plane(plan, input, dy, dx, p, stream);
+            fused_plane(plan, input, dy, indices, dx, p, stream);
 #if defined(KERNELS_HAVE_AVX2)
         if (stream && have_avx2())
             stream_fence();
@@ -566,14 +712,18 @@ pv_status kernels_backward(const pool_plan *plan, const tensor *input, const ten
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
-        for (size_t p = 0; p < planes; p++)
-            plane_3s2(plan, input, dy, dx, p);
+        for (size_t p = 0; p < planes; p++) {
+            if (indices != NULL)
+                plane_3s2_indexed(plan, indices, dy, dx, p);
+            else
+                plane_3s2(plan, input, dy, dx, p);
+        }
         return pool_cancel_requested
                    ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
                    : PV_OK;
     }
     if (is_extreme(plan->params.op))
-        return scatter_backward(plan, input, dy, dx, nt, err);
+        return scatter_backward(plan, input, dy, indices, dx, nt, err);
     /* avg */
     size_t bytes;
     double *rows = NULL;

@@ -696,6 +696,10 @@ static void backward_norm(const pool_explanation *ex, double dy, double *dx_term
     }
 }
 
+/* Eval: dy/da_i = (2 a_i - y) / sum a = 2 w_i - sum_j w_j^2, with the
+ * weights w = a / sum a the reducer computed on a / max a: the form that
+ * stays finite where sum a overflows (values near 1e308), as the forward
+ * does.  An all-zero window has no weights: no gradient. */
 static void backward_stochastic(const pool_explanation *ex, double dy, double *dx_terms)
 {
     if (!ex->eval) {
@@ -704,9 +708,13 @@ static void backward_stochastic(const pool_explanation *ex, double dy, double *d
     }
     if (!(ex->sum > 0))
         return;
+    double squares = 0;
     for (size_t t = 0; t < ex->term_count; t++)
         if (ex->terms[t].kind == TAP_INPUT)
-            dx_terms[t] += dy * (2 * ex->terms[t].value - ex->result) / ex->sum;
+            squares += ex->terms[t].weight * ex->terms[t].weight;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            dx_terms[t] += dy * (2 * ex->terms[t].weight - squares);
 }
 
 /* softpool: y = sum w_i x_i, w = softmax(x): dy/dx_i = w_i (1 + x_i - y).

@@ -40,6 +40,19 @@ static pool_plan *plan_for(const char *spec, const tensor *x, const double *samp
     return plan;
 }
 
+/* dx by the fast pass (with the forward's indices when given) or the
+ * reference pass. */
+static tensor *grad_with(const pool_plan *plan, const tensor *x, const tensor *dy,
+                         bool reference, const int64_t *indices)
+{
+    pv_error err;
+    pool_backward_options o = {.threads = 1, .reference = reference, .indices = indices};
+    tensor *dx = pool_backward(plan, x, dy, &o, &err);
+    if (dx == NULL)
+        fprintf(stderr, "backward: %s: %s\n", err.subject, err.message);
+    return dx;
+}
+
 static tensor *grad_of(const pool_plan *plan, const tensor *x, const tensor *dy, bool reference)
 {
     pv_error err;
@@ -316,6 +329,42 @@ static uint64_t below(uint64_t seed, uint64_t stream, unsigned bound)
     return (uint64_t)(rng_uniform(seed, 1000 + stream, 0) * bound) % bound;
 }
 
+/* max and min: the fast pass finding the winners again, the fast pass
+ * from the forward's indices and the reference agree bit for bit, for the
+ * dy given and for a dy of arbitrary values, where cells that several
+ * windows route to add in float in the order of the outputs (as PyTorch). */
+static void extreme_paths_agree(const pool_plan *plan, const tensor *x, const tensor *dy,
+                                const char *spec, uint64_t seed)
+{
+    pv_error err;
+    int64_t *idx = NULL;
+    tensor *y = pool_forward(plan, x, NULL, &idx, &err);
+    CHECK_MSG(y != NULL && idx != NULL, "%s: no forward", spec);
+    tensor *odd = tensor_new(dy->dtype, dy->rank, dy->dims, NULL);
+    for (size_t i = 0; i < odd->count; i++)
+        tensor_set(odd, i, 8 * rng_uniform(seed, 25, i) - 4);
+    const tensor *dys[2] = {dy, odd};
+    for (int k = 0; k < 2 && idx != NULL; k++) {
+        tensor *ref = grad_with(plan, x, dys[k], true, NULL);
+        tensor *found = grad_with(plan, x, dys[k], false, NULL);
+        tensor *saved = grad_with(plan, x, dys[k], false, idx);
+        for (size_t i = 0; ref && found && saved && i < x->count; i++) {
+            double r = tensor_get(ref, i), f = tensor_get(found, i), v = tensor_get(saved, i);
+            CHECK_MSG((f == r || (isnan(f) && isnan(r))) && (v == r || (isnan(v) && isnan(r))),
+                      "%s on %zu cells %s, dy %s: dx[%zu] reference %.17g, fast %.17g, from "
+                      "the saved indices %.17g",
+                      spec, x->count, tensor_dtype_name(x->dtype), k ? "arbitrary" : "given", i,
+                      r, f, v);
+        }
+        tensor_free(ref);
+        tensor_free(found);
+        tensor_free(saved);
+    }
+    tensor_free(odd);
+    tensor_free(y);
+    pv_free(idx);
+}
+
 static void fast_against_reference(void)
 {
     unsigned cases = 0;
@@ -379,6 +428,8 @@ static void fast_against_reference(void)
                       "%s on %zux%zux%zux%zu %s: fast dx[%zu] = %.17g, reference %.17g", spec,
                       dims[0], dims[1], dims[2], dims[3], tensor_dtype_name(dt), i, a, b);
         }
+        if (strstr(spec, "avg") == NULL)
+            extreme_paths_agree(plan, x, dy, spec, s);
         cases++;
         tensor_free(fast);
         tensor_free(ref);
@@ -439,6 +490,50 @@ static void hand_cases(void)
     check_grad("op=lp p=3 k=2", tz, zero);
     check_grad("op=stochastic mode=eval k=2", tz, zero);
     check_grad("op=stochastic k=2", tz, zero);
+    /* stochastic eval: dy/da = (2a - y) / sum a, which depends on the ratios of
+     * the values only; near 1e308 sum a overflows and an unscaled division
+     * gave 0 to every cell */
+    {
+        const double small[4] = {1, 1.5, 0.5, 1}, huge[4] = {1e308, 1.5e308, 0.5e308, 1e308};
+        const double want[4] = {0.21875, 0.46875, -0.03125, 0.21875};
+        tensor *ts = make_matrix(2, 2, small), *th = make_matrix(2, 2, huge);
+        check_grad("op=stochastic mode=eval k=2", ts, want);
+        check_grad("op=stochastic mode=eval k=2", th, want);
+        tensor_free(ts);
+        tensor_free(th);
+    }
+    /* max 3x3/2 padding 1: cell (1,1) wins all four windows around it; dy
+     * 1, 2^-24, 2^-24, 2^-24 added in float32 one after another, as PyTorch
+     * 1.13 adds them, stay 1 (in double and rounded once: 1 + 2^-22) */
+    {
+        double cells[25] = {0};
+        cells[6] = 9;
+        tensor *x = tensor_new(TENSOR_F32, 2, (size_t[]){5, 5}, NULL);
+        for (size_t i = 0; i < 25; i++)
+            tensor_set(x, i, cells[i]);
+        pool_plan *plan = plan_for("op=max k=3 s=2 padding=1", x, NULL, 0);
+        tensor *dy = tensor_new(TENSOR_F32, plan->out_rank, plan->out_dims, NULL);
+        const double e = ldexp(1, -24);
+        const double dys[9] = {1, e, 0, e, e, 0, 0, 0, 0};
+        for (size_t i = 0; i < 9; i++)
+            tensor_set(dy, i, dys[i]);
+        pv_error err;
+        int64_t *idx = NULL;
+        tensor *y = pool_forward(plan, x, NULL, &idx, &err);
+        for (int path = 0; path < 3; path++) {
+            tensor *dx = grad_with(plan, x, dy, path == 0, path == 2 ? idx : NULL);
+            CHECK_MSG(dx != NULL && tensor_get(dx, 6) == 1,
+                      "max 3x3/2 p1 shared winner (%s): dx[1,1] = %.17g, PyTorch 1",
+                      path == 0 ? "reference" : path == 1 ? "fast" : "saved indices",
+                      dx ? tensor_get(dx, 6) : -1);
+            tensor_free(dx);
+        }
+        tensor_free(y);
+        pv_free(idx);
+        tensor_free(dy);
+        pool_plan_free(plan);
+        tensor_free(x);
+    }
     /* |x| at 0: slope 0, the other cells as usual */
     const double with_zero[4] = {0, 3, 0, 4};
     tensor *tw = make_matrix(2, 2, with_zero);
