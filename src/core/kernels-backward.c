@@ -109,7 +109,7 @@ void kernels_backward_describe(const pool_plan *plan, bool with_indices, char *b
         snprintf(buf, size, "%s fused %s 2x2/2%s", isa, pool_op_name(plan->params.op),
                  saved ? " from saved indices" : "");
     else if (windows_3s2(plan) && saved)
-        snprintf(buf, size, "saved indices + scatter, %s 3x3/2 rows zeroed on the way",
+        snprintf(buf, size, "%s 3x3/2 saved indices scattered into rows zeroed on the way",
                  pool_op_name(plan->params.op));
     else if (windows_3s2(plan))
         snprintf(buf, size, "%s fused %s 3x3/2", isa, pool_op_name(plan->params.op));
@@ -566,7 +566,24 @@ static void plane_3s2(const pool_plan *plan, const tensor *input, const tensor *
             const uint64_t limit = (uint64_t)zeroed * W;                                  \
             const int64_t *k = ix + i * ow;                                               \
             const T *gi = g + i * ow;                                                     \
-            for (size_t j = 0; j < ow; j++)                                               \
+            size_t j = 0;                                                                 \
+            /* four at a time, one test for all four (in order: two may name   \
+             * the same cell) */                                                          \
+            for (; j + 4 <= ow; j += 4) {                                                 \
+                const uint64_t k0 = (uint64_t)k[j], k1 = (uint64_t)k[j + 1];              \
+                const uint64_t k2 = (uint64_t)k[j + 2], k3 = (uint64_t)k[j + 3];          \
+                if ((k0 < limit) & (k1 < limit) & (k2 < limit) & (k3 < limit)) {          \
+                    d[k0] += gi[j];                                                       \
+                    d[k1] += gi[j + 1];                                                   \
+                    d[k2] += gi[j + 2];                                                   \
+                    d[k3] += gi[j + 3];                                                   \
+                    continue;                                                             \
+                }                                                                         \
+                for (size_t q = j; q < j + 4; q++)                                        \
+                    if ((uint64_t)k[q] < limit)                                           \
+                        d[k[q]] += gi[q];                                                 \
+            }                                                                             \
+            for (; j < ow; j++)                                                           \
                 if ((uint64_t)k[j] < limit)                                               \
                     d[k[j]] += gi[j];                                                     \
         }                                                                                 \

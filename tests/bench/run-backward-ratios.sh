@@ -18,11 +18,16 @@ ROUNDS=${ROUNDS:-3}
 OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 export OMP_WAIT_POLICY
 
-# name | shape | options (the peer script's names)
-cases='bwd max k2 s2|1x64x224x224|--op max -k 2 -s 2
-bwd avg k2 s2|1x64x224x224|--op avg -k 2 -s 2
-bwd max k3 s2 p1|1x64x112x112|--op max -k 3 -s 2 --padding 1
-bwd avg k3 s2 p1|1x64x112x112|--op avg -k 3 -s 2 --padding 1'
+# name | the peer script's name | shape | options.  max takes the forward's
+# saved indices, as the peer does; the "recompute" rows time what `grad`
+# does instead (the winners found again from the input), against the same
+# peer.
+cases='bwd max k2 s2|bwd max k2 s2|1x64x224x224|--op max -k 2 -s 2
+bwd max k2 s2 recompute|bwd max k2 s2|1x64x224x224|--op max -k 2 -s 2 --recompute
+bwd avg k2 s2|bwd avg k2 s2|1x64x224x224|--op avg -k 2 -s 2
+bwd max k3 s2 p1|bwd max k3 s2 p1|1x64x112x112|--op max -k 3 -s 2 --padding 1
+bwd max k3 s2 p1 recompute|bwd max k3 s2 p1|1x64x112x112|--op max -k 3 -s 2 --padding 1 --recompute
+bwd avg k3 s2 p1|bwd avg k3 s2 p1|1x64x112x112|--op avg -k 3 -s 2 --padding 1'
 
 json_field() {
     printf '%s\n' "$1" | sed -n "s/.*\"$2\": \"\{0,1\}\([^,\"}]*\).*/\1/p"
@@ -49,7 +54,7 @@ while [ "$round" -le "$ROUNDS" ]; do
     if [ "$have_torch" = yes ]; then
         "$PYTHON" "$top_srcdir/tools/peers-backward.py" 1 > "$work/peers.$round" || status=1
     fi
-    while IFS='|' read -r name shape opts; do
+    while IFS='|' read -r name peer shape opts; do
         # shellcheck disable=SC2086 # opts is a word list
         out=$("$POOLVIZ" bench --backward --shape "$shape" --threads 1 $opts --no-memcpy --json) ||
             { status=1; continue; }
@@ -57,8 +62,8 @@ while [ "$round" -le "$ROUNDS" ]; do
         how=$(json_field "$out" kernels)
         torch=-; cl=-
         if [ "$have_torch" = yes ]; then
-            torch=$(peer_ms "$name" "$work/peers.$round")
-            cl=$(peer_ms "$name (CL)" "$work/peers.$round")
+            torch=$(peer_ms "$peer" "$work/peers.$round")
+            cl=$(peer_ms "$peer (CL)" "$work/peers.$round")
         fi
         printf '%s|%s|%s|%s|%s|%s\n' "$name" "$round" "$ms" "${torch:--}" "${cl:--}" "$how" >> "$work/rows"
     done <<EOF2
@@ -68,9 +73,9 @@ EOF2
 done
 
 printf 'poolviz bench --backward against PyTorch backward alone, 1 thread, %s rounds interleaved\n' "$ROUNDS"
-printf '%-18s %-14s %24s %24s %24s  %s\n' case shape "poolviz ms (per round)" "torch NCHW ms / ratio" \
+printf '%-26s %-14s %24s %24s %24s  %s\n' case shape "poolviz ms (per round)" "torch NCHW ms / ratio" \
     "torch CL ms / ratio" kernels
-while IFS='|' read -r name shape opts; do
+while IFS='|' read -r name peer shape opts; do
     awk -F'|' -v name="$name" -v shape="$shape" '
         $1 == name {
             ours = ours sprintf("%s%.3f", n ? " " : "", $3); n++
@@ -81,7 +86,7 @@ while IFS='|' read -r name shape opts; do
         END {
             a = rn == "" ? "-" : sprintf("%.3f / %.2fx", tn, rn)
             b = rc == "" ? "-" : sprintf("%.3f / %.2fx", tc, rc)
-            printf "%-18s %-14s %24s %24s %24s  %s\n", name, shape, ours, a, b, how
+            printf "%-26s %-14s %24s %24s %24s  %s\n", name, shape, ours, a, b, how
         }' "$work/rows"
 done <<EOF
 $cases
