@@ -212,7 +212,7 @@ int cli_repl_main(int argc, char **argv)
         }
     }
 
-    cmd_hooks hooks = {&r, repl_emit, repl_step, repl_lesson, stdout};
+    cmd_hooks hooks = {&r, repl_emit, repl_step, repl_lesson, stdout, NULL};
     cmd_session *s = cmd_session_new(&hooks, &err);
     lineinput *li = s ? lineinput_open(in, s, &err) : NULL;
     int code = CLI_EXIT_OK;

@@ -812,6 +812,11 @@ static cmd_result run_compare(cmd_session *s, const cmd_words *w, pv_error *err)
     pool_params p;
     if (effective_params(s, w, i, &p, err) != PV_OK)
         return CMD_ERROR;
+    if (s->hooks.compare != NULL) {
+        pv_status st = s->hooks.compare(s->hooks.ctx, w->word[1], in, &p, ops, count, err);
+        pool_params_release(&p);
+        return st == PV_OK ? CMD_OK : CMD_ERROR;
+    }
     cmd_text out;
     cmd_text_init(&out);
     pv_status st = cmd_compare_text(w->word[1], in, &p, ops, count, &out, err);

@@ -46,6 +46,13 @@ typedef struct cmd_hooks {
      * it reports those of emit.  NULL = through emit, in pieces of whole
      * lines. */
     FILE *stream;
+    /* `compare NAME OP OP [OP OP]` shown by the front end (the TUI's
+     * compare screen): input and params (the line's settings; the
+     * operators in ops[0 .. count)) as for step.  NULL = as text through
+     * emit. */
+    pv_status (*compare)(void *ctx, const char *name, const tensor *input,
+                         const pool_params *params, const pool_op *ops, size_t count,
+                         pv_error *err);
 } cmd_hooks;
 
 /* New session with no matrices and the default settings.  The hooks are

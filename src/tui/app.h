@@ -26,6 +26,7 @@
 typedef struct tui_app tui_app;
 typedef struct stepper stepper;
 typedef struct lessonview lessonview;
+typedef struct compareview compareview;
 
 typedef struct tui_screen {
     const char *name;
@@ -62,6 +63,7 @@ struct tui_app {
     const char *var_hint;       /* the session name asked for the input, or NULL */
     lessonview *lesson;         /* the lesson being played (lesson_screen), or NULL */
     bool lesson_quits;          /* q on the lesson quits (poolviz lesson), else back */
+    compareview *compare;       /* the comparison on the compare screen, or NULL */
 };
 
 /* Switch to a screen; the current one is remembered as app->under when the

@@ -62,7 +62,7 @@ typedef struct resampled {
 } resampled;
 
 static struct {
-    resampled cache[2];         /* the input, the output */
+    resampled cache[2 + PICTURE_SLOTS];   /* the input, the output, the widgets' */
     const tensor *known_input;  /* the stepper input the view last saw */
     pixels_scale scale;         /* how that input is shown; pooled levels inherit it */
     level history[HISTORY_MAX]; /* the inputs "pool again" replaced, oldest first */
@@ -89,6 +89,9 @@ static struct {
  * 0xRRGGBB value, -1 the terminal's default.  When the pairs run out the
  * nearest pair already made is used instead. */
 typedef enum colour_mode { MODE_RAMP, MODE_8, MODE_256, MODE_DIRECT } colour_mode;
+
+/* How picture_begin_frame found the terminal, for the widgets it drew. */
+static colour_mode widget_mode;
 
 static struct {
     int64_t *keys;          /* open addressing; -1 = empty */
@@ -353,7 +356,7 @@ static void history_clear(void)
 void picture_release(void)
 {
     history_clear();
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2 + PICTURE_SLOTS; i++)
         pv_free(view.cache[i].pixels);
     pv_free(view.pixels);
     pv_free(view.ring);
@@ -408,7 +411,7 @@ static bool in_colour(const pool_plan *plan)
     return plan->c == 3 || plan->c == 4;
 }
 
-static pixels_source input_source(const stepper *st)
+static pixels_source input_source_scaled(const stepper *st, pixels_scale scale)
 {
     const pool_plan *plan = stepper_plan(st);
     const pool_region *r = stepper_region(st);
@@ -417,7 +420,7 @@ static pixels_source input_source(const stepper *st)
     s.t = stepper_input(st);
     s.h = plan->h;
     s.w = plan->w;
-    s.scale = view.scale;
+    s.scale = scale;
     if (in_colour(plan)) {
         s.channels = 3;
         for (int k = 0; k < 3; k++)
@@ -427,6 +430,11 @@ static pixels_source input_source(const stepper *st)
         s.offset[0] = s.offset[1] = s.offset[2] = (r->n * plan->c + r->c) * plane;
     }
     return s;
+}
+
+static pixels_source input_source(const stepper *st)
+{
+    return input_source_scaled(st, view.scale);
 }
 
 /* Some values of t, spread over it: with its address, what tells a
@@ -460,7 +468,7 @@ static pixels_scale output_scale(const tensor *t, bool keeps_range)
     return last.output;
 }
 
-static pixels_source output_source(const stepper *st)
+static pixels_source output_source_scaled(const stepper *st, pixels_scale scale)
 {
     const pool_plan *plan = stepper_plan(st);
     const pool_region *r = stepper_region(st);
@@ -470,7 +478,7 @@ static pixels_source output_source(const stepper *st)
     s.t = stepper_output(st);
     s.h = oh;
     s.w = ow;
-    s.scale = output_scale(s.t, pool_op_info_of(plan->params.op)->keeps_range);
+    s.scale = scale;
     if (in_colour(plan)) {
         s.channels = 3;
         for (int k = 0; k < 3; k++)
@@ -480,6 +488,13 @@ static pixels_source output_source(const stepper *st)
         s.offset[0] = s.offset[1] = s.offset[2] = (r->n * plan->c + r->c) * oh * ow;
     }
     return s;
+}
+
+static pixels_source output_source(const stepper *st)
+{
+    const pool_plan *plan = stepper_plan(st);
+    return output_source_scaled(
+        st, output_scale(stepper_output(st), pool_op_info_of(plan->params.op)->keeps_range));
 }
 
 static bool same_scale(pixels_scale a, pixels_scale b)
@@ -1033,7 +1048,7 @@ static void picture_draw(tui_app *app)
     layout L = layout_for(COLS, LINES);
     stepper_draw_title(st, 0);
     stepper_draw_status(st, LINES - 2);
-    stepper_draw_formula(st, L.formula_y, COLS, L.formula_lines);
+    stepper_draw_formula(st, L.formula_y, 0, COLS, L.formula_lines);
     if (L.rows < 1 || L.cols < 4)
         return;
 
@@ -1146,6 +1161,101 @@ static void picture_draw(tui_app *app)
     snprintf(label, sizeof label, "output %s  %s pooling", shape, pool_op_name(plan->params.op));
     draw_label(L.label_y, L.out_x, L.cols, label);
     draw_info(st, &out_src, in.scale, L.info_y);
+}
+
+/* ---- widgets for other screens ---------------------------------------------- */
+
+void picture_begin_frame(void)
+{
+    widget_mode = current_mode();
+    if (widget_mode != MODE_RAMP && !pairs_begin(widget_mode))
+        widget_mode = MODE_RAMP;
+}
+
+bool picture_wanted(const stepper *st)
+{
+    const pool_plan *plan = stepper_plan(st);
+    return plan != NULL && (plan->h > PICTURE_NUMBERS_MAX || plan->w > PICTURE_NUMBERS_MAX);
+}
+
+double picture_panel_scale(const stepper *st, int rows, int cols)
+{
+    const pool_plan *plan = stepper_plan(st);
+    if (plan == NULL || rows < 1 || cols < 1)
+        return 1;
+    return zoom_scale(0, fit_scale(plan->w, plan->h, cols, rows));
+}
+
+/* The input's frame in a panel at scale, centred on the region (the
+ * picture's middle when it has none). */
+static frame panel_input_frame(const stepper *st, int y, int x, int rows, int cols, double scale)
+{
+    const pool_plan *plan = stepper_plan(st);
+    double c0, c1, r0, r1;
+    double cx = (double)plan->w / 2, cy = (double)plan->h / 2;
+    if (region_box(st, &c0, &c1, &r0, &r1)) {
+        cx = (c0 + c1) / 2;
+        cy = (r0 + r1) / 2;
+    }
+    return frame_make(plan->w, plan->h, y, x, cols, rows, scale, cx, cy);
+}
+
+int picture_draw_input_panel(const stepper *st, int slot, int y, int x, int rows, int cols,
+                             double scale)
+{
+    const pool_plan *plan = stepper_plan(st);
+    if (plan == NULL || slot < 0 || slot >= PICTURE_SLOTS || rows < 1 || cols < 1)
+        return 0;
+    frame in = panel_input_frame(st, y, x, rows, cols, scale);
+    double c0 = 0, c1 = 0, r0 = 0, r1 = 0;
+    int mx0 = 0, mx1 = 0, my0 = 0, my1 = 0;
+    bool has_region = region_box(st, &c0, &c1, &r0, &r1);
+    if (has_region)
+        frame_box(&in, c0, c1, r0, r1, &mx0, &mx1, &my0, &my1);
+    pixels_source src = input_source_scaled(st, pixels_scale_for_input(stepper_input(st)));
+    double lo = -1, hi = 256;
+    draw_picture(widget_mode, 2 + slot, &in, &src, has_region, mx0, mx1, my0, my1, &lo, &hi);
+    return (in.h + 1) / 2;
+}
+
+int picture_draw_output_panel(const stepper *st, int slot, int y, int x, int rows, int cols,
+                              double scale)
+{
+    const pool_plan *plan = stepper_plan(st);
+    if (plan == NULL || slot < 0 || slot >= PICTURE_SLOTS || rows < 1 || cols < 1)
+        return 0;
+    if (!output_is_picture(plan)) {
+        draw_text(y, x, cols, theme_attr(ROLE_FORMULA_TEXT), "not a picture: v shows numbers");
+        return 1;
+    }
+    if (stepper_hides_any(st)) {   /* a lesson's open question: its colours would tell */
+        draw_text(y + rows / 2, x, cols, theme_attr(ROLE_HINT), "? (answer first)");
+        return rows;
+    }
+    const pool_region *r = stepper_region(st);
+    size_t oh, ow;
+    out_plane(plan, &oh, &ow);
+    /* The same pixel scale as the input panel, the crop where the input's
+     * is: each output pixel as large as its step on the input. */
+    frame in = panel_input_frame(st, y, x, rows, cols, scale);
+    double rx = output_step(&plan->cols, plan->w, ow), ry = output_step(&plan->rows, plan->h, oh);
+    double ocx = (double)r->ox + 0.5, ocy = (double)r->oy + 0.5;
+    double c0, c1, r0, r1;
+    if (in.scale > 0 && region_box(st, &c0, &c1, &r0, &r1)) {
+        ocx += (in.sx0 + in.w / in.scale / 2 - (c0 + c1) / 2) / rx;
+        ocy += (in.sy0 + in.h / in.scale / 2 - (r0 + r1) / 2) / ry;
+    }
+    frame out = frame_make(ow, oh, y, x, cols, rows, scale * (rx < ry ? rx : ry), ocx, ocy);
+    int mx0, mx1, my0, my1;
+    frame_box(&out, (double)r->ox, (double)r->ox + 1, (double)r->oy, (double)r->oy + 1, &mx0,
+              &mx1, &my0, &my1);
+    pixels_scale in_scale = pixels_scale_for_input(stepper_input(st));
+    pixels_source src = output_source_scaled(
+        st, pixels_scale_for_output(stepper_output(st), in_scale,
+                                    pool_op_info_of(plan->params.op)->keeps_range));
+    double lo = -1, hi = 256;
+    draw_picture(widget_mode, 2 + slot, &out, &src, true, mx0, mx1, my0, my1, &lo, &hi);
+    return (out.h + 1) / 2;
 }
 
 /* ---- keys -------------------------------------------------------------------- */

@@ -17,9 +17,34 @@
 #ifndef POOLVIZ_TUI_PICTURE_H
 #define POOLVIZ_TUI_PICTURE_H
 
+#include <stdbool.h>
+
 #include "tui/app.h"
 
 extern const tui_screen picture_screen;
+
+/* Widgets for other screens (the compare screen, a lesson page): a
+ * stepper's input with its region outlined, or its output with the
+ * current cell outlined, as a picture in the panel of cols x rows cells at
+ * (y, x).  scale is display pixels (cell halves) per input pixel, the
+ * same for the input and every output beside it (picture_panel_scale: the
+ * picture view's same-scale level, the whole picture when it fits, else a
+ * pixel-exact crop); the crop follows the region, the output's matching
+ * it.  slot (0 .. PICTURE_SLOTS-1) keeps a panel's resampling between
+ * frames.  Call picture_begin_frame once per frame before them.  They
+ * return the lines drawn.  An output the stepper's hidden hook keeps
+ * secret is not drawn (its colours would tell). */
+enum { PICTURE_SLOTS = 6 };
+void picture_begin_frame(void);
+double picture_panel_scale(const stepper *st, int rows, int cols);
+int picture_draw_input_panel(const stepper *st, int slot, int y, int x, int rows, int cols,
+                             double scale);
+int picture_draw_output_panel(const stepper *st, int slot, int y, int x, int rows, int cols,
+                              double scale);
+
+/* Planes taller or wider than this read better as pictures than numbers. */
+#define PICTURE_NUMBERS_MAX 24
+bool picture_wanted(const stepper *st);
 
 /* Forget everything the view keeps (the inputs that pool-again replaced,
  * the colour pairs it allocated): call when the stepper's screen closes. */

@@ -69,6 +69,7 @@ struct stepper {
     stepper_hidden_fn hidden;   /* output cells shown as '?' (a lesson's questions) */
     void *hidden_ctx;
     char size_secret[160];      /* why the output's shape is not shown, or "" */
+    char label[64];             /* before the grids' titles (a compare panel), or "" */
 };
 
 static const int speeds_ms[] = {2000, 1200, 800, 500, 300, 180, 100, 50, 20};
@@ -844,7 +845,33 @@ static bool second_channel_shown(const stepper *st)
            st->region.c != st->region.c2 && number_line(rowh) + 1 < rowh;
 }
 
+static void input_title_plain(const stepper *st, char *title, size_t size);
+
+/* A grid's title, after the panel's label when it has one. */
+static void with_label(const stepper *st, char *title, size_t size)
+{
+    if (st->label[0] == '\0' || size < 2)
+        return;
+    char plain[160];
+    size_t label = strlen(st->label) + 2, len = strlen(title);
+    if (len >= sizeof plain)
+        len = sizeof plain - 1;
+    memcpy(plain, title, len);
+    plain[len] = '\0';
+    if (label + len < size) {
+        memcpy(title, st->label, label - 2);
+        memcpy(title + label - 2, ": ", 2);
+        memcpy(title + label, plain, len + 1);
+    }
+}
+
 static void input_title(const stepper *st, char *title, size_t size)
+{
+    input_title_plain(st, title, size);
+    with_label(st, title, size);
+}
+
+static void input_title_plain(const stepper *st, char *title, size_t size)
 {
     const pool_plan *plan = st->plan;
     const pool_region *r = &st->region;
@@ -868,7 +895,15 @@ static void input_title(const stepper *st, char *title, size_t size)
         snprintf(title, size, "input %s", shape);
 }
 
+static void output_title_plain(const stepper *st, char *title, size_t size);
+
 static void output_title(const stepper *st, char *title, size_t size)
+{
+    output_title_plain(st, title, size);
+    with_label(st, title, size);
+}
+
+static void output_title_plain(const stepper *st, char *title, size_t size)
 {
     const pool_plan *plan = st->plan;
     char shape[64];
@@ -1393,14 +1428,69 @@ void stepper_draw_status(const stepper *st, int y)
     draw_status(st, y);
 }
 
-int stepper_draw_formula(stepper *st, int y, int w, int max_lines)
+int stepper_draw_formula(stepper *st, int y, int x, int w, int max_lines)
 {
     if (max_lines < 1)
         max_lines = 1;
     build_formula(st, w - 4, max_lines);
     int h = st->formula->count + 2;
-    draw_formula(st, y, 0, h, w);
+    draw_formula(st, y, x, h, w);
     return h;
+}
+
+/* The roomiest zoom at which the grid fits w x h, else the tightest. */
+static int zoom_for(const stepper *st, stepper_grid which, int w, int h)
+{
+    for (int z = ZOOM_COUNT - 1; z > 0; z--) {
+        int in_w, in_h, out_w, out_h;
+        natural_sizes(st, z, &in_w, &in_h, &out_w, &out_h);
+        if (which == STEPPER_GRID_INPUT ? in_w <= w && in_h <= h : out_w <= w && out_h <= h)
+            return z;
+    }
+    return 0;
+}
+
+void stepper_grid_size(const stepper *st, stepper_grid which, int max_w, int max_h, int *w,
+                       int *h)
+{
+    int in_w, in_h, out_w, out_h;
+    natural_sizes(st, zoom_for(st, which, max_w, max_h), &in_w, &in_h, &out_w, &out_h);
+    *w = which == STEPPER_GRID_INPUT ? (in_w < 22 ? 22 : in_w) : (out_w < 18 ? 18 : out_w);
+    *h = which == STEPPER_GRID_INPUT ? in_h : out_h;
+}
+
+void stepper_formula_headline(stepper *st, int width, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (st->plan == NULL)
+        return;
+    if (!st->have_ex) {
+        snprintf(buf, size, "%s", st->ex_error);
+        return;
+    }
+    build_formula(st, width, 1);
+    if (st->formula->count > 0)
+        snprintf(buf, size, "%s", st->formula->lines[0].text);
+}
+
+void stepper_set_label(stepper *st, const char *label)
+{
+    snprintf(st->label, sizeof st->label, "%s", label != NULL ? label : "");
+}
+
+void stepper_draw_grid(stepper *st, stepper_grid which, int y, int x, int h, int w)
+{
+    if (st->plan == NULL || h < 3 || w < 6)
+        return;
+    st->zoom = zoom_for(st, which, w, h);
+    st->follow = true;
+    if (which == STEPPER_GRID_INPUT)
+        draw_input(st, y, x, h, w);
+    else
+        draw_output(st, y, x, h, w);
+    st->follow = false;
 }
 
 int stepper_width_needed(const stepper *st)

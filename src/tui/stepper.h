@@ -73,7 +73,26 @@ void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx);
  * max_lines lines of text; stepper_draw_formula returns the box's height. */
 void stepper_draw_title(const stepper *st, int y);
 void stepper_draw_status(const stepper *st, int y);
-int stepper_draw_formula(stepper *st, int y, int w, int max_lines);
+int stepper_draw_formula(stepper *st, int y, int x, int w, int max_lines);
+
+/* One grid widget on its own (the compare screen's panels): the input with
+ * the region, or the output filling in with the current cell, in a box of
+ * h lines and w columns at (y, x), at the roomiest zoom that fits (it
+ * scrolls to keep the region in view at the tightest).  stepper_grid_size
+ * gives the box the grid needs at the roomiest zoom that fits max_w x
+ * max_h (whole at the tightest zoom when none does). */
+typedef enum stepper_grid { STEPPER_GRID_INPUT, STEPPER_GRID_OUTPUT } stepper_grid;
+void stepper_draw_grid(stepper *st, stepper_grid which, int y, int x, int h, int w);
+void stepper_grid_size(const stepper *st, stepper_grid which, int max_w, int max_h, int *w,
+                       int *h);
+
+/* The formula's first line for the current step, fitted to width columns
+ * ('?' where a lesson question keeps the value secret). */
+void stepper_formula_headline(stepper *st, int width, char *buf, size_t size);
+
+/* A label before the grids' box titles ("avg: output 2x2"); NULL or ""
+ * for none. */
+void stepper_set_label(stepper *st, const char *label);
 
 /* Does the hidden hook keep any output value secret (the picture view
  * then draws no output picture)? */

@@ -19,6 +19,7 @@
 #include "core/forward.h"
 #include "tui/app.h"
 #include "tui/cmdline.h"
+#include "tui/compareview.h"
 #include "tui/draw.h"
 #include "tui/fatal.h"
 #include "tui/glyphs.h"
@@ -200,6 +201,39 @@ static pv_status on_step(void *ctx, const char *name, const tensor *input,
         tui_close_overlay(app);
     }
     return status;
+}
+
+/* `:compare A max avg min`: the compare screen over the one on show. */
+static pv_status on_compare(void *ctx, const char *name, const tensor *input,
+                            const pool_params *params, const pool_op *ops, size_t count,
+                            pv_error *err)
+{
+    tui_app *app = ctx;
+    compareview *v = compareview_new(err);
+    if (v == NULL)
+        return err->status;
+    for (size_t i = 0; i < count; i++) {
+        pool_params p;
+        if (pool_params_copy(&p, params, err) != PV_OK) {
+            compareview_free(v);
+            return err->status;
+        }
+        p.op = ops[i];
+        pv_status status = compareview_add(v, input, name, &p, NULL, err);
+        pool_params_release(&p);
+        if (status != PV_OK) {
+            compareview_free(v);
+            return status;
+        }
+    }
+    /* The stepper's step, where every panel has it. */
+    size_t index = stepper_index(app->stepper);
+    if (index < compareview_step_count(v))
+        compareview_goto(v, index);
+    compareview_free(app->compare);
+    app->compare = v;
+    tui_set_screen(app, &compare_screen);
+    return PV_OK;
 }
 
 /* `:lesson NAME`: the lesson screen on this TUI; its q comes back here. */
@@ -526,7 +560,8 @@ static pv_status open_session(tui_app *app, const tensor *input, const char *nam
                               const pool_params *params, char *var, size_t var_size,
                               pv_error *err)
 {
-    cmd_hooks hooks = {.ctx = app, .emit = on_emit, .step = on_step, .lesson = on_lesson};
+    cmd_hooks hooks = {.ctx = app, .emit = on_emit, .step = on_step, .lesson = on_lesson,
+                       .compare = on_compare};
     app->session = cmd_session_new(&hooks, err);
     if (app->session == NULL)
         return err->status;
@@ -648,6 +683,7 @@ done:
      * called us installs its own again. */
     lineinput_completion_install(NULL);
     lessonview_free(app.lesson);
+    compareview_free(app.compare);
     cmd_session_free(app.session);
     stepper_free(app.stepper);
     tensor_free(example);
