@@ -160,6 +160,26 @@ static void differ_text(const compareview *v, char *buf, size_t size)
     }
 }
 
+int compareview_width_needed(const compareview *v)
+{
+    if (v->count == 0)
+        return 0;
+    bool shared = shares_input(v);
+    int total = 0, in_w = 0, w, h;
+    for (size_t i = 0; i < v->count; i++) {
+        stepper_grid_size(v->panels[i], STEPPER_GRID_OUTPUT, 0, 0, &w, &h);
+        if (!shared) {
+            int iw;
+            stepper_grid_size(v->panels[i], STEPPER_GRID_INPUT, 0, 0, &iw, &h);
+            w = iw > w ? iw : w;
+        }
+        total += w + (i > 0 ? GAP : 0);
+    }
+    if (shared)
+        stepper_grid_size(v->panels[0], STEPPER_GRID_INPUT, 0, 0, &in_w, &h);
+    return in_w > total ? in_w : total;
+}
+
 /* The formula box: one line per panel, its title then its formula. */
 static void draw_formulas(compareview *v, int y, int x, int h, int w)
 {

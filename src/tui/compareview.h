@@ -54,6 +54,9 @@ bool compareview_pictures(const compareview *v);
  * lesson's question); NULL shows the count again. */
 void compareview_hide_differ(compareview *v, const char *why);
 
+/* The columns the number grids need whole at their tightest zoom. */
+int compareview_width_needed(const compareview *v);
+
 /* Draw the comparison in the h lines from top and the w columns from x. */
 void compareview_draw_area(compareview *v, int top, int x, int h, int w);
 

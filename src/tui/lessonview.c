@@ -26,6 +26,7 @@
 #include "core/forward.h"
 #include "core/numfmt.h"
 #include "lesson/lessonplayer.h"
+#include "tui/compareview.h"
 #include "tui/draw.h"
 #include "tui/formula.h"
 #include "tui/glyphs.h"
@@ -40,8 +41,6 @@
 #define PROSE_MIN_COLS 12
 #define MAX_VIEW_LINES 600
 #define VIEW_LINE_BYTES 400
-/* Planes wider or taller than this are drawn as shaded characters. */
-#define NUMBERS_MAX 40
 
 typedef struct view_line {
     char text[VIEW_LINE_BYTES];
@@ -64,6 +63,11 @@ struct lessonview {
     size_t st_page, st_demo;
     bool st_ok;
     char st_error[600];
+    int zoom;                       /* a picture demo: 0 whole, 1 same scale 1:1, 2 2:1 ... */
+    compareview *cmp;               /* the @compare demo on show, drawn by the compare widget */
+    const tensor *cmp_output;       /* what cmp was made for: the result, page, demo */
+    size_t cmp_page, cmp_demo;
+    char cmp_error[600];
     view_line *lines;
     int line_count;
     int question_line;              /* the open question's first line, or -1 */
@@ -251,280 +255,6 @@ static void draw_prose(lessonview *v, int y, int x, int h, int w)
 
 /* ---- the stepper panel ------------------------------------------------------------- */
 
-static int number_width(double v)
-{
-    char buf[48];
-    return (int)pool_format_number(v, buf, sizeof buf);
-}
-
-/* Choose what part of a plane to show so that [focus_r0, focus_r1] x
- * [focus_c0, focus_c1] is in view. */
-static void fit_window(long lo, long hi, long focus0, long focus1, long fit, long *start,
-                       long *count)
-{
-    long total = hi - lo + 1;
-    if (total <= fit) {
-        *start = lo;
-        *count = total;
-        return;
-    }
-    long s = (focus0 + focus1) / 2 - fit / 2;
-    if (s > focus0)
-        s = focus0;
-    if (s + fit - 1 < focus1)
-        s = focus1 - fit + 1;
-    if (s < lo)
-        s = lo;
-    if (s + fit - 1 > hi)
-        s = hi - fit + 1;
-    *start = s;
-    *count = fit;
-}
-
-/* Draw plane `plane` of t in [y, y+h) x [x, x+w); the cells of the region
- * marked (rg may be NULL), output cells past `upto` pending and `current`
- * marked (output grids); returns the lines used. */
-typedef struct grid_job {
-    const tensor *t;
-    size_t plane;
-    long rows, cols;            /* plane size */
-    long pad_top, pad_left, pad_bottom, pad_right;
-    const pool_region *rg;      /* input: the region */
-    bool bilinear;
-    long win_row, win_col;      /* input: the winner */
-    bool output;
-    size_t base;                /* output: flat index of the plane's (0, 0) */
-    size_t current;
-    bool all_done;
-    const lesson_player *player;    /* output: hides the values it keeps secret */
-    bool other;                     /* compare: the second output */
-    bool large;
-} grid_job;
-
-/* May output cell flat of j show its value (the player's secrets, the
- * presenter's reveal)? */
-static bool job_value_visible(const grid_job *j, size_t flat)
-{
-    if (j->player == NULL)
-        return true;
-    return j->other ? lesson_player_other_visible(j->player, flat)
-                    : lesson_player_value_visible(j->player, flat);
-}
-
-static bool job_in_region(const grid_job *j, long r, long c)
-{
-    const pool_region *rg = j->rg;
-    if (rg == NULL)
-        return false;
-    if (j->bilinear)
-        return true;
-    long dr = r - rg->row0, dc = c - rg->col0;
-    if (dr < 0 || dc < 0 || dr % rg->row_step || dc % rg->col_step)
-        return false;
-    return dr / rg->row_step < rg->row_count && dc / rg->col_step < rg->col_count;
-}
-
-static int draw_grid(const grid_job *j, int y, int x, int h, int w)
-{
-    long lo_r = -j->pad_top, hi_r = j->rows - 1 + j->pad_bottom;
-    long lo_c = -j->pad_left, hi_c = j->cols - 1 + j->pad_right;
-    long f_r0 = 0, f_r1 = 0, f_c0 = 0, f_c1 = 0;
-    if (j->rg != NULL && !j->bilinear) {
-        f_r0 = j->rg->row0;
-        f_r1 = j->rg->row0 + (j->rg->row_count - 1) * j->rg->row_step;
-        f_c0 = j->rg->col0;
-        f_c1 = j->rg->col0 + (j->rg->col_count - 1) * j->rg->col_step;
-        lo_r = f_r0 < lo_r ? f_r0 : lo_r;
-        hi_r = f_r1 > hi_r ? f_r1 : hi_r;
-        lo_c = f_c0 < lo_c ? f_c0 : lo_c;
-        hi_c = f_c1 > hi_c ? f_c1 : hi_c;
-    } else if (j->output && !j->all_done) {
-        long in_plane = (long)(j->current - j->base);
-        f_r0 = f_r1 = in_plane / j->cols;
-        f_c0 = f_c1 = in_plane % j->cols;
-    }
-    /* Numbers when the plane is small enough, else shaded characters. */
-    int cw = 1;
-    for (long r = 0; r < j->rows && j->rows * j->cols <= 4096; r++)
-        for (long c = 0; c < j->cols; c++) {
-            int nw = number_width(tensor_get(j->t, j->plane * (size_t)(j->rows * j->cols) +
-                                                       (size_t)(r * j->cols + c)));
-            cw = nw > cw ? nw : cw;
-        }
-    cw += j->large ? 5 : 2;
-    int rh = j->large ? 3 : 1;
-    bool art = j->rows > NUMBERS_MAX || j->cols > NUMBERS_MAX ||
-               (long)(w / cw) < (hi_c - lo_c + 1) / 2;
-    if (art) {
-        /* One character per step x step cells, two characters wide. */
-        long span_r = hi_r - lo_r + 1, span_c = hi_c - lo_c + 1;
-        long step = 1;
-        while (span_r / step > h || span_c * 2 / step > w)
-            step++;
-        long shown_r = span_r / step, shown_c = span_c / step;
-        double lo = INFINITY, hi = -INFINITY;
-        size_t cells = (size_t)(j->rows * j->cols);
-        for (size_t i = 0; i < cells; i++) {
-            double val = tensor_get(j->t, j->plane * cells + i);
-            if (isfinite(val)) {
-                lo = fmin(lo, val);
-                hi = fmax(hi, val);
-            }
-        }
-        static const char ramp[] = " .:-=+*#%@";
-        for (long r = 0; r < shown_r && r < h; r++) {
-            for (long c = 0; c < shown_c && 2 * c + 1 < w; c++) {
-                long pr = lo_r + r * step + step / 2, pc = lo_c + c * step + step / 2;
-                bool inside = pr >= 0 && pc >= 0 && pr < j->rows && pc < j->cols;
-                char s[3] = "  ";
-                attr_t attr = theme_attr(ROLE_CELL);
-                if (inside) {
-                    size_t flat = (size_t)(pr * j->cols + pc);
-                    double val = tensor_get(j->t, j->plane * cells + flat);
-                    int level = hi > lo && isfinite(val) ? (int)((val - lo) / (hi - lo) * 9.99)
-                                                         : 0;
-                    s[0] = s[1] = ramp[level < 0 ? 0 : level > 9 ? 9 : level];
-                    if (j->output && ((!j->all_done && j->base + flat > j->current) ||
-                                      !job_value_visible(j, j->base + flat))) {
-                        s[0] = s[1] = ' ';
-                        attr = theme_attr(ROLE_OUT_PENDING);
-                    }
-                } else {
-                    attr = theme_attr(ROLE_PADDING);
-                }
-                bool mark = false;
-                for (long dr = 0; dr < step && !mark; dr++)
-                    for (long dc = 0; dc < step && !mark; dc++) {
-                        long rr = lo_r + r * step + dr, cc = lo_c + c * step + dc;
-                        if (j->rg && !j->bilinear)
-                            mark = rr >= f_r0 && rr <= f_r1 && cc >= f_c0 && cc <= f_c1;
-                        else if (j->output && !j->all_done && rr >= 0 && cc >= 0 &&
-                                 rr < j->rows && cc < j->cols)
-                            mark = j->base + (size_t)(rr * j->cols + cc) == j->current;
-                    }
-                if (mark)
-                    attr = theme_attr(j->output ? ROLE_OUT_CURRENT : ROLE_REGION) | A_REVERSE;
-                draw_text(y + (int)r, x + 2 * (int)c, 2, attr, s);
-            }
-        }
-        return (int)(shown_r < h ? shown_r : h);
-    }
-    /* Row labels take 4 columns. */
-    int label_w = 4;
-    long fit_c = (w - label_w) / cw, fit_r = (h - 1) / rh;
-    if (fit_c < 1 || fit_r < 1)
-        return 0;
-    long r_start, r_count, c_start, c_count;
-    fit_window(lo_r, hi_r, f_r0, f_r1, fit_r, &r_start, &r_count);
-    fit_window(lo_c, hi_c, f_c0, f_c1, fit_c, &c_start, &c_count);
-    for (long c = 0; c < c_count; c++)
-        draw_textf(y, x + label_w + (int)c * cw, cw, theme_attr(ROLE_LABEL), "%*ld", cw - 1,
-                   c_start + c);
-    for (long r = 0; r < r_count; r++) {
-        long row = r_start + r;
-        int yy = y + 1 + (int)r * rh;
-        draw_textf(yy + rh / 2, x, label_w, theme_attr(ROLE_LABEL), "%3ld", row);
-        for (long c = 0; c < c_count; c++) {
-            long col = c_start + c;
-            bool inside = row >= 0 && col >= 0 && row < j->rows && col < j->cols;
-            char text[48] = "";
-            attr_t attr;
-            if (!j->output) {
-                bool in_region = job_in_region(j, row, col);
-                bool winner = row == j->win_row && col == j->win_col;
-                attr = winner ? theme_attr(ROLE_WINNER)
-                       : in_region ? theme_attr(inside ? ROLE_REGION : ROLE_REGION_PADDING)
-                       : inside ? theme_attr(ROLE_CELL)
-                                : theme_attr(ROLE_PADDING);
-                if (inside)
-                    pool_format_number(tensor_get(j->t, j->plane * (size_t)(j->rows * j->cols) +
-                                                            (size_t)(row * j->cols + col)),
-                                       text, sizeof text);
-                else
-                    snprintf(text, sizeof text, "0");
-            } else {
-                size_t flat = j->base + (size_t)(row * j->cols + col);
-                bool current = !j->all_done && flat == j->current;
-                bool done = j->all_done || flat < j->current || current;
-                attr = current ? theme_attr(ROLE_OUT_CURRENT)
-                       : done ? theme_attr(ROLE_OUT_DONE)
-                              : theme_attr(ROLE_OUT_PENDING);
-                if (done && !job_value_visible(j, flat))
-                    snprintf(text, sizeof text, "?");
-                else if (done)
-                    pool_format_number(tensor_get(j->t, flat), text, sizeof text);
-                else
-                    snprintf(text, sizeof text, "%s", glyphs_current()->pending);
-            }
-            for (int line = 0; line < rh; line++)
-                draw_fill(yy + line, x + label_w + (int)c * cw, cw - 1, attr);
-            char cell[64];
-            int tw = (int)glyphs_width(text);
-            snprintf(cell, sizeof cell, "%*s%s", cw - 1 - tw > 0 ? cw - 1 - tw : 0, "", text);
-            draw_text(yy + rh / 2, x + label_w + (int)c * cw, cw - 1, attr, cell);
-        }
-    }
-    return 1 + (int)r_count * rh;
-}
-
-static void plane_dims(const tensor *t, long *rows, long *cols)
-{
-    if (t->rank == 1) {
-        *rows = 1;
-        *cols = (long)t->dims[0];
-    } else {
-        *rows = (long)t->dims[t->rank - 2];
-        *cols = (long)t->dims[t->rank - 1];
-    }
-}
-
-static void draw_compare(const lessonview *v, int y, int x, int h, int w)
-{
-    const lesson_player *p = &v->player;
-    const lesson_result *r = &p->result;
-    const lesson *l = p->lesson;
-    const lesson_block *b = lesson_player_current_demo(p);
-    long rows, cols;
-    plane_dims(r->output, &rows, &cols);
-    int half = (w - 2) / 2;
-    const char *n1 = l->inputs[b->input].name[0] ? l->inputs[b->input].name : "input";
-    const char *n2 = l->inputs[b->other].name;
-    grid_job in1 = {.t = r->input, .rows = (long)r->plan->h, .cols = (long)r->plan->w,
-                    .win_row = LONG_MIN, .win_col = LONG_MIN, .large = v->options.large};
-    grid_job in2 = in1;
-    in2.t = r->other_input;
-    int top_h = (h - 4) / 2;
-    draw_textf(y, x, half, theme_attr(ROLE_BOX_TITLE), "%s", n1);
-    draw_textf(y, x + half + 2, half, theme_attr(ROLE_BOX_TITLE), "%s", n2);
-    int used1 = draw_grid(&in1, y + 1, x, top_h, half);
-    int used2 = draw_grid(&in2, y + 1, x + half + 2, top_h, half);
-    int yy = y + 2 + (used1 > used2 ? used1 : used2);
-    grid_job out1 = {.t = r->output, .rows = rows, .cols = cols, .output = true,
-                     .all_done = true, .win_row = LONG_MIN, .win_col = LONG_MIN,
-                     .player = p, .large = v->options.large};
-    grid_job out2 = out1;
-    out2.t = r->other_output;
-    out2.other = true;
-    draw_textf(yy, x, half, theme_attr(ROLE_BOX_TITLE), "pooled %s", n1);
-    draw_textf(yy, x + half + 2, half, theme_attr(ROLE_BOX_TITLE), "pooled %s", n2);
-    used1 = draw_grid(&out1, yy + 1, x, h - (yy - y) - 3, half);
-    used2 = draw_grid(&out2, yy + 1, x + half + 2, h - (yy - y) - 3, half);
-    yy += 2 + (used1 > used2 ? used1 : used2);
-    size_t differ = 0;
-    if (r->output->count == r->other_output->count)
-        for (size_t i = 0; i < r->output->count; i++) {
-            double a = tensor_get(r->output, i), c = tensor_get(r->other_output, i);
-            differ += !(a == c || (isnan(a) && isnan(c)));
-        }
-    if (yy < y + h && !lesson_player_differ_visible(p))
-        draw_textf(yy, x, w, theme_attr(ROLE_HINT),
-                   "How many output cells differ? Question %zu asks: answer with a.",
-                   p->secrets.differ ? p->secrets.differ_question : p->secrets.question);
-    else if (yy < y + h)
-        draw_textf(yy, x, w, theme_attr(ROLE_FORMULA), "%zu of %zu output cells differ",
-                   differ, r->output->count);
-}
-
 /* What the page's own stepper keeps secret: the player's rule for the cells
  * up to the step (questions, the presenter's reveal). */
 static unsigned player_hides(void *ctx, const tensor *input, const tensor *output,
@@ -572,6 +302,125 @@ static stepper *demo_stepper(lessonview *v)
     return v->st_ok ? v->st : NULL;
 }
 
+/* What the compare demo's second panel keeps secret: the cells of the other
+ * output that a question asks about, up to the step. */
+static unsigned other_hides(void *ctx, const tensor *input, const tensor *output, size_t index,
+                            char *why, size_t why_size)
+{
+    const lessonview *v = ctx;
+    const lesson_player *p = &v->player;
+    (void)input;
+    (void)output;
+    if (index > p->step || lesson_player_other_visible(p, index))
+        return 0;
+    if (why != NULL)
+        snprintf(why, why_size, "question %zu asks for this: predict, answer with a",
+                 lesson_secrets_asker(&p->secrets, true, index));
+    return STEPPER_HIDE_VALUE;
+}
+
+/* The page's comparison (an @compare demo: the same settings on two
+ * inputs) for the compare widget, made when the demo changes; NULL with
+ * v->cmp_error saying why. */
+static compareview *demo_compare(lessonview *v)
+{
+    const lesson_player *p = &v->player;
+    if (v->cmp_output == p->result.output && v->cmp_page == p->page && v->cmp_demo == p->demo)
+        return v->cmp;
+    v->cmp_output = p->result.output;
+    v->cmp_page = p->page;
+    v->cmp_demo = p->demo;
+    compareview_free(v->cmp);
+    v->cmp = NULL;
+    const lesson_block *b = lesson_player_current_demo(p);
+    const lesson *l = p->lesson;
+    const char *n1 = l->inputs[b->input].name[0] ? l->inputs[b->input].name : "input";
+    const char *n2 = l->inputs[b->other].name[0] ? l->inputs[b->other].name : "other";
+    pv_error err;
+    pv_error_clear(&err);
+    compareview *c = compareview_new(&err);
+    if (c == NULL || compareview_add(c, p->result.input, n1, &b->params, n1, &err) != PV_OK ||
+        compareview_add(c, p->result.other_input, n2, &b->params, n2, &err) != PV_OK) {
+        compareview_free(c);
+        snprintf(v->cmp_error, sizeof v->cmp_error, "%s%s%s", err.subject,
+                 err.subject[0] ? ": " : "", err.message);
+        return NULL;
+    }
+    stepper_set_hidden(compareview_panel(c, 0), player_hides, v);
+    stepper_set_hidden(compareview_panel(c, 1), other_hides, v);
+    v->cmp = c;
+    return c;
+}
+
+static void draw_compare(lessonview *v, int y, int x, int h, int w)
+{
+    const lesson_player *p = &v->player;
+    compareview *c = demo_compare(v);
+    if (c == NULL) {
+        draw_text(y + 1, x + 1, w - 2, theme_attr(ROLE_ERROR), v->cmp_error);
+        return;
+    }
+    compareview_goto(c, p->step);
+    char why[160] = "";
+    if (!lesson_player_size_visible(p))
+        snprintf(why, sizeof why, "? (question %zu asks for its size)", p->secrets.size_question);
+    for (size_t i = 0; i < compareview_panel_count(c); i++)
+        stepper_hide_size(compareview_panel(c, i), why[0] ? why : NULL);
+    if (lesson_player_differ_visible(p)) {
+        compareview_hide_differ(c, NULL);
+    } else {
+        snprintf(why, sizeof why, "how many cells differ? question %zu asks (a answers)",
+                 p->secrets.differ ? p->secrets.differ_question : p->secrets.question);
+        compareview_hide_differ(c, why);
+    }
+    compareview_draw_area(c, y, x, h, w);
+}
+
+/* A picture demo on the page: the input and the output as pictures at one
+ * pixel scale around the region, the formula under them. */
+static void draw_picture_demo(lessonview *v, stepper *st, int y, int x, int h, int w)
+{
+    const lesson_player *p = &v->player;
+    const glyphs_table *g = glyphs_current();
+    int lines = h >= 24 ? 3 : h >= 16 ? 2 : 1;
+    int rows = h - 1 - (lines + 2);
+    if (rows < 2) {
+        lines = 1;
+        rows = h - 4;
+    }
+    int gap = 2, pw = (w - gap) / 2;
+    if (rows < 1 || pw < 4) {
+        stepper_draw_formula(st, y, x, w, h - 2);
+        return;
+    }
+    const pool_plan *plan = stepper_plan(st);
+    char label[160];
+    attr_t title = theme_attr(ROLE_BOX_TITLE);
+    picture_begin_frame();
+    /* The whole picture, both shrunk alike; + zooms into a pixel-exact crop
+     * that follows the region. */
+    double scale = v->zoom == 0 ? picture_fit_scale(st, rows, pw)
+                                : ldexp(picture_panel_scale(st, rows, pw), v->zoom - 1);
+    snprintf(label, sizeof label, "%s %zu%s%zu", stepper_name(st), plan->h, g->times, plan->w);
+    draw_text_centred(y, x, pw, title, label);
+    picture_draw_input_panel(st, 0, y + 1, x, rows, pw, scale);
+    if (lesson_player_size_visible(p)) {
+        size_t ow = plan->out_dims[plan->out_rank - 1];
+        size_t oh = plan->out_rank >= 2 ? plan->out_dims[plan->out_rank - 2] : 1;
+        snprintf(label, sizeof label, "%s %zu%s%zu", pool_op_name(plan->params.op), oh, g->times,
+                 ow);
+        draw_text_centred(y, x + pw + gap, pw, title, label);
+        picture_draw_output_panel(st, 1, y + 1, x + pw + gap, rows, pw, scale);
+    } else {
+        draw_text_centred(y, x + pw + gap, pw, title, "output ?");
+        draw_text_centred(y + rows / 2, x + pw + gap, pw, theme_attr(ROLE_HINT), "?");
+        draw_textf(y + 1 + rows / 2, x + pw + gap, pw, theme_attr(ROLE_HINT),
+                   "(question %zu asks", p->secrets.size_question);
+        draw_text(y + 2 + rows / 2, x + pw + gap, pw, theme_attr(ROLE_HINT), " for its size)");
+    }
+    stepper_draw_formula(st, y + 1 + rows, x, w, lines);
+}
+
 static void draw_stepper(lessonview *v, int y, int x, int h, int w)
 {
     const lesson_player *p = &v->player;
@@ -588,7 +437,7 @@ static void draw_stepper(lessonview *v, int y, int x, int h, int w)
     draw_box(y, x, h, w, title);
     int ix = x + 2, iw = w - 4, iy = y + 1, ih = h - 2;
     if (b->demo == LESSON_DEMO_COMPARE) {
-        draw_compare(v, iy, ix, ih, iw);
+        draw_compare(v, iy, x + 1, ih, w - 2);
         return;
     }
     stepper *st = demo_stepper(v);
@@ -605,7 +454,10 @@ static void draw_stepper(lessonview *v, int y, int x, int h, int w)
                  p->secrets.size_question);
         stepper_hide_size(st, why);
     }
-    stepper_draw_area(st, iy, x + 1, ih, w - 2);     /* the grids' own boxes: no margin */
+    if (picture_wanted(st))
+        draw_picture_demo(v, st, iy, x + 1, ih, w - 2);
+    else
+        stepper_draw_area(st, iy, x + 1, ih, w - 2);     /* the grids' own boxes: no margin */
     if (lesson_player_size_visible(p))
         draw_textf(y + h - 1, x + 2, w - 4, theme_attr(ROLE_BOX_TITLE), " step %zu/%zu ",
                    p->step + 1, p->result.plan->out_count);
@@ -629,6 +481,7 @@ static void draw_help(void)
         "s              show the answer instead",
         ":              try your own settings (Esc: back)",
         "v              the demo as pictures (Esc: back)",
+        "+ - 0          zoom a picture demo in, out, whole",
         "Up Down        scroll the text",
         "?              this help (any key closes it)",
         "q              quit",
@@ -664,8 +517,12 @@ static void lesson_draw(tui_app *app)
      * text panel gives up columns for them and wraps narrower. */
     const lesson_block *b = lesson_player_current_demo(p);
     stepper *st = b != NULL && b->demo != LESSON_DEMO_COMPARE ? demo_stepper(v) : NULL;
-    if (st != NULL) {
-        int need = stepper_width_needed(st) + 2;
+    int need = 0;
+    if (st != NULL && !picture_wanted(st))
+        need = stepper_width_needed(st) + 2;
+    else if (b != NULL && b->demo == LESSON_DEMO_COMPARE && demo_compare(v) != NULL)
+        need = compareview_width_needed(v->cmp) + 2;
+    if (need > 0) {
         /* (A picture-sized input scrolls whatever the text gives up.) */
         if (COLS - prose_w < need && COLS - PROSE_MIN_COLS >= need)
             prose_w = COLS - need > PROSE_MIN_COLS ? COLS - need : PROSE_MIN_COLS;
@@ -818,6 +675,29 @@ static void try_settings(lessonview *v, bool picture)
         tui_open_command_line(v->app);
 }
 
+/* + - 0 on a picture demo: zoom in to the same-scale crop and beyond, out,
+ * back to the whole picture. */
+static void zoom_picture(lessonview *v, int key)
+{
+    const lesson_block *b = lesson_player_current_demo(&v->player);
+    stepper *st = b != NULL && b->demo != LESSON_DEMO_COMPARE ? demo_stepper(v) : NULL;
+    if (st == NULL || !picture_wanted(st)) {
+        say(v, false, "+ and - zoom a picture demo; this one is numbers");
+        return;
+    }
+    if (key == '0')
+        v->zoom = 0;
+    else if (key == '+' || key == '=')
+        v->zoom = v->zoom < 4 ? v->zoom + 1 : 4;
+    else
+        v->zoom = v->zoom > 0 ? v->zoom - 1 : 0;
+    if (v->zoom == 0)
+        say(v, false, "the whole picture, input and output shrunk alike (+ zooms in)");
+    else
+        say(v, false, "same pixel scale %d:1 around the region (- zooms out, 0 the whole)",
+            1 << (v->zoom - 1));
+}
+
 static void lesson_key(tui_app *app, int key)
 {
     lessonview *v = app->lesson;
@@ -902,6 +782,13 @@ static void lesson_key(tui_app *app, int key)
     case 'v':   /* the demo as pictures, in colour where the terminal has it */
         try_settings(v, true);
         break;
+    case '+':
+    case '=':
+    case '-':
+    case '_':
+    case '0':
+        zoom_picture(v, key);
+        break;
     case KEY_UP:
     case 'k':
         v->scroll--;
@@ -978,6 +865,7 @@ void lessonview_free(lessonview *v)
         return;
     lesson_player_release(&v->player);
     stepper_free(v->st);
+    compareview_free(v->cmp);
     if (v->owned != NULL)
         lesson_free((lesson *)v->owned);
     pv_free(v->lines);

@@ -1186,6 +1186,14 @@ double picture_panel_scale(const stepper *st, int rows, int cols)
     return zoom_scale(0, fit_scale(plan->w, plan->h, cols, rows));
 }
 
+double picture_fit_scale(const stepper *st, int rows, int cols)
+{
+    const pool_plan *plan = stepper_plan(st);
+    if (plan == NULL || rows < 1 || cols < 1)
+        return 1;
+    return fit_scale(plan->w, plan->h, cols, rows);
+}
+
 /* The input's frame in a panel at scale, centred on the region (the
  * picture's middle when it has none). */
 static frame panel_input_frame(const stepper *st, int y, int x, int rows, int cols, double scale)

@@ -37,6 +37,9 @@ extern const tui_screen picture_screen;
 enum { PICTURE_SLOTS = 6 };
 void picture_begin_frame(void);
 double picture_panel_scale(const stepper *st, int rows, int cols);
+/* The scale that shows the whole input in the panel (shrunk by averaging
+ * when it is larger). */
+double picture_fit_scale(const stepper *st, int rows, int cols);
 int picture_draw_input_panel(const stepper *st, int slot, int y, int x, int rows, int cols,
                              double scale);
 int picture_draw_output_panel(const stepper *st, int slot, int y, int x, int rows, int cols,

@@ -11,6 +11,14 @@ escapes_lack() {
     ! tui_screen -e | grep -q -- "$1"
 }
 
+# A cell right of the text panel whose colour is clearly green (green above
+# red and blue by 30), read from tmux's colours.
+green_on_page() {
+    tui_screen -e |
+        python3 "$top_srcdir/tests/tui/cellcolours.py" $(( $1 * 2 / 5 )) "$1" 2 $(( $2 - 3 )) |
+        awk -F'[, ]' '$2 > $1 + 30 && $2 > $3 + 30 { found = 1 } END { exit !found }'
+}
+
 for size in "80 24" "120 40"; do
     set -- $size
     w=$1 h=$2
@@ -32,13 +40,31 @@ for size in "80 24" "120 40"; do
     tui_start "$w" "$h" POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson --page 2 02-the-cartoonist
     check "$w x $h: lesson 2 opens on page 2" tui_wait "page 2/3"
     check "$w x $h: the hints name v" tui_has "v picture"
-    check "$w x $h: the page draws no picture cells" escapes_lack "[34]8;5;[0-9]*m *▄"
+    check "$w x $h: the page draws the cartoon and its average" tui_has "cartoon 256×256 .*avg 64×64"
+    check "$w x $h: in colour (256-colour escapes on the picture's cells)" \
+        tui_escapes_have "[34]8;5;[0-9]*m *[▄▌▐▀▖▗▘▝▚▞]"
+    tui_keys +
+    check "$w x $h: + zooms into the same pixel scale" tui_wait "same pixel scale 1:1 around"
+    tui_keys 0
+    check "$w x $h: 0 shows the whole picture again" tui_wait "the whole picture, input and"
     tui_keys v
     check "$w x $h: v shows the cartoon as a picture" tui_wait "input 256×256  RGB"
     check "$w x $h: in colour (256-colour escapes on the picture's cells)" \
         tui_escapes_have "[34]8;5;[0-9]*m *▄"
     tui_keys Escape
     check "$w x $h: Esc comes back to the page" tui_wait "pages seen 1/3"
+    tui_keys q
+    check "$w x $h: q quits" tui_wait_exit
+
+    # Lesson 1: the cat on the page, its green eyes in colour.
+    tui_start "$w" "$h" POOLVIZ_DATADIR="$POOLVIZ_DATADIR" -- lesson 01-what-is-pooling
+    check "$w x $h: lesson 1 draws the cat on its page" tui_wait "cat 256×256"
+    check "$w x $h: the output's size stays a secret" tui_has "output ?"
+    if command -v python3 >/dev/null 2>&1; then
+        check "$w x $h: the cat's green eyes (a cell clearly green)" green_on_page "$w" "$h"
+    fi
+    tui_keys s s
+    check "$w x $h: answered, the pooled cat shows" tui_wait "max 32×32"
     tui_keys q
     check "$w x $h: q quits" tui_wait_exit
 
