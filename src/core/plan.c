@@ -48,6 +48,20 @@ static long taps_within(long start, long count, long step, long lo, long hi)
     return n;
 }
 
+/* PyTorch's pooling_output_shape: floor(span / stride) + 1 windows, or
+ * ceil in ceil mode, where span = input + padding - the window.  The span is
+ * negative for a window longer than the padded input, which ceil mode still
+ * keeps when it starts inside the input or the left padding (start_limit =
+ * input + left padding).  Below 1 means no window fits. */
+static long window_count(long span, long stride, long start_limit, bool ceil_mode)
+{
+    long numerator = ceil_mode ? span + stride - 1 : span;
+    long out = (numerator >= 0 ? numerator / stride : -((-numerator + stride - 1) / stride)) + 1;
+    if (ceil_mode && out > 0 && (out - 1) * stride >= start_limit)
+        out--;
+    return out;
+}
+
 /* One axis of a sliding window (PyTorch's pooling_output_shape and
  * pool2d_shape_check, TensorFlow's SAME/VALID). */
 static pv_status axis_build_window(pool_axis *axis, size_t in, long kernel, long stride,
@@ -75,17 +89,16 @@ static pv_status axis_build_window(pool_axis *axis, size_t in, long kernel, long
                                 "window (kernel %ld, dilation %ld) allows at most %ld",
                                 pad, effective, kernel, dilation, effective / 2);
         long span = len + 2 * pad - effective;
-        if (span < 0)
+        out = window_count(span, stride, len + pad, ceil_mode);
+        if (out < 1)
             return pv_error_set(err, PV_ERR_DATA, "--kernel",
                                 "the window is %ld %s wide (kernel %ld, dilation %ld) but "
-                                "the input has only %ld %s%s",
+                                "the input has only %ld %s%s%s",
                                 effective, axis_names[which], kernel, dilation, len,
-                                axis_names[which],
-                                pad ? " plus padding" : "");
-        out = (ceil_mode ? span + stride - 1 : span) / stride + 1;
-        /* PyTorch: the last window must start inside the input or the left padding. */
-        if (ceil_mode && (out - 1) * stride >= len + pad)
-            out--;
+                                axis_names[which], pad ? " plus padding" : "",
+                                !ceil_mode && window_count(span, stride, len + pad, true) > 0
+                                    ? " (--ceil-mode keeps it, as PyTorch)"
+                                    : "");
         pad_before = pad_after = pad;
     }
 
