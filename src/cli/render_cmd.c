@@ -278,6 +278,11 @@ static int render_input(cli_pool_args *a, const render_args *r)
     plan = pool_plan_create(&a->params, input->dtype, input->rank, input->dims, &err);
     if (plan == NULL)
         goto fail;
+    if (plan->out_count == 0) {
+        pv_error_set(&err, PV_ERR_DATA, "input",
+                     "the batch is empty (N = 0): there is no region to draw");
+        goto fail;
+    }
     if (r->step > 0 && (size_t)r->step > plan->out_count) {
         pv_error_set(&err, PV_ERR_USAGE, "--step", "step %ld does not exist: there are %zu",
                      r->step, plan->out_count);

@@ -119,7 +119,9 @@ tensor *pool_forward(const pool_plan *plan, const tensor *input,
 
     pv_status st = PV_OK;
     const bool reference = options != NULL && options->reference;
-    if (!reference && kernels_supported(plan))
+    if (plan->out_count == 0)
+        st = PV_OK; /* an empty batch: nothing to compute */
+    else if (!reference && kernels_supported(plan))
         st = kernels_forward(plan, input, out, idx, options ? options->threads : 0, err);
     else
         st = forward_reference(plan, input, out, idx, err);

@@ -406,6 +406,13 @@ pool_plan *pool_plan_create(const pool_params *params, tensor_dtype dtype, int r
     }
     if (tensor_check_dims(rank, dims, &count, "input", err) != PV_OK)
         return NULL;
+    if (dims[0] == 0 && rank < 4) {
+        /* PyTorch: only the batch of an NxCxHxW input may be empty */
+        pv_error_set(err, PV_ERR_DATA, "input",
+                     "dimension 0 is 0: the array is empty (only the batch N of an NxCxHxW "
+                     "input may be 0)");
+        return NULL;
+    }
     if ((unsigned)params->op >= POOL_OP_COUNT) {
         pv_error_set(err, PV_ERR_USAGE, "--op", "unknown operator");
         return NULL;

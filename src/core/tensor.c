@@ -44,7 +44,7 @@ pv_status tensor_check_dims(int rank, const size_t *dims, size_t *count,
                             TENSOR_MAX_RANK);
     size_t total = 1;
     for (int i = 0; i < rank; i++) {
-        if (dims[i] == 0)
+        if (dims[i] == 0 && (i > 0 || rank < 2))
             return pv_error_set(err, PV_ERR_DATA, subject,
                                 "dimension %d is 0: the array is empty", i);
         if (dims[i] > tensor_limits_current.max_dim)

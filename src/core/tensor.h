@@ -37,7 +37,9 @@ typedef struct tensor_limits {
 extern tensor_limits tensor_limits_current;
 
 /* Check dims against tensor_limits_current and for overflow; on success
- * store the element count in *count.  subject names the input in errors. */
+ * store the element count in *count.  subject names the input in errors.
+ * Every dimension is at least 1 except the first of a tensor of rank 2 or
+ * more, which may be 0: an empty batch (N = 0), whose count is 0. */
 pv_status tensor_check_dims(int rank, const size_t *dims, size_t *count,
                             const char *subject, pv_error *err);
 

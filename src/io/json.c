@@ -39,6 +39,8 @@ pv_status json_write(FILE *out, const ioarray *a, const char *subject, pv_error 
     for (int k = 0; k < a->rank; k++)
         fprintf(out, "%s%zu", k ? "," : "", a->dims[k]);
     fprintf(out, "],\"dtype\":\"%s\",\"data\":", ioarray_elem_name(a->elem));
+    if (a->count == 0)
+        fputs("[]", out); /* an empty batch, as numpy's tolist() writes it */
     for (size_t i = 0; i < a->count; i++) {
         if ((i & 0xFFF) == 0 && pool_cancel_requested)
             return pv_error_set(err, PV_ERR_INTERRUPTED, subject, "interrupted");

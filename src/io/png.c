@@ -417,6 +417,9 @@ static pv_status writer_describe(const tensor *t, png_image *image, size_t *chan
     } else if (t->rank == 4 && t->dims[0] == 1) {
         c = t->dims[1], h = t->dims[2], w = t->dims[3];
     }
+    if (t->count == 0)
+        return pv_error_set(err, PV_ERR_DATA, subject,
+                            "the batch is empty (N = 0): there is no picture to write");
     if (c < 1 || c > 4) {
         char shape[96];
         tensor_format_shape(t->rank, t->dims, shape, sizeof shape);

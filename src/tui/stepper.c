@@ -293,6 +293,11 @@ static pv_status install(stepper *st, tensor *input, const pool_params *params,
     pool_plan *plan = pool_plan_create(params, input->dtype, input->rank, input->dims, err);
     if (plan == NULL)
         return err ? err->status : PV_ERR_DATA;
+    if (plan->out_count == 0) {
+        pool_plan_free(plan);
+        return pv_error_set(err, PV_ERR_DATA, "input",
+                            "the batch is empty (N = 0): there is no region to step through");
+    }
     tensor *output = pool_forward(plan, input, NULL, NULL, err);
     if (output == NULL) {
         pool_plan_free(plan);

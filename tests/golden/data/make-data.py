@@ -25,6 +25,7 @@ def write(path, data):
     with open(path, "wb") as f:
         f.write(data)
 
+err = "../../errors/data/"
 m4 = [float(i) for i in range(1, 17)]
 write("m4.npy", npy("m4.npy", (4, 4), m4))
 write("m4-f32.npy", npy("m4-f32.npy", (4, 4), m4, "<f4"))
@@ -36,6 +37,9 @@ write("t4.npy", npy("t4.npy", (2, 1, 2, 4), [float(i) for i in range(1, 9)] +
                     [10.0 * i for i in range(1, 9)]))
 # fractional torch samples, shape (1, 1, 2): u_w = 0.5, u_h = 0.25
 write("samples.npy", npy("samples.npy", (1, 1, 2), [0.5, 0.25]))
+# an empty batch: 0 x 2 x 4 x 4 (no data after the header), and 0 x 4
+write("n0.npy", npy("n0.npy", (0, 2, 4, 4), [], "<f4"))
+write(err + "n0-2d.npy", npy("n0-2d.npy", (0, 4), [], "<f4"))
 # text forms
 write("m4.txt", b"1 2 3 4\n5 6 7 8\n9 10 11 12\n13 14 15 16\n")
 write("m4-bom-crlf.csv", b"\xef\xbb\xbf1,2,3,4\r\n5,6,7,8\r\n9,10,11,12\r\n13,14,15,16\r\n")
