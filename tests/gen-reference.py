@@ -204,4 +204,70 @@ for dtype in (torch.float32, torch.float64):
                                "ceil-mode": int(ceil), "count-include-pad": int(include)},
              x, out.to(dtype))
         case += 1
+
+
+# PyTorch conventions added later, drawn after everything above so those cases
+# stay as they were.
+# 1. ceil mode with a window longer than the padded input: PyTorch keeps it
+#    when it starts inside the input or the left padding.
+def long_window(h, w):
+    while True:
+        kh, kw = rng.randint(1, 6), rng.randint(1, 6)
+        sh, sw = rng.randint(1, 4), rng.randint(1, 4)
+        ph, pw = rng.randint(0, kh // 2), rng.randint(0, kw // 2)
+        if h + 2 * ph < kh or w + 2 * pw < kw:
+            try:
+                F.max_pool2d(torch.zeros(1, 1, h, w), (kh, kw), (sh, sw), (ph, pw),
+                             ceil_mode=True)
+            except RuntimeError:
+                continue  # no window starts inside: an error in both
+            return (kh, kw), (sh, sw), (ph, pw)
+
+
+for dtype in (torch.float32, torch.float64):
+    for _ in range(12):
+        s = (rng.randint(1, 2), rng.randint(1, 2), rng.randint(1, 4), rng.randint(1, 4))
+        k, st, pad = long_window(s[2], s[3])
+        x = make_input(s, dtype, rng.choice(["plain", "ties"]))
+        params = {"kernel": pair(k), "stride": pair(st), "padding": pair(pad), "ceil-mode": 1}
+        out, idx = F.max_pool2d(x, k, st, pad, ceil_mode=True, return_indices=True)
+        emit(f"ceil-long-max-{case}", {"op": "max", **params}, x, out, idx)
+        include = rng.random() < 0.5
+        out = F.avg_pool2d(x, k, st, pad, ceil_mode=True, count_include_pad=include)
+        emit(f"ceil-long-avg-{case}", {"op": "avg", **params, "count-include-pad": int(include)},
+             x, out)
+        case += 1
+
+# 2. lp with --lp-style torch: F.lp_pool2d itself (no abs, partial ceil-mode
+#    windows inflated by KH*KW), negative input included.
+for dtype in (torch.float32, torch.float64):
+    for _ in range(24):
+        s = shape()
+        kh, kw = rng.randint(1, 4), rng.randint(1, 4)
+        st = (rng.randint(1, 3), rng.randint(1, 3))
+        ceil = rng.random() < 0.7
+        try:
+            F.avg_pool2d(torch.zeros(s), (kh, kw), st, 0, ceil_mode=ceil)
+        except RuntimeError:
+            continue
+        p = rng.choice([1.0, 2.0, 2.0, 3.0, 4.5, 0.5])
+        x = make_input(s, dtype, rng.choice(["plain", "nonneg", "nonneg"]))
+        out = F.lp_pool2d(x, p, (kh, kw), st, ceil_mode=ceil)
+        emit(f"lp-torch-{case}", {"op": "lp", "lp-style": "torch", "power": p,
+                                  "kernel": pair((kh, kw)), "stride": pair(st),
+                                  "ceil-mode": int(ceil)}, x, out)
+        case += 1
+
+# 3. an empty batch (N = 0): an empty output of the right shape.
+for dtype in (torch.float32, torch.float64):
+    x = torch.zeros((0, 2, 5, 4), dtype=dtype)
+    out, idx = F.max_pool2d(x, 2, 2, ceil_mode=True, return_indices=True)
+    emit(f"n0-max-{case}", {"op": "max", "kernel": "2x2", "ceil-mode": 1}, x, out, idx)
+    out = F.avg_pool2d(x, 3, 1, 1)
+    emit(f"n0-avg-{case}", {"op": "avg", "kernel": "3x3", "stride": "1x1", "padding": "1x1"},
+         x, out)
+    out = F.lp_pool2d(x, 3.0, 2, ceil_mode=True)
+    emit(f"n0-lp-{case}", {"op": "lp", "lp-style": "torch", "power": 3.0, "kernel": "2x2",
+                           "ceil-mode": 1}, x, out)
+    case += 1
 print(f"# torch {torch.__version__}", file=sys.stderr)

@@ -33,6 +33,7 @@ enum {
     OPT_L2_NORMALIZE,
     OPT_SHARPNESS,
     OPT_ALPHA,
+    OPT_LP_STYLE,
     OPT_INDICES,
     OPT_TO,
     OPT_GRAY,
@@ -84,6 +85,7 @@ static const shared_option shared_options[] = {
     {"sharpness", required_argument, OPT_SHARPNESS, "sharpness", NULL,
      "R > 0, e.g. --sharpness 4"},
     {"alpha", required_argument, OPT_ALPHA, "alpha", NULL, "A from 0 to 1, e.g. --alpha 0.25"},
+    {"lp-style", required_argument, OPT_LP_STYLE, "lp-style", NULL, "sum or torch"},
     {"indices", required_argument, OPT_INDICES, NULL, NULL, "a file name, e.g. idx.npy"},
     {"matrix", required_argument, 'm', NULL, NULL, "a matrix, e.g. -m '1 2; 3 4'"},
     {"output", required_argument, 'o', NULL, NULL, "a file name, e.g. -o out.npy"},
@@ -526,6 +528,9 @@ void cli_pool_options_help(FILE *out, unsigned groups)
         fputs("  -p, --power P             p of lp and power (gem): > 0 or inf (default 2)\n"
               "      --sharpness R         lse: R > 0 (default 1; small: avg, large: max)\n"
               "      --alpha A             mixed: A*max + (1-A)*avg, A in [0, 1] (default 0.5)\n"
+              "      --lp-style sum|torch  lp: (sum |x|^p)^(1/p) (default), or torch: PyTorch's\n"
+              "                            lp_pool2d bit for bit (no abs; a partial ceil-mode\n"
+              "                            window's average times KH*KW)\n"
               "\nWindow (",
               out);
         for (int i = 0, first = 1; i < POOL_OP_COUNT; i++)

@@ -261,7 +261,10 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
             cmd_text_appendf(t, "y = F.avg_pool2d(x * x, %s%s).sqrt()\n", args, extra);
         break;
     case POOL_LP:
-        if (isinf(p->p))
+        if (p->lp_style == LP_STYLE_TORCH)
+            cmd_text_appendf(t, "y = F.lp_pool2d(x, %s, %s)  # --lp-style torch: no abs, a "
+                                "partial ceil-mode window times KH*KW / its size\n", pw, args);
+        else if (isinf(p->p))
             cmd_text_appendf(t, "y = F.max_pool2d(x.abs(), %s)\n", args);
         else if (!padded && !w->ceil)
             cmd_text_appendf(t, "y = F.lp_pool2d(x.abs(), %s, %s)  # abs: PyTorch's lp_pool2d "
@@ -315,7 +318,10 @@ static void torch_global(cmd_text *t, const pool_params *p)
     case POOL_SUM: cmd_text_appendf(t, "y = x.sum(%s)\n", dims); break;
     case POOL_L2: cmd_text_appendf(t, "y = (x * x).sum(%s).sqrt()\n", dims); break;
     case POOL_LP:
-        if (isinf(p->p))
+        if (p->lp_style == LP_STYLE_TORCH)
+            cmd_text_appendf(t, "y = F.lp_pool2d(x, %s, kernel_size=x.shape[2:])  "
+                                "# --lp-style torch\n", pw);
+        else if (isinf(p->p))
             cmd_text_appendf(t, "y = x.abs().amax(%s)\n", dims);
         else
             cmd_text_appendf(t, "y = (x.abs() ** %s).sum(%s) ** (1 / %s)\n", pw, dims, pw);
@@ -519,8 +525,9 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
         if (isinf(p->p))
             cmd_text_appendf(t, "y = tf.nn.max_pool2d(tf.abs(x), %s)\n", args);
         else
-            cmd_text_appendf(t, "y = tf.pow(tf.nn.avg_pool2d(tf.pow(tf.abs(x), %s), %s) * %s, "
-                                "1 / %s)\n", pw, args, kk, pw);
+            cmd_text_appendf(t, "y = tf.pow(tf.nn.avg_pool2d(tf.pow(%s, %s), %s) * %s, "
+                                "1 / %s)\n", p->lp_style == LP_STYLE_TORCH ? "x" : "tf.abs(x)",
+                             pw, args, kk, pw);
         break;
     case POOL_POWER:
         if (isinf(p->p))
@@ -572,8 +579,11 @@ static void tf_global(cmd_text *t, const pool_params *p)
         if (isinf(p->p))
             cmd_text_appendf(t, "y = tf.reduce_max(tf.abs(x), %s)\n", ax);
         else
-            cmd_text_appendf(t, "y = tf.pow(tf.%s(tf.pow(tf.abs(x), %s), %s), 1 / %s)\n",
-                             p->op == POOL_LP ? "reduce_sum" : "reduce_mean", pw, ax, pw);
+            cmd_text_appendf(t, "y = tf.pow(tf.%s(tf.pow(%s, %s), %s), 1 / %s)\n",
+                             p->op == POOL_LP ? "reduce_sum" : "reduce_mean",
+                             p->op == POOL_LP && p->lp_style == LP_STYLE_TORCH ? "x"
+                                                                               : "tf.abs(x)",
+                             pw, ax, pw);
         break;
     case POOL_STOCHASTIC:
         if (p->mode == MODE_EVAL)

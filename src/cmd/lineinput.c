@@ -480,6 +480,7 @@ static void add_values(const char *key, const char *prefix)
     static const char *const padding[] = {"same", "valid", NULL};
     static const char *const styles[] = {"torch", "graham", NULL};
     static const char *const modes[] = {"train", "eval", NULL};
+    static const char *const lp_styles[] = {"sum", "torch", NULL};
     static const char *const onoff[] = {"on", "off", NULL};
     const char *canon = pool_params_canonical_key(key);
     const char *const *list = NULL;
@@ -495,6 +496,8 @@ static void add_values(const char *key, const char *prefix)
         list = styles;
     else if (strcmp(canon, "mode") == 0)
         list = modes;
+    else if (strcmp(canon, "lp-style") == 0)
+        list = lp_styles;
     else if (pool_params_key_is_flag(canon))
         list = onoff;
     for (size_t i = 0; list != NULL && list[i] != NULL; i++)

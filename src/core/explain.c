@@ -194,6 +194,13 @@ static void put_term(pool_text *tb, const pool_explanation *ex, const pool_term 
         pool_text_put(tb, "^");
         pool_text_number(tb, ex->p);
         break;
+    case TERMS_SIGNED_POWER:
+        if (term->value < 0)
+            pool_text_put(tb, "(");
+        pool_text_number(tb, term->value);
+        pool_text_put(tb, term->value < 0 ? ")^" : "^");
+        pool_text_number(tb, ex->p);
+        break;
     case TERMS_SQUARE:
         pool_text_number(tb, term->value);
         pool_text_put(tb, "^2");

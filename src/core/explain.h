@@ -42,6 +42,8 @@ typedef struct pool_explanation {
     double draw;        /* stochastic train: the uniform draw in [0, 1) */
     bool eval;          /* stochastic: evaluation mode (probability-weighted average) */
     bool padding_counted; /* avg/power: padding cells count in the divisor (shown as 0) */
+    bool lp_torch;      /* lp with --lp-style torch: weights are x^p (no abs), divisor
+                           the clipped window's size d, part[0] = KH*KW / d */
     double raw;         /* bilinear: the value before signed sqrt / l2 normalize */
     double part[2];     /* parts of a two-part value (see the reducers in ops.c) */
     double norm;        /* bilinear with l2 normalize: the Frobenius norm used */
@@ -84,6 +86,7 @@ typedef struct pool_text {
 typedef enum pool_term_style {
     TERMS_VALUE,        /* 5 */
     TERMS_POWER,        /* |x|^p with the explanation's p */
+    TERMS_SIGNED_POWER, /* x^p, (-x)^p: no abs (lp's torch style) */
     TERMS_SQUARE,       /* 5^2 */
     TERMS_PRODUCT,      /* bilinear: f_i*f_j */
     TERMS_PROBABILITY,  /* 5(p=0.25) */

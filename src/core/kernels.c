@@ -89,6 +89,8 @@ static bool kernel_supports_op(const pool_plan *plan)
         return false;
     if (pool_op_uses(op, OP_USES_P) && isinf(plan->params.p))
         return false; /* max |x|: rare, the reference does it */
+    if (op == POOL_LP && plan->params.lp_style == LP_STYLE_TORCH)
+        return false; /* PyTorch's own order of float operations: the reducer */
     if (op == POOL_BILINEAR && plan->c > 8192)
         return false; /* the C x C Gram matrix in double would be too large */
     return true;

@@ -178,10 +178,86 @@ static pv_status reduce_l2(const pool_region_ctx *cx, pool_explanation *ex, pv_e
     return PV_OK;
 }
 
+/* x^e as PyTorch's pow with a scalar exponent computes it element by element:
+ * 1 copies, 0.5 is sqrt, 2 and 3 are products in the tensor's type, 0 fills
+ * ones, anything else is pow in double rounded to the type (its scalar loop;
+ * its vectorized loop may round that last case differently by one ulp). */
+static double torch_pow(double x, double e, bool single)
+{
+    if (e == 0)
+        return 1;
+    if (e == 1)
+        return x;
+    if (single) {
+        float f = (float)x;
+        if (e == 0.5)
+            return sqrtf(f);
+        if (e == 2)
+            return f * f;
+        if (e == 3)
+            return f * f * f;
+        return (float)pow(x, e);
+    }
+    if (e == 0.5)
+        return sqrt(x);
+    if (e == 2)
+        return x * x;
+    if (e == 3)
+        return x * x * x;
+    return pow(x, e);
+}
+
+/* The window size PyTorch's lp_pool2d multiplies by: KH*KW, or the plane. */
+static double torch_lp_window(const pool_plan *plan)
+{
+    const pool_params *prm = &plan->params;
+    return prm->global ? (double)plan->h * (double)plan->w
+                       : (double)prm->kernel_h * (double)prm->kernel_w;
+}
+
+/* --lp-style torch: F.lp_pool2d(x, p, k, s, ceil_mode) step by step in the
+ * input's float type: x.pow(p) (no abs), avg_pool2d's sum in row-major order
+ * divided by the clipped window's size d, times KH*KW, then .pow(1/p).  A
+ * partial ceil-mode window is so inflated by KH*KW/d (part[0]). */
+static void reduce_lp_torch(const pool_region_ctx *cx, pool_explanation *ex)
+{
+    const double p = cx->plan->params.p;
+    const bool single = cx->plan->dtype == TENSOR_F32;
+    const double window = torch_lp_window(cx->plan);
+    double sum = 0;
+    float sum_f = 0;
+    for (size_t t = 0; t < ex->term_count; t++) {
+        pool_term *term = &ex->terms[t];
+        if (term->kind != TAP_INPUT)
+            continue;
+        term->weight = torch_pow(term->value, p, single);
+        sum += term->weight;
+        sum_f += (float)term->weight;
+    }
+    const double count = (double)ex->input_count;
+    double scaled;
+    if (single) {
+        float avg = sum_f / (float)count;
+        scaled = avg * (float)window;
+        ex->sum = sum_f;
+    } else {
+        scaled = sum / count * window;
+        ex->sum = sum;
+    }
+    ex->p = p;
+    ex->divisor = count;
+    ex->lp_torch = true;
+    ex->part[0] = window / count;
+    ex->result = torch_pow(scaled, 1.0 / p, single);
+}
+
 static pv_status reduce_lp(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
 {
     (void)err;
-    reduce_norm(ex, cx->plan->params.p, 1);
+    if (cx->plan->params.lp_style == LP_STYLE_TORCH)
+        reduce_lp_torch(cx, ex);
+    else
+        reduce_norm(ex, cx->plan->params.p, 1);
     return PV_OK;
 }
 
@@ -190,6 +266,24 @@ static pv_status reduce_power(const pool_region_ctx *cx, pool_explanation *ex, p
     (void)err;
     reduce_norm(ex, cx->plan->params.p, ex->divisor);
     return PV_OK;
+}
+
+/* --lp-style torch: "lp(torch) = (x^p + ...)^(1/p)", or for a partial
+ * window "lp(torch) = ((x^p + ...) / d * KH*KW)^(1/p)". */
+static void format_lp_torch(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    const bool partial = ex->part[0] != 1;
+    pool_text_put(tb, "lp(torch) = (%s", partial ? "(" : "");
+    pool_text_terms(tb, ex, " + ", TERMS_SIGNED_POWER, max_terms);
+    if (partial) {
+        pool_text_put(tb, ") / ");
+        pool_text_number(tb, ex->divisor);
+        pool_text_put(tb, " * ");
+        pool_text_number(tb, ex->part[0] * ex->divisor);
+    }
+    pool_text_put(tb, ")^(1/");
+    pool_text_number(tb, ex->p);
+    pool_text_put(tb, ") = ");
 }
 
 static void format_l2(const pool_explanation *ex, pool_text *tb, size_t max_terms)
@@ -204,6 +298,10 @@ static void format_norm(const pool_explanation *ex, pool_text *tb, size_t max_te
 {
     const char *name = pool_op_name(ex->op);
     const bool mean = ex->op != POOL_LP;
+    if (ex->lp_torch) {
+        format_lp_torch(ex, tb, max_terms);
+        return;
+    }
     if (isinf(ex->p)) {
         pool_text_put(tb, "%s(inf) = max(|", name);
         pool_text_terms(tb, ex, "|, |", TERMS_VALUE, max_terms);
@@ -686,6 +784,17 @@ static void backward_norm(const pool_explanation *ex, double dy, double *dx_term
     }
     if (y == 0)
         return;
+    if (ex->lp_torch) {
+        /* d/dx of ((KH*KW / d) sum x^p)^(1/p): (KH*KW / d) (x / y)^(p-1), no abs */
+        for (size_t t = 0; t < ex->term_count; t++) {
+            const double x = ex->terms[t].value;
+            if (ex->terms[t].kind != TAP_INPUT || (x == 0 && p > 1))
+                continue;
+            const double r = x / y;
+            dx_terms[t] += dy * ex->part[0] * (p == 2 ? r : p == 1 ? 1 : pow(r, p - 1));
+        }
+        return;
+    }
     for (size_t t = 0; t < ex->term_count; t++) {
         const double x = ex->terms[t].value;
         if (ex->terms[t].kind != TAP_INPUT || x == 0)
@@ -798,7 +907,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .op = POOL_LP, .name = "lp", .aliases = {NULL},
         .help = "(sum |x|^p)^(1/p); p = inf gives max |x|",
         .words = "Lp pooling",
-        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_P,
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_P | OP_USES_LP_STYLE,
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_lp, .format = format_norm,
         .region_backward = backward_norm,

@@ -17,7 +17,7 @@ static const char *const canonical_keys[] = {
     "op", "kernel", "stride", "padding", "dilation", "ceil-mode", "count-include-pad",
     "no-count-include-pad", "divisor", "power", "global", "adaptive", "output-size", "ratio",
     "fractional-style", "pseudo-random", "overlapping", "samples", "seed", "levels", "mode",
-    "signed-sqrt", "l2-normalize", "sharpness", "alpha", NULL,
+    "signed-sqrt", "l2-normalize", "sharpness", "alpha", "lp-style", NULL,
 };
 
 static const struct {
@@ -457,6 +457,16 @@ pv_status pool_params_set(pool_params *params, const char *key, const char *valu
     }
     if (strcmp(canon, "l2-normalize") == 0)
         return parse_flag(subject, value, &params->l2_normalize, err);
+    if (strcmp(canon, "lp-style") == 0) {
+        if (strcmp(value, "sum") == 0)
+            params->lp_style = LP_STYLE_SUM;
+        else if (strcmp(value, "torch") == 0 || strcmp(value, "pytorch") == 0)
+            params->lp_style = LP_STYLE_TORCH;
+        else
+            return pv_error_set(err, PV_ERR_USAGE, subject,
+                                "unknown lp style '%s' (sum or torch)", value);
+        return PV_OK;
+    }
     return pv_error_set(err, PV_ERR_USAGE, subject, "unknown setting");
 }
 
@@ -528,6 +538,8 @@ void pool_params_describe(const pool_params *params, char *buf, size_t size)
             APPEND(" sharpness %.8g", params->sharpness);
         if (pool_op_uses(op, OP_USES_ALPHA))
             APPEND(" alpha %.8g", params->alpha);
+        if (pool_op_uses(op, OP_USES_LP_STYLE) && params->lp_style == LP_STYLE_TORCH)
+            APPEND(" lp-style torch");
         if (pool_op_uses(op, OP_USES_MODE))
             APPEND(" mode %s", params->mode == MODE_TRAIN ? "train" : "eval");
         if (pool_op_uses(op, OP_USES_SEED))
@@ -596,7 +608,7 @@ void pool_params_format_settings(const pool_params *params, char *buf, size_t si
              "count-include-pad %s\ndivisor %ld\npower %s\nglobal %s\nadaptive %s\n"
              "output-size %s\nratio %s\nfractional-style %s\npseudo-random %s\n"
              "overlapping %s\nseed %" PRIu64 "\nlevels %s\nmode %s\nsigned-sqrt %s\n"
-             "l2-normalize %s\nsharpness %.8g\nalpha %.8g\n",
+             "l2-normalize %s\nsharpness %.8g\nalpha %.8g\nlp-style %s\n",
              pool_op_name(params->op), k, s, pad, d, params->ceil_mode ? "on" : "off",
              params->count_include_pad ? "on" : "off", params->divisor, p,
              params->global ? "on" : "off", adaptive, output, ratio,
@@ -604,5 +616,6 @@ void pool_params_format_settings(const pool_params *params, char *buf, size_t si
              params->pseudo_random ? "on" : "off", params->overlapping ? "on" : "off",
              params->seed, levels, params->mode == MODE_TRAIN ? "train" : "eval",
              params->signed_sqrt ? "on" : "off", params->l2_normalize ? "on" : "off",
-             params->sharpness, params->alpha);
+             params->sharpness, params->alpha,
+             params->lp_style == LP_STYLE_TORCH ? "torch" : "sum");
 }

@@ -24,6 +24,13 @@ typedef enum pool_fractional_style {
     FRACTIONAL_TORCH    /* PyTorch: fixed k×k windows, generated starts */
 } pool_fractional_style;
 
+/* How lp treats a window (--lp-style). */
+typedef enum pool_lp_style {
+    LP_STYLE_SUM,   /* (sum |x|^p)^(1/p), the norm of the window's cells */
+    LP_STYLE_TORCH  /* F.lp_pool2d: (avg_pool(x^p) * KH*KW)^(1/p), no abs, in the
+                       input's float type: partial ceil-mode windows are inflated */
+} pool_lp_style;
+
 typedef enum pool_mode {
     MODE_TRAIN,
     MODE_EVAL
@@ -64,6 +71,7 @@ typedef struct pool_params {
     bool l2_normalize;
     double sharpness;                /* lse: r > 0; default 1 */
     double alpha;                    /* mixed: in [0, 1]; default 0.5 */
+    pool_lp_style lp_style;          /* lp: default LP_STYLE_SUM */
 } pool_params;
 
 /* Fill with the defaults: max, 2×2, stride = kernel, no padding. */

@@ -323,6 +323,19 @@ static pv_status plan_windowed(pool_plan *plan, pv_error *err)
                             "the power average takes the p-th root of sum/divisor: the "
                             "divisor must be positive, got %ld",
                             prm->divisor);
+    if (prm->op == POOL_LP && prm->lp_style == LP_STYLE_TORCH) {
+        /* F.lp_pool2d has a kernel, a stride and ceil_mode, nothing else */
+        const char *what = prm->adaptive_h > 0                  ? "--adaptive"
+                           : prm->padding_mode == PAD_SAME      ? "--padding same"
+                           : prm->pad_h > 0 || prm->pad_w > 0   ? "--padding"
+                           : prm->dilation_h > 1 || prm->dilation_w > 1 ? "--dilation"
+                                                                : NULL;
+        if (what != NULL)
+            return pv_error_set(err, PV_ERR_USAGE, "--lp-style",
+                                "torch: PyTorch's lp_pool2d takes no %s (only a kernel, a "
+                                "stride and --ceil-mode)",
+                                what + 2);
+    }
     if (prm->global || prm->adaptive_h > 0) {
         size_t oh = prm->global ? 1 : (size_t)prm->adaptive_h;
         size_t ow = prm->global ? 1 : (size_t)prm->adaptive_w;

@@ -48,7 +48,10 @@ def cases():
             "op=max k=2 dilation=2 s=1",
             "op=min k=2 dilation=2 s=1 padding=1",
             "op=max global", "op=avg global", "op=min global",
-            "op=max adaptive=2x3", "op=avg adaptive=2x2", "op=avg adaptive=3x4"]]
+            "op=max adaptive=2x3", "op=avg adaptive=2x2", "op=avg adaptive=3x4",
+            "op=lp p=3 lp-style=torch k=2", "op=lp p=3 lp-style=torch k=2 ceil-mode",
+            "op=lp p=2 lp-style=torch k=3 s=2 ceil-mode", "op=lp p=2 lp-style=torch global",
+            "op=max k=7 s=4 ceil-mode", "op=avg k=7 s=4 ceil-mode"]]
     return out
 
 
