@@ -262,8 +262,16 @@ static void per_cell(panel_out *p, const backview *bv, const pool_explanation *e
     const pool_op op = ex->op;
     const double power = op == POOL_L2 ? 2 : ex->p;
     switch (op) {
-    case POOL_L2:
     case POOL_LP:
+        if (ex->lp_torch) {
+            /* lp_pool2d's gradient: no sign, and the partial window's factor */
+            add(l, FORMULA_HEAD, "dy/dx = F %s (x / y)^(p-1)", dot());
+            add(l, FORMULA_DIM, "   y = %s, p = %s, F = KH*KW / cells = %s", num(y, a, 40),
+                num(power, b, 40), num(ex->part[0], c, 40));
+            break;
+        }
+        /* fall through */
+    case POOL_L2:
     case POOL_POWER:
         add(l, FORMULA_HEAD, "dy/dx = sign(x) %s (|x| / y)^(p-1)%s", dot(),
             op == POOL_POWER ? " / D" : "");
@@ -291,7 +299,11 @@ static void per_cell(panel_out *p, const backview *bv, const pool_explanation *e
             return;
         }
         const double x = value_at(ex, term->row, term->col);
-        if (op == POOL_L2 || op == POOL_LP || op == POOL_POWER) {
+        if (ex->lp_torch) {
+            add(l, FORMULA_TEXT, "dx[%ld,%ld] += %s %s (%s / %s)^%s %s %s = ", term->row,
+                term->col, num(ex->part[0], a, 40), dot(), num(x, b, 40), num(y, c, 40),
+                num(power - 1, d, 40), dot(), dy);
+        } else if (op == POOL_L2 || op == POOL_LP || op == POOL_POWER) {
             if (isinf(power))
                 add(l, FORMULA_TEXT, "dx[%ld,%ld] += %s%s %s %s = ", term->row, term->col,
                     x < 0 ? "-" : "", "1", dot(), dy);

@@ -339,6 +339,27 @@ static void explain_powers(builder *b)
             add(l, FORMULA_TEXT, "sqrt(%s) = ", s);
             add(l, FORMULA_RESULT, "%s", v);
         }
+    } else if (ex->lp_torch) {
+        char label[64], k[40];
+        snprintf(label, sizeof label, "x^%s (no |x|)", p);
+        weights_list(b, label);
+        num(ex->divisor, d, sizeof d);
+        num(ex->part[0] * ex->divisor, k, sizeof k);
+        if (lines_left(b, 1)) {
+            formula_line *l = line_new(b);
+            if (ex->part[0] != 1)
+                add(l, FORMULA_TEXT, "%sx^%s = %s over %s cells, times %s: (%s / %s * %s)^(1/%s) = ",
+                    b->g->sum, p, s, d, k, s, d, k, p);
+            else
+                add(l, FORMULA_TEXT, "%sx^%s = %s, then %s%s%s^(1/%s) = ", b->g->sum, p, s,
+                    ex->sum < 0 ? "(" : "", s, ex->sum < 0 ? ")" : "", p);
+            add(l, FORMULA_RESULT, "%s", v);
+        }
+        if (ex->part[0] != 1 && lines_left(b, 1)) {
+            formula_line *l = line_new(b);
+            add(l, FORMULA_DIM,
+                "PyTorch's lp_pool2d: the partial window's average times the full %s cells", k);
+        }
     } else if (isinf(ex->p)) {
         if (lines_left(b, 1)) {
             formula_line *l = line_new(b);
@@ -370,7 +391,7 @@ static void explain_powers(builder *b)
     bool negative = false;
     for (size_t i = 0; i < ex->term_count; i++)
         negative |= ex->terms[i].value < 0;
-    if (negative && op == POOL_LP && lines_left(b, 1)) {
+    if (negative && op == POOL_LP && !ex->lp_torch && lines_left(b, 1)) {
         formula_line *l = line_new(b);
         add(l, FORMULA_DIM,
             "note: PyTorch's lp_pool2d takes no |x|; on negative input the two differ");

@@ -96,7 +96,9 @@ void fuzz_check_tensor(const tensor *t, const char *what)
         fuzz_fail("%s: dtype %d", what, (int)t->dtype);
     size_t count = 1;
     for (int i = 0; i < t->rank; i++) {
-        if (t->dims[i] == 0 || t->dims[i] > tensor_limits_current.max_dim)
+        /* the first dimension of rank >= 2 may be 0: an empty batch */
+        if ((t->dims[i] == 0 && (i > 0 || t->rank < 2)) ||
+            t->dims[i] > tensor_limits_current.max_dim)
             fuzz_fail("%s: dimension %d is %zu", what, i, t->dims[i]);
         count *= t->dims[i];
     }
