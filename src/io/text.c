@@ -1,4 +1,13 @@
-/* text.c - the matrix text parser and the text and CSV writers. */
+/* text.c - the matrix text parser and the text and CSV writers.
+ *
+ * The parser is pushed bytes in chunks of any size.  A tokenizer turns them
+ * into events (a word, '[', ']', ',', ';', a line end, the end) and keeps
+ * only the word being read; blanks, runs of line ends and comments leave
+ * nothing behind.  The grammars are state machines over those events.  The
+ * form of a text starting with '[' is known only later (a plane header
+ * line, a MATLAB literal with a ';' before its first ']', or a numpy
+ * literal), so the candidates run side by side on the same events, each
+ * keeping its own first error, until the text decides between them. */
 #include "io/text.h"
 
 #include <errno.h>
@@ -14,66 +23,150 @@
 #include "core/forward.h"
 #include "core/numfmt.h"
 
-/* Longest number token converted; longer ones are errors, not truncations. */
-#define TEXT_MAX_TOKEN 256
+/* Longest number converted; longer ones are errors, not truncations. */
+#define TEXT_MAX_NUMBER 256
 
-/* A place in the text, enough to name its line and column. */
+/* A place in the text: 1-based line and column (columns count characters,
+ * not UTF-8 continuation bytes) and the byte offset. */
 typedef struct text_pos {
-    size_t off;
     size_t line;
-    size_t line_start;
+    size_t col;
+    size_t off;
 } text_pos;
 
-typedef struct text_parser {
-    const char *text;
-    size_t len;          /* the whole text */
-    size_t end;          /* the part being parsed ends here */
-    size_t pos;
-    size_t line;         /* 1-based line of pos */
-    size_t line_start;   /* offset of that line's first byte */
+typedef enum text_event_kind {
+    EV_WORD,
+    EV_OPEN,
+    EV_CLOSE,
+    EV_COMMA,
+    EV_SEMICOLON,
+    EV_NEWLINE,
+    EV_END
+} text_event_kind;
+
+typedef struct text_event {
+    text_event_kind kind;
+    text_pos at;
+    bool line_first;        /* nothing but blanks before it on its line */
+    const char *word;       /* EV_WORD: its bytes (len of them) */
+    size_t len;
+} text_event;
+
+/* numpy style: [[1,2],[3,4]], nesting tracked with counters per level. */
+typedef struct nested_state {
+    size_t children[TENSOR_MAX_RANK + 1];
+    size_t index[TENSOR_MAX_RANK + 1];  /* each open group's place in its parent */
+    text_pos open[TENSOR_MAX_RANK + 1];
+    bool known[TENSOR_MAX_RANK];
+    size_t dims[TENSOR_MAX_RANK];
+    int depth, rank;
+    bool comma_ok;
+    bool closed;            /* the outermost ']' was read */
+} nested_state;
+
+/* Rows: "1 2; 3 4", whitespace and CSV files, plane headers. */
+typedef struct rows_state {
+    bool headers;           /* "[c]" / "[n,c]" lines start planes */
+    size_t ncols;           /* values per row, 0 until the first row ends */
+    size_t nrows;           /* rows per plane, 0 until the first plane ends */
+    size_t row_values;      /* values so far in the current row */
+    size_t rows_in_plane;
+    text_pos row_start, extra_at, comma_at;
+    bool comma_pending;
+    int header_rank;        /* 0 without headers, 3 for [c], 4 for [n,c] */
+    size_t planes;          /* planes finished */
+    size_t head_n, head_c;  /* the current plane's header */
+    size_t channels;        /* rank 4: planes per block, 0 until known */
+    text_pos header_at;     /* the current plane's header */
+    text_pos reading_at;    /* the header being read */
+    int header_step;        /* reading a header: 1..4 inside it, 5 after its ']' */
+    int header_count;
+    size_t header_idx[2];
+} rows_state;
+
+/* One candidate grammar: its state and its first error. */
+typedef struct candidate {
+    bool alive;
+    pv_status status;
+    pv_error err;
+} candidate;
+
+typedef enum text_phase {
+    PHASE_START,            /* before the first event that is not a line end */
+    PHASE_ROWS,             /* rows, with or without plane headers */
+    PHASE_HEADER,           /* after a first '[': is it a plane header line? */
+    PHASE_LITERAL,          /* after a first '[': MATLAB or numpy, no ';' yet */
+    PHASE_SEMICOLON,        /* a ';' came: MATLAB unless a '[' comes first */
+    PHASE_NESTED,           /* numpy style */
+    PHASE_AFTER,            /* after the closing ']': only line ends */
+    PHASE_DONE
+} text_phase;
+
+enum { HEADER_QUEUE = 6 };
+
+struct text_reader {
     const char *subject;
-    pv_error *err;
-    bool json;           /* `null` reads as NaN */
+    bool json;              /* `null` is NaN; stop after the outermost ']' */
+    text_phase phase;
+    pv_status status;       /* the first error, PV_OK while none */
+    pv_error err;
+
+    /* tokenizer */
+    text_pos here;          /* the next byte */
+    bool bom_pending;       /* the first bytes may still be a UTF-8 BOM */
+    unsigned char bom[3];
+    size_t bom_len;
+    bool in_comment;
+    bool last_newline;      /* the last event was a line end */
+    bool line_busy;         /* an event other than a line end on this line */
+    bool in_word;
+    text_pos word_at;
+    size_t word_len;
+    char word[TEXT_MAX_WORD + 1];
+
+    /* values, shared by the candidates */
     double *values;
-    size_t count;
-    size_t cap;
-} text_parser;
+    size_t count, cap;
+    unsigned long event_serial, taken_serial;
+    pv_status taken_status;
+    pv_error taken_err;
 
-static text_pos parser_here(const text_parser *p)
-{
-    text_pos at = { p->pos, p->line, p->line_start };
-    return at;
-}
+    /* the form of a text starting with '[' */
+    text_event queue[HEADER_QUEUE];
+    char queue_words[HEADER_QUEUE][TEXT_MAX_WORD];
+    int queued;
+    int header_step;
+    text_pos literal_open;
 
-/* Columns count characters, not bytes: UTF-8 continuation bytes are skipped. */
-static size_t text_column(const char *text, text_pos at)
-{
-    size_t col = 1;
-    for (size_t i = at.line_start; i < at.off; i++)
-        if (((unsigned char)text[i] & 0xC0) != 0x80)
-            col++;
-    return col;
-}
+    nested_state nested;
+    candidate nested_c;
+    rows_state rows;
+    candidate rows_c;
 
-static pv_status parser_fail(text_parser *p, text_pos at, pv_status status, const char *fmt, ...)
+    int rank;               /* the result, when finished */
+    size_t dims[TENSOR_MAX_RANK];
+    size_t end_off;         /* json: just past the outermost ']' */
+};
+
+static pv_status fail(text_reader *r, pv_error *err, text_pos at, pv_status status,
+                      const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 5, 6)))
 #endif
     ;
 
-static pv_status parser_fail(text_parser *p, text_pos at, pv_status status, const char *fmt, ...)
+static pv_status fail(text_reader *r, pv_error *err, text_pos at, pv_status status,
+                      const char *fmt, ...)
 {
-    if (p->err == NULL)
-        return status;
-    char message[sizeof p->err->message];
+    char message[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    char subject[sizeof p->err->subject];
-    snprintf(subject, sizeof subject, "%s:%zu:%zu", p->subject, at.line,
-             text_column(p->text, at));
-    return pv_error_set(p->err, status, subject, "%s", message);
+    char subject[sizeof err->subject];
+    snprintf(subject, sizeof subject, "%.*s:%zu:%zu", (int)sizeof subject - 48, r->subject,
+             at.line, at.col);
+    return pv_error_set(err, status, subject, "%s", message);
 }
 
 static const char *plural(size_t n)
@@ -91,45 +184,9 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* Characters that end a number token. */
-static bool is_separator(char c)
-{
-    return is_blank(c) || c == '\n' || c == ',' || c == ';' || c == '#' || c == '[' ||
-           c == ']';
-}
-
-static void parser_newline(text_parser *p)
-{
-    p->pos++;
-    p->line++;
-    p->line_start = p->pos;
-}
-
-static void skip_comment(text_parser *p)
-{
-    while (p->pos < p->end && p->text[p->pos] != '\n')
-        p->pos++;
-}
-
-/* Skip blanks and comments, and line ends too when newlines is set. */
-static void skip_blank(text_parser *p, bool newlines)
-{
-    while (p->pos < p->end) {
-        char c = p->text[p->pos];
-        if (is_blank(c))
-            p->pos++;
-        else if (c == '#')
-            skip_comment(p);
-        else if (c == '\n' && newlines)
-            parser_newline(p);
-        else
-            break;
-    }
-}
-
-/* Quote a token for a message: printable ASCII as is, other bytes as \xNN,
- * long tokens cut with "...". */
-static void describe_token(char *buf, size_t size, const char *s, size_t n)
+/* Quote a word for a message: printable ASCII as is, other bytes as \xNN,
+ * long words cut with "...". */
+static void describe_word(char *buf, size_t size, const char *s, size_t n)
 {
     size_t used = 0;
     const size_t shown_max = 24;
@@ -194,73 +251,94 @@ static bool number_syntax(const char *s, size_t n)
     return i == n;
 }
 
-/* Read the number token at p->pos and move past it. */
-static pv_status parse_number(text_parser *p, double *out)
+/* A plane header index: decimal digits only, within size_t. */
+static bool header_index(const text_event *ev, size_t *out)
 {
-    text_pos at = parser_here(p);
-    size_t stop = p->pos;
-    while (stop < p->end && !is_separator(p->text[stop]))
-        stop++;
-    const char *s = p->text + p->pos;
-    size_t n = stop - p->pos;
-    if (p->json && word_is(s, n, "null")) {
-        *out = NAN;
-        p->pos = stop;
-        return PV_OK;
+    size_t v = 0;
+    if (ev->kind != EV_WORD || ev->len == 0)
+        return false;
+    for (size_t i = 0; i < ev->len; i++) {
+        if (!is_digit(ev->word[i]) || v > (SIZE_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (size_t)(ev->word[i] - '0');
     }
-    if (!number_syntax(s, n)) {
-        unsigned char first = (unsigned char)s[0];
-        if (first < 0x20 || first == 0x7F)
-            return parser_fail(p, at, PV_ERR_DATA,
-                               "unexpected byte 0x%02x: this does not look like text", first);
-        char shown[128];
-        describe_token(shown, sizeof shown, s, n);
-        return parser_fail(p, at, PV_ERR_DATA, "'%s' is not a number", shown);
+    *out = v;
+    return true;
+}
+
+static pv_status push_value(text_reader *r, double v, text_pos at, pv_error *err)
+{
+    if (r->count >= tensor_limits_current.max_elements)
+        return fail(r, err, at, PV_ERR_LIMIT,
+                    "more than %zu values (raise the limit with --max-elements)",
+                    tensor_limits_current.max_elements);
+    if ((r->count & 0xFFFF) == 0xFFFF && pool_cancel_requested)
+        return fail(r, err, at, PV_ERR_INTERRUPTED, "interrupted");
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap : 64, bytes;
+        if (r->cap && !pv_mul_size(r->cap, 2, &cap))
+            return fail(r, err, at, PV_ERR_LIMIT, "too many values");
+        if (!pv_mul_size(cap, sizeof(double), &bytes))
+            return fail(r, err, at, PV_ERR_LIMIT, "too many values");
+        double *grown = pv_realloc(r->values, bytes);
+        if (grown == NULL)
+            return fail(r, err, at, PV_ERR_NOMEM, "out of memory after %zu values", r->count);
+        r->values = grown;
+        r->cap = cap;
     }
-    if (n >= TEXT_MAX_TOKEN)
-        return parser_fail(p, at, PV_ERR_DATA,
-                           "a number of %zu characters is too long (at most %d)", n,
-                           TEXT_MAX_TOKEN - 1);
-    char buf[TEXT_MAX_TOKEN];
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    /* The syntax is checked, so strtod consumes the whole token; out of range
-     * values become ±inf or 0, which is what they mean. */
-    *out = strtod(buf, NULL);
-    p->pos = stop;
+    r->values[r->count++] = v;
     return PV_OK;
 }
 
-static pv_status push_value(text_parser *p, double v, text_pos at)
+static pv_status convert_and_push(text_reader *r, const text_event *ev, pv_error *err)
 {
-    if (p->count >= tensor_limits_current.max_elements)
-        return parser_fail(p, at, PV_ERR_LIMIT,
-                           "more than %zu values (raise the limit with --max-elements)",
-                           tensor_limits_current.max_elements);
-    if ((p->count & 0xFFFF) == 0xFFFF && pool_cancel_requested)
-        return parser_fail(p, at, PV_ERR_INTERRUPTED, "interrupted");
-    if (p->count == p->cap) {
-        size_t cap = p->cap ? p->cap : 64, bytes;
-        if (p->cap && !pv_mul_size(p->cap, 2, &cap))
-            return parser_fail(p, at, PV_ERR_LIMIT, "too many values");
-        if (!pv_mul_size(cap, sizeof(double), &bytes))
-            return parser_fail(p, at, PV_ERR_LIMIT, "too many values");
-        double *grown = pv_realloc(p->values, bytes);
-        if (grown == NULL)
-            return parser_fail(p, at, PV_ERR_NOMEM, "out of memory after %zu values", p->count);
-        p->values = grown;
-        p->cap = cap;
+    const char *s = ev->word;
+    size_t n = ev->len;
+    double v;
+    if (r->json && word_is(s, n, "null")) {
+        v = NAN;
+    } else if (!number_syntax(s, n)) {
+        unsigned char first = (unsigned char)s[0];
+        if (first < 0x20 || first == 0x7F)
+            return fail(r, err, ev->at, PV_ERR_DATA,
+                        "unexpected byte 0x%02x: this does not look like text", first);
+        char shown[128];
+        describe_word(shown, sizeof shown, s, n);
+        return fail(r, err, ev->at, PV_ERR_DATA, "'%s' is not a number", shown);
+    } else if (n >= TEXT_MAX_NUMBER) {
+        return fail(r, err, ev->at, PV_ERR_DATA,
+                    "a number of %zu characters is too long (at most %d)", n,
+                    TEXT_MAX_NUMBER - 1);
+    } else {
+        char buf[TEXT_MAX_NUMBER];
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        /* The syntax is checked, so strtod consumes the whole word; out of
+         * range values become ±inf or 0, which is what they mean. */
+        v = strtod(buf, NULL);
     }
-    p->values[p->count++] = v;
-    return PV_OK;
+    return push_value(r, v, ev->at, err);
+}
+
+/* The number of a word event, converted and kept once however many
+ * candidates read it. */
+static pv_status take_number(text_reader *r, const text_event *ev, pv_error *err)
+{
+    if (r->taken_serial != r->event_serial) {
+        r->taken_serial = r->event_serial;
+        r->taken_status = convert_and_push(r, ev, &r->taken_err);
+    }
+    if (r->taken_status != PV_OK && err != NULL)
+        *err = r->taken_err;
+    return r->taken_status;
 }
 
 /* ---- numpy style: [[1,2],[3,4]] ----------------------------------------- */
 
 /* Report that the group at level `level` has n children where `expected`
  * were set by the first group of that level. */
-static pv_status nested_mismatch(text_parser *p, text_pos at, int rank, int level,
-                                 const size_t *index, size_t n, size_t expected)
+static pv_status nested_mismatch(text_reader *r, pv_error *err, text_pos at, int rank,
+                                 int level, const size_t *index, size_t n, size_t expected)
 {
     char where[96];
     const char *what;
@@ -283,107 +361,88 @@ static pv_status nested_mismatch(text_parser *p, text_pos at, int rank, int leve
         what = "plane";
         snprintf(where, sizeof where, "block [%zu]", index[2]);
     }
-    return parser_fail(p, at, PV_ERR_DATA, "%s has %zu %s%s, expected %zu", where, n, what,
-                       plural(n), expected);
+    return fail(r, err, at, PV_ERR_DATA, "%s has %zu %s%s, expected %zu", where, n, what,
+                plural(n), expected);
 }
 
-/* Parse from the '[' at p->pos to just past its matching ']'.  Nesting is
- * tracked with counters per level (at most TENSOR_MAX_RANK), not recursion. */
-static pv_status parse_nested(text_parser *p, int *rank_out, size_t dims[TENSOR_MAX_RANK])
+/* One event of a numpy-style literal; s->closed is set by its last ']'. */
+static pv_status nested_event(text_reader *r, nested_state *s, const text_event *ev,
+                              pv_error *err)
 {
-    size_t children[TENSOR_MAX_RANK + 1] = { 0 };
-    size_t index[TENSOR_MAX_RANK + 1] = { 0 };  /* each open group's place in its parent */
-    text_pos open[TENSOR_MAX_RANK + 1];
-    bool known[TENSOR_MAX_RANK] = { false };
-    int depth = 0, rank = 0;
-    bool comma_ok = false;
     pv_status st;
-
-    memset(open, 0, sizeof open);
-    do {
-        skip_blank(p, true);
-        if (p->pos >= p->end)
-            break;
-        text_pos at = parser_here(p);
-        char c = p->text[p->pos];
-        if (depth == 0 && c != '[')
-            return parser_fail(p, at, PV_ERR_DATA, "expected '['");
-        if (c == '[') {
-            if (depth == TENSOR_MAX_RANK)
-                return parser_fail(p, at, PV_ERR_DATA,
-                                   "brackets nested more than %d deep: at most %d "
-                                   "dimensions are supported",
-                                   TENSOR_MAX_RANK, TENSOR_MAX_RANK);
-            if (rank != 0 && depth >= rank)
-                return parser_fail(p, at, PV_ERR_DATA,
-                                   "'[' where a number was expected: every row must be "
-                                   "nested equally deep");
-            if (depth > 0)
-                index[depth + 1] = children[depth]++;
-            depth++;
-            children[depth] = 0;
-            open[depth] = at;
-            comma_ok = false;
-            p->pos++;
-        } else if (c == ']') {
-            size_t n = children[depth];
-            if (n == 0)
-                return parser_fail(p, open[depth], PV_ERR_DATA,
-                                   "empty brackets: every row needs at least one value");
-            if (!known[depth - 1]) {
-                known[depth - 1] = true;
-                dims[depth - 1] = n;
-            } else if (dims[depth - 1] != n) {
-                return nested_mismatch(p, open[depth], rank, depth, index, n, dims[depth - 1]);
-            }
-            depth--;
-            comma_ok = true;
-            p->pos++;
-        } else if (c == ',') {
-            if (!comma_ok)
-                return parser_fail(p, at, PV_ERR_DATA, "',' without a value before it");
-            comma_ok = false;
-            p->pos++;
-        } else if (c == ';') {
-            return parser_fail(p, at, PV_ERR_DATA,
-                               "';' inside nested brackets: separate rows with ',' as in "
-                               "[[1,2],[3,4]], or write 1 2; 3 4");
-        } else {
-            if (rank == 0)
-                rank = depth;
-            else if (depth != rank)
-                return parser_fail(p, at, PV_ERR_DATA,
-                                   "a number where '[' was expected: every row must be "
-                                   "nested equally deep");
-            double v;
-            if ((st = parse_number(p, &v)) != PV_OK || (st = push_value(p, v, at)) != PV_OK)
-                return st;
-            children[depth]++;
-            comma_ok = true;
+    switch (ev->kind) {
+    case EV_NEWLINE:
+        return PV_OK;
+    case EV_END:
+        if (s->depth > 0)
+            return fail(r, err, s->open[s->depth], PV_ERR_DATA,
+                        "this '[' is never closed (unbalanced brackets)");
+        return PV_OK;
+    case EV_OPEN:
+        if (s->depth == TENSOR_MAX_RANK)
+            return fail(r, err, ev->at, PV_ERR_DATA,
+                        "brackets nested more than %d deep: at most %d dimensions are "
+                        "supported",
+                        TENSOR_MAX_RANK, TENSOR_MAX_RANK);
+        if (s->rank != 0 && s->depth >= s->rank)
+            return fail(r, err, ev->at, PV_ERR_DATA,
+                        "'[' where a number was expected: every row must be nested equally "
+                        "deep");
+        if (s->depth > 0)
+            s->index[s->depth + 1] = s->children[s->depth]++;
+        s->depth++;
+        s->children[s->depth] = 0;
+        s->open[s->depth] = ev->at;
+        s->comma_ok = false;
+        return PV_OK;
+    default:
+        break;
+    }
+    if (s->depth == 0)
+        return fail(r, err, ev->at, PV_ERR_DATA, "expected '['");
+    switch (ev->kind) {
+    case EV_CLOSE: {
+        size_t n = s->children[s->depth];
+        if (n == 0)
+            return fail(r, err, s->open[s->depth], PV_ERR_DATA,
+                        "empty brackets: every row needs at least one value");
+        if (!s->known[s->depth - 1]) {
+            s->known[s->depth - 1] = true;
+            s->dims[s->depth - 1] = n;
+        } else if (s->dims[s->depth - 1] != n) {
+            return nested_mismatch(r, err, s->open[s->depth], s->rank, s->depth, s->index,
+                                   n, s->dims[s->depth - 1]);
         }
-    } while (depth > 0);
-    if (depth > 0)
-        return parser_fail(p, open[depth], PV_ERR_DATA,
-                           "this '[' is never closed (unbalanced brackets)");
-    *rank_out = rank;
-    return PV_OK;
+        s->depth--;
+        s->comma_ok = true;
+        s->closed = s->depth == 0;
+        return PV_OK;
+    }
+    case EV_COMMA:
+        if (!s->comma_ok)
+            return fail(r, err, ev->at, PV_ERR_DATA, "',' without a value before it");
+        s->comma_ok = false;
+        return PV_OK;
+    case EV_SEMICOLON:
+        return fail(r, err, ev->at, PV_ERR_DATA,
+                    "';' inside nested brackets: separate rows with ',' as in "
+                    "[[1,2],[3,4]], or write 1 2; 3 4");
+    default:
+        if (s->rank == 0)
+            s->rank = s->depth;
+        else if (s->depth != s->rank)
+            return fail(r, err, ev->at, PV_ERR_DATA,
+                        "a number where '[' was expected: every row must be nested equally "
+                        "deep");
+        if ((st = take_number(r, ev, err)) != PV_OK)
+            return st;
+        s->children[s->depth]++;
+        s->comma_ok = true;
+        return PV_OK;
+    }
 }
 
 /* ---- rows: "1 2; 3 4", whitespace and CSV files, plane headers ---------- */
-
-typedef struct rows_state {
-    size_t ncols;           /* values per row, 0 until the first row ends */
-    size_t nrows;           /* rows per plane, 0 until the first plane ends */
-    size_t row_values;      /* values so far in the current row */
-    size_t rows_in_plane;
-    text_pos row_start, extra_at, comma_at;
-    bool comma_pending;
-    int header_rank;        /* 0 without headers, 3 for [c], 4 for [n,c] */
-    size_t planes;          /* planes finished */
-    size_t head_n, head_c;  /* the current plane's header */
-    size_t channels;        /* rank 4: planes per block, 0 until known */
-    text_pos header_at;
-} rows_state;
 
 static void rows_plane_name(const rows_state *s, char *buf, size_t size)
 {
@@ -393,11 +452,11 @@ static void rows_plane_name(const rows_state *s, char *buf, size_t size)
         snprintf(buf, size, "plane [%zu]", s->head_c);
 }
 
-static pv_status rows_end_row(text_parser *p, rows_state *s)
+static pv_status rows_end_row(text_reader *r, rows_state *s, pv_error *err)
 {
     if (s->comma_pending)
-        return parser_fail(p, s->comma_at, PV_ERR_DATA,
-                           "',' at the end of a row, with no value after it");
+        return fail(r, err, s->comma_at, PV_ERR_DATA,
+                    "',' at the end of a row, with no value after it");
     if (s->row_values == 0)
         return PV_OK;
     if (s->ncols == 0) {
@@ -411,89 +470,54 @@ static pv_status rows_end_row(text_parser *p, rows_state *s)
             snprintf(where, sizeof where, "row %zu", s->rows_in_plane + 1);
         }
         text_pos at = s->row_values > s->ncols ? s->extra_at : s->row_start;
-        return parser_fail(p, at, PV_ERR_DATA, "%s has %zu value%s, expected %zu", where,
-                           s->row_values, plural(s->row_values), s->ncols);
+        return fail(r, err, at, PV_ERR_DATA, "%s has %zu value%s, expected %zu", where,
+                    s->row_values, plural(s->row_values), s->ncols);
     }
     s->rows_in_plane++;
     s->row_values = 0;
     return PV_OK;
 }
 
-static pv_status rows_end_plane(text_parser *p, rows_state *s)
+static pv_status rows_end_plane(text_reader *r, rows_state *s, pv_error *err)
 {
     char plane[64];
     rows_plane_name(s, plane, sizeof plane);
     if (s->rows_in_plane == 0)
-        return parser_fail(p, s->header_at, PV_ERR_DATA, "%s has no rows", plane);
+        return fail(r, err, s->header_at, PV_ERR_DATA, "%s has no rows", plane);
     if (s->nrows == 0)
         s->nrows = s->rows_in_plane;
     else if (s->rows_in_plane != s->nrows)
-        return parser_fail(p, s->header_at, PV_ERR_DATA, "%s has %zu row%s, expected %zu",
-                           plane, s->rows_in_plane, plural(s->rows_in_plane), s->nrows);
+        return fail(r, err, s->header_at, PV_ERR_DATA, "%s has %zu row%s, expected %zu",
+                    plane, s->rows_in_plane, plural(s->rows_in_plane), s->nrows);
     s->planes++;
     s->rows_in_plane = 0;
     return PV_OK;
 }
 
-/* Read "[c]" or "[n,c]" starting at pos (a '['), blanks allowed inside.
- * Returns the number of indices (1 or 2), 0 if it is not a header, and
- * leaves *stop just past the ']'. */
-static int scan_header(const char *text, size_t pos, size_t end, size_t idx[2], size_t *stop)
+/* A plane header "[c]" or "[n,c]" was read: check its place among the
+ * others, end the plane before it and start its own. */
+static pv_status rows_header(text_reader *r, rows_state *s, pv_error *err)
 {
-    int n = 0;
-    size_t i = pos + 1;
-    for (;;) {
-        while (i < end && is_blank(text[i]))
-            i++;
-        if (i >= end || !is_digit(text[i]))
-            return 0;
-        size_t v = 0;
-        while (i < end && is_digit(text[i])) {
-            if (v > (SIZE_MAX - 9) / 10)
-                return 0;
-            v = v * 10 + (size_t)(text[i++] - '0');
-        }
-        idx[n++] = v;
-        while (i < end && is_blank(text[i]))
-            i++;
-        if (i < end && text[i] == ']')
-            break;
-        if (n == 2 || i >= end || text[i] != ',')
-            return 0;
-        i++;
-    }
-    *stop = i + 1;
-    return n;
-}
-
-static pv_status rows_header(text_parser *p, rows_state *s)
-{
-    text_pos at = parser_here(p);
-    size_t idx[2] = { 0, 0 }, stop;
-    int n = scan_header(p->text, p->pos, p->end, idx, &stop);
-    if (n == 0)
-        return parser_fail(p, at, PV_ERR_DATA, "malformed plane header: expected [c] or [n,c]");
-    size_t hn = n == 2 ? idx[0] : 0, hc = n == 2 ? idx[1] : idx[0];
+    text_pos at = s->reading_at;
+    int n = s->header_count;
+    size_t hn = n == 2 ? s->header_idx[0] : 0, hc = n == 2 ? s->header_idx[1] : s->header_idx[0];
     pv_status st;
     if (s->header_rank == 0) {
         if (hn != 0 || hc != 0)
-            return parser_fail(p, at, PV_ERR_DATA, "the first plane header must be %s",
-                               n == 2 ? "[0,0]" : "[0]");
+            return fail(r, err, at, PV_ERR_DATA, "the first plane header must be %s",
+                        n == 2 ? "[0,0]" : "[0]");
         s->header_rank = 2 + n;
     } else {
         if (n + 2 != s->header_rank)
-            return parser_fail(p, at, PV_ERR_DATA,
-                               "plane header with %d index%s after headers with %d",
-                               n, n == 1 ? "" : "es", s->header_rank - 2);
-        if ((st = rows_end_row(p, s)) != PV_OK || (st = rows_end_plane(p, s)) != PV_OK)
+            return fail(r, err, at, PV_ERR_DATA,
+                        "plane header with %d index%s after headers with %d", n,
+                        n == 1 ? "" : "es", s->header_rank - 2);
+        if ((st = rows_end_row(r, s, err)) != PV_OK || (st = rows_end_plane(r, s, err)) != PV_OK)
             return st;
-        bool in_order;
         if (n == 1) {
-            in_order = hc == s->planes;
-            if (!in_order)
-                return parser_fail(p, at, PV_ERR_DATA,
-                                   "plane header [%zu] out of order: expected [%zu]", hc,
-                                   s->planes);
+            if (hc != s->planes)
+                return fail(r, err, at, PV_ERR_DATA,
+                            "plane header [%zu] out of order: expected [%zu]", hc, s->planes);
         } else {
             bool next_c = hn == s->head_n && hc == s->head_c + 1 &&
                           (s->channels == 0 || hc < s->channels);
@@ -501,17 +525,17 @@ static pv_status rows_header(text_parser *p, rows_state *s)
                           (s->channels == 0 || s->head_c + 1 == s->channels);
             if (!next_c && !next_n) {
                 if (s->channels == 0)
-                    return parser_fail(p, at, PV_ERR_DATA,
-                                       "plane header [%zu,%zu] out of order: expected "
-                                       "[%zu,%zu] or [%zu,0]",
-                                       hn, hc, s->head_n, s->head_c + 1, s->head_n + 1);
+                    return fail(r, err, at, PV_ERR_DATA,
+                                "plane header [%zu,%zu] out of order: expected [%zu,%zu] or "
+                                "[%zu,0]",
+                                hn, hc, s->head_n, s->head_c + 1, s->head_n + 1);
                 if (s->head_c + 1 < s->channels)
-                    return parser_fail(p, at, PV_ERR_DATA,
-                                       "plane header [%zu,%zu] out of order: expected [%zu,%zu]",
-                                       hn, hc, s->head_n, s->head_c + 1);
-                return parser_fail(p, at, PV_ERR_DATA,
-                                   "plane header [%zu,%zu] out of order: expected [%zu,0]", hn,
-                                   hc, s->head_n + 1);
+                    return fail(r, err, at, PV_ERR_DATA,
+                                "plane header [%zu,%zu] out of order: expected [%zu,%zu]", hn,
+                                hc, s->head_n, s->head_c + 1);
+                return fail(r, err, at, PV_ERR_DATA,
+                            "plane header [%zu,%zu] out of order: expected [%zu,0]", hn, hc,
+                            s->head_n + 1);
             }
             if (next_n && s->channels == 0)
                 s->channels = s->head_c + 1;
@@ -520,155 +544,482 @@ static pv_status rows_header(text_parser *p, rows_state *s)
     s->head_n = hn;
     s->head_c = hc;
     s->header_at = at;
-    p->pos = stop;
-    skip_blank(p, false);
-    if (p->pos < p->end && p->text[p->pos] != '\n')
-        return parser_fail(p, parser_here(p), PV_ERR_DATA,
-                           "text after a plane header: put the rows on the following lines");
     return PV_OK;
 }
 
-/* Only blanks between the start of the line and pos. */
-static bool line_empty_before(const text_parser *p)
+/* The end of the rows: the end of the text, or the ']' closing a MATLAB
+ * literal at `at`. */
+static pv_status rows_end(text_reader *r, rows_state *s, text_pos at, pv_error *err)
 {
-    for (size_t i = p->line_start; i < p->pos; i++)
-        if (!is_blank(p->text[i]))
-            return false;
-    return true;
-}
-
-/* Rows of numbers from p->pos to p->end.  With headers set, "[c]" or "[n,c]"
- * lines start planes (the text starts with one). */
-static pv_status parse_rows(text_parser *p, bool headers, int *rank, size_t dims[TENSOR_MAX_RANK])
-{
-    rows_state s;
     pv_status st;
-    memset(&s, 0, sizeof s);
-    while (p->pos < p->end) {
-        char c = p->text[p->pos];
-        text_pos at = parser_here(p);
-        if (is_blank(c)) {
-            p->pos++;
-        } else if (c == '#') {
-            skip_comment(p);
-        } else if (c == '\n' || c == ';') {
-            if ((st = rows_end_row(p, &s)) != PV_OK)
-                return st;
-            if (c == '\n')
-                parser_newline(p);
-            else
-                p->pos++;
-        } else if (c == ',') {
-            if (s.row_values == 0 || s.comma_pending)
-                return parser_fail(p, at, PV_ERR_DATA, "',' without a value before it");
-            s.comma_pending = true;
-            s.comma_at = at;
-            p->pos++;
-        } else if (c == '[') {
-            if (!headers || s.row_values != 0 || !line_empty_before(p))
-                return parser_fail(p, at, PV_ERR_DATA,
-                                   "unexpected '[': a matrix literal starts with '[' and "
-                                   "rows of numbers have none");
-            if ((st = rows_header(p, &s)) != PV_OK)
-                return st;
-        } else if (c == ']') {
-            return parser_fail(p, at, PV_ERR_DATA, "unbalanced ']': there is no '[' to close");
-        } else {
-            if (s.row_values == 0)
-                s.row_start = at;
-            if (s.ncols != 0 && s.row_values == s.ncols)
-                s.extra_at = at;
-            double v;
-            if ((st = parse_number(p, &v)) != PV_OK || (st = push_value(p, v, at)) != PV_OK)
-                return st;
-            s.row_values++;
-            s.comma_pending = false;
-        }
-    }
-    if ((st = rows_end_row(p, &s)) != PV_OK)
+    if ((st = rows_end_row(r, s, err)) != PV_OK)
         return st;
-    if (s.header_rank) {
-        if ((st = rows_end_plane(p, &s)) != PV_OK)
+    if (s->header_rank) {
+        if ((st = rows_end_plane(r, s, err)) != PV_OK)
             return st;
-        if (s.header_rank == 4) {
-            if (s.channels == 0)
-                s.channels = s.head_c + 1;
-            else if (s.head_c + 1 != s.channels)
-                return parser_fail(p, parser_here(p), PV_ERR_DATA,
-                                   "block [%zu] has %zu plane%s, expected %zu", s.head_n,
-                                   s.head_c + 1, plural(s.head_c + 1), s.channels);
-            dims[0] = s.planes / s.channels;
-            dims[1] = s.channels;
-            dims[2] = s.nrows;
-            dims[3] = s.ncols;
-            *rank = 4;
+        if (s->header_rank == 4) {
+            if (s->channels == 0)
+                s->channels = s->head_c + 1;
+            else if (s->head_c + 1 != s->channels)
+                return fail(r, err, at, PV_ERR_DATA, "block [%zu] has %zu plane%s, expected %zu",
+                            s->head_n, s->head_c + 1, plural(s->head_c + 1), s->channels);
+            r->dims[0] = s->planes / s->channels;
+            r->dims[1] = s->channels;
+            r->dims[2] = s->nrows;
+            r->dims[3] = s->ncols;
+            r->rank = 4;
         } else {
-            dims[0] = s.planes;
-            dims[1] = s.nrows;
-            dims[2] = s.ncols;
-            *rank = 3;
+            r->dims[0] = s->planes;
+            r->dims[1] = s->nrows;
+            r->dims[2] = s->ncols;
+            r->rank = 3;
         }
     } else {
-        dims[0] = s.rows_in_plane;
-        dims[1] = s.ncols;
-        *rank = 2;
+        r->dims[0] = s->rows_in_plane;
+        r->dims[1] = s->ncols;
+        r->rank = 2;
     }
-    if (p->count == 0)
-        return parser_fail(p, parser_here(p), PV_ERR_DATA, "no numbers: the input is empty");
+    if (r->count == 0)
+        return fail(r, err, at, PV_ERR_DATA, "no numbers: the input is empty");
+    return PV_OK;
+}
+
+/* Inside a plane header: "[" index ["," index] "]". */
+static pv_status rows_header_event(text_reader *r, rows_state *s, const text_event *ev,
+                                   pv_error *err)
+{
+    bool ok = false;
+    switch (s->header_step) {
+    case 1:
+    case 3:
+        ok = header_index(ev, &s->header_idx[s->header_count]);
+        if (ok) {
+            s->header_count++;
+            s->header_step++;
+        }
+        break;
+    case 2:
+        ok = ev->kind == EV_CLOSE || ev->kind == EV_COMMA;
+        s->header_step = ev->kind == EV_CLOSE ? 5 : 3;
+        break;
+    default:
+        ok = ev->kind == EV_CLOSE;
+        s->header_step = 5;
+        break;
+    }
+    if (!ok)
+        return fail(r, err, s->reading_at, PV_ERR_DATA,
+                    "malformed plane header: expected [c] or [n,c]");
+    return s->header_step == 5 ? rows_header(r, s, err) : PV_OK;
+}
+
+static pv_status rows_event(text_reader *r, rows_state *s, const text_event *ev, pv_error *err)
+{
+    pv_status st;
+    if (s->header_step > 0 && s->header_step < 5)
+        return rows_header_event(r, s, ev, err);
+    if (s->header_step == 5) {
+        if (ev->kind != EV_NEWLINE && ev->kind != EV_END)
+            return fail(r, err, ev->at, PV_ERR_DATA,
+                        "text after a plane header: put the rows on the following lines");
+        s->header_step = 0;
+    }
+    switch (ev->kind) {
+    case EV_NEWLINE:
+    case EV_SEMICOLON:
+        return rows_end_row(r, s, err);
+    case EV_COMMA:
+        if (s->row_values == 0 || s->comma_pending)
+            return fail(r, err, ev->at, PV_ERR_DATA, "',' without a value before it");
+        s->comma_pending = true;
+        s->comma_at = ev->at;
+        return PV_OK;
+    case EV_OPEN:
+        if (!s->headers || s->row_values != 0 || !ev->line_first)
+            return fail(r, err, ev->at, PV_ERR_DATA,
+                        "unexpected '[': a matrix literal starts with '[' and rows of numbers "
+                        "have none");
+        s->reading_at = ev->at;
+        s->header_step = 1;
+        s->header_count = 0;
+        return PV_OK;
+    case EV_CLOSE:
+        return fail(r, err, ev->at, PV_ERR_DATA, "unbalanced ']': there is no '[' to close");
+    case EV_END:
+        return rows_end(r, s, ev->at, err);
+    case EV_WORD:
+        break;
+    }
+    if (s->row_values == 0)
+        s->row_start = ev->at;
+    if (s->ncols != 0 && s->row_values == s->ncols)
+        s->extra_at = ev->at;
+    if ((st = take_number(r, ev, err)) != PV_OK)
+        return st;
+    s->row_values++;
+    s->comma_pending = false;
     return PV_OK;
 }
 
 /* ---- choosing the form ---------------------------------------------------- */
 
-/* At a '[': is this a plane header line followed by rows? */
-static bool header_form(const text_parser *p)
+static void reader_fail_with(text_reader *r, pv_status status, const pv_error *err)
 {
-    size_t idx[2], i;
-    if (scan_header(p->text, p->pos, p->end, idx, &i) == 0)
-        return false;
-    while (i < p->end && is_blank(p->text[i]))
-        i++;
-    if (i < p->end && p->text[i] == '#')
-        while (i < p->end && p->text[i] != '\n')
-            i++;
-    if (i >= p->end || p->text[i] != '\n')
-        return false;
-    while (i < p->end) {
-        char c = p->text[i];
-        if (is_blank(c) || c == '\n') {
-            i++;
-        } else if (c == '#') {
-            while (i < p->end && p->text[i] != '\n')
-                i++;
-        } else {
-            return c != '[';
-        }
-    }
-    return false;
+    r->status = status;
+    r->err = *err;
+    r->phase = PHASE_DONE;
 }
 
-/* At a '[': a MATLAB literal "[1 2; 3 4]" has a ';' before its first ']' and
- * no inner '['.  *close is that ']' (or the text's end when unclosed). */
-static bool matlab_form(const text_parser *p, size_t *close)
+/* A candidate that stopped at an error: the text chose it, so that error
+ * is the text's. */
+static bool chosen_failed(text_reader *r, const candidate *c)
 {
-    bool semicolon = false;
-    size_t i = p->pos + 1;
-    while (i < p->end) {
-        char c = p->text[i];
-        if (c == '[')
-            return false;
-        if (c == ']')
-            break;
-        if (c == ';')
-            semicolon = true;
-        if (c == '#')
-            while (i < p->end && p->text[i] != '\n')
-                i++;
-        else
-            i++;
+    if (c->alive)
+        return false;
+    reader_fail_with(r, c->status, &c->err);
+    return true;
+}
+
+static void nested_try(text_reader *r, const text_event *ev)
+{
+    if (!r->nested_c.alive)
+        return;
+    pv_status st = nested_event(r, &r->nested, ev, &r->nested_c.err);
+    if (st != PV_OK) {
+        r->nested_c.alive = false;
+        r->nested_c.status = st;
     }
-    *close = i;
-    return semicolon;
+}
+
+static void rows_try(text_reader *r, const text_event *ev)
+{
+    if (!r->rows_c.alive)
+        return;
+    pv_status st = rows_event(r, &r->rows, ev, &r->rows_c.err);
+    if (st != PV_OK) {
+        r->rows_c.alive = false;
+        r->rows_c.status = st;
+    }
+}
+
+static void start_rows(text_reader *r, bool headers)
+{
+    memset(&r->rows, 0, sizeof r->rows);
+    r->rows.headers = headers;
+    r->rows_c.alive = true;
+}
+
+static void dispatch(text_reader *r, const text_event *ev);
+
+/* At a first '[' the queued events decide: a plane header line followed by
+ * a row, or a literal. */
+static void header_decided(text_reader *r, bool header, const text_event *ev)
+{
+    if (header) {
+        start_rows(r, true);
+        r->phase = PHASE_ROWS;
+    } else {
+        memset(&r->nested, 0, sizeof r->nested);
+        r->nested_c.alive = true;
+        start_rows(r, false);
+        r->literal_open = r->queue[0].at;
+        r->phase = PHASE_LITERAL;
+        r->event_serial++;
+        nested_try(r, &r->queue[0]);
+    }
+    for (int i = header ? 0 : 1; i < r->queued && r->phase != PHASE_DONE; i++)
+        dispatch(r, &r->queue[i]);
+    if (r->phase != PHASE_DONE)
+        dispatch(r, ev);
+}
+
+static void enqueue(text_reader *r, const text_event *ev)
+{
+    text_event *q = &r->queue[r->queued];
+    *q = *ev;
+    if (ev->kind == EV_WORD) {
+        memcpy(r->queue_words[r->queued], ev->word, ev->len);
+        q->word = r->queue_words[r->queued];
+    }
+    r->queued++;
+}
+
+/* After a first '[': "[" index ["," index] "]", a line end, more line ends,
+ * then anything but '[' or the end makes it a plane header. */
+static void header_phase(text_reader *r, const text_event *ev)
+{
+    size_t index;
+    bool more = false;
+    switch (r->header_step) {
+    case 1:
+    case 3:
+        more = header_index(ev, &index);
+        r->header_step++;
+        break;
+    case 2:
+        more = ev->kind == EV_CLOSE || ev->kind == EV_COMMA;
+        r->header_step = ev->kind == EV_CLOSE ? 5 : 3;
+        break;
+    case 4:
+        more = ev->kind == EV_CLOSE;
+        r->header_step = 5;
+        break;
+    case 5:
+        more = ev->kind == EV_NEWLINE;
+        r->header_step = 6;
+        break;
+    default:
+        if (ev->kind == EV_NEWLINE)
+            return;
+        header_decided(r, ev->kind != EV_OPEN && ev->kind != EV_END, ev);
+        return;
+    }
+    if (more)
+        enqueue(r, ev);
+    else
+        header_decided(r, false, ev);
+}
+
+static void nested_phase(text_reader *r, const text_event *ev)
+{
+    pv_status st = nested_event(r, &r->nested, ev, &r->err);
+    if (st != PV_OK) {
+        r->status = st;
+        r->phase = PHASE_DONE;
+        return;
+    }
+    if (r->nested.closed || (ev->kind == EV_END && r->nested.depth == 0)) {
+        r->rank = r->nested.rank;
+        memcpy(r->dims, r->nested.dims, sizeof r->dims);
+        r->end_off = ev->at.off + 1;
+        r->phase = r->json || ev->kind == EV_END ? PHASE_DONE : PHASE_AFTER;
+    }
+}
+
+static void dispatch(text_reader *r, const text_event *ev)
+{
+    pv_status st;
+    r->event_serial++;
+    switch (r->phase) {
+    case PHASE_START:
+        if (ev->kind == EV_NEWLINE)
+            return;
+        if (ev->kind == EV_END) {
+            r->status = fail(r, &r->err, ev->at, PV_ERR_DATA, "no numbers: the input is empty");
+            r->phase = PHASE_DONE;
+        } else if (ev->kind == EV_OPEN) {
+            r->queued = 0;
+            enqueue(r, ev);
+            r->header_step = 1;
+            r->phase = PHASE_HEADER;
+        } else {
+            start_rows(r, false);
+            r->phase = PHASE_ROWS;
+            dispatch(r, ev);
+        }
+        return;
+    case PHASE_HEADER:
+        header_phase(r, ev);
+        return;
+    case PHASE_ROWS:
+        st = rows_event(r, &r->rows, ev, &r->err);
+        if (st != PV_OK) {
+            r->status = st;
+            r->phase = PHASE_DONE;
+        } else if (ev->kind == EV_END) {
+            r->phase = PHASE_DONE;
+        }
+        return;
+    case PHASE_LITERAL:
+        if (ev->kind == EV_OPEN || ev->kind == EV_CLOSE || ev->kind == EV_END) {
+            r->phase = PHASE_NESTED;
+            if (!chosen_failed(r, &r->nested_c))
+                nested_phase(r, ev);
+            return;
+        }
+        nested_try(r, ev);
+        rows_try(r, ev);
+        if (ev->kind == EV_SEMICOLON)
+            r->phase = PHASE_SEMICOLON;
+        return;
+    case PHASE_SEMICOLON:
+        if (ev->kind == EV_OPEN) {
+            (void)chosen_failed(r, &r->nested_c);
+        } else if (ev->kind == EV_END) {
+            r->status = fail(r, &r->err, r->literal_open, PV_ERR_DATA,
+                             "this '[' is never closed (unbalanced brackets)");
+            r->phase = PHASE_DONE;
+        } else if (ev->kind == EV_CLOSE) {
+            if (chosen_failed(r, &r->rows_c))
+                return;
+            st = rows_end(r, &r->rows, ev->at, &r->err);
+            if (st != PV_OK) {
+                r->status = st;
+                r->phase = PHASE_DONE;
+            } else {
+                r->phase = PHASE_AFTER;
+            }
+        } else {
+            rows_try(r, ev);
+        }
+        return;
+    case PHASE_NESTED:
+        nested_phase(r, ev);
+        return;
+    case PHASE_AFTER:
+        if (ev->kind == EV_END) {
+            r->phase = PHASE_DONE;
+        } else if (ev->kind != EV_NEWLINE) {
+            r->status = fail(r, &r->err, ev->at, PV_ERR_DATA,
+                             "unexpected text after the closing ']'");
+            r->phase = PHASE_DONE;
+        }
+        return;
+    case PHASE_DONE:
+        return;
+    }
+}
+
+/* ---- the tokenizer -------------------------------------------------------- */
+
+/* Characters that end a word. */
+static bool is_separator(char c)
+{
+    return is_blank(c) || c == '\n' || c == ',' || c == ';' || c == '#' || c == '[' ||
+           c == ']';
+}
+
+static size_t count_chars(const char *s, size_t n)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return chars;
+}
+
+static void emit(text_reader *r, text_event_kind kind, text_pos at)
+{
+    if (kind == EV_NEWLINE && r->last_newline)
+        return;
+    text_event ev = { kind, at, !r->line_busy, r->word, r->word_len };
+    r->last_newline = kind == EV_NEWLINE;
+    r->line_busy = kind != EV_NEWLINE;
+    dispatch(r, &ev);
+}
+
+static text_pos here_at(const text_reader *r, size_t base, size_t i)
+{
+    text_pos at = { r->here.line, r->here.col, base + i };
+    return at;
+}
+
+static void flush_word(text_reader *r)
+{
+    r->in_word = false;
+    emit(r, EV_WORD, r->word_at);
+}
+
+static void stop_at(text_reader *r, text_pos at, const char *reason)
+{
+    r->status = fail(r, &r->err, at, PV_ERR_DATA, "%s", reason);
+    r->phase = PHASE_DONE;
+}
+
+/* Scan data[0..n), which starts at byte offset `base` of the text. */
+static void scan(text_reader *r, const char *data, size_t n, size_t base)
+{
+    size_t i = 0;
+    while (i < n && r->phase != PHASE_DONE) {
+        if (r->in_comment) {
+            const char *nl = memchr(data + i, '\n', n - i);
+            size_t span = nl != NULL ? (size_t)(nl - (data + i)) : n - i;
+            const char *nul = memchr(data + i, '\0', span);
+            if (nul != NULL) {
+                r->here.col += count_chars(data + i, (size_t)(nul - (data + i)));
+                stop_at(r, here_at(r, base, (size_t)(nul - data)),
+                        "NUL byte: this is not a text matrix");
+                return;
+            }
+            r->here.col += count_chars(data + i, span);
+            i += span;
+            r->in_comment = nl == NULL;
+            continue;
+        }
+        char c = data[i];
+        if (c == '\0') {
+            stop_at(r, here_at(r, base, i), "NUL byte: this is not a text matrix");
+            return;
+        }
+        if (r->in_word) {
+            size_t start = i;
+            while (i < n && data[i] != '\0' && !is_separator(data[i]))
+                i++;
+            if (r->word_len + (i - start) > TEXT_MAX_WORD) {
+                char shown[128];
+                size_t take = TEXT_MAX_WORD - r->word_len;
+                memcpy(r->word + r->word_len, data + start, take);
+                describe_word(shown, sizeof shown, r->word, TEXT_MAX_WORD);
+                r->status = fail(r, &r->err, r->word_at, PV_ERR_DATA,
+                                 "'%s' runs on for more than %d bytes: no number is that "
+                                 "long",
+                                 shown, TEXT_MAX_WORD);
+                r->phase = PHASE_DONE;
+                return;
+            }
+            memcpy(r->word + r->word_len, data + start, i - start);
+            r->word_len += i - start;
+            r->here.col += count_chars(data + start, i - start);
+            if (i < n && data[i] != '\0')
+                flush_word(r);
+            continue;
+        }
+        text_pos at = here_at(r, base, i);
+        switch (c) {
+        case '\n':
+            emit(r, EV_NEWLINE, at);
+            r->here.line++;
+            r->here.col = 1;
+            for (i++; i < n; i++) {
+                if (data[i] == '\n') {
+                    r->here.line++;
+                    r->here.col = 1;
+                } else if (is_blank(data[i])) {
+                    r->here.col++;
+                } else {
+                    break;
+                }
+            }
+            break;
+        case ' ':
+        case '\t':
+        case '\r':
+        case '\f':
+        case '\v':
+            for (; i < n && is_blank(data[i]); i++)
+                r->here.col++;
+            break;
+        case '#':
+            r->in_comment = true;
+            r->here.col++;
+            i++;
+            break;
+        case '[':
+        case ']':
+        case ',':
+        case ';':
+            r->here.col++;
+            i++;
+            emit(r, c == '[' ? EV_OPEN : c == ']' ? EV_CLOSE : c == ',' ? EV_COMMA
+                                                                        : EV_SEMICOLON,
+                 at);
+            break;
+        default:
+            r->in_word = true;
+            r->word_at = at;
+            r->word_len = 0;
+            break;
+        }
+    }
 }
 
 /* The C locale for strtod, whatever LC_NUMERIC the process has. */
@@ -680,106 +1031,145 @@ static locale_t text_c_locale(void)
     return c_locale;
 }
 
-static tensor *parser_finish(text_parser *p, pv_status st, int rank, const size_t *dims)
+static text_reader *reader_new(const char *subject, bool json, pv_error *err)
 {
-    tensor *t = NULL;
-    size_t count;
-    if (st == PV_OK &&
-        tensor_check_dims(rank, dims, &count, p->subject, p->err) == PV_OK) {
-        t = tensor_new(TENSOR_F64, rank, dims, p->err);
-        if (t != NULL)
-            memcpy(t->data, p->values, count * sizeof(double));
+    if (subject == NULL)
+        subject = "input";
+    text_reader *r = pv_calloc(1, sizeof *r);
+    if (r == NULL) {
+        pv_error_set(err, PV_ERR_NOMEM, subject, "out of memory");
+        return NULL;
     }
-    pv_free(p->values);
-    p->values = NULL;
+    r->subject = subject;
+    r->json = json;
+    r->here.line = r->here.col = 1;
+    r->bom_pending = !json;
+    r->phase = json ? PHASE_NESTED : PHASE_START;
+    r->taken_serial = (unsigned long)-1;
+    return r;
+}
+
+text_reader *text_reader_new(const char *subject, pv_error *err)
+{
+    return reader_new(subject, false, err);
+}
+
+static void reader_push(text_reader *r, const char *data, size_t len)
+{
+    static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
+    while (r->bom_pending && len > 0 && r->bom_len < 3) {
+        bool same = (unsigned char)*data == bom[r->bom_len];
+        r->bom[r->bom_len++] = (unsigned char)*data;
+        if (!same) {
+            r->bom_pending = false;
+            scan(r, (const char *)r->bom, r->bom_len, 0);
+            r->here.off = r->bom_len;
+            r->bom_len = 0;
+        }
+        data++;
+        len--;
+    }
+    if (r->bom_pending && r->bom_len == 3) {
+        r->bom_pending = false;
+        r->here.off = 3;
+    }
+    if (r->bom_pending || len == 0)
+        return;
+    scan(r, data, len, r->here.off);
+    r->here.off += len;
+}
+
+pv_status text_reader_feed(text_reader *r, const char *data, size_t len, pv_error *err)
+{
+    if (r->phase != PHASE_DONE) {
+        locale_t c_locale = text_c_locale();
+        locale_t old_locale = c_locale ? uselocale(c_locale) : (locale_t)0;
+        reader_push(r, data, len);
+        if (c_locale)
+            uselocale(old_locale);
+    }
+    if (r->status != PV_OK && err != NULL)
+        *err = r->err;
+    return r->status;
+}
+
+tensor *text_reader_finish(text_reader *r, pv_error *err)
+{
+    if (r->phase != PHASE_DONE) {
+        locale_t c_locale = text_c_locale();
+        locale_t old_locale = c_locale ? uselocale(c_locale) : (locale_t)0;
+        if (r->bom_pending) {
+            r->bom_pending = false;
+            scan(r, (const char *)r->bom, r->bom_len, 0);
+            r->here.off = r->bom_len;
+        }
+        if (r->in_word && r->phase != PHASE_DONE)
+            flush_word(r);
+        if (r->phase != PHASE_DONE)
+            emit(r, EV_END, r->here);
+        if (c_locale)
+            uselocale(old_locale);
+    }
+    if (r->status != PV_OK) {
+        if (err != NULL)
+            *err = r->err;
+        return NULL;
+    }
+    if (r->json && r->rank == 0) {
+        fail(r, err, r->here, PV_ERR_DATA, "no numbers");
+        return NULL;
+    }
+    size_t count;
+    if (tensor_check_dims(r->rank, r->dims, &count, r->subject, err) != PV_OK)
+        return NULL;
+    tensor *t = tensor_new(TENSOR_F64, r->rank, r->dims, err);
+    if (t != NULL)
+        memcpy(t->data, r->values, count * sizeof(double));
     return t;
 }
 
-static void parser_init(text_parser *p, const char *text, size_t len, const char *subject,
-                        pv_error *err)
+void text_reader_free(text_reader *r)
 {
-    memset(p, 0, sizeof *p);
-    p->text = text;
-    p->len = p->end = len;
-    p->line = 1;
-    p->subject = subject ? subject : "input";
-    p->err = err;
+    if (r == NULL)
+        return;
+    pv_free(r->values);
+    pv_free(r);
 }
 
 tensor *text_parse_matrix(const char *text, size_t len, const char *subject, pv_error *err)
 {
-    text_parser p;
-    int rank = 0;
-    size_t dims[TENSOR_MAX_RANK] = { 0 };
-    pv_status st;
-
-    parser_init(&p, text, len, subject, err);
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        p.pos = p.line_start = 3;
-    locale_t c_locale = text_c_locale();
-    locale_t old_locale = c_locale ? uselocale(c_locale) : (locale_t)0;
-
-    skip_blank(&p, true);
-    if (p.pos >= p.end) {
-        st = parser_fail(&p, parser_here(&p), PV_ERR_DATA, "no numbers: the input is empty");
-    } else if (text[p.pos] != '[') {
-        st = parse_rows(&p, false, &rank, dims);
-    } else if (header_form(&p)) {
-        st = parse_rows(&p, true, &rank, dims);
-    } else {
-        size_t close;
-        if (matlab_form(&p, &close)) {
-            text_pos open = parser_here(&p);
-            if (close >= p.end) {
-                st = parser_fail(&p, open, PV_ERR_DATA,
-                                 "this '[' is never closed (unbalanced brackets)");
-            } else {
-                p.pos++;
-                p.end = close;
-                st = parse_rows(&p, false, &rank, dims);
-                p.end = len;
-                p.pos = close + 1;
-            }
-        } else {
-            st = parse_nested(&p, &rank, dims);
-        }
-        if (st == PV_OK) {
-            skip_blank(&p, true);
-            if (p.pos < p.end)
-                st = parser_fail(&p, parser_here(&p), PV_ERR_DATA,
-                                 "unexpected text after the closing ']'");
-        }
-    }
-    if (c_locale)
-        uselocale(old_locale);
-    return parser_finish(&p, st, rank, dims);
+    text_reader *r = text_reader_new(subject, err);
+    if (r == NULL)
+        return NULL;
+    tensor *t = NULL;
+    if (text_reader_feed(r, text, len, err) == PV_OK)
+        t = text_reader_finish(r, err);
+    text_reader_free(r);
+    return t;
 }
 
 tensor *text_parse_nested(const char *text, size_t len, size_t start, size_t *end,
                           const char *subject, pv_error *err)
 {
-    text_parser p;
-    int rank = 0;
-    size_t dims[TENSOR_MAX_RANK] = { 0 };
-
-    parser_init(&p, text, len, subject, err);
-    p.json = true;
-    for (size_t i = 0; i < start && i < len; i++)
+    text_reader *r = reader_new(subject, true, err);
+    if (r == NULL)
+        return NULL;
+    for (size_t i = 0; i < start && i < len; i++) {
         if (text[i] == '\n') {
-            p.line++;
-            p.line_start = i + 1;
+            r->here.line++;
+            r->here.col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            r->here.col++;
         }
-    p.pos = start;
-    locale_t c_locale = text_c_locale();
-    locale_t old_locale = c_locale ? uselocale(c_locale) : (locale_t)0;
-    pv_status st = parse_nested(&p, &rank, dims);
-    if (st == PV_OK && rank == 0)
-        st = parser_fail(&p, parser_here(&p), PV_ERR_DATA, "no numbers");
-    if (c_locale)
-        uselocale(old_locale);
-    if (st == PV_OK && end != NULL)
-        *end = p.pos;
-    return parser_finish(&p, st, rank, dims);
+    }
+    r->here.off = start;
+    tensor *t = NULL;
+    if (text_reader_feed(r, text + start, start < len ? len - start : 0, err) == PV_OK)
+        t = text_reader_finish(r, err);
+    if (t != NULL && end != NULL)
+        *end = r->end_off;
+    text_reader_free(r);
+    return t;
 }
 
 /* ---- writers ----------------------------------------------------------- */

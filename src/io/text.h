@@ -17,9 +17,16 @@
  * decimals and exponents with an optional sign, and nan / inf / infinity in
  * any case; hexadecimal and locale forms are not numbers.
  *
- * The parser is a single pass without recursion; memory grows with the
- * number of values only, and the count is checked against
- * tensor_limits_current before it grows.
+ * The parser is a single pass without recursion that can be fed the text in
+ * chunks as it arrives (text_reader below): it keeps the values read so far
+ * and the word being read, nothing else, so memory grows with the number
+ * of values only, and the count is checked against tensor_limits_current
+ * before it grows.  Blanks, line ends and comments are passed over however
+ * long they run.  A word (the bytes between separators) longer than
+ * TEXT_MAX_WORD bytes is refused as soon as it is that long, naming the
+ * place it starts; numbers of 256 characters or more are refused when
+ * complete.  A NUL byte is refused where it is, even in a comment.  The
+ * first error in reading order is the one reported.
  */
 #ifndef POOLVIZ_IO_TEXT_H
 #define POOLVIZ_IO_TEXT_H
@@ -30,6 +37,29 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "io/ioarray.h"
+
+/* The longest word the tokenizer keeps: four times the longest number. */
+#define TEXT_MAX_WORD 1024
+
+/* A parser fed in chunks; the same as text_parse_matrix on the chunks put
+ * together, whatever their sizes. */
+typedef struct text_reader text_reader;
+
+/* A new reader whose errors name "SUBJECT:LINE:COL" (subject must outlive
+ * the reader; NULL means "input").  NULL with err filled when out of memory.
+ * Free with text_reader_free. */
+text_reader *text_reader_new(const char *subject, pv_error *err);
+
+/* Parse the next len bytes.  Returns PV_OK, or the first error (err filled)
+ * as soon as the text has one; once it failed, further feeds return the same
+ * error and read nothing. */
+pv_status text_reader_feed(text_reader *r, const char *data, size_t len, pv_error *err);
+
+/* The end of the text: the tensor read (float64, the caller frees it with
+ * tensor_free), or NULL with err filled. */
+tensor *text_reader_finish(text_reader *r, pv_error *err);
+
+void text_reader_free(text_reader *r);
 
 /* Parse text[0..len) (need not be NUL-terminated).  Returns a new float64
  * tensor the caller frees with tensor_free, or NULL with err filled:

@@ -137,7 +137,9 @@ static void test_numbers(void)
     check_error("1,5 2,5\n1 2 3", "m:2:1", "row 2 has 3 values, expected 4");
     check_error("\"1\",\"2\"", "m:1:1", "'\"1\"' is not a number");
     check_error("1 2\n3 \x01", "m:2:3", "unexpected byte 0x01");
-    check_error_status("1 \0 2", 5, PV_ERR_DATA, "m:1:3", "unexpected byte 0x00");
+    check_error_status("1 \0 2", 5, PV_ERR_DATA, "m:1:3", "NUL byte");
+    check_error_status("1 2 # a \0 b\n", 13, PV_ERR_DATA, "m:1:9", "NUL byte");
+    check_error_status("x\0", 2, PV_ERR_DATA, "m:1:2", "NUL byte");
     check_error("1 2\n3 caf\xC3\xA9 5", "m:2:3", "'caf\\xc3\\xa9' is not a number");
     /* columns count characters: the 'x' is the 4th character */
     check_error("\xC3\xA9 x", "m:1:1", "is not a number");
@@ -147,6 +149,174 @@ static void test_numbers(void)
     memset(longnum, '1', 300);
     longnum[300] = '\0';
     check_error(longnum, "m:1:1", "too long");
+}
+
+/* A word longer than TEXT_MAX_WORD is refused as soon as it is that long,
+ * at the place it starts, whatever follows. */
+static void test_long_words(void)
+{
+    size_t n = 4 * TEXT_MAX_WORD;
+    char *text = pv_malloc(n + 16);
+    CHECK(text != NULL);
+    if (text == NULL)
+        return;
+    memcpy(text, "1 2\n3 ", 6);
+    memset(text + 6, '7', n - 6);
+    /* exactly TEXT_MAX_WORD bytes: read whole, refused as a number */
+    check_error_status(text, 6 + TEXT_MAX_WORD, PV_ERR_DATA, "m:2:3",
+                       "a number of 1024 characters is too long");
+    check_error_status(text, 7 + TEXT_MAX_WORD, PV_ERR_DATA, "m:2:3",
+                       "'777777777777777777777777...' runs on for more than 1024 bytes");
+    memset(text + 6, 'x', n - 6);
+    check_error_status(text, n, PV_ERR_DATA, "m:2:3", "runs on for more than 1024 bytes");
+
+    /* fed in small chunks: the feed that makes the word too long fails */
+    pv_error err;
+    pv_error_clear(&err);
+    text_reader *r = text_reader_new("m", &err);
+    CHECK(r != NULL);
+    size_t fed = 0;
+    pv_status st = PV_OK;
+    while (r != NULL && st == PV_OK && fed < 100 * TEXT_MAX_WORD) {
+        st = text_reader_feed(r, "11111111", 8, &err);
+        fed += 8;
+    }
+    CHECK(st == PV_ERR_DATA);
+    CHECK_MSG(fed <= TEXT_MAX_WORD + 8, "refused after %zu bytes", fed);
+    CHECK_STR(err.subject, "m:1:1");
+    /* and stays refused */
+    CHECK(r == NULL || text_reader_feed(r, " 1", 2, &err) == PV_ERR_DATA);
+    CHECK(r == NULL || text_reader_finish(r, &err) == NULL);
+    text_reader_free(r);
+    pv_free(text);
+}
+
+/* Parse `text` whole and through a reader fed `parts` chunks cut at cut[]:
+ * the same tensor or the same error. */
+static void check_split(const char *text, size_t len, const size_t *cut, size_t parts)
+{
+    pv_error whole_err, err;
+    pv_error_clear(&whole_err);
+    pv_error_clear(&err);
+    tensor *whole = text_parse_matrix(text, len, "m", &whole_err);
+    text_reader *r = text_reader_new("m", &err);
+    CHECK(r != NULL);
+    if (r == NULL) {
+        tensor_free(whole);
+        return;
+    }
+    size_t from = 0;
+    tensor *t = NULL;
+    pv_status st = PV_OK;
+    for (size_t k = 0; k <= parts && st == PV_OK; k++) {
+        size_t to = k < parts ? cut[k] : len;
+        st = text_reader_feed(r, text + from, to - from, &err);
+        from = to;
+    }
+    if (st == PV_OK)
+        t = text_reader_finish(r, &err);
+    text_reader_free(r);
+    CHECK_MSG((t == NULL) == (whole == NULL), "\"%.60s\" cut at %zu: %s", text,
+              parts ? cut[0] : 0, t == NULL ? err.message : whole_err.message);
+    if (t != NULL && whole != NULL) {
+        bool same = t->rank == whole->rank && t->count == whole->count;
+        for (int d = 0; same && d < t->rank; d++)
+            same = t->dims[d] == whole->dims[d];
+        for (size_t i = 0; same && i < t->count; i++) {
+            double a = tensor_get(t, i), b = tensor_get(whole, i);
+            same = a == b || (isnan(a) && isnan(b));
+        }
+        CHECK_MSG(same, "\"%.60s\" cut at %zu: another tensor", text, parts ? cut[0] : 0);
+    } else if (t == NULL && whole == NULL) {
+        CHECK_MSG(strcmp(err.subject, whole_err.subject) == 0 &&
+                      strcmp(err.message, whole_err.message) == 0,
+                  "\"%.60s\" cut at %zu: %s: %s, whole %s: %s", text, parts ? cut[0] : 0,
+                  err.subject, err.message, whole_err.subject, whole_err.message);
+    }
+    tensor_free(t);
+    tensor_free(whole);
+}
+
+/* Words, separators, a BOM, comments and line ends cut at every place (and
+ * at every pair of places) parse as the whole text does. */
+static void test_chunk_boundaries(void)
+{
+    static const char *texts[] = {
+        "\xEF\xBB\xBF" "1 2\r\n3 4\r\n",
+        "\xEF\xBB\xBF",
+        "\xEF\xBB" "x 1",
+        "12.5e-3, -4 # c\n\n  nan, inf\n",
+        "[[1,2],[3,4]]\n# after\n",
+        "[1 2; 3 4]  \n",
+        "[0]\n1 2\n3 4\n\n[1]\n5 6\n7 8\n",
+        "[0,0]\n1\n[0,1]\n2\n[1,0]\n3\n[1,1]\n4",
+        "[0]\n[1]\n",
+        "[0]",
+        "[1, 2\n 3; 4]",
+        "[1,,2; 3]",
+        "1 2\n3 caf\xC3\xA9 5",
+        "1 2; 3",
+        "1234567890123456789 98765",
+        "[[1,2],[3]]",
+        "[1 2; 3 4] 5",
+        "1 2 #\xC3\xA9\x01 x\n3 4",
+        "[000000000000000000000000000000]\n7",
+        "",
+        "  \n\t# only a comment",
+    };
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        const char *text = texts[k];
+        size_t len = strlen(text), cut[2];
+        check_split(text, len, NULL, 0);
+        for (cut[0] = 0; cut[0] <= len; cut[0]++) {
+            check_split(text, len, cut, 1);
+            for (cut[1] = cut[0]; cut[1] <= len; cut[1]++)
+                check_split(text, len, cut, 2);
+        }
+    }
+}
+
+/* Values are counted against --max-elements as they arrive; blank lines
+ * and comments are passed over however long they run. */
+static void test_stream_limits(void)
+{
+    tensor_limits saved = tensor_limits_current;
+    tensor_limits_current.max_elements = 1000;
+    pv_error err;
+    pv_error_clear(&err);
+    text_reader *r = text_reader_new("s", &err);
+    CHECK(r != NULL);
+    size_t fed = 0;
+    pv_status st = PV_OK;
+    while (r != NULL && st == PV_OK && fed < 1000000) {
+        st = text_reader_feed(r, "1 2 3 4\n", 8, &err);
+        fed++;
+    }
+    CHECK(st == PV_ERR_LIMIT);
+    CHECK_MSG(fed == 251, "refused after %zu rows", fed);
+    CHECK_STR(err.subject, "s:251:1");
+    text_reader_free(r);
+    tensor_limits_current = saved;
+
+    static char blanks[1 << 16];
+    memset(blanks, ' ', sizeof blanks);
+    for (size_t i = 0; i < sizeof blanks; i += 64)
+        blanks[i] = i % 128 ? '\n' : '#';
+    pv_error_clear(&err);
+    r = text_reader_new("s", &err);
+    CHECK(r != NULL);
+    st = PV_OK;
+    for (int i = 0; r != NULL && i < 256 && st == PV_OK; i++)
+        st = text_reader_feed(r, blanks, sizeof blanks, &err);
+    CHECK(st == PV_OK);
+    if (r != NULL) {
+        CHECK(text_reader_feed(r, "\n5", 2, &err) == PV_OK);
+        tensor *t = text_reader_finish(r, &err);
+        CHECK(t != NULL && t->count == 1 && tensor_get(t, 0) == 5);
+        CHECK_STR(err.subject, "");
+        tensor_free(t);
+    }
+    text_reader_free(r);
 }
 
 static void test_structure_errors(void)
@@ -462,6 +632,9 @@ int main(void)
     test_literals();
     test_files();
     test_numbers();
+    test_long_words();
+    test_chunk_boundaries();
+    test_stream_limits();
     test_structure_errors();
     test_plane_headers();
     test_limits();
