@@ -60,8 +60,12 @@ io_format io_format_from_path(const char *path)
 
 /* ---- loading ------------------------------------------------------------- */
 
-/* The most text accepted: 64 bytes per allowed element, at least 64 MiB. */
-static size_t text_size_limit(void)
+/* Text is parsed as it arrives, in chunks of this size. */
+enum { CHUNK = 1 << 16, BIG_CHUNK = 1 << 24 };
+
+/* The most bytes of JSON, .npy or PNG held in memory: 64 bytes per allowed
+ * element, at least 64 MiB. */
+static size_t whole_size_limit(void)
 {
     size_t elements = tensor_limits_current.max_elements, limit;
     if (elements < ((size_t)1 << 20))
@@ -81,7 +85,7 @@ static bool binary_signature(const char *data, size_t len)
 }
 
 /* The NUL byte at data[at] of a text: "subject:line:col: NUL byte", with
- * lines and columns counted as the text parser counts them. */
+ * lines and columns counted from the start of data. */
 static pv_status nul_byte(const char *data, size_t at, const char *subject, pv_error *err)
 {
     size_t line = 1, col = 1;
@@ -98,29 +102,30 @@ static pv_status nul_byte(const char *data, size_t at, const char *subject, pv_e
     return pv_error_set(err, PV_ERR_DATA, where, "NUL byte: this is not a text matrix");
 }
 
-/* Read all of f into a new buffer (*data, freed with pv_free), in chunks:
- * text is checked for NUL bytes as it arrives (so /dev/zero fails at once),
- * and no more than the element limit allows is ever held.  The .npy and
- * PNG signatures turn the check off. */
-static pv_status read_all(FILE *f, const char *subject, char **data, size_t *len,
-                          pv_error *err)
+static pv_status read_error(const char *subject, pv_error *err)
 {
-    enum { FIRST_CHUNK = 1 << 16, BIG_CHUNK = 1 << 24 };
-    struct stat sb;
-    size_t cap = FIRST_CHUNK, used = 0, limit = text_size_limit();
-    bool known = false, binary = false;
-    if (fstat(fileno(f), &sb) == 0) {
-        if (S_ISDIR(sb.st_mode))
-            return pv_error_set(err, PV_ERR_IO, subject, "cannot read: it is a directory");
-        if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > (uint64_t)limit)
-            return pv_error_set(err, PV_ERR_LIMIT, subject,
-                                "the file has %llu bytes, too many for the element limit "
-                                "(raise it with --max-elements)",
-                                (unsigned long long)sb.st_size);
+    return pv_error_set(err, PV_ERR_IO, subject, "cannot read: %s", strerror(errno));
+}
+
+static pv_status interrupted(const char *subject, pv_error *err)
+{
+    return pv_error_set(err, PV_ERR_INTERRUPTED, subject, "interrupted");
+}
+
+/* Read the rest of f after the `used` bytes already in buf (cap bytes,
+ * from pv_malloc; taken over, also on error) into *data (freed with
+ * pv_free), no more than whole_size_limit() of it.  Unless binary, a NUL
+ * byte is refused as it arrives. */
+static pv_status read_whole(FILE *f, char *buf, size_t used, size_t cap, bool binary,
+                            const char *subject, char **data, size_t *len, pv_error *err)
+{
+    size_t limit = whole_size_limit();
+    const char *nul = binary ? NULL : memchr(buf, '\0', used);
+    if (nul != NULL) {
+        pv_status st = nul_byte(buf, (size_t)(nul - buf), subject, err);
+        pv_free(buf);
+        return st;
     }
-    char *buf = pv_malloc(cap);
-    if (buf == NULL)
-        return pv_error_set(err, PV_ERR_NOMEM, subject, "out of memory");
     for (;;) {
         if (used == cap) {
             size_t grown;
@@ -143,31 +148,22 @@ static pv_status read_all(FILE *f, const char *subject, char **data, size_t *len
         size_t got = fread(buf + used, 1, want, f);
         size_t checked = used;
         used += got;
-        if (!known && (used >= 8 || got == 0)) {
-            known = true;
-            binary = binary_signature(buf, used);
-            checked = 0;
-        }
-        if (known && !binary) {
-            const char *nul = memchr(buf + checked, '\0', used - checked);
-            if (nul != NULL) {
-                pv_status st = nul_byte(buf, (size_t)(nul - buf), subject, err);
-                pv_free(buf);
-                return st;
-            }
+        if (!binary && (nul = memchr(buf + checked, '\0', used - checked)) != NULL) {
+            pv_status st = nul_byte(buf, (size_t)(nul - buf), subject, err);
+            pv_free(buf);
+            return st;
         }
         if (got == 0) {
             if (ferror(f)) {
-                int saved = errno;
+                pv_status st = read_error(subject, err);
                 pv_free(buf);
-                return pv_error_set(err, PV_ERR_IO, subject, "cannot read: %s",
-                                    strerror(saved));
+                return st;
             }
             break;
         }
         if (pool_cancel_requested) {
             pv_free(buf);
-            return pv_error_set(err, PV_ERR_INTERRUPTED, subject, "interrupted");
+            return interrupted(subject, err);
         }
     }
     *data = buf;
@@ -175,36 +171,154 @@ static pv_status read_all(FILE *f, const char *subject, char **data, size_t *len
     return PV_OK;
 }
 
-/* Text or JSON (by extension, or text starting with '{'), or by their
- * signatures .npy and PNG, held in memory. */
-static tensor *load_buffer(const char *data, size_t len, io_format fmt, const char *subject,
-                           bool gray, pv_error *err)
-{
-    if (starts_with(data, len, "\x93NUMPY", 6))
-        return npy_load_memory(data, len, subject, err);
-    if (starts_with(data, len, "\x89PNG\r\n\x1a\n", 8)) {
-        tensor *t = png_io_load_memory(data, len, gray, err);
-        if (t == NULL && err != NULL)
-            snprintf(err->subject, sizeof err->subject, "%.*s", (int)sizeof err->subject - 1, subject);
-        return t;
-    }
-    size_t first = starts_with(data, len, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    while (first < len && strchr(" \t\r\n", data[first]) != NULL && data[first] != '\0')
-        first++;
-    if (fmt == IO_FORMAT_JSON || (first < len && data[first] == '{'))
-        return json_parse(data, len, subject, err);
-    return text_parse_matrix(data, len, subject, err);
-}
-
-static tensor *load_stream(FILE *f, io_format fmt, const char *subject, bool gray,
-                           pv_error *err)
+/* JSON (by extension), .npy or PNG (by signature), held in memory. */
+static tensor *load_whole(FILE *f, char *buf, size_t used, size_t cap, const char *subject,
+                          bool gray, pv_error *err)
 {
     char *data = NULL;
     size_t len = 0;
-    if (read_all(f, subject, &data, &len, err) != PV_OK)
+    tensor *t = NULL;
+    bool binary = binary_signature(buf, used);
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (uint64_t)sb.st_size > (uint64_t)whole_size_limit()) {
+        pv_free(buf);
+        pv_error_set(err, PV_ERR_LIMIT, subject,
+                     "the file has %llu bytes, too many for the element limit (raise it "
+                     "with --max-elements)",
+                     (unsigned long long)sb.st_size);
         return NULL;
-    tensor *t = load_buffer(data, len, fmt, subject, gray, err);
+    }
+    if (read_whole(f, buf, used, cap, binary, subject, &data, &len, err) != PV_OK)
+        return NULL;
+    if (starts_with(data, len, "\x93NUMPY", 6)) {
+        t = npy_load_memory(data, len, subject, err);
+    } else if (starts_with(data, len, "\x89PNG\r\n\x1a\n", 8)) {
+        t = png_io_load_memory(data, len, gray, err);
+        if (t == NULL && err != NULL)
+            snprintf(err->subject, sizeof err->subject, "%.*s", (int)sizeof err->subject - 1, subject);
+    } else {
+        t = json_parse(data, len, subject, err);
+    }
     pv_free(data);
+    return t;
+}
+
+/* Text that turns out to be JSON: a BOM and blanks came before the '{'.
+ * JSON is parsed whole, so the blanks are given back to it, in a shorter
+ * form that keeps the lines and columns of what follows. */
+typedef struct json_probe {
+    bool open;              /* still only a BOM and JSON blanks so far */
+    bool bom;
+    size_t lines, cols;     /* line ends, and characters since the last */
+} json_probe;
+
+/* Look at data (the bytes after those already probed): false, or true with
+ * *brace the offset of the '{' that starts JSON. */
+static bool probe_json(json_probe *p, const char *data, size_t len, bool first, size_t *brace)
+{
+    size_t i = 0;
+    if (first && starts_with(data, len, "\xEF\xBB\xBF", 3)) {
+        p->bom = true;
+        i = 3;
+    }
+    for (; p->open && i < len; i++) {
+        char c = data[i];
+        if (c == '\n') {
+            p->lines++;
+            p->cols = 0;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            p->cols++;
+        } else {
+            p->open = false;
+            *brace = i;
+            return c == '{';
+        }
+    }
+    return false;
+}
+
+static tensor *load_json_after_probe(FILE *f, const json_probe *p, const char *rest, size_t n,
+                                     const char *subject, pv_error *err)
+{
+    size_t head = (p->bom ? 3 : 0) + p->lines + p->cols, used, cap;
+    if (!pv_add_size(head, n, &used) || !pv_add_size(used, CHUNK, &cap) ||
+        used > whole_size_limit()) {
+        pv_error_set(err, PV_ERR_LIMIT, subject,
+                     "more than %zu bytes of text, too many for the element limit (raise it "
+                     "with --max-elements)", whole_size_limit());
+        return NULL;
+    }
+    char *buf = pv_malloc(cap);
+    if (buf == NULL) {
+        pv_error_set(err, PV_ERR_NOMEM, subject, "out of memory");
+        return NULL;
+    }
+    size_t at = 0;
+    if (p->bom) {
+        memcpy(buf, "\xEF\xBB\xBF", 3);
+        at = 3;
+    }
+    memset(buf + at, '\n', p->lines);
+    memset(buf + at + p->lines, ' ', p->cols);
+    memcpy(buf + head, rest, n);
+    return load_whole(f, buf, used, cap, subject, false, err);
+}
+
+/* Text, JSON (by extension, or text starting with '{'), or by their
+ * signatures .npy and PNG.  Text is parsed chunk by chunk as it is read. */
+static tensor *load_stream(FILE *f, io_format fmt, const char *subject, bool gray,
+                           pv_error *err)
+{
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        pv_error_set(err, PV_ERR_IO, subject, "cannot read: it is a directory");
+        return NULL;
+    }
+    char *chunk = pv_malloc(CHUNK);
+    if (chunk == NULL) {
+        pv_error_set(err, PV_ERR_NOMEM, subject, "out of memory");
+        return NULL;
+    }
+    size_t got = fread(chunk, 1, CHUNK, f);
+    if (got == 0 && ferror(f)) {
+        read_error(subject, err);
+        pv_free(chunk);
+        return NULL;
+    }
+    if (fmt == IO_FORMAT_JSON || binary_signature(chunk, got))
+        return load_whole(f, chunk, got, CHUNK, subject, gray, err);
+
+    text_reader *r = text_reader_new(subject, err);
+    json_probe probe = { true, false, 0, 0 };
+    tensor *t = NULL;
+    bool first = true;
+    while (r != NULL && got > 0) {
+        size_t brace;
+        if (probe.open && probe_json(&probe, chunk, got, first, &brace)) {
+            text_reader_free(r);
+            t = load_json_after_probe(f, &probe, chunk + brace, got - brace, subject, err);
+            pv_free(chunk);
+            return t;
+        }
+        first = false;
+        if (text_reader_feed(r, chunk, got, err) != PV_OK)
+            goto done;
+        if (pool_cancel_requested) {
+            interrupted(subject, err);
+            goto done;
+        }
+        got = fread(chunk, 1, CHUNK, f);
+    }
+    if (r != NULL) {
+        if (ferror(f))
+            read_error(subject, err);
+        else
+            t = text_reader_finish(r, err);
+    }
+done:
+    text_reader_free(r);
+    pv_free(chunk);
     return t;
 }
 

@@ -60,7 +60,10 @@ tensor *io_load_file(const char *path, const io_load_options *opts, pv_error *er
 
 /* The same for an open stream f (read to its end, not closed): text, JSON
  * or, by their signatures, .npy and PNG, as for a file named subject.
- * Text is refused at its first NUL byte, as it arrives. */
+ * Text is parsed chunk by chunk as it is read (text_reader, text.h), so it
+ * fails at its first error, a NUL byte included, without reading on, and
+ * holds the values, not the bytes.  JSON, .npy and PNG are read whole, no
+ * more than 64 bytes per allowed element. */
 tensor *io_load_stream(FILE *f, const char *subject, const io_load_options *opts,
                        pv_error *err);
 

@@ -174,9 +174,20 @@ static const char *plural(size_t n)
     return n == 1 ? "" : "s";
 }
 
+/* Byte classes as bit sets of the first 64 codes (the scans run per byte). */
+#define BIT(c) ((uint64_t)1 << (c))
+#define BLANKS (BIT(' ') | BIT('\t') | BIT('\r') | BIT('\f') | BIT('\v'))
+#define SEPARATORS (BLANKS | BIT('\n') | BIT(',') | BIT(';') | BIT('#'))
+
+static bool in_class(char c, uint64_t set)
+{
+    unsigned char u = (unsigned char)c;
+    return u < 64 && ((set >> u) & 1) != 0;
+}
+
 static bool is_blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+    return in_class(c, BLANKS);
 }
 
 static bool is_digit(char c)
@@ -885,8 +896,7 @@ static void dispatch(text_reader *r, const text_event *ev)
 /* Characters that end a word. */
 static bool is_separator(char c)
 {
-    return is_blank(c) || c == '\n' || c == ',' || c == ';' || c == '#' || c == '[' ||
-           c == ']';
+    return in_class(c, SEPARATORS) || c == '[' || c == ']';
 }
 
 static size_t count_chars(const char *s, size_t n)
@@ -975,29 +985,34 @@ static void scan(text_reader *r, const char *data, size_t n, size_t base)
         }
         text_pos at = here_at(r, base, i);
         switch (c) {
-        case '\n':
+        case '\n': {
+            /* a run of line ends and blanks, counted in locals (the
+             * compiler cannot keep r->here in registers: data may alias it) */
+            size_t line = r->here.line + 1, line_at = i + 1;
             emit(r, EV_NEWLINE, at);
-            r->here.line++;
-            r->here.col = 1;
             for (i++; i < n; i++) {
-                if (data[i] == '\n') {
-                    r->here.line++;
-                    r->here.col = 1;
-                } else if (is_blank(data[i])) {
-                    r->here.col++;
-                } else {
+                if (!in_class(data[i], BLANKS | BIT('\n')))
                     break;
+                if (data[i] == '\n') {
+                    line++;
+                    line_at = i + 1;
                 }
             }
+            r->here.line = line;
+            r->here.col = 1 + (i - line_at);
             break;
+        }
         case ' ':
         case '\t':
         case '\r':
         case '\f':
-        case '\v':
-            for (; i < n && is_blank(data[i]); i++)
-                r->here.col++;
+        case '\v': {
+            size_t start = i;
+            while (i < n && is_blank(data[i]))
+                i++;
+            r->here.col += i - start;
             break;
+        }
         case '#':
             r->in_comment = true;
             r->here.col++;
