@@ -35,9 +35,9 @@
 #undef KT_F32
 
 const kern_impl kern_avx2[2] = {
-    {"avx2", max_band_avx2_f32, sum_band_avx2_f32, global_max_avx2_f32, global_sum_avx2_f32,
+    {"avx2", max_band_avx2_f32, sum_band_avx2_f32, global_max_avx2_f32, global_sum_avx2_f32, window_band_avx2_f32,
      gram_rows_avx2_f32},
-    {"avx2", max_band_avx2_f64, sum_band_avx2_f64, global_max_avx2_f64, global_sum_avx2_f64,
+    {"avx2", max_band_avx2_f64, sum_band_avx2_f64, global_max_avx2_f64, global_sum_avx2_f64, window_band_avx2_f64,
      gram_rows_avx2_f64},
 };
 

@@ -1648,3 +1648,151 @@ KFN void KP(gram_rows)(const kern_plan *kp, const void *in_v, size_t n, size_t i
         }
     }
 }
+
+/* ---- the window reducers: softmax-weighted, log-sum-exp, middle, max-avg --
+ *
+ * window_one() is the table's reducer for one window, in its order and
+ * arithmetic: the cells in row-major order, in double, the same libm calls,
+ * so it gives the reference's bits (values and indices).  The vector paths
+ * below take the common shapes and hand every window they cannot finish
+ * exactly (a NaN, an infinity, a zero whose sign depends on the order) back
+ * to it. */
+
+/* The k-th smallest of v[0 .. n) (no NaN; k < n), reordering v: three-way
+ * partitions around a middle pivot. */
+KFN double KP(nth_value)(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        const double pivot = v[lo + (hi - lo) / 2];
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            double t = v[i];
+            if (t < pivot) {
+                v[i++] = v[lt];
+                v[lt++] = t;
+            } else if (t > pivot) {
+                v[i] = v[--gt];
+                v[gt] = t;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return pivot;
+    }
+    return v[lo];
+}
+
+/* Output (oy, ox) of a window band by the reference's arithmetic; buf
+ * holds 2 * kp->window_cells doubles. */
+KFN void KP(window_one)(const kern_band_args *a, size_t oy, size_t ox, double *buf)
+{
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const KT *in = a->in;
+    const size_t W = cx->in, ow = cx->out;
+    const long nr = ry->count[oy], nc = cx->count[ox];
+    const size_t n = (size_t)nr * (size_t)nc;
+    double *v = buf, *w = buf + kp->window_cells;
+    size_t k = 0;
+    for (long i = 0; i < nr; i++) {
+        const KT *row = in + (size_t)(ry->first[oy] + i * ry->step) * W + (size_t)cx->first[ox];
+        for (long j = 0; j < nc; j++)
+            v[k++] = (double)row[(size_t)(j * cx->step)];
+    }
+    double result = 0;
+    size_t at = n; /* the cell whose plane index is reported, n: none */
+    switch (kp->kernel) {
+    case OP_KERNEL_SOFTMAX:
+    case OP_KERNEL_LOGSUMEXP: {
+        double m = -INFINITY;
+        for (size_t t = 0; t < n; t++) {
+            if (isnan(v[t])) {
+                m = v[t];
+                break;
+            }
+            if (v[t] > m)
+                m = v[t];
+        }
+        const double r = kp->sharpness;
+        if (n == 0 || !isfinite(m)) {
+            result = kp->kernel == OP_KERNEL_SOFTMAX && n == 0 ? 0 : m;
+            break;
+        }
+        double total = 0;
+        for (size_t t = 0; t < n; t++) {
+            w[t] = exp(r * (v[t] - m));
+            total += w[t];
+        }
+        if (kp->kernel == OP_KERNEL_LOGSUMEXP) {
+            result = m + log(total / (double)n) / r;
+            break;
+        }
+        for (size_t t = 0; t < n; t++)
+            result += w[t] / total * v[t];
+        break;
+    }
+    case OP_KERNEL_MIDDLE: {
+        if (n == 0) {
+            result = NAN;
+            break;
+        }
+        for (size_t t = 0; t < n && at == n; t++)
+            if (isnan(v[t]))
+                at = t;
+        if (at == n) {
+            /* the (n-1)/2-th of the cells sorted by value, ties in row-major
+             * order: the middle value, then which of its equals */
+            const size_t mid = (n - 1) / 2;
+            memcpy(w, v, n * sizeof *w);
+            const double middle = KP(nth_value)(w, n, mid);
+            size_t below = 0;
+            for (size_t t = 0; t < n; t++)
+                below += v[t] < middle;
+            for (size_t t = 0; t < n; t++)
+                if (v[t] == middle && below++ == mid) {
+                    at = t;
+                    break;
+                }
+        }
+        result = v[at];
+        break;
+    }
+    case OP_KERNEL_MAXAVG: {
+        double best = -INFINITY, sum = 0;
+        for (size_t t = 0; t < n; t++)
+            if (v[t] > best || isnan(v[t]))
+                best = v[t];
+        for (size_t t = 0; t < n; t++)
+            sum += v[t];
+        const double divisor = kp->divisor != 0 ? kp->divisor
+                                                : (double)kp->plan->rows.divisor[oy] *
+                                                      (double)kp->plan->cols.divisor[ox];
+        result = kp->alpha * best + (1 - kp->alpha) * (sum / divisor);
+        break;
+    }
+    default:
+        break;
+    }
+    ((KT *)a->out)[oy * ow + ox] = (KT)result;
+    if (a->idx != NULL) {
+        int64_t index = KP(empty_index)(ry, cx, oy, ox);
+        if (at < n)
+            index = (int64_t)(ry->first[oy] + (long)(at / (size_t)nc) * ry->step) * (int64_t)W +
+                    (int64_t)(cx->first[ox] + (long)(at % (size_t)nc) * cx->step);
+        a->idx[oy * ow + ox] = index;
+    }
+}
+
+KFN void KP(window_band)(const kern_band_args *a)
+{
+    double *buf = a->scratch;
+    for (size_t oy = a->oy0; oy < a->oy1; oy++)
+        for (size_t ox = 0; ox < a->cols->out; ox++)
+            KP(window_one)(a, oy, ox, buf);
+}

@@ -37,7 +37,7 @@
 
 const kern_impl kern_portable[2] = {
     {"portable", max_band_portable_f32, sum_band_portable_f32, global_max_portable_f32,
-     global_sum_portable_f32, gram_rows_portable_f32},
+     global_sum_portable_f32, window_band_portable_f32, gram_rows_portable_f32},
     {"portable", max_band_portable_f64, sum_band_portable_f64, global_max_portable_f64,
-     global_sum_portable_f64, gram_rows_portable_f64},
+     global_sum_portable_f64, window_band_portable_f64, gram_rows_portable_f64},
 };

@@ -69,31 +69,35 @@ bool kernels_select(const char *isa)
     return false;
 }
 
-/* What the fast kernels compute: the band, global and spp kernels take
- * these operators and no other; every other operator (stochastic, whose
+/* What the fast kernels compute: the operator table names each operator's
+ * kernel (ops.h); an operator whose entry names none (stochastic, whose
  * draw lives in its reducer alone, and any operator added to the table
  * without a kernel) takes the reference path, never a kernel of another
  * operator. */
-static const pool_op kernel_ops[] = {
-    POOL_MAX, POOL_MIN, POOL_AVG, POOL_SUM, POOL_L2, POOL_LP, POOL_POWER,
-    POOL_FRACTIONAL, POOL_SPP, POOL_BILINEAR,
-};
-
 static bool kernel_supports_op(const pool_plan *plan)
 {
     const pool_op op = plan->params.op;
-    bool listed = false;
-    for (size_t i = 0; i < sizeof kernel_ops / sizeof kernel_ops[0]; i++)
-        listed = listed || kernel_ops[i] == op;
-    if (!listed)
+    const pool_op_kernel kernel = pool_op_info_of(op)->kernel;
+    switch (kernel) {
+    case OP_KERNEL_NONE:
         return false;
-    if (pool_op_uses(op, OP_USES_P) && isinf(plan->params.p))
-        return false; /* max |x|: rare, the reference does it */
-    if (op == POOL_LP && plan->params.lp_style == LP_STYLE_TORCH)
-        return false; /* PyTorch's own order of float operations: the reducer */
-    if (op == POOL_BILINEAR && plan->c > 8192)
-        return false; /* the C x C Gram matrix in double would be too large */
-    return true;
+    case OP_KERNEL_EXTREME:
+    case OP_KERNEL_SUMS:
+        if (pool_op_uses(op, OP_USES_P) && isinf(plan->params.p))
+            return false; /* max |x|: rare, the reference does it */
+        if (op == POOL_LP && plan->params.lp_style == LP_STYLE_TORCH)
+            return false; /* PyTorch's own order of float operations: the reducer */
+        return true;
+    case OP_KERNEL_GRAM:
+        return plan->c <= 8192; /* the C x C Gram matrix in double would be too large */
+    case OP_KERNEL_SOFTMAX:
+    case OP_KERNEL_LOGSUMEXP:
+    case OP_KERNEL_MIDDLE:
+    case OP_KERNEL_MAXAVG:
+        /* windows of the sliding family (with --global and --adaptive) */
+        return pool_op_is_windowed(op);
+    }
+    return false;
 }
 
 bool kernels_supported(const pool_plan *plan)
@@ -209,7 +213,8 @@ typedef enum kern_kind {
     KK_BAND,        /* windowed, adaptive, fractional: band kernels */
     KK_GLOBAL,      /* one window covering each plane */
     KK_SPP,
-    KK_BILINEAR
+    KK_BILINEAR,
+    KK_WINDOW       /* the window reducers, band by band */
 } kern_kind;
 
 typedef struct kern_state {
@@ -323,6 +328,39 @@ static pv_status plan_bands(kern_state *st, int threads, bool per_plane_rows, pv
     return PV_OK;
 }
 
+/* The window reducers: bands of output rows as the band kernels, each
+ * window gathered into scratch (two copies of its cells, in double), the
+ * stride-2 windows of 2 or 3 (and median's 3x3 at stride 1) on vector
+ * paths. */
+static pv_status window_init(kern_state *st, int threads, pv_error *err)
+{
+    kern_plan *kp = &st->kp;
+    const pool_plan *plan = kp->plan;
+    const kern_axis *ry = &kp->rows, *cx = &kp->cols;
+    kp->alpha = plan->params.alpha;
+    kp->sharpness = kp->kernel == OP_KERNEL_LOGSUMEXP ? plan->params.sharpness : 1;
+    st->kind = KK_WINDOW;
+    long most_rows = 0, most_cols = 0;
+    for (size_t i = 0; i < ry->out; i++)
+        most_rows = ry->count[i] > most_rows ? ry->count[i] : most_rows;
+    for (size_t j = 0; j < cx->out; j++)
+        most_cols = cx->count[j] > most_cols ? cx->count[j] : most_cols;
+    size_t cells, bytes, rows_bytes;
+    if (!pv_mul_size((size_t)most_rows, (size_t)most_cols, &cells) ||
+        !pv_mul_size(cells, 2 * sizeof(double), &bytes) ||
+        !pv_mul_size(cx->in + cx->out + 64, 8 * sizeof(double), &rows_bytes) ||
+        !pv_add_size(bytes, rows_bytes + 256, &bytes))
+        return pv_error_set(err, PV_ERR_LIMIT, "plan", "the windows are too large");
+    kp->window_cells = cells;
+    kp->fused_s2 = ry->regular && cx->regular && ry->stride == 2 && cx->stride == 2 &&
+                   ry->step == 1 && cx->step == 1 && ry->taps >= 2 && ry->taps <= 3 &&
+                   cx->taps >= 2 && cx->taps <= 3 && ry->pad <= 1 && cx->pad <= 1;
+    kp->rows.method = kp->cols.method = KM_DIRECT;
+    pv_status status = plan_bands(st, threads, false, err);
+    kp->scratch = bytes;
+    return status;
+}
+
 static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
                             bool want_indices, pv_error *err)
 {
@@ -414,6 +452,10 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
     kp->divisor = 1;
     if (pool_op_uses(op, OP_USES_DIVISOR))
         kp->divisor = prm->divisor != 0 ? (double)prm->divisor : 0;
+    kp->kernel = pool_op_info_of(op)->kernel;
+    if (kp->kernel == OP_KERNEL_SOFTMAX || kp->kernel == OP_KERNEL_LOGSUMEXP ||
+        kp->kernel == OP_KERNEL_MIDDLE || kp->kernel == OP_KERNEL_MAXAVG)
+        return window_init(st, threads, err);
     kp->p = op == POOL_L2 ? 2 : prm->p;
     kp->load = KL_ID;
     kp->finish = op == POOL_AVG ? KF_AVG : KF_SUM;
@@ -560,6 +602,17 @@ static pv_status run_item(const kern_job *job, size_t item, void *scratch, pv_er
     case KK_BILINEAR:
         job->impl->gram_rows(kp, in, job->sample, item, item + 1, job->gram);
         return PV_OK;
+    case KK_WINDOW: {
+        const size_t plane = item / kp->bands, band = item % kp->bands;
+        const size_t plane_out = kp->oh * kp->ow;
+        kern_band_args a = {kp, &kp->rows, &kp->cols, in + plane * hw * es,
+                            out + plane * plane_out * es,
+                            job->idx ? job->idx + plane * plane_out : NULL, band * kp->band_rows,
+                            0, scratch};
+        a.oy1 = a.oy0 + kp->band_rows < kp->oh ? a.oy0 + kp->band_rows : kp->oh;
+        job->impl->window_band(&a);
+        return PV_OK;
+    }
     }
     return PV_OK;
 }
@@ -681,7 +734,7 @@ static pv_status forward_bilinear(kern_job *job, int threads, void **scratch, pv
 
 void kernels_describe(const pool_plan *plan, char *buf, size_t size)
 {
-    static const char *const kinds[] = {"band", "global", "spp", "bilinear"};
+    static const char *const kinds[] = {"band", "global", "spp", "bilinear", "window"};
     static const char *const methods[] = {"direct", "doubling", "vanherk"};
     if (!kernels_supported(plan)) {
         snprintf(buf, size, "reference");
@@ -699,6 +752,9 @@ void kernels_describe(const pool_plan *plan, char *buf, size_t size)
                  st.kp.fused_s2     ? " stride-2-fused"
                  : st.kp.bins_values ? " bins"
                                      : "");
+    else if (st.kind == KK_WINDOW)
+        snprintf(buf, size, "%s window%s", kernels_isa(),
+                 st.kp.fused_s2 ? " stride-2-fused" : "");
     else
         snprintf(buf, size, "%s %s", kernels_isa(), kinds[st.kind]);
     state_release(&st);

@@ -19,8 +19,12 @@
  *       instead of running differences.  A norm whose power sum left the safe
  *       range of double is recomputed with the scaled formula of opmath.h.
  *   global, bilinear   plain loops over contiguous data.
- *   (stochastic and every operator not listed in kernels.c's
- *   kernel_supports_op take the reference path.)
+ *   the window reducers (softmax-weighted, log-sum-exp, middle value,
+ *       max-avg blend)   one window at a time, in the reference's order and
+ *       arithmetic (so the same bits), with vector paths for the common
+ *       shapes (see kernels-body.h).
+ *   (stochastic and every operator whose table entry names no kernel, see
+ *   ops.h, take the reference path.)
  *
  * Work is split over planes, or over bands of output rows when there are
  * fewer planes than threads; every output is computed the same way whatever
@@ -88,6 +92,10 @@ enum { KF_AVG, KF_SUM, KF_ROOT };
 typedef struct kern_plan {
     const pool_plan *plan;
     pool_op op;
+    pool_op_kernel kernel;  /* the table's kernel for op */
+    double alpha;           /* OP_KERNEL_MAXAVG: the max's share */
+    double sharpness;       /* OP_KERNEL_SOFTMAX (1), OP_KERNEL_LOGSUMEXP: r */
+    size_t window_cells;    /* the window kernels: the most cells of a window */
     size_t planes, h, w, oh, ow;
     kern_axis rows, cols;
     bool is_min;            /* min (computed as max of -x) */
@@ -140,6 +148,8 @@ typedef struct kern_impl {
                        size_t p0, size_t p1, void *scratch);
     void (*global_sum)(const kern_plan *kp, const void *in, void *out, size_t p0, size_t p1,
                        void *scratch);
+    /* the window reducers (softmax, log-sum-exp, middle, max-avg): one band */
+    void (*window_band)(const kern_band_args *a);
     /* bilinear: rows [i0, i1) of sample n into a C*C double matrix */
     void (*gram_rows)(const kern_plan *kp, const void *in, size_t n, size_t i0, size_t i1,
                       double *gram);

@@ -866,6 +866,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_max, .format = format_extreme,
         .region_backward = backward_winner,
+        .kernel = OP_KERNEL_EXTREME,
     },
     [POOL_MIN] = {
         .op = POOL_MIN, .name = "min", .aliases = {"minimum"},
@@ -875,6 +876,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_min, .format = format_extreme,
         .region_backward = backward_winner,
+        .kernel = OP_KERNEL_EXTREME,
     },
     [POOL_AVG] = {
         .op = POOL_AVG, .name = "avg", .aliases = {"average", "mean"},
@@ -884,6 +886,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = false, .keeps_range = true,
         .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_avg, .format = format_avg,
         .region_backward = backward_mean,
+        .kernel = OP_KERNEL_SUMS,
     },
     [POOL_SUM] = {
         .op = POOL_SUM, .name = "sum", .aliases = {NULL},
@@ -893,6 +896,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_sum, .format = format_sum,
         .region_backward = backward_mean,
+        .kernel = OP_KERNEL_SUMS,
     },
     [POOL_L2] = {
         .op = POOL_L2, .name = "l2", .aliases = {"l2norm"},
@@ -902,6 +906,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_l2, .format = format_l2,
         .region_backward = backward_norm,
+        .kernel = OP_KERNEL_SUMS,
     },
     [POOL_LP] = {
         .op = POOL_LP, .name = "lp", .aliases = {NULL},
@@ -911,6 +916,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_lp, .format = format_norm,
         .region_backward = backward_norm,
+        .kernel = OP_KERNEL_SUMS,
     },
     [POOL_POWER] = {
         .op = POOL_POWER, .name = "power", .aliases = {"gem", "average-power"},
@@ -920,6 +926,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = false, .keeps_range = true,
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_power, .format = format_norm,
         .region_backward = backward_norm,
+        .kernel = OP_KERNEL_SUMS,
     },
     [POOL_STOCHASTIC] = {
         .op = POOL_STOCHASTIC, .name = "stochastic", .aliases = {NULL},
@@ -939,6 +946,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_FRACTIONAL, .reduce = reduce_max, .format = format_extreme,
         .region_backward = backward_winner,
+        .kernel = OP_KERNEL_EXTREME,
     },
     [POOL_SPP] = {
         .op = POOL_SPP, .name = "spp", .aliases = {"pyramid"},
@@ -948,6 +956,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = true, .keeps_range = true,
         .layout = FORMULA_LAYOUT_SPP, .reduce = reduce_max, .format = format_extreme,
         .region_backward = backward_winner,
+        .kernel = OP_KERNEL_EXTREME,
     },
     [POOL_BILINEAR] = {
         .op = POOL_BILINEAR, .name = "bilinear", .aliases = {NULL},
@@ -957,6 +966,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .has_indices = false, .keeps_range = false,
         .layout = FORMULA_LAYOUT_BILINEAR, .reduce = reduce_bilinear,
         .format = format_bilinear,
+        .kernel = OP_KERNEL_GRAM,
     },
     [POOL_SOFTPOOL] = {
         .op = POOL_SOFTPOOL, .name = "softpool", .aliases = {"soft"},
@@ -967,6 +977,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_softpool,
         .format = format_softpool, .detail = detail_softpool,
         .region_backward = backward_softpool,
+        .kernel = OP_KERNEL_SOFTMAX,
     },
     [POOL_LSE] = {
         .op = POOL_LSE, .name = "lse", .aliases = {"logsumexp", "log-sum-exp"},
@@ -977,6 +988,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_lse, .format = format_lse,
         .detail = detail_lse,
         .region_backward = backward_lse,
+        .kernel = OP_KERNEL_LOGSUMEXP,
     },
     [POOL_MEDIAN] = {
         .op = POOL_MEDIAN, .name = "median", .aliases = {NULL},
@@ -987,6 +999,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_median, .format = format_median,
         .detail = detail_median,
         .region_backward = backward_winner,
+        .kernel = OP_KERNEL_MIDDLE,
     },
     [POOL_MIXED] = {
         .op = POOL_MIXED, .name = "mixed", .aliases = {"mix"},
@@ -997,6 +1010,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_mixed, .format = format_mixed,
         .detail = detail_mixed,
         .region_backward = backward_mixed,
+        .kernel = OP_KERNEL_MAXAVG,
     },
 };
 

@@ -76,6 +76,21 @@ typedef enum pool_formula_layout {
     FORMULA_LAYOUT_DETAIL       /* the detail lines of the entry's `detail` */
 } pool_formula_layout;
 
+/* Which fast kernel of kernels.c computes an operator.  OP_KERNEL_NONE (the
+ * zero an entry gets when it names none) sends every plan of the operator to
+ * the reference path; kernels.c may still refuse a plan a kernel does not
+ * take (kernels_supported). */
+typedef enum pool_op_kernel {
+    OP_KERNEL_NONE = 0,     /* the reference reducer only */
+    OP_KERNEL_EXTREME,      /* max/min bands, global, bins, pyramid levels */
+    OP_KERNEL_SUMS,         /* sums of |x|^p bands, global: avg, sum and the norms */
+    OP_KERNEL_GRAM,         /* the channels' Gram matrix */
+    OP_KERNEL_SOFTMAX,      /* sum w x, w = softmax of the window */
+    OP_KERNEL_LOGSUMEXP,    /* m + ln(mean e^(r(x - m)))/r */
+    OP_KERNEL_MIDDLE,       /* the lower middle of the sorted window */
+    OP_KERNEL_MAXAVG        /* alpha max + (1 - alpha) avg */
+} pool_op_kernel;
+
 struct pool_plan;
 struct pool_params;
 struct pool_region;
@@ -135,6 +150,7 @@ typedef struct pool_op_info {
     pool_region_format format;
     pool_region_detail detail;      /* FORMULA_LAYOUT_DETAIL only */
     pool_region_backward region_backward;   /* see above */
+    pool_op_kernel kernel;          /* its fast kernel, OP_KERNEL_NONE: none */
 } pool_op_info;
 
 /* The entry of op (op < POOL_OP_COUNT). */

@@ -152,7 +152,7 @@ static void random_case(int id)
         if (dtype == TENSOR_F32)
             want = (double)(float)want;
         bool exact = op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL ||
-                     op == POOL_SPP || op == POOL_STOCHASTIC;
+                     op == POOL_SPP || op == POOL_STOCHASTIC || op == POOL_MEDIAN;
         if (exact) {
             CHECK_MSG(same_bits(got, want), "case %d (%s %s): out[%zu] = %.17g, explain %.17g",
                       id, pool_op_name(op), tensor_dtype_name(dtype), o, got, want);
@@ -263,7 +263,7 @@ static tensor *run(const pool_plan *plan, const tensor *in, bool reference, int 
 static bool exact_op(pool_op op)
 {
     return op == POOL_MAX || op == POOL_MIN || op == POOL_FRACTIONAL || op == POOL_SPP ||
-           op == POOL_STOCHASTIC;
+           op == POOL_STOCHASTIC || op == POOL_MEDIAN;
 }
 
 static double ulp_of(double v, tensor_dtype dtype)
@@ -316,15 +316,15 @@ static void compare_exact(const char *what, const pool_plan *plan, const tensor 
     compare_bits(what, plan, a, ia, b, ib, false);
 }
 
-/* The reference's avg or sum of |x| per window: the scale of the rounding
- * error of a sum. */
-static tensor *abs_sums(const pool_plan *plan, const tensor *in)
+/* The reference's `op` of |x| per window (avg keeps the plan's divisor
+ * rule): the scale of the rounding error of a sum (avg, sum), of a mean of
+ * the window's values (mixed: avg; softpool, lse: max). */
+static tensor *abs_pooled(const pool_plan *plan, const tensor *in, pool_op op)
 {
     pool_params p;
     pv_error err;
     pool_params_copy(&p, &plan->params, &err);
-    if (p.op != POOL_AVG)
-        p.op = POOL_SUM;
+    p.op = op;
     tensor *abs_in = tensor_clone(in, &err);
     for (size_t i = 0; i < abs_in->count; i++)
         tensor_set(abs_in, i, fabs(tensor_get(abs_in, i)));
@@ -337,7 +337,14 @@ static tensor *abs_sums(const pool_plan *plan, const tensor *in)
     return sums;
 }
 
-/* Sums and norms: within the accumulation's error bound. */
+/* Sums, norms and the window reducers: within the error bound of their
+ * arithmetic.  Sums: the accumulation in double, 2 (n+2) eps sum|x|.
+ * Norms: relative (their terms are non-negative).  mixed: its avg part as
+ * avg (the max part is exact).  softpool and lse: their vector paths weigh
+ * float32 cells with weights good to a few float32 units, so their error
+ * is a few units of the element type of the window's largest |x| (lse: of
+ * max |x| + 1/r, the scale of its log term); float64 takes the reference's
+ * arithmetic. */
 static void compare_sums(const char *what, const pool_plan *plan, const tensor *in,
                          const tensor *got, const tensor *want)
 {
@@ -345,7 +352,13 @@ static void compare_sums(const char *what, const pool_plan *plan, const tensor *
         return;
     const pool_op op = plan->params.op;
     const bool norm = op == POOL_L2 || op == POOL_LP || op == POOL_POWER;
-    tensor *scale = norm || op == POOL_BILINEAR ? NULL : abs_sums(plan, in);
+    const bool weighted = op == POOL_SOFTPOOL || op == POOL_LSE;
+    tensor *scale = NULL;
+    if (weighted)
+        scale = abs_pooled(plan, in, POOL_MAX);
+    else if (!norm && op != POOL_BILINEAR)
+        scale = abs_pooled(plan, in, op == POOL_SUM ? POOL_SUM : POOL_AVG);
+    const double type_eps = got->dtype == TENSOR_F32 ? FLT_EPSILON : DBL_EPSILON;
     double taps = (double)plan->params.kernel_h * plan->params.kernel_w;
     if (plan->params.global || plan->params.adaptive_h > 0 || op == POOL_BILINEAR)
         taps = (double)plan->h * plan->w;
@@ -362,8 +375,11 @@ static void compare_sums(const char *what, const pool_plan *plan, const tensor *
             tol = fabs(w) * (4 * (taps + 4) + 2 * fabs(log(fabs(w) + DBL_MIN)) + 8) * DBL_EPSILON;
         else if (op == POOL_BILINEAR)
             tol = 1e-12 * fabs(w) + 1e-300;
+        else if (weighted)
+            tol = 16 * type_eps *
+                  (tensor_get(scale, i) + (op == POOL_LSE ? 1 / plan->params.sharpness : 0));
         else
-            tol = 2 * (taps + 2) * DBL_EPSILON * tensor_get(scale, i);
+            tol = 2 * (taps + 2) * DBL_EPSILON * tensor_get(scale, i) + 4 * DBL_EPSILON * fabs(w);
         tol += 2 * ulp_of(w, got->dtype);
         if (!(fabs(g - w) <= tol)) {
             CHECK_MSG(0, "%s (%s %s): out[%zu] = %.17g, reference %.17g (tol %g)", what,
@@ -451,9 +467,12 @@ static unsigned long large_compared;
 
 static void large_case(int id)
 {
-    static const pool_op ops[] = {POOL_MAX, POOL_MAX, POOL_MIN, POOL_AVG, POOL_AVG,
-                                  POOL_SUM, POOL_L2, POOL_LP, POOL_POWER, POOL_STOCHASTIC,
-                                  POOL_FRACTIONAL, POOL_SPP, POOL_BILINEAR};
+    static const pool_op ops[] = {POOL_MAX,      POOL_MAX,        POOL_MIN,        POOL_AVG,
+                                  POOL_AVG,      POOL_SUM,        POOL_L2,         POOL_LP,
+                                  POOL_POWER,    POOL_STOCHASTIC, POOL_FRACTIONAL, POOL_SPP,
+                                  POOL_BILINEAR, POOL_SOFTPOOL,   POOL_SOFTPOOL,   POOL_LSE,
+                                  POOL_LSE,      POOL_MEDIAN,     POOL_MEDIAN,     POOL_MIXED,
+                                  POOL_MIXED};
     const pool_op op = ops[draw(sizeof ops / sizeof ops[0])];
     const tensor_dtype dtype = draw(2) ? TENSOR_F32 : TENSOR_F64;
     const int rank = 2 + (int)draw(3);
@@ -515,6 +534,27 @@ static void large_case(int id)
     }
     p.ratio_h = 1 + (double)draw(100) / 50;
     p.ratio_w = 1 + (double)draw(100) / 50;
+    static const double sharpness[] = {1, 1, 0.25, 3, 10};
+    p.sharpness = sharpness[draw(5)];
+    static const double alpha[] = {0.5, 0.5, 0, 1, 0.3};
+    p.alpha = alpha[draw(5)];
+    if (op != POOL_MAX && op != POOL_AVG && draw(3) == 0) {
+        /* the vector paths' shapes: stride 2 with windows of 2 or 3 */
+        p.kernel_h = 2 + (int)draw(2);
+        p.kernel_w = 2 + (int)draw(2);
+        p.stride_h = p.stride_w = 2;
+        p.dilation_h = p.dilation_w = 1;
+        p.global = false;
+        p.adaptive_h = p.adaptive_w = 0;
+        if (p.padding_mode != PAD_SAME) {
+            p.pad_h = (int)draw(2);
+            p.pad_w = (int)draw(2);
+        }
+        if (draw(2) == 0) { /* and median's 3x3 at stride 1 */
+            p.kernel_h = p.kernel_w = 3;
+            p.stride_h = p.stride_w = 1;
+        }
+    }
     p.level_count = 1 + (int)draw(4);
     for (int l = 0; l < p.level_count; l++)
         p.levels[l] = 1 + (int)draw(8);
@@ -600,6 +640,14 @@ static void test_threads(void)
         "op=avg global",
         "op=max adaptive=7x5",
         "op=power adaptive=6x6 p=3",
+        "op=softpool k=2 s=2",
+        "op=softpool k=3 s=2 padding=1",
+        "op=lse k=2 s=2 sharpness=3",
+        "op=lse k=5 s=1 padding=2",
+        "op=median k=3 s=1 padding=1",
+        "op=median k=4 s=2 dilation=2 ceil-mode",
+        "op=mixed k=2 s=2 alpha=0.3",
+        "op=mixed k=3 s=1 padding=1 no-count-include-pad",
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         tensor_dtype dt = i % 2 ? TENSOR_F64 : TENSOR_F32;
