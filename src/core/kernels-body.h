@@ -1745,10 +1745,21 @@ KFN void KP(window_one)(const kern_band_args *a, size_t oy, size_t ox, double *b
         for (size_t t = 0; t < n && at == n; t++)
             if (isnan(v[t]))
                 at = t;
+        const size_t mid = (n - 1) / 2;
+        if (at == n && n <= 32) {
+            /* a stable insertion sort of the cells by value */
+            size_t order[32];
+            for (size_t t = 0; t < n; t++) {
+                size_t u = t;
+                for (; u > 0 && v[order[u - 1]] > v[t]; u--)
+                    order[u] = order[u - 1];
+                order[u] = t;
+            }
+            at = order[mid];
+        }
         if (at == n) {
-            /* the (n-1)/2-th of the cells sorted by value, ties in row-major
+            /* the mid-th of the cells sorted by value, ties in row-major
              * order: the middle value, then which of its equals */
-            const size_t mid = (n - 1) / 2;
             memcpy(w, v, n * sizeof *w);
             const double middle = KP(nth_value)(w, n, mid);
             size_t below = 0;
@@ -1789,8 +1800,167 @@ KFN void KP(window_one)(const kern_band_args *a, size_t oy, size_t ox, double *b
     }
 }
 
+/* The taps of one row of a vector of stride-2 windows (as s2_row_sum),
+ * in double: a, b and, for windows of 3, c.  p = the row + 2 ox. */
+KFN_FLAT void KP(s2_taps)(const KT *p, const int shape, VD *a, VD *b, VD *c)
+{
+    VD e0, o1;
+    switch (shape) {
+    case S2_K2P0:
+        VD_PAIRT(p, *a, *b);
+        *c = *b;
+        break;
+    case S2_K2P1:
+        VD_PAIRT(p - 2, e0, *a);
+        VD_PAIRT(p, *b, o1);
+        *c = *b;
+        break;
+    case S2_K3P0:
+        VD_PAIRT(p, *a, *b);
+        VD_PAIRT(p + 2, *c, o1);
+        break;
+    default:
+        VD_PAIRT(p - 2, e0, *a);
+        VD_PAIRT(p, *b, *c);
+        break;
+    }
+    (void)e0;
+    (void)o1;
+}
+
+/* alpha max + (1 - alpha) avg at stride 2 with windows of 2 or 3: every
+ * vector lane folds its window's cells in row-major order as the reducer
+ * does (the max keeping the first of equals, the sum from 0 in double), so
+ * the bits are the reducer's; a NaN or inf - inf makes the sum NaN and so
+ * the output, as in the reducer, whatever the max kept. */
+KFN_FLAT void KP(maxavg_s2_rows)(const kern_band_args *a, const int shape, size_t vlo,
+                                 size_t vhi)
+{
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in, ow = cx->out;
+    const double *col_divisor = kp->col_divisor, *col_reciprocal = kp->col_reciprocal;
+    const bool constant = kp->divisor != 0;
+    const bool three = shape == S2_K3P0 || shape == S2_K3P1;
+    const VD alpha = VD_SET1(kp->alpha), beta = VD_SET1(1 - kp->alpha);
+    const size_t vend = vhi > vlo ? vlo + (vhi - vlo + VDL - 1) / VDL * VDL : vlo;
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        const long rn = ry->count[oy];
+        const KT *row0 = (const KT *)a->in + (size_t)ry->first[oy] * W;
+        KT *o = (KT *)a->out + oy * ow;
+        const VD drow = VD_SET1((double)kp->plan->rows.divisor[oy]);
+        const VD rrow = VD_SET1(1 / (double)kp->plan->rows.divisor[oy]);
+        for (size_t ox = vlo; ox < vhi; ox += VDL) {
+            VD best = VD_SET1(-INFINITY), sum = VD_SET1(0);
+            for (long i = 0; i < rn; i++) {
+                VD x0, x1, x2;
+                KERNELS_PREFETCH(row0 + (size_t)i * W + 2 * ox + 128);
+                KP(s2_taps)(row0 + (size_t)i * W + 2 * ox, shape, &x0, &x1, &x2);
+                best = VD_MAX(VD_MAX(best, x0), x1);
+                sum = VD_ADD(VD_ADD(sum, x0), x1);
+                if (three) {
+                    best = VD_MAX(best, x2);
+                    sum = VD_ADD(sum, x2);
+                }
+            }
+            VD avg;
+            if (kp->reciprocal) /* powers of two: the quotient's bits */
+                avg = VD_MUL(VD_UNPERM(sum), constant ? VD_SET1(1 / kp->divisor)
+                                                      : VD_MUL(rrow, VD_LD(col_reciprocal + ox)));
+            else
+                avg = VD_DIV(VD_UNPERM(sum), constant ? VD_SET1(kp->divisor)
+                                                      : VD_MUL(drow, VD_LD(col_divisor + ox)));
+            VD_STT(o + ox, VD_ADD(VD_MUL(alpha, VD_UNPERM(best)), VD_MUL(beta, avg)));
+        }
+        for (size_t ox = vlo > 0 ? 0 : vend; ox < ow; ox = ox + 1 == vlo ? vend : ox + 1)
+            KP(window_one)(a, oy, ox, a->scratch);
+    }
+}
+
+KFN void KP(maxavg_s2_band)(const kern_band_args *a)
+{
+    size_t vlo, vhi;
+    switch (KP(s2_shape)(a->cols, VDL, &vlo, &vhi)) {
+    case S2_K2P0:
+        KP(maxavg_s2_rows)(a, S2_K2P0, vlo, vhi);
+        break;
+    case S2_K2P1:
+        KP(maxavg_s2_rows)(a, S2_K2P1, vlo, vhi);
+        break;
+    case S2_K3P0:
+        KP(maxavg_s2_rows)(a, S2_K3P0, vlo, vhi);
+        break;
+    default:
+        KP(maxavg_s2_rows)(a, S2_K3P1, vlo, vhi);
+        break;
+    }
+}
+
+/* The middle of 3x3 windows at stride 1, values only: each of the three
+ * columns sorted (lo <= mid <= hi), then the middle of (the largest lo, the
+ * middle mid, the smallest hi), which is the middle of the nine.  Windows
+ * that hold a NaN, or whose middle is a zero (whose sign depends on the
+ * order of equals), and windows that reach the padding, are the
+ * reducer's. */
+KFN VT KP(middle3)(VT a, VT b, VT c)
+{
+    return V_MAX(V_MIN(a, b), V_MIN(V_MAX(a, b), c));
+}
+
+KFN void KP(middle3x3_band)(const kern_band_args *a)
+{
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    double *buf = a->scratch;
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        KT *o = (KT *)a->out + oy * ow;
+        size_t ox = 0;
+        if (ry->count[oy] == 3 && cx->hi - cx->lo >= VL) {
+            const KT *r0 = in + (size_t)ry->first[oy] * W, *r1 = r0 + W, *r2 = r1 + W;
+            for (; ox < cx->lo; ox++)
+                KP(window_one)(a, oy, ox, buf);
+            /* vectors from lo; the last one ends at hi (recomputing some) */
+            for (size_t vx = cx->lo; vx < cx->hi; vx += VL) {
+                if (vx + VL > cx->hi)
+                    vx = cx->hi - VL;
+                const size_t c = (size_t)cx->first[vx];
+                VT lo[3], mid[3], hi[3];
+                VM bad = V_UNORD(V_LD(r0 + c), V_LD(r0 + c));
+                for (size_t j = 0; j < 3; j++) {
+                    VT p = V_LD(r0 + c + j), q = V_LD(r1 + c + j), r = V_LD(r2 + c + j);
+                    bad = V_MOR(bad, V_MOR(V_UNORD(p, q), V_UNORD(r, r)));
+                    VT l1 = V_MIN(p, q), h1 = V_MAX(p, q), h2 = V_MAX(l1, r);
+                    lo[j] = V_MIN(l1, r);
+                    mid[j] = V_MIN(h1, h2);
+                    hi[j] = V_MAX(h1, h2);
+                }
+                VT low = V_MAX(V_MAX(lo[0], lo[1]), lo[2]);
+                VT high = V_MIN(V_MIN(hi[0], hi[1]), hi[2]);
+                VT m = KP(middle3)(low, KP(middle3)(mid[0], mid[1], mid[2]), high);
+                V_ST(o + vx, m);
+                if (V_ANY(V_MOR(bad, V_ISZERO(m))))
+                    for (size_t l = 0; l < VL; l++)
+                        KP(window_one)(a, oy, vx + l, buf);
+            }
+            ox = cx->hi;
+        }
+        for (; ox < ow; ox++)
+            KP(window_one)(a, oy, ox, buf);
+    }
+}
+
 KFN void KP(window_band)(const kern_band_args *a)
 {
+    const kern_plan *kp = a->kp;
+    if (kp->kernel == OP_KERNEL_MAXAVG && kp->fused_s2) {
+        KP(maxavg_s2_band)(a);
+        return;
+    }
+    if (kp->kernel == OP_KERNEL_MIDDLE && kp->window3x3 && a->idx == NULL) {
+        KP(middle3x3_band)(a);
+        return;
+    }
     double *buf = a->scratch;
     for (size_t oy = a->oy0; oy < a->oy1; oy++)
         for (size_t ox = 0; ox < a->cols->out; ox++)

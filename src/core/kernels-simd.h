@@ -62,6 +62,11 @@
 #undef V_UNPERM
 #undef VD_PAIRT
 #undef VD_UNPERM
+#undef VD_MAX
+#undef V_MIN
+#undef V_MAX
+#undef V_UNORD
+#undef V_ISZERO
 
 #if KT_F32
 #define KT float
@@ -148,6 +153,12 @@ KFN VI KP(vi_lds)(const int32_t *p, long s)
     } while (0)
 #define V_UNPERM(v) \
     _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)))
+/* for values without NaN: a < b ? a : b and a > b ? a : b (b on ties) */
+#define V_MIN(a, b) _mm256_min_ps((a), (b))
+#define V_MAX(a, b) _mm256_max_ps((a), (b))
+/* lanes where a or b is NaN; lanes equal to zero (either sign) */
+#define V_UNORD(a, b) _mm256_cmp_ps((a), (b), _CMP_UNORD_Q)
+#define V_ISZERO(v) _mm256_cmp_ps((v), _mm256_setzero_ps(), _CMP_EQ_OQ)
 
 #else /* float64 */
 #define VL 4
@@ -196,6 +207,10 @@ KFN VI KP(vi_lds)(const int32_t *p, long s)
         (o) = _mm256_unpackhi_pd(pair_a_, pair_b_);                       \
     } while (0)
 #define V_UNPERM(v) _mm256_permute4x64_pd((v), _MM_SHUFFLE(3, 1, 2, 0))
+#define V_MIN(a, b) _mm256_min_pd((a), (b))
+#define V_MAX(a, b) _mm256_max_pd((a), (b))
+#define V_UNORD(a, b) _mm256_cmp_pd((a), (b), _CMP_UNORD_Q)
+#define V_ISZERO(v) _mm256_cmp_pd((v), _mm256_setzero_pd(), _CMP_EQ_OQ)
 #endif
 
 /* the sum family's double accumulators, for both element types */
@@ -226,6 +241,8 @@ KFN VD KP(vd_ld2)(const double *p)
         (o) = _mm256_unpackhi_pd(pair_a_, pair_b_);                       \
     } while (0)
 #define VD_UNPERM(v) _mm256_permute4x64_pd((v), _MM_SHUFFLE(3, 1, 2, 0))
+/* l > e ? l : e (e on ties, and when either is NaN) */
+#define VD_MAX(e, l) _mm256_max_pd((l), (e))
 
 #else /* portable C: one lane */
 
@@ -276,5 +293,10 @@ KFN VD KP(vd_ld2)(const double *p)
 #define V_UNPERM(v) (v)
 #define VD_PAIRT(p, e, o) ((e) = (double)(p)[0], (o) = (double)(p)[1])
 #define VD_UNPERM(v) (v)
+#define VD_MAX(e, l) ((l) > (e) ? (l) : (e))
+#define V_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define V_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define V_UNORD(a, b) ((a) != (a) || (b) != (b))
+#define V_ISZERO(v) ((v) == 0)
 
 #endif

@@ -328,6 +328,38 @@ static pv_status plan_bands(kern_state *st, int threads, bool per_plane_rows, pv
     return PV_OK;
 }
 
+/* The divisor of every column as double and, when every divisor is a
+ * power of two, their reciprocals (multiplying by them gives the quotient's
+ * bits). */
+static pv_status divisors_init(kern_plan *kp, pv_error *err)
+{
+    const size_t oh = kp->oh, ow = kp->ow;
+    const pool_plan *plan = kp->plan;
+    kp->col_divisor = alloc_array(ow, sizeof(double));
+    if (kp->col_divisor == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
+    for (size_t j = 0; j < ow; j++)
+        kp->col_divisor[j] = (double)plan->cols.divisor[j];
+    bool pow2 = true;
+    if (kp->divisor != 0) {
+        pow2 = power_of_two(kp->divisor);
+    } else {
+        for (size_t j = 0; j < ow && pow2; j++)
+            pow2 = power_of_two(kp->col_divisor[j]);
+        for (size_t i = 0; i < oh && pow2; i++)
+            pow2 = power_of_two((double)plan->rows.divisor[i]);
+    }
+    if (pow2) {
+        kp->col_reciprocal = alloc_array(ow, sizeof(double));
+        if (kp->col_reciprocal == NULL)
+            return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
+        for (size_t j = 0; j < ow; j++)
+            kp->col_reciprocal[j] = 1 / kp->col_divisor[j];
+        kp->reciprocal = true;
+    }
+    return PV_OK;
+}
+
 /* The window reducers: bands of output rows as the band kernels, each
  * window gathered into scratch (two copies of its cells, in double), the
  * stride-2 windows of 2 or 3 (and median's 3x3 at stride 1) on vector
@@ -355,8 +387,12 @@ static pv_status window_init(kern_state *st, int threads, pv_error *err)
     kp->fused_s2 = ry->regular && cx->regular && ry->stride == 2 && cx->stride == 2 &&
                    ry->step == 1 && cx->step == 1 && ry->taps >= 2 && ry->taps <= 3 &&
                    cx->taps >= 2 && cx->taps <= 3 && ry->pad <= 1 && cx->pad <= 1;
+    kp->window3x3 = ry->regular && cx->regular && ry->stride == 1 && cx->stride == 1 &&
+                    ry->step == 1 && cx->step == 1 && ry->taps == 3 && cx->taps == 3;
     kp->rows.method = kp->cols.method = KM_DIRECT;
-    pv_status status = plan_bands(st, threads, false, err);
+    pv_status status = kp->kernel == OP_KERNEL_MAXAVG ? divisors_init(kp, err) : PV_OK;
+    if (status == PV_OK)
+        status = plan_bands(st, threads, false, err);
     kp->scratch = bytes;
     return status;
 }
@@ -466,28 +502,9 @@ static pv_status state_init(kern_state *st, const pool_plan *plan, int threads,
     st->sums = op == POOL_AVG || op == POOL_SUM || op == POOL_L2 || op == POOL_LP ||
                op == POOL_POWER;
     if (st->sums) {
-        kp->col_divisor = alloc_array(ow, sizeof(double));
-        if (kp->col_divisor == NULL)
-            return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
-        for (size_t j = 0; j < ow; j++)
-            kp->col_divisor[j] = (double)plan->cols.divisor[j];
-        bool pow2 = true;
-        if (kp->divisor != 0) {
-            pow2 = power_of_two(kp->divisor);
-        } else {
-            for (size_t j = 0; j < ow && pow2; j++)
-                pow2 = power_of_two(kp->col_divisor[j]);
-            for (size_t i = 0; i < oh && pow2; i++)
-                pow2 = power_of_two((double)plan->rows.divisor[i]);
-        }
-        if (pow2) {
-            kp->col_reciprocal = alloc_array(ow, sizeof(double));
-            if (kp->col_reciprocal == NULL)
-                return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels");
-            for (size_t j = 0; j < ow; j++)
-                kp->col_reciprocal[j] = 1 / kp->col_divisor[j];
-            kp->reciprocal = true;
-        }
+        pv_status status = divisors_init(kp, err);
+        if (status != PV_OK)
+            return status;
     }
 
     const bool whole_plane = oh == 1 && ow == 1 && kp->rows.count[0] == (long)plan->h &&
@@ -754,7 +771,7 @@ void kernels_describe(const pool_plan *plan, char *buf, size_t size)
                                      : "");
     else if (st.kind == KK_WINDOW)
         snprintf(buf, size, "%s window%s", kernels_isa(),
-                 st.kp.fused_s2 ? " stride-2-fused" : "");
+                 st.kp.fused_s2 ? " stride-2-fused" : st.kp.window3x3 ? " 3x3" : "");
     else
         snprintf(buf, size, "%s %s", kernels_isa(), kinds[st.kind]);
     state_release(&st);

@@ -96,6 +96,7 @@ typedef struct kern_plan {
     double alpha;           /* OP_KERNEL_MAXAVG: the max's share */
     double sharpness;       /* OP_KERNEL_SOFTMAX (1), OP_KERNEL_LOGSUMEXP: r */
     size_t window_cells;    /* the window kernels: the most cells of a window */
+    bool window3x3;         /* the window kernels: 3x3 windows at stride 1 */
     size_t planes, h, w, oh, ow;
     kern_axis rows, cols;
     bool is_min;            /* min (computed as max of -x) */

@@ -9,7 +9,8 @@
  *    of outputs against pool_explain.
  * 3. Thread splits: 2 threads against 1, over planes and over bands of rows.
  * 4. The named fast paths (2x2/2, 3x3/2 pad 1, 3x3/1, 15x15/1, 31x31/1,
- *    global, adaptive, lp), the norms' overflow fallback, cancellation.
+ *    global, adaptive, lp; the window reducers' stride-2 and 3x3 paths), the
+ *    norms' overflow fallback, cancellation.
  *
  * max, min, fractional, spp and stochastic must agree bit for bit (values
  * and indices); sums within the error bound of their accumulation in
@@ -734,6 +735,19 @@ static void test_named_paths(void)
     check_named("op=fractional fractional-style=graham overlapping pseudo-random ratio=1.7 seed=2", 2, 40, 33, "bins");
     check_named("op=fractional fractional-style=torch k=2 output-size=20x25 seed=5", 3, 37, 41,
                 "band");
+    check_named("op=mixed k=2 s=2", 3, 40, 52, "window stride-2-fused");
+    check_named("op=mixed k=3 s=2 padding=1 alpha=0.3", 3, 41, 53, "window stride-2-fused");
+    check_named("op=mixed k=3 s=2 padding=1 no-count-include-pad alpha=1", 2, 41, 53, NULL);
+    check_named("op=mixed k=2 s=2 divisor=3 alpha=0", 2, 30, 31, NULL);
+    check_named("op=median k=3 s=1", 2, 37, 45, "window 3x3");
+    check_named("op=median k=3 s=1 padding=1", 2, 37, 45, "window 3x3");
+    check_named("op=median k=3 s=1 padding=1", 1, 2, 9, NULL);
+    check_named("op=median k=3 s=1 padding=1 ceil-mode", 2, 9, 70, NULL);
+    check_named("op=median k=7 s=1 padding=3", 1, 30, 31, "window");
+    check_named("op=softpool k=5 s=2 dilation=2 padding=same", 2, 30, 31, "window");
+    check_named("op=lse k=3 s=1 sharpness=0.5", 2, 30, 31, "window");
+    check_named("op=median global", 3, 9, 11, "window");
+    check_named("op=mixed adaptive=4x5", 3, 19, 23, "window");
     /* the draw lives in the reducer alone: stochastic never takes a kernel */
     check_named("op=stochastic k=3 s=2 seed=9", 3, 37, 41, "reference");
 }
