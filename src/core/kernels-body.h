@@ -423,8 +423,8 @@ KFN double KP(dreduce)(const double *src, size_t n)
 }
 
 /* x^(1/3) for normal x > 0 (anything for other x): the bit trick's guess
- * at x^(-1/3) from the high half of x, Newton steps r <- r (4 - x r^3) / 3
- * (x r first, so nothing overflows), then x r^2.  Three steps leave about
+ * at x^(-1/3) from the high half of x, Newton steps r <- r (4/3 - (x/3) r^3)
+ * ((x/3) r first, so nothing overflows), then x r^2.  Three steps leave about
  * 1e-9, enough for float32; four leave a few units of double.  cbrt1 and
  * vcbrt do the same operations, so every lane matches the scalar path. */
 #undef KERNELS_CBRT_STEPS
@@ -438,8 +438,9 @@ KFN double KP(cbrt1)(double x)
     uint64_t guess = ((0x553EF0FFu - q) & 0xFFFFFFFFu) << 32;
     double r;
     memcpy(&r, &guess, sizeof r);
+    const double x3 = x * (1.0 / 3.0);
     for (int step = 0; step < KERNELS_CBRT_STEPS; step++)
-        r = r * (4.0 - x * r * r * r) * (1.0 / 3.0);
+        r = r * (4.0 / 3.0 - x3 * r * r * r);
     return x * r * r;
 }
 
@@ -453,8 +454,8 @@ KFN VD KP(vcbrt)(VD x)
                          _mm256_set1_epi64x(0xFFFFFFFF)),
         32);
     VD r = _mm256_castsi256_pd(guess);
-    const VD four = VD_SET1(4.0), third = VD_SET1(1.0 / 3.0);
-#define CBRT_STEP r = VD_MUL(VD_MUL(r, VD_SUB(four, VD_MUL(VD_MUL(VD_MUL(x, r), r), r))), third)
+    const VD four_thirds = VD_SET1(4.0 / 3.0), x3 = VD_MUL(x, VD_SET1(1.0 / 3.0));
+#define CBRT_STEP r = VD_MUL(r, VD_SUB(four_thirds, VD_MUL(VD_MUL(VD_MUL(x3, r), r), r)))
     CBRT_STEP;
     CBRT_STEP;
     CBRT_STEP;
@@ -527,11 +528,15 @@ KFN void KP(finish)(const double *acc, size_t n, int finish, double p, double di
          : VD_DIV(VD_LD(acc + (i)), divisor != 0 ? dconst : VD_MUL(dr, VD_LD(col + (i)))))
     if (finish == KF_ROOT && p == 3) {
         /* two independent cube roots at a time: each is a long chain */
-        for (; i + 2 * VDL <= n; i += 2 * VDL) {
+        for (; i + 4 * VDL <= n; i += 4 * VDL) {
             VD v0 = KP(vcbrt)(FINISH_SCALE(i));
             VD v1 = KP(vcbrt)(FINISH_SCALE(i + VDL));
+            VD v2 = KP(vcbrt)(FINISH_SCALE(i + 2 * VDL));
+            VD v3 = KP(vcbrt)(FINISH_SCALE(i + 3 * VDL));
             VD_STT(out + i, v0);
             VD_STT(out + i + VDL, v1);
+            VD_STT(out + i + 2 * VDL, v2);
+            VD_STT(out + i + 3 * VDL, v3);
         }
     }
     if (finish != KF_ROOT || p == 1 || p == 2 || p == 3)
@@ -1950,6 +1955,231 @@ KFN void KP(middle3x3_band)(const kern_band_args *a)
     }
 }
 
+#if KT_F32
+/* Softmax weights and log-sum-exp of float32 windows at stride 2 (windows
+ * of 2 or 3, padding <= 1), 8 windows a vector, in float:
+ *   with m the window's max and u = max(r (x - m) log2 e, -126) = n + f
+ *   (n whole, |f| <= 1/2), 2^f - 1 = f P(f), P of degree 4 fitted for the
+ *   least largest relative error (4.4e-7), so e^(r (x - m)) = 2^n (1 + f P)
+ *   and its expm1 = 2^n f P + (2^n - 1), both good to about 5e-7 relative
+ *   (a weight under 2^-126 counts as 2^-126: its share is below 1e-38);
+ *   softpool = m + sum w (x - m) / sum w;
+ *   lse = m + log1p(z) / r, z = sum expm1 / n, with log1p(z) =
+ *   log(1 + z) z / ((1 + z) - 1) (exact where 1 + z = 1) and log by the
+ *   exponent and 2 atanh((s - 1)/(s + 1)) to u^9, s in [sqrt 1/2, sqrt 2).
+ * The expm1 form keeps lse's relative accuracy when the window's values
+ * are close together.  Both stay within a few float32 units of the window's
+ * largest |x| (lse: of max |x| + 1/r).  A window holding a NaN or an
+ * infinity is the reducer's (whose result then depends on the order). */
+/* The scalar forms of V_POW2, V_MANT, V_EXPO. */
+KFN float KP(pow2f)(float n)
+{
+    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
+    float v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+KFN float KP(mantf)(float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    bits = (bits & 0x7fffffu) | 0x3f800000u;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+KFN float KP(expof)(float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return (float)((int32_t)(bits >> 23) - 127);
+}
+
+#define EXP2M1_P0 0.6931471434903613f
+#define EXP2M1_P1 0.2402235134455083f
+#define EXP2M1_P2 0.055505002645969054f
+#define EXP2M1_P3 0.00966624534977354f
+#define EXP2M1_P4 0.0013333518194798832f
+
+/* One window's value from its k cells x (float32 lanes): the vector lanes
+ * and softmax_one() below do the same operations in the same order. */
+#define SOFTMAX_WINDOW(VTYPE, SET1, MAXF, ADDF, SUBF, MULF, DIVF, ROUNDF, POW2F, MANTF, EXPOF,     \
+                       GREATERF, BLENDF, EQF, x, k, lse, scale, inverse_n, inverse_r, y)            \
+    do {                                                                                       \
+        const VTYPE one_ = SET1(1.0f), zero_ = SET1(0.0f);                                     \
+        VTYPE m_ = (x)[0], sum_ = zero_, weighted_ = zero_;                                    \
+        for (int t_ = 0; t_ < (k); t_++)                                                       \
+            m_ = MAXF(m_, (x)[t_]);                                                            \
+        for (int t_ = 0; t_ < (k); t_++) {                                                     \
+            const VTYPE d_ = MAXF(SUBF((x)[t_], m_), SET1(-88.0f));                            \
+            const VTYPE u_ = MAXF(MULF(d_, (scale)), SET1(-126.0f));                           \
+            const VTYPE n_ = ROUNDF(u_), f_ = SUBF(u_, n_);                                    \
+            const VTYPE q_ = MULF(                                                             \
+                f_, ADDF(SET1(EXP2M1_P0),                                                      \
+                         MULF(f_, ADDF(SET1(EXP2M1_P1),                                        \
+                                       MULF(f_, ADDF(SET1(EXP2M1_P2),                          \
+                                                     MULF(f_, ADDF(SET1(EXP2M1_P3),            \
+                                                                   MULF(f_, SET1(EXP2M1_P4)))))))))); \
+            const VTYPE two_n_ = POW2F(n_);                                                    \
+            if (lse) {                                                                         \
+                sum_ = ADDF(sum_, ADDF(MULF(two_n_, q_), SUBF(two_n_, one_)));                 \
+            } else {                                                                           \
+                const VTYPE w_ = ADDF(two_n_, MULF(two_n_, q_));                               \
+                sum_ = ADDF(sum_, w_);                                                         \
+                weighted_ = ADDF(weighted_, MULF(w_, d_));                                     \
+            }                                                                                  \
+        }                                                                                      \
+        if (lse) {                                                                             \
+            const VTYPE z_ = MULF(sum_, (inverse_n)), w_ = ADDF(one_, z_);                     \
+            VTYPE s_ = MANTF(w_), e_ = EXPOF(w_);                                              \
+            const bool_or_mask_ high_ = GREATERF(s_, SET1(1.41421356f));                       \
+            s_ = BLENDF(high_, MULF(s_, SET1(0.5f)), s_);                                      \
+            e_ = BLENDF(high_, ADDF(e_, one_), e_);                                            \
+            const VTYPE u_ = DIVF(SUBF(s_, one_), ADDF(s_, one_)), u2_ = MULF(u_, u_);         \
+            const VTYPE series_ = ADDF(                                                        \
+                one_, MULF(u2_, ADDF(SET1(1.0f / 3),                                           \
+                                     MULF(u2_, ADDF(SET1(0.2f),                                \
+                                                    MULF(u2_, ADDF(SET1(1.0f / 7),             \
+                                                                   MULF(u2_, SET1(1.0f / 9))))))))); \
+            const VTYPE log_w_ = ADDF(MULF(e_, SET1(0.693147182f)), MULF(ADDF(u_, u_), series_)); \
+            const VTYPE log1p_ = BLENDF(EQF(w_, one_), z_, DIVF(MULF(log_w_, z_), SUBF(w_, one_))); \
+            (y) = ADDF(m_, MULF(log1p_, (inverse_r)));                                         \
+        } else {                                                                               \
+            (y) = ADDF(m_, DIVF(weighted_, sum_));                                             \
+        }                                                                                      \
+    } while (0)
+
+#define SF_SET1(x) ((float)(x))
+#define SF_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define SF_ADD(a, b) ((a) + (b))
+#define SF_SUB(a, b) ((a) - (b))
+#define SF_MUL(a, b) ((a) * (b))
+#define SF_DIV(a, b) ((a) / (b))
+#define SF_GREATER(a, b) ((a) > (b))
+#define SF_BLEND(m, l, e) ((m) ? (l) : (e))
+#define SF_EQ(a, b) ((a) == (b))
+
+/* Output (oy, ox) by the vector lanes' arithmetic, one window (any count of
+ * cells); the reducer's where a cell is not finite. */
+KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse)
+{
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in;
+    const long nr = ry->count[oy], nc = cx->count[ox];
+    float x[9] = {0};
+    int k = 0;
+    bool finite = nr * nc > 0 && nr * nc <= 9;
+    for (long i = 0; i < nr && finite; i++)
+        for (long j = 0; j < nc; j++) {
+            x[k] = ((const float *)a->in)[(size_t)(ry->first[oy] + i) * W + (size_t)(cx->first[ox] + j)];
+            finite = finite && isfinite(x[k]);
+            k++;
+        }
+    if (!finite) {
+        KP(window_one)(a, oy, ox, a->scratch);
+        return;
+    }
+    const float scale = (float)(kp->sharpness * 1.4426950408889634);
+    const float inverse_n = 1.0f / (float)k, inverse_r = (float)(1 / kp->sharpness);
+    float y;
+#define bool_or_mask_ bool
+    SOFTMAX_WINDOW(float, SF_SET1, SF_MAX, SF_ADD, SF_SUB, SF_MUL, SF_DIV, nearbyintf, KP(pow2f),
+                   KP(mantf), KP(expof), SF_GREATER, SF_BLEND, SF_EQ, x, k, lse, scale, inverse_n,
+                   inverse_r, y);
+#undef bool_or_mask_
+    ((float *)a->out)[oy * cx->out + ox] = y;
+}
+
+KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, const bool lse,
+                                  size_t vlo, size_t vhi)
+{
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in, ow = cx->out;
+    const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
+    const VT scale = V_SET1((float)(kp->sharpness * 1.4426950408889634));
+    const VT inverse_r = V_SET1((float)(1 / kp->sharpness));
+    const size_t vend = vhi > vlo ? vlo + (vhi - vlo + VL - 1) / VL * VL : vlo;
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        const long rn = ry->count[oy];
+        const KT *row0 = (const KT *)a->in + (size_t)ry->first[oy] * W;
+        KT *o = (KT *)a->out + oy * ow;
+        const VT inverse_n = V_SET1(1.0f / (float)(rn * taps));
+        for (size_t ox = vlo; ox < vhi && rn > 0; ox += VL) {
+            VT x[9], check = V_SET1(0.0f);
+            int k = 0;
+            x[0] = check;
+            for (long i = 0; i < rn; i++) {
+                const KT *p = row0 + (size_t)i * W + 2 * ox;
+                VT e0, o1, t0, t1, t2;
+                KERNELS_PREFETCH(p + 128);
+                switch (shape) {
+                case S2_K2P0:
+                    V_PAIR(p, t0, t1);
+                    t2 = t1;
+                    break;
+                case S2_K2P1:
+                    V_PAIR(p - 2, e0, t0);
+                    V_PAIR(p, t1, o1);
+                    t2 = t1;
+                    break;
+                case S2_K3P0:
+                    V_PAIR(p, t0, t1);
+                    V_PAIR(p + 2, t2, o1);
+                    break;
+                default:
+                    V_PAIR(p - 2, e0, t0);
+                    V_PAIR(p, t1, t2);
+                    break;
+                }
+                (void)e0;
+                (void)o1;
+                x[k++] = t0;
+                x[k++] = t1;
+                if (taps == 3)
+                    x[k++] = t2;
+            }
+            for (int t = 0; t < k; t++)
+                check = V_ADD(check, V_MUL(x[t], V_SET1(0.0f))); /* NaN: a cell not finite */
+            VT y;
+#define bool_or_mask_ VM
+            SOFTMAX_WINDOW(VT, V_SET1, V_MAX, V_ADD, V_SUB, V_MUL, V_DIV, V_ROUND, V_POW2, V_MANT,
+                           V_EXPO, V_GREATER, V_BLEND, V_EQ, x, k, lse, scale, inverse_n,
+                           inverse_r, y);
+#undef bool_or_mask_
+            V_ST(o + ox, V_UNPERM(y));
+            if (V_ANY(V_UNORD(check, check)))
+                for (size_t l = 0; l < VL; l++)
+                    KP(softmax_one)(a, oy, ox + l, lse);
+        }
+        for (size_t ox = vlo > 0 && rn > 0 ? 0 : rn > 0 ? vend : 0; ox < ow;
+             ox = ox + 1 == vlo && rn > 0 ? vend : ox + 1)
+            KP(softmax_one)(a, oy, ox, lse);
+    }
+}
+
+KFN void KP(softmax_s2_band)(const kern_band_args *a, bool lse)
+{
+    size_t vlo, vhi;
+    switch (KP(s2_shape)(a->cols, VL, &vlo, &vhi)) {
+    case S2_K2P0:
+        KP(softmax_s2_rows)(a, S2_K2P0, lse, vlo, vhi);
+        break;
+    case S2_K2P1:
+        KP(softmax_s2_rows)(a, S2_K2P1, lse, vlo, vhi);
+        break;
+    case S2_K3P0:
+        KP(softmax_s2_rows)(a, S2_K3P0, lse, vlo, vhi);
+        break;
+    default:
+        KP(softmax_s2_rows)(a, S2_K3P1, lse, vlo, vhi);
+        break;
+    }
+}
+#endif
+
 KFN void KP(window_band)(const kern_band_args *a)
 {
     const kern_plan *kp = a->kp;
@@ -1957,6 +2187,12 @@ KFN void KP(window_band)(const kern_band_args *a)
         KP(maxavg_s2_band)(a);
         return;
     }
+#if KT_F32
+    if ((kp->kernel == OP_KERNEL_SOFTMAX || kp->kernel == OP_KERNEL_LOGSUMEXP) && kp->fused_s2) {
+        KP(softmax_s2_band)(a, kp->kernel == OP_KERNEL_LOGSUMEXP);
+        return;
+    }
+#endif
     if (kp->kernel == OP_KERNEL_MIDDLE && kp->window3x3 && a->idx == NULL) {
         KP(middle3x3_band)(a);
         return;

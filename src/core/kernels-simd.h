@@ -67,6 +67,18 @@
 #undef V_MAX
 #undef V_UNORD
 #undef V_ISZERO
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_DIV
+#undef V_SET1
+#undef V_ROUND
+#undef V_POW2
+#undef V_EQ
+#undef V_BLEND
+#undef V_MANT
+#undef V_EXPO
+#undef V_GREATER
 
 #if KT_F32
 #define KT float
@@ -159,6 +171,26 @@ KFN VI KP(vi_lds)(const int32_t *p, long s)
 /* lanes where a or b is NaN; lanes equal to zero (either sign) */
 #define V_UNORD(a, b) _mm256_cmp_ps((a), (b), _CMP_UNORD_Q)
 #define V_ISZERO(v) _mm256_cmp_ps((v), _mm256_setzero_ps(), _CMP_EQ_OQ)
+/* float arithmetic for the window reducers' weights (float32 only) */
+#define V_ADD(a, b) _mm256_add_ps((a), (b))
+#define V_SUB(a, b) _mm256_sub_ps((a), (b))
+#define V_MUL(a, b) _mm256_mul_ps((a), (b))
+#define V_DIV(a, b) _mm256_div_ps((a), (b))
+#define V_SET1(x) _mm256_set1_ps(x)
+/* to the nearest integer, ties to even */
+#define V_ROUND(v) _mm256_round_ps((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+/* 2^n for whole n in [-126, 127] */
+#define V_POW2(n) \
+    _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
+#define V_EQ(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
+#define V_GREATER(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
+/* m ? l : e */
+#define V_BLEND(m, l, e) _mm256_blendv_ps((e), (l), (m))
+/* v = 2^e m, m in [1, 2), for normal v > 0: m, and e as a float */
+#define V_MANT(v) \
+    _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_castps_si256(v), _mm256_set1_epi32(0x7fffff)), _mm256_set1_epi32(0x3f800000)))
+#define V_EXPO(v) \
+    _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(v), 23), _mm256_set1_epi32(127)))
 
 #else /* float64 */
 #define VL 4
@@ -298,5 +330,16 @@ KFN VD KP(vd_ld2)(const double *p)
 #define V_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define V_UNORD(a, b) ((a) != (a) || (b) != (b))
 #define V_ISZERO(v) ((v) == 0)
-
+#define V_ADD(a, b) ((a) + (b))
+#define V_SUB(a, b) ((a) - (b))
+#define V_MUL(a, b) ((a) * (b))
+#define V_DIV(a, b) ((a) / (b))
+#define V_SET1(x) ((KT)(x))
+#define V_ROUND(v) nearbyintf(v)
+#define V_POW2(n) KP(pow2f)(n)
+#define V_EQ(a, b) ((a) == (b))
+#define V_GREATER(a, b) ((a) > (b))
+#define V_BLEND(m, l, e) ((m) ? (l) : (e))
+#define V_MANT(v) KP(mantf)(v)
+#define V_EXPO(v) KP(expof)(v)
 #endif

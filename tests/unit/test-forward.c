@@ -417,6 +417,15 @@ static void sample_explain(const char *what, const pool_plan *plan, const tensor
                           pool_op_name(plan->params.op), o, (long long)idx[o], ex.index);
         } else if (plan->params.op != POOL_BILINEAR) {
             double tol = fabs(want) * 1e-12 + 2 * ulp_of(want, plan->dtype);
+            if (plan->params.op == POOL_SOFTPOOL || plan->params.op == POOL_LSE) {
+                /* as compare_sums: units of the window's largest |x| */
+                double largest = 0;
+                for (size_t t = 0; t < ex.term_count; t++)
+                    largest = fmax(largest, fabs(ex.terms[t].value));
+                if (plan->params.op == POOL_LSE)
+                    largest += 1 / plan->params.sharpness;
+                tol += 16 * (plan->dtype == TENSOR_F32 ? FLT_EPSILON : DBL_EPSILON) * largest;
+            }
             CHECK_MSG(same_bits(got, want) || fabs(got - want) <= tol,
                       "%s (%s): out[%zu] = %.17g, explain %.17g", what,
                       pool_op_name(plan->params.op), o, got, want);
@@ -739,6 +748,11 @@ static void test_named_paths(void)
     check_named("op=mixed k=3 s=2 padding=1 alpha=0.3", 3, 41, 53, "window stride-2-fused");
     check_named("op=mixed k=3 s=2 padding=1 no-count-include-pad alpha=1", 2, 41, 53, NULL);
     check_named("op=mixed k=2 s=2 divisor=3 alpha=0", 2, 30, 31, NULL);
+    check_named("op=softpool k=2 s=2", 3, 40, 52, "window stride-2-fused");
+    check_named("op=softpool k=3 s=2 padding=1", 3, 41, 53, "window stride-2-fused");
+    check_named("op=lse k=2 s=2", 3, 40, 52, "window stride-2-fused");
+    check_named("op=lse k=3 s=2 padding=1 sharpness=0.25", 2, 41, 53, "window stride-2-fused");
+    check_named("op=lse k=2 s=2 padding=1 ceil-mode sharpness=8", 2, 41, 37, "window stride-2-fused");
     check_named("op=median k=3 s=1", 2, 37, 45, "window 3x3");
     check_named("op=median k=3 s=1 padding=1", 2, 37, 45, "window 3x3");
     check_named("op=median k=3 s=1 padding=1", 1, 2, 9, NULL);
