@@ -2009,9 +2009,9 @@ KFN float KP(expof)(float v)
     do {                                                                                       \
         const VTYPE one_ = SET1(1.0f), zero_ = SET1(0.0f);                                     \
         VTYPE m_ = (x)[0], sum_ = zero_, weighted_ = zero_;                                    \
-        for (int t_ = 0; t_ < (k); t_++)                                                       \
+        _Pragma("GCC unroll 9") for (int t_ = 0; t_ < (k); t_++)                               \
             m_ = MAXF(m_, (x)[t_]);                                                            \
-        for (int t_ = 0; t_ < (k); t_++) {                                                     \
+        _Pragma("GCC unroll 9") for (int t_ = 0; t_ < (k); t_++) {                             \
             const VTYPE d_ = MAXF(SUBF((x)[t_], m_), SET1(-88.0f));                            \
             const VTYPE u_ = MAXF(MULF(d_, (scale)), SET1(-126.0f));                           \
             const VTYPE n_ = ROUNDF(u_), f_ = SUBF(u_, n_);                                    \
@@ -2092,6 +2092,57 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
     ((float *)a->out)[oy * cx->out + ox] = y;
 }
 
+/* The windows of one vector: `rows` rows of `shape` from row0 + 2 ox; y
+ * in V_PAIR's lane order, check NaN where a cell is not finite. */
+KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int shape,
+                                 const long rows, const bool lse, VT scale, VT inverse_n,
+                                 VT inverse_r, VT *y, VT *check)
+{
+    const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
+    VT x[9], zero = V_SET1(0.0f), c = zero;
+    int k = 0;
+    x[0] = zero;
+#pragma GCC unroll 3
+    for (long i = 0; i < rows; i++) {
+        const KT *p = row0 + (size_t)i * W + 2 * ox;
+        VT e0, o1, t0, t1, t2;
+        KERNELS_PREFETCH(p + 128);
+        switch (shape) {
+        case S2_K2P0:
+            V_PAIR(p, t0, t1);
+            t2 = t1;
+            break;
+        case S2_K2P1:
+            V_PAIR(p - 2, e0, t0);
+            V_PAIR(p, t1, o1);
+            t2 = t1;
+            break;
+        case S2_K3P0:
+            V_PAIR(p, t0, t1);
+            V_PAIR(p + 2, t2, o1);
+            break;
+        default:
+            V_PAIR(p - 2, e0, t0);
+            V_PAIR(p, t1, t2);
+            break;
+        }
+        (void)e0;
+        (void)o1;
+        x[k++] = t0;
+        x[k++] = t1;
+        if (taps == 3)
+            x[k++] = t2;
+    }
+#pragma GCC unroll 9
+    for (int t = 0; t < k; t++)
+        c = V_ADD(c, V_MUL(x[t], zero)); /* NaN: a cell not finite */
+#define bool_or_mask_ VM
+    SOFTMAX_WINDOW(VT, V_SET1, V_MAX, V_ADD, V_SUB, V_MUL, V_DIV, V_ROUND, V_POW2, V_MANT, V_EXPO,
+                   V_GREATER, V_BLEND, V_EQ, x, k, lse, scale, inverse_n, inverse_r, *y);
+#undef bool_or_mask_
+    *check = c;
+}
+
 KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, const bool lse,
                                   size_t vlo, size_t vhi)
 {
@@ -2107,54 +2158,36 @@ KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, cons
         const KT *row0 = (const KT *)a->in + (size_t)ry->first[oy] * W;
         KT *o = (KT *)a->out + oy * ow;
         const VT inverse_n = V_SET1(1.0f / (float)(rn * taps));
-        for (size_t ox = vlo; ox < vhi && rn > 0; ox += VL) {
-            VT x[9], check = V_SET1(0.0f);
-            int k = 0;
-            x[0] = check;
-            for (long i = 0; i < rn; i++) {
-                const KT *p = row0 + (size_t)i * W + 2 * ox;
-                VT e0, o1, t0, t1, t2;
-                KERNELS_PREFETCH(p + 128);
-                switch (shape) {
-                case S2_K2P0:
-                    V_PAIR(p, t0, t1);
-                    t2 = t1;
-                    break;
-                case S2_K2P1:
-                    V_PAIR(p - 2, e0, t0);
-                    V_PAIR(p, t1, o1);
-                    t2 = t1;
-                    break;
-                case S2_K3P0:
-                    V_PAIR(p, t0, t1);
-                    V_PAIR(p + 2, t2, o1);
-                    break;
-                default:
-                    V_PAIR(p - 2, e0, t0);
-                    V_PAIR(p, t1, t2);
-                    break;
-                }
-                (void)e0;
-                (void)o1;
-                x[k++] = t0;
-                x[k++] = t1;
-                if (taps == 3)
-                    x[k++] = t2;
-            }
-            for (int t = 0; t < k; t++)
-                check = V_ADD(check, V_MUL(x[t], V_SET1(0.0f))); /* NaN: a cell not finite */
-            VT y;
-#define bool_or_mask_ VM
-            SOFTMAX_WINDOW(VT, V_SET1, V_MAX, V_ADD, V_SUB, V_MUL, V_DIV, V_ROUND, V_POW2, V_MANT,
-                           V_EXPO, V_GREATER, V_BLEND, V_EQ, x, k, lse, scale, inverse_n,
-                           inverse_r, y);
-#undef bool_or_mask_
+        size_t ox = vlo;
+        /* two vectors at a time where they can (more independent work) */
+        for (; ox + VL < vhi && rn == 2; ox += 2 * VL) {
+            VT y0, c0, y1, c1;
+            KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, inverse_n, inverse_r, &y0, &c0);
+            KP(softmax_vector)(row0, W, ox + VL, shape, 2, lse, scale, inverse_n, inverse_r, &y1,
+                               &c1);
+            V_ST(o + ox, V_UNPERM(y0));
+            V_ST(o + ox + VL, V_UNPERM(y1));
+            if (V_ANY(V_UNORD(V_ADD(c0, c1), c0)))
+                for (size_t l = 0; l < 2 * VL; l++)
+                    KP(softmax_one)(a, oy, ox + l, lse);
+        }
+        for (; ox < vhi && rn > 0; ox += VL) {
+            VT y, check;
+            if (rn == 2)
+                KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, inverse_n, inverse_r, &y,
+                                   &check);
+            else if (rn == 3)
+                KP(softmax_vector)(row0, W, ox, shape, 3, lse, scale, inverse_n, inverse_r, &y,
+                                   &check);
+            else
+                KP(softmax_vector)(row0, W, ox, shape, 1, lse, scale, inverse_n, inverse_r, &y,
+                                   &check);
             V_ST(o + ox, V_UNPERM(y));
             if (V_ANY(V_UNORD(check, check)))
                 for (size_t l = 0; l < VL; l++)
                     KP(softmax_one)(a, oy, ox + l, lse);
         }
-        for (size_t ox = vlo > 0 && rn > 0 ? 0 : rn > 0 ? vend : 0; ox < ow;
+        for (ox = vlo > 0 && rn > 0 ? 0 : rn > 0 ? vend : 0; ox < ow;
              ox = ox + 1 == vlo && rn > 0 ? vend : ox + 1)
             KP(softmax_one)(a, oy, ox, lse);
     }
@@ -2163,18 +2196,31 @@ KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, cons
 KFN void KP(softmax_s2_band)(const kern_band_args *a, bool lse)
 {
     size_t vlo, vhi;
-    switch (KP(s2_shape)(a->cols, VL, &vlo, &vhi)) {
-    case S2_K2P0:
-        KP(softmax_s2_rows)(a, S2_K2P0, lse, vlo, vhi);
+    const int shape = KP(s2_shape)(a->cols, VL, &vlo, &vhi);
+    switch (shape * 2 + lse) {
+    case S2_K2P0 * 2:
+        KP(softmax_s2_rows)(a, S2_K2P0, false, vlo, vhi);
         break;
-    case S2_K2P1:
-        KP(softmax_s2_rows)(a, S2_K2P1, lse, vlo, vhi);
+    case S2_K2P0 * 2 + 1:
+        KP(softmax_s2_rows)(a, S2_K2P0, true, vlo, vhi);
         break;
-    case S2_K3P0:
-        KP(softmax_s2_rows)(a, S2_K3P0, lse, vlo, vhi);
+    case S2_K2P1 * 2:
+        KP(softmax_s2_rows)(a, S2_K2P1, false, vlo, vhi);
+        break;
+    case S2_K2P1 * 2 + 1:
+        KP(softmax_s2_rows)(a, S2_K2P1, true, vlo, vhi);
+        break;
+    case S2_K3P0 * 2:
+        KP(softmax_s2_rows)(a, S2_K3P0, false, vlo, vhi);
+        break;
+    case S2_K3P0 * 2 + 1:
+        KP(softmax_s2_rows)(a, S2_K3P0, true, vlo, vhi);
+        break;
+    case S2_K3P1 * 2:
+        KP(softmax_s2_rows)(a, S2_K3P1, false, vlo, vhi);
         break;
     default:
-        KP(softmax_s2_rows)(a, S2_K3P1, lse, vlo, vhi);
+        KP(softmax_s2_rows)(a, S2_K3P1, true, vlo, vhi);
         break;
     }
 }
