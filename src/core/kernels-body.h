@@ -1963,7 +1963,7 @@ KFN void KP(middle3x3_band)(const kern_band_args *a)
  *   least largest relative error (4.4e-7), so e^(r (x - m)) = 2^n (1 + f P)
  *   and its expm1 = 2^n f P + (2^n - 1), both good to about 5e-7 relative
  *   (a weight under 2^-126 counts as 2^-126: its share is below 1e-38);
- *   softpool = m + sum w (x - m) / sum w;
+ *   the weighted sum = m + sum w (x - m) / sum w;
  *   lse = m + log1p(z) / r, z = sum expm1 / n, with log1p(z) =
  *   log(1 + z) z / ((1 + z) - 1) (exact where 1 + z = 1) and log by the
  *   exponent and 2 atanh((s - 1)/(s + 1)) to u^9, s in [sqrt 1/2, sqrt 2).

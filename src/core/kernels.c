@@ -362,7 +362,7 @@ static pv_status divisors_init(kern_plan *kp, pv_error *err)
 
 /* The window reducers: bands of output rows as the band kernels, each
  * window gathered into scratch (two copies of its cells, in double), the
- * stride-2 windows of 2 or 3 (and median's 3x3 at stride 1) on vector
+ * stride-2 windows of 2 or 3 (and the middle value's 3x3 at stride 1) on vector
  * paths. */
 static pv_status window_init(kern_state *st, int threads, pv_error *err)
 {
