@@ -377,8 +377,8 @@ static void compare_sums(const char *what, const pool_plan *plan, const tensor *
         else if (op == POOL_BILINEAR)
             tol = 1e-12 * fabs(w) + 1e-300;
         else if (weighted)
-            tol = 16 * type_eps *
-                  (tensor_get(scale, i) + (op == POOL_LSE ? 1 / plan->params.sharpness : 0));
+            tol = 16 * type_eps * (fmax(tensor_get(scale, i), 0) + /* -inf: no cell */
+                                   (op == POOL_LSE ? 1 / plan->params.sharpness : 0));
         else
             tol = 2 * (taps + 2) * DBL_EPSILON * tensor_get(scale, i) + 4 * DBL_EPSILON * fabs(w);
         tol += 2 * ulp_of(w, got->dtype);
