@@ -403,7 +403,7 @@ row_3s2_body(const float *in, const float *g, float *d, long W, long r0, long dr
              long pad, size_t j0, size_t j1, int sign)
 {
     static const int lane_window[8] = {0, 1, 4, 5, 2, 3, 6, 7};
-    if (j1 < j0 + 8)
+    if (j1 < j0 + 8 || dr_lo < 0 || dr_hi > 2)
         return j0;
     size_t done = j0;
     __m256 carry[3] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
@@ -412,6 +412,7 @@ row_3s2_body(const float *in, const float *g, float *d, long W, long r0, long dr
         const long c0 = 2 * (long)j - pad;
         __m256 best = _mm256_setzero_ps();
         __m256i pos = _mm256_setzero_si256();
+#pragma GCC unroll 3
         for (long dr = dr_lo; dr <= dr_hi; dr++) {
             const float *row = in + (r0 + dr) * W + c0;
             /* taps c0 + 2t, c0 + 1 + 2t, c0 + 2 + 2t of windows t = 0..7, in
@@ -421,6 +422,7 @@ row_3s2_body(const float *in, const float *g, float *d, long W, long r0, long dr
             __m256 taps[3] = {_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)),
                               _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1)),
                               _mm256_shuffle_ps(lo1, hi1, _MM_SHUFFLE(3, 1, 3, 1))};
+#pragma GCC unroll 3
             for (int t = 0; t < 3; t++) {
                 const int k = (int)dr * 3 + t;
                 __m256 v = taps[t];
@@ -448,6 +450,7 @@ row_3s2_body(const float *in, const float *g, float *d, long W, long r0, long dr
          * one window further on, so its last cell (c0 + 16) is carried to
          * the next block (whose first cell it is), or added alone. */
         const bool contiguous = carry_col == c0;
+#pragma GCC unroll 3
         for (long dr = dr_lo; dr <= dr_hi; dr++) {
             float *row = d + (r0 + dr) * W + c0;
             const int k = (int)dr * 3;
