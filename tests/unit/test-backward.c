@@ -437,6 +437,28 @@ static void fast_against_reference(void)
         pool_plan_free(plan);
         tensor_free(x);
     }
+    /* fractional (graham's and PyTorch's intervals) from its saved indices */
+    const char *fractional[] = {"op=fractional ratio=1.5", "op=fractional ratio=1.7 overlapping",
+                                "op=fractional fractional-style=torch kernel=2x2 output-size=4x5",
+                                "op=fractional fractional-style=torch kernel=3x2 output-size=3x3"};
+    for (unsigned f = 0; f < 4; f++) {
+        const size_t dims[4] = {2, 3, 9, 11};
+        tensor *x = tensor_new(f % 2 ? TENSOR_F64 : TENSOR_F32, 4, dims, NULL);
+        for (size_t i = 0; i < x->count; i++)
+            tensor_set(x, i, floor(8 * rng_uniform(700 + f, 17, i)));
+        pool_plan *plan = plan_for(fractional[f], x, NULL, 0);
+        CHECK_MSG(plan != NULL, "%s: no plan", fractional[f]);
+        if (plan != NULL) {
+            tensor *dy = tensor_new(x->dtype, plan->out_rank, plan->out_dims, NULL);
+            for (size_t i = 0; i < dy->count; i++)
+                tensor_set(dy, i, (double)(i % 7) - 3);
+            extreme_paths_agree(plan, x, dy, fractional[f], 700 + f);
+            tensor_free(dy);
+            pool_plan_free(plan);
+            cases++;
+        }
+        tensor_free(x);
+    }
     printf("%u random parameter sets: fast backward = reference backward\n", cases);
     CHECK(cases > 300);
 }
