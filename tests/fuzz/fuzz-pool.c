@@ -104,10 +104,11 @@ static bool value_agrees(const pool_plan *plan, const pool_explanation *ex, doub
 }
 
 /* The backward pass of a plan that pooled: the fast kernels (where they
- * apply) and the reference agree (max and min exactly; dy is positive, so
- * the sums of avg cannot cancel), dx has the input's shape, and the terms
- * of one region are listed. */
-static void check_backward(const pool_plan *plan, const tensor *input)
+ * apply, also from the forward's saved indices when there are some) and the
+ * reference agree (max and min exactly, overlaps adding in the same order;
+ * dy is positive, so the sums of avg cannot cancel), dx has the input's
+ * shape, and the terms of one region are listed. */
+static void check_backward(const pool_plan *plan, const tensor *input, const int64_t *saved)
 {
     if (input->count > 4096 || plan->out_count > 4096)
         return;
@@ -118,7 +119,7 @@ static void check_backward(const pool_plan *plan, const tensor *input)
         return;
     }
     for (size_t i = 0; i < dy->count; i++)
-        tensor_set(dy, i, 0.5 + (double)(i % 5) / 2);
+        tensor_set(dy, i, 0.1 + (double)(i % 7) * 0.3);
     pool_backward_options fast_opts = { .threads = 1, .reference = false };
     pool_backward_options ref_opts = { .threads = 1, .reference = true };
     tensor *ref = pool_backward(plan, input, dy, &ref_opts, &err);
@@ -145,6 +146,18 @@ static void check_backward(const pool_plan *plan, const tensor *input)
                               (isinf(a) && isinf(b) && a == b);
         if (!ok)
             fuzz_fail("backward dx[%zu]: fast %.17g, reference %.17g", i, a, b);
+    }
+    if (exact && saved != NULL) {
+        pool_backward_options saved_opts = { .threads = 1, .indices = saved };
+        tensor *from_saved = pool_backward(plan, input, dy, &saved_opts, &err);
+        if (from_saved == NULL)
+            fuzz_fail("pool_backward from the saved indices failed: %s: %s", err.subject,
+                      err.message);
+        for (size_t i = 0; i < input->count; i++)
+            if (!same_value(tensor_get(from_saved, i), tensor_get(ref, i)))
+                fuzz_fail("backward dx[%zu]: from the saved indices %.17g, reference %.17g", i,
+                          tensor_get(from_saved, i), tensor_get(ref, i));
+        tensor_free(from_saved);
     }
     pool_grad_region g;
     if (pool_backward_region(plan, input, plan->out_count / 2, &g, &err) == PV_OK) {
@@ -267,7 +280,7 @@ bool fuzz_pool_check(const pool_params *params, const tensor *input)
         pool_explanation_release(&ex);
     }
 
-    check_backward(plan, input);
+    check_backward(plan, input, want ? fast_idx : NULL);
 
     pv_free(fast_idx);
     pv_free(ref_idx);
