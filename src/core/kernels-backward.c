@@ -108,15 +108,13 @@ void kernels_backward_describe(const pool_plan *plan, bool with_indices, char *b
     else if (tiles_2x2(plan))
         snprintf(buf, size, "%s fused %s 2x2/2%s", isa, pool_op_name(plan->params.op),
                  saved ? " from saved indices" : "");
-    else if (windows_3s2(plan) && saved)
-        snprintf(buf, size, "%s 3x3/2 saved indices scattered into rows zeroed on the way",
-                 pool_op_name(plan->params.op));
-    else if (windows_3s2(plan))
+    else if (windows_3s2(plan) && !saved)
         snprintf(buf, size, "%s fused %s 3x3/2", isa, pool_op_name(plan->params.op));
     else if (plan->params.op == POOL_AVG)
         snprintf(buf, size, "portable avg spread");
     else
-        snprintf(buf, size, "%s + scatter", saved ? "saved indices" : "forward indices");
+        snprintf(buf, size, "%s indices scattered into rows zeroed on the way",
+                 saved ? "saved" : "forward");
 }
 
 /* ---- fused 2x2/2 ------------------------------------------------------------- */
@@ -549,65 +547,86 @@ static void plane_3s2(const pool_plan *plan, const tensor *input, const tensor *
     }
 }
 
-/* 3x3/2 from the forward's indices: dy added at each saved winner, output
- * after output (the reference's order).  Rows of dx are zeroed just before
- * the first window that reaches them, so each is written while it is in
- * the cache; an index past the rows zeroed so far is not its window's and
- * is skipped. */
-#define INDEXED_3S2(T)                                                                    \
-    static void indexed_3s2_##T(const pool_plan *plan, const int64_t *ix, const T *g, T *d) \
+/* ---- max/min: dy scattered to the winners ---------------------------------- */
+
+/* One plane: dy added at each winner's plane index, output after output
+ * (the reference's order).  Rows of dx are zeroed just before a winner
+ * first reaches them, so each row is written while it is in the cache and
+ * no zeroing pass runs over the whole of dx: with the windows' rows known
+ * (reach[i], the last row output row i's windows reach), a whole output
+ * row's worth at a time; an index past the rows zeroed so far (a window
+ * without input cells may name any cell) zeroes up to its row first.  An
+ * index outside the plane is skipped. */
+#define SCATTER_PLANE(T)                                                                  \
+    static void scatter_plane_##T(const int64_t *ix, const T *g, T *d, size_t H, size_t W, \
+                                  size_t oh, size_t ow, const long *reach)                \
     {                                                                                     \
-        const long H = (long)plan->h;                                                     \
-        const size_t W = plan->w, oh = plan->rows.out, ow = plan->cols.out;               \
-        long zeroed = 0;                                                                  \
+        const uint64_t hw = (uint64_t)H * W;                                              \
+        size_t zeroed = 0; /* rows [0, zeroed) are zeroed */                              \
         for (size_t i = 0; i < oh; i++) {                                                 \
-            const long last = plan->rows.start[i] + 2 < H ? plan->rows.start[i] + 2 : H - 1; \
-            if (last >= zeroed) {                                                         \
-                memset(d + (size_t)zeroed * W, 0, (size_t)(last + 1 - zeroed) * W * sizeof *d); \
-                zeroed = last + 1;                                                        \
+            if (reach != NULL && reach[i] >= (long)zeroed) {                              \
+                const size_t last = (size_t)reach[i] < H ? (size_t)reach[i] : H - 1;      \
+                if (last >= zeroed) {                                                     \
+                    memset(d + zeroed * W, 0, (last + 1 - zeroed) * W * sizeof *d);       \
+                    zeroed = last + 1;                                                    \
+                }                                                                         \
             }                                                                             \
-            const uint64_t limit = (uint64_t)zeroed * W;                                  \
+            uint64_t limit = (uint64_t)zeroed * W;                                        \
             const int64_t *k = ix + i * ow;                                               \
             const T *gi = g + i * ow;                                                     \
             size_t j = 0;                                                                 \
-            /* four at a time, one test for all four (in order: two may name   \
-             * the same cell) */                                                          \
-            for (; j + 4 <= ow; j += 4) {                                                 \
-                const uint64_t k0 = (uint64_t)k[j], k1 = (uint64_t)k[j + 1];              \
-                const uint64_t k2 = (uint64_t)k[j + 2], k3 = (uint64_t)k[j + 3];          \
-                if ((k0 < limit) & (k1 < limit) & (k2 < limit) & (k3 < limit)) {          \
-                    d[k0] += gi[j];                                                       \
-                    d[k1] += gi[j + 1];                                                   \
-                    d[k2] += gi[j + 2];                                                   \
-                    d[k3] += gi[j + 3];                                                   \
-                    continue;                                                             \
+            while (j < ow) {                                                              \
+                /* four at a time, one test for all four (in order: two may     \
+                 * name the same cell) */                                                 \
+                if (j + 4 <= ow) {                                                        \
+                    const uint64_t k0 = (uint64_t)k[j], k1 = (uint64_t)k[j + 1];          \
+                    const uint64_t k2 = (uint64_t)k[j + 2], k3 = (uint64_t)k[j + 3];      \
+                    if ((k0 < limit) & (k1 < limit) & (k2 < limit) & (k3 < limit)) {      \
+                        d[k0] += gi[j];                                                   \
+                        d[k1] += gi[j + 1];                                               \
+                        d[k2] += gi[j + 2];                                               \
+                        d[k3] += gi[j + 3];                                               \
+                        j += 4;                                                           \
+                        continue;                                                         \
+                    }                                                                     \
                 }                                                                         \
-                for (size_t q = j; q < j + 4; q++)                                        \
-                    if ((uint64_t)k[q] < limit)                                           \
-                        d[k[q]] += gi[q];                                                 \
+                for (const size_t end = j + 4 <= ow ? j + 4 : ow; j < end; j++) {         \
+                    const uint64_t at = (uint64_t)k[j];                                   \
+                    if (at >= hw)                                                         \
+                        continue;                                                         \
+                    if (at >= limit) {                                                    \
+                        const size_t row = (size_t)(at / W);                              \
+                        memset(d + zeroed * W, 0, (row + 1 - zeroed) * W * sizeof *d);    \
+                        zeroed = row + 1;                                                 \
+                        limit = (uint64_t)zeroed * W;                                     \
+                    }                                                                     \
+                    d[at] += gi[j];                                                       \
+                }                                                                         \
             }                                                                             \
-            for (; j < ow; j++)                                                           \
-                if ((uint64_t)k[j] < limit)                                               \
-                    d[k[j]] += gi[j];                                                     \
         }                                                                                 \
         if (zeroed < H)                                                                   \
-            memset(d + (size_t)zeroed * W, 0, (size_t)(H - zeroed) * W * sizeof *d);      \
+            memset(d + zeroed * W, 0, (H - zeroed) * W * sizeof *d);                      \
     }
-INDEXED_3S2(float)
-INDEXED_3S2(double)
+SCATTER_PLANE(float)
+SCATTER_PLANE(double)
 
-static void plane_3s2_indexed(const pool_plan *plan, const int64_t *indices, const tensor *dy,
-                              tensor *dx, size_t plane)
+/* reach[i]: the last input row output row i's windows reach, where the
+ * windows are rows of the plan (windowed, global, adaptive, graham
+ * fractional); NULL otherwise (PyTorch's fractional draws per plane). */
+static long *rows_reached(const pool_plan *plan)
 {
-    const size_t hw = plan->h * plan->w, per_plane = plan->rows.out * plan->cols.out;
-    if (dx->dtype == TENSOR_F32)
-        indexed_3s2_float(plan, indices + plane * per_plane,
-                          (const float *)dy->data + plane * per_plane,
-                          (float *)dx->data + plane * hw);
-    else
-        indexed_3s2_double(plan, indices + plane * per_plane,
-                           (const double *)dy->data + plane * per_plane,
-                           (double *)dx->data + plane * hw);
+    if (plan->rows.start == NULL || plan->plane_row_start != NULL || plan->rows.out == 0)
+        return NULL;
+    long *reach = pv_malloc(plan->rows.out * sizeof *reach);
+    if (reach == NULL)
+        return NULL; /* only slower: rows are then zeroed as winners reach them */
+    long most = -1;
+    for (size_t i = 0; i < plan->rows.out; i++) {
+        long last = plan->rows.start[i] + (plan->rows.count[i] - 1) * plan->rows.step;
+        most = last > most ? last : most;
+        reach[i] = most;
+    }
+    return reach;
 }
 
 /* ---- avg: spread along the columns, then down the rows ----------------------- */
@@ -653,7 +672,8 @@ static void avg_plane(const pool_plan *plan, const tensor *dy, tensor *dx, size_
     }
 }
 
-/* ---- max/min: the forward's indices, then scatter ------------------------------ */
+/* dy scattered to the saved winners, or to the forward kernels' when there
+ * are none. */
 
 /* dy added at each winner, output after output: the saved indices, or
  * the forward kernels' when there are none. */
@@ -679,19 +699,30 @@ static pv_status scatter_backward(const pool_plan *plan, const tensor *input, co
         }
         indices = found;
     }
-    const size_t hw = plan->h * plan->w, per_plane = plan->rows.out * plan->cols.out;
-    memset(dx->data, 0, dx->count * tensor_dtype_size(dx->dtype));
-    for (size_t o = 0; o < plan->out_count; o++) {
-        if (indices[o] < 0 || (uint64_t)indices[o] >= hw)
-            continue;
-        const size_t at = o / per_plane * hw + (size_t)indices[o];
+    const size_t planes = plan->n * plan->c, H = plan->h, W = plan->w;
+    const size_t per_plane = planes > 0 ? plan->out_count / planes : 0;
+    long *reach = rows_reached(plan);
+    /* with the windows' rows known, one output row at a time; else the
+     * plane's outputs as one row */
+    const size_t oh = reach != NULL ? plan->rows.out : 1;
+    const size_t ow = reach != NULL ? plan->cols.out : per_plane;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+#endif
+    for (size_t p = 0; p < planes; p++) {
         if (dx->dtype == TENSOR_F32)
-            ((float *)dx->data)[at] += ((const float *)dy->data)[o];
+            scatter_plane_float(indices + p * per_plane, (const float *)dy->data + p * per_plane,
+                                (float *)dx->data + p * H * W, H, W, oh, ow, reach);
         else
-            ((double *)dx->data)[at] += ((const double *)dy->data)[o];
+            scatter_plane_double(indices + p * per_plane,
+                                 (const double *)dy->data + p * per_plane,
+                                 (double *)dx->data + p * H * W, H, W, oh, ow, reach);
     }
+    pv_free(reach);
     pv_free(found);
-    return PV_OK;
+    return pool_cancel_requested
+               ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
+               : PV_OK;
 }
 
 pv_status kernels_backward(const pool_plan *plan, const tensor *input, const tensor *dy,
@@ -728,16 +759,12 @@ pv_status kernels_backward(const pool_plan *plan, const tensor *input, const ten
                    ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
                    : PV_OK;
     }
-    if (windows_3s2(plan)) {
+    if (windows_3s2(plan) && indices == NULL) {
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
 #endif
-        for (size_t p = 0; p < planes; p++) {
-            if (indices != NULL)
-                plane_3s2_indexed(plan, indices, dy, dx, p);
-            else
-                plane_3s2(plan, input, dy, dx, p);
-        }
+        for (size_t p = 0; p < planes; p++)
+            plane_3s2(plan, input, dy, dx, p);
         return pool_cancel_requested
                    ? pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user")
                    : PV_OK;
