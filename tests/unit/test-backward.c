@@ -556,6 +556,37 @@ static void hand_cases(void)
         pool_plan_free(plan);
         tensor_free(x);
     }
+    /* indices handed to the backward: each in the plane gets its dy, added in
+     * output order, wherever it lies (here a winner in the last row for the
+     * first window, before its rows are reached); those outside the plane
+     * are skipped, never written */
+    {
+        tensor *x = tensor_new(TENSOR_F32, 3, (size_t[]){2, 4, 5}, NULL);
+        for (size_t i = 0; i < x->count; i++)
+            tensor_set(x, i, (double)(i % 7));
+        pool_plan *plan = plan_for("op=max k=3 s=1", x, NULL, 0);
+        const size_t hw = 20, per_plane = plan->out_count / 2;
+        int64_t idx[12];
+        tensor *dy = tensor_new(TENSOR_F32, plan->out_rank, plan->out_dims, NULL);
+        const int64_t picks[6] = {19, 3, -1, 3, (int64_t)1 << 40, 20};
+        double want[40] = {0};
+        for (size_t o = 0; o < plan->out_count; o++) {
+            idx[o] = picks[o % 6] ^ (int64_t)(o / 6); /* 19, 3, ... then 18, 2, ... */
+            tensor_set(dy, o, 0.1 * (double)(o + 1));
+            if (idx[o] >= 0 && (uint64_t)idx[o] < hw) {
+                const size_t at = o / per_plane * hw + (size_t)idx[o];
+                want[at] = (float)((float)want[at] + (float)tensor_get(dy, o));
+            }
+        }
+        pool_backward_options o = {.threads = 1, .indices = idx};
+        pv_error err;
+        tensor *dx = pool_backward(plan, x, dy, &o, &err);
+        check_values("max k=3 s=1 from handed indices", dx, 40, want, 0);
+        tensor_free(dx);
+        tensor_free(dy);
+        pool_plan_free(plan);
+        tensor_free(x);
+    }
     /* |x| at 0: slope 0, the other cells as usual */
     const double with_zero[4] = {0, 3, 0, 4};
     tensor *tw = make_matrix(2, 2, with_zero);
