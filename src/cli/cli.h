@@ -2,7 +2,8 @@
  *
  * Each subcommand is `int cli_NAME_main(int argc, char **argv)`: argv[0] is
  * the subcommand's name, the rest its arguments; it returns the exit code
- * (0 ok, 1 data or I/O, 2 usage, 130 interrupted) after printing any error
+ * (0 ok, 1 data or I/O, 2 usage, 130 interrupted; main turns that into 143
+ * after SIGTERM) after printing any error
  * with cli_report.  main.c lists them in one table; a new subcommand adds its
  * declaration here and its line there.
  */

@@ -137,6 +137,13 @@ static void on_cancel_signal(int signo)
     pool_cancel_requested = 1;
 }
 
+int cli_signal_exit_code(int code)
+{
+    if (code == CLI_EXIT_INTERRUPTED && cli_terminate_requested)
+        return CLI_EXIT_TERMINATED;
+    return code;
+}
+
 void cli_signals_install(void)
 {
     struct sigaction sa;

@@ -5,7 +5,7 @@
  * line on stderr:
  *   poolviz: error: SUBJECT: REASON
  * and the exit code follows the status: 0 ok, 1 data or I/O, 2 usage,
- * 130 interrupted.
+ * 128 + the signal when interrupted (130 SIGINT, 143 SIGTERM).
  */
 #ifndef POOLVIZ_CLI_COMMON_H
 #define POOLVIZ_CLI_COMMON_H
@@ -73,6 +73,12 @@ extern volatile sig_atomic_t cli_terminate_requested;
 
 /* Exit status of a program ended by SIGTERM, as the shell reports it. */
 #define CLI_EXIT_TERMINATED 143
+
+/* Every command ends 128 + the signal that stopped it, as a shell reports a
+ * program the signal killed: 130 after SIGINT, 143 after SIGTERM.  Takes the
+ * code a command returned: CLI_EXIT_INTERRUPTED becomes CLI_EXIT_TERMINATED
+ * when SIGTERM asked for the stop; any other code is returned as is. */
+int cli_signal_exit_code(int code);
 
 /* The built-in example: the 4×4 float64 matrix 1..16 (row-major).  NULL
  * with err filled on out of memory; free with tensor_free. */

@@ -183,5 +183,5 @@ int main(int argc, char **argv)
     static char stdout_buffer[1 << 16];
     if (!isatty(STDOUT_FILENO))
         setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
-    return cli_close_stdout(run(argc, argv));
+    return cli_close_stdout(cli_signal_exit_code(run(argc, argv)));
 }

@@ -7,7 +7,8 @@
  *   poolviz: error: line N: SUBJECT: REASON
  * and the script goes on with the next line.  Exit status: 0 if every line
  * worked, 1 if any line failed (whatever the kind of error), 130 when Ctrl-C
- * stopped it; a session on a terminal ends with 0.  Pool options given on
+ * stopped it, 143 when SIGTERM ended it (also inside the stepper or the
+ * lesson player); a session on a terminal ends with 0.  Pool options given on
  * the command line are the starting settings.
  */
 #include "config.h"
@@ -54,7 +55,9 @@ static pv_status repl_step(void *ctx, const char *name, const tensor *input,
     tui_options o = {.input = input, .name = name, .params = params, .color = r->color,
                      .graphics = r->graphics};
     int code = tui_run(&o, err);
-    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED) {
+    if (code == CLI_EXIT_TERMINATED)
+        cli_terminate_requested = 1;    /* SIGTERM ends the REPL too */
+    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED || code == CLI_EXIT_TERMINATED) {
         pool_cancel_requested = 0;
         pv_error_clear(err);
         return PV_OK;
@@ -71,7 +74,9 @@ static pv_status repl_lesson(void *ctx, const char *name, pv_error *err)
         return lesson_print_by_name(name, repl_emit, ctx, err);
     lessonview_options o = {.color = r->color};
     int code = lessonview_run_by_name(name, &o, err);
-    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED) {
+    if (code == CLI_EXIT_TERMINATED)
+        cli_terminate_requested = 1;    /* SIGTERM ends the REPL too */
+    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED || code == CLI_EXIT_TERMINATED) {
         pool_cancel_requested = 0;
         pv_error_clear(err);
         return PV_OK;

@@ -28,7 +28,7 @@ typedef struct lessonview_options {
 } lessonview_options;
 
 /* Play l until the user quits.  Returns the exit code: 0 after q, 130
- * after Ctrl-C or SIGTERM (err->status PV_ERR_INTERRUPTED), 1 with err
+ * after Ctrl-C, 143 after SIGTERM (err->status PV_ERR_INTERRUPTED), 1 with err
  * filled when there is no terminal or a demo cannot be computed (the
  * lesson should have passed lesson_check). */
 int lessonview_run(const lesson *l, const lessonview_options *options, pv_error *err);

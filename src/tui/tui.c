@@ -666,7 +666,7 @@ int tui_run(const tui_options *options, pv_error *err)
     tui_restore_terminal();
     if (got_sigint || got_sigterm) {
         pv_error_set(err, PV_ERR_INTERRUPTED, "", got_sigint ? "interrupted" : "terminated");
-        code = pv_status_exit_code(PV_ERR_INTERRUPTED);
+        code = 128 + (got_sigint ? SIGINT : SIGTERM);
     }
     goto done;
 

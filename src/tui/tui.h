@@ -47,8 +47,8 @@ typedef struct tui_options {
 } tui_options;
 
 /* Run the stepper until the user quits.  Returns the exit code: 0 when the
- * user quit (q, :quit); 130 after Ctrl-C or SIGTERM (err->status is
- * PV_ERR_INTERRUPTED: quiet, the terminal is restored); otherwise 1 or 2
+ * user quit (q, :quit); 128 + the signal, 130 after Ctrl-C and 143 after
+ * SIGTERM (err->status is PV_ERR_INTERRUPTED: quiet, the terminal is restored); otherwise 1 or 2
  * with err filled for the caller to print, and the terminal untouched or
  * restored: parameters that do not fit the input, then stdin or stdout not
  * a terminal ("terminal: the stepper needs a terminal ..."), no memory; all

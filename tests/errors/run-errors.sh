@@ -137,8 +137,8 @@ for args in "$here"/*.args; do
     fi
 done
 
-# SIGTERM (as Ctrl-C) while poolviz waits for its input: exit 130, one error
-# line, no output file.
+# SIGTERM while poolviz waits for its input: exit 143 (128 + SIGTERM), one
+# error line, no output file.
 name=interrupted
 tmp="$work/$name"
 mkdir -p "$tmp"
@@ -150,7 +150,7 @@ sleep 1
 kill -TERM "$pid" 2> /dev/null
 wait "$pid"
 status=$?
-expected_exit=130
+expected_exit=143
 check_run
 if [ -z "$problem" ] && ! grep -q 'interrupted' "$err"; then
     problem="the message does not say 'interrupted'"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # interrupt.sh - Ctrl-C (SIGINT) or SIGTERM during long batch work: poolviz
-# stops promptly with exit 130 and one "poolviz: error: ... interrupted"
-# line, writes no output file and leaves no temporary file; a file it was
-# about to replace keeps its old content.
+# stops promptly with exit 128 + the signal (130 for SIGINT, 143 for
+# SIGTERM, in every command) and one "poolviz: error: ... interrupted" line,
+# writes no output file and leaves no temporary file; a file it was about
+# to replace keeps its old content.
 #
 # The work is a large generated .npy pooled with a costly operator
 # (stochastic pooling with large overlapping windows); if a
@@ -63,7 +64,11 @@ attempt() {
     wait "$pid"
     status=$?
     echo "  SIG$sig: exit $status $((ticks / 10)).$((ticks % 10)) s after the signal"
-    if clean_error 130 "interrupted"; then
+    case $sig in
+        INT) expected=130 ;;
+        TERM) expected=143 ;;
+    esac
+    if clean_error "$expected" "interrupted"; then
         outcome=ok
     else
         outcome="wrong ending after SIG$sig"
@@ -102,9 +107,44 @@ case_interrupt sigint-while-pooling INT pool "$in/big.npy" --op stochastic -k 31
 case_interrupt sigterm-while-pooling TERM pool "$in/big.npy" --op stochastic -k 31 -s 1 \
     --threads 1 -o "$o/out.npy"
 case_interrupt sigint-while-writing-text INT pool "$in/big.npy" -k 1 -o "$o/out.txt"
+case_interrupt sigterm-while-writing-text TERM pool "$in/big.npy" -k 1 -o "$o/out.txt"
+case_interrupt sigterm-grad TERM grad "$in/big.npy" --op stochastic -k 31 -s 1 --threads 1 \
+    -o "$o/dx.npy"
 keep=out.npy
 case_interrupt sigint-keeps-old-file INT pool "$in/big.npy" --op stochastic -k 31 -s 1 \
     --threads 1 -o "$o/out.npy"
+case_interrupt sigterm-keeps-old-file TERM pool "$in/big.npy" --op stochastic -k 31 -s 1 \
+    --threads 1 -o "$o/out.npy"
 keep=
+
+# waiting SIGNAL NAME ARGS...: poolviz reads stdin from a FIFO kept open
+# and silent; the signal ends the wait with 128 + the signal.
+waiting() {
+    sig=$1 name=$2
+    shift 2
+    rm -rf "$work/out" "$work/fifo" && mkdir "$work/out" && mkfifo "$work/fifo"
+    $launch "$POOLVIZ" "$@" < "$work/fifo" > "$work/stdout" 2> "$work/stderr" &
+    pid=$!
+    exec 3> "$work/fifo"
+    sleep 1
+    kill -s "$sig" "$pid"
+    wait "$pid"
+    status=$?
+    exec 3>&-
+    case $sig in
+        INT) expected=130 ;;
+        TERM) expected=143 ;;
+    esac
+    if clean_error "$expected" "interrupted"; then
+        pass "$name"
+    else
+        fail "$name"
+    fi
+}
+waiting TERM sigterm-reading-stdin pool - -o "$o/out.txt"
+waiting INT sigint-reading-stdin pool - -o "$o/out.txt"
+printf 'A = load /dev/stdin\n' > "$in/load.txt"
+waiting TERM sigterm-repl-script repl "$in/load.txt"
+waiting INT sigint-repl-script repl "$in/load.txt"
 
 finish

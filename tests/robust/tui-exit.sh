@@ -75,7 +75,7 @@ pid=$(poolviz_pid)
 if [ -n "$pid" ]; then
     kill -TERM "$pid"
     check "SIGTERM: ends it" tui_wait_exit
-    check "SIGTERM: exit status 130" test "$tui_status" = 130
+    check "SIGTERM: exit status 143 (128 + SIGTERM)" test "$tui_status" = 143
     check "SIGTERM: terminal given back" restored
 else
     check "SIGTERM: poolviz process found" false
@@ -89,6 +89,7 @@ pid=$(poolviz_pid)
 if [ -n "$pid" ]; then
     kill -TERM "$pid"
     check "SIGTERM in the command line: ends it" tui_wait_exit
+    check "SIGTERM in the command line: exit status 143" test "$tui_status" = 143
     check "SIGTERM in the command line: terminal given back" restored
 else
     check "SIGTERM in the command line: poolviz process found" false

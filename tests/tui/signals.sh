@@ -1,6 +1,6 @@
 #!/bin/sh
 # signals.sh - Ctrl-C and SIGTERM end the stepper with the terminal
-# restored (exit 130), and without a terminal the stepper says so in one
+# restored (exit 130 and 143, 128 + the signal), and without a terminal the stepper says so in one
 # line instead of drawing garbage.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/tui/tui-lib.sh"
 
@@ -30,6 +30,7 @@ child=$(ps -o pid= --ppid "$pid" 2>/dev/null | head -n 1 | tr -d ' ')
 if [ -n "$child" ]; then
     kill -TERM "$child"
     check "SIGTERM ends the stepper" tui_wait_exit
+    check "exit status 143" test "$tui_status" = 143
     check "the terminal is restored after SIGTERM" tui_wait "tty: icanon echo"
 else
     echo "# SIGTERM case skipped: no child process found"
