@@ -585,7 +585,8 @@ void cli_pool_options_help(FILE *out, unsigned groups)
               "                            colours on a terminal (default auto; NO_COLOR)\n"
               "      --graphics auto|symbols|sixel|kitty\n"
               "                            how the stepper draws pictures (default auto:\n"
-              "                            symbols; sixel and kitty fall back to symbols)\n"
+              "                            kitty or sixel where the terminal shows them,\n"
+              "                            else symbols)\n"
               "  -h, --help                show this help\n",
               out);
     }

@@ -28,6 +28,7 @@
 #include "core/quote.h"
 #include "lesson/lessontext.h"
 #include "tui/lessonview.h"
+#include "tui/graphics.h"
 #include "tui/tui.h"
 
 typedef struct repl {
@@ -63,6 +64,18 @@ static pv_status repl_step(void *ctx, const char *name, const tensor *input,
         return PV_OK;
     }
     return err->status != PV_OK ? err->status : PV_ERR_DATA;
+}
+
+/* `set graphics MODE`: how the next `step` draws pictures. */
+static pv_status repl_graphics(void *ctx, const char *name, pv_error *err)
+{
+    repl *r = ctx;
+    graphics_choice choice;
+    if (!graphics_choice_from_name(name, &choice))
+        return pv_error_set(err, PV_ERR_USAGE, "graphics", "'%s': use auto, symbols, sixel or "
+                            "kitty", name);
+    r->graphics = (int)choice;
+    return PV_OK;
 }
 
 /* `lesson NAME`: the lesson player on a terminal; in a script (or with
@@ -217,7 +230,7 @@ int cli_repl_main(int argc, char **argv)
         }
     }
 
-    cmd_hooks hooks = {&r, repl_emit, repl_step, repl_lesson, stdout, NULL};
+    cmd_hooks hooks = {&r, repl_emit, repl_step, repl_lesson, stdout, NULL, repl_graphics};
     cmd_session *s = cmd_session_new(&hooks, &err);
     lineinput *li = s ? lineinput_open(in, s, &err) : NULL;
     int code = CLI_EXIT_OK;

@@ -56,6 +56,7 @@ typedef struct cmd_var {
 struct cmd_session {
     cmd_hooks hooks;
     pool_params params;
+    char graphics[8];       /* auto, symbols, sixel or kitty */
     cmd_var *vars;
     size_t var_count, var_cap;
     uint64_t random_counter;
@@ -1105,9 +1106,42 @@ static cmd_result run_value_and_print(cmd_session *s, const cmd_words *w, pv_err
     return st == PV_OK ? CMD_OK : CMD_ERROR;
 }
 
+/* `set graphics MODE`: not a pooling setting; the front end draws with it. */
+static cmd_result set_graphics(cmd_session *s, const cmd_words *w, pv_error *err)
+{
+    static const char *const names[] = {"auto", "symbols", "sixel", "kitty"};
+    if (w->count != 3) {
+        pv_error_set(err, PV_ERR_USAGE, "graphics", "give one of auto, symbols, sixel, kitty "
+                                                    "(set graphics auto)");
+        return CMD_ERROR;
+    }
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(w->word[2], names[i]) == 0)
+            name = names[i];
+    if (name == NULL) {
+        const char *close = closest_word(w->word[2], names, sizeof names / sizeof names[0]);
+        pv_error_set(err, PV_ERR_USAGE, "graphics", "'%s' is not a way to draw pictures; %s%s%s",
+                     w->word[2], close ? "did you mean " : "use auto, symbols, sixel or kitty",
+                     close ? close : "", close ? "?" : "");
+        return CMD_ERROR;
+    }
+    if (s->hooks.graphics != NULL && s->hooks.graphics(s->hooks.ctx, name, err) != PV_OK)
+        return CMD_ERROR;
+    snprintf(s->graphics, sizeof s->graphics, "%s", name);
+    return CMD_OK;
+}
+
+const char *cmd_session_graphics(const cmd_session *s)
+{
+    return s->graphics[0] != '\0' ? s->graphics : "auto";
+}
+
 static cmd_result run_set(cmd_session *s, const cmd_words *w, pv_error *err)
 {
     char buf[2048];
+    if (w->count >= 2 && strcmp(w->word[1], "graphics") == 0)
+        return set_graphics(s, w, err);
     if (w->count == 1) {
         pool_params_format_settings(&s->params, buf, sizeof buf);
         return emitf(s, err, "%s", buf) == PV_OK ? CMD_OK : CMD_ERROR;

@@ -53,6 +53,10 @@ typedef struct cmd_hooks {
     pv_status (*compare)(void *ctx, const char *name, const tensor *input,
                          const pool_params *params, const pool_op *ops, size_t count,
                          pv_error *err);
+    /* `set graphics auto|symbols|sixel|kitty` (name is one of them): how
+     * pictures are drawn from now on.  NULL = only remembered (see
+     * cmd_session_graphics). */
+    pv_status (*graphics)(void *ctx, const char *name, pv_error *err);
 } cmd_hooks;
 
 /* New session with no matrices and the default settings.  The hooks are
@@ -71,6 +75,10 @@ void cmd_session_free(cmd_session *s);
  * PV_ERR_INTERRUPTED when pool_cancel_requested stopped a computation.
  * CMD_QUIT for `quit` / `exit`. */
 cmd_result cmd_execute(cmd_session *s, const char *line, pv_error *err);
+
+/* The last `set graphics` value ("auto" until one), for a stepper the
+ * session opens. */
+const char *cmd_session_graphics(const cmd_session *s);
 
 /* The current settings, owned by the session (the TUI may change them). */
 pool_params *cmd_session_params(cmd_session *s);

@@ -64,6 +64,7 @@ struct tui_app {
     lessonview *lesson;         /* the lesson being played (lesson_screen), or NULL */
     bool lesson_quits;          /* q on the lesson quits (poolviz lesson), else back */
     compareview *compare;       /* the comparison on the compare screen, or NULL */
+    int graphics;               /* how pictures are asked to be drawn (a tui_graphics) */
 };
 
 /* Switch to a screen; the current one is remembered as app->under when the
@@ -95,6 +96,11 @@ void tui_prompt(tui_app *app, const char *prompt, void (*done)(void *ctx, const 
  * On failure nothing changes and err says why. */
 pv_status tui_try_input(tui_app *app, const tensor *input, const char *name,
                         const pool_params *params, pv_error *err);
+
+/* Draw pictures as choice asks (a tui_graphics: auto, symbols, sixel,
+ * kitty), as far as the terminal shows them; a note on the bottom line when
+ * it falls back to symbols. */
+void tui_set_graphics(tui_app *app, int choice);
 
 /* Run one line of the command language as if typed after ':'. */
 void tui_run_command(tui_app *app, const char *line);

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <wchar.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <curses.h>
 
 #include "core/alloc.h"
@@ -15,6 +18,7 @@
 #include "core/tensor.h"
 #include "tui/draw.h"
 #include "tui/glyphs.h"
+#include "tui/graphics.h"
 #include "tui/pixels.h"
 #include "tui/stepper.h"
 #include "tui/symbols.h"
@@ -92,6 +96,26 @@ typedef enum colour_mode { MODE_RAMP, MODE_8, MODE_256, MODE_DIRECT } colour_mod
 
 /* How picture_begin_frame found the terminal, for the widgets it drew. */
 static colour_mode widget_mode;
+
+/* Terminal graphics (sixel, kitty): each picture of a frame becomes escape
+ * sequences written at its cells after curses drew the frame (its cells
+ * blank for curses); the rectangles of the last frame tell when the screen
+ * must be repainted to wipe pictures that moved or went. */
+enum { GRAPHICS_JOBS = 2 + PICTURE_SLOTS };
+typedef struct graphics_job {
+    int y, x, cols, rows;
+    char *text;
+    size_t len;
+} graphics_job;
+
+static struct {
+    graphics_mode mode;
+    int cell_w, cell_h;
+    graphics_job jobs[GRAPHICS_JOBS];
+    int count;
+    int last[GRAPHICS_JOBS][4];
+    int last_count;
+} gfx;
 
 static struct {
     int64_t *keys;          /* open addressing; -1 = empty */
@@ -365,6 +389,10 @@ void picture_release(void)
     memset(&view, 0, sizeof view);
     pairs_release();
     symbols_release();
+    for (int i = 0; i < gfx.count; i++)
+        graphics_free_text(gfx.jobs[i].text);
+    memset(&gfx, 0, sizeof gfx);
+    graphics_release();
 }
 
 /* The name a picture is known by, without the "A = " of the stepper. */
@@ -836,6 +864,75 @@ static bool draw_symbols(colour_mode mode, const frame *f, const pixels_source *
     return true;
 }
 
+/* Queue view.pixels (frame f) as terminal graphics, its cells blank for
+ * curses; false when graphics are off or could not be made. */
+static bool draw_graphics(const frame *f)
+{
+    if (gfx.mode == GRAPHICS_SYMBOLS || gfx.count >= GRAPHICS_JOBS)
+        return false;
+    int rows = (f->h + 1) / 2;
+    size_t len = 0;
+    char *text = graphics_render(gfx.mode, view.pixels, f->w, f->h, f->w, rows, gfx.cell_w,
+                                 gfx.cell_h, &len);
+    if (text == NULL)
+        return false;
+    graphics_job *job = &gfx.jobs[gfx.count++];
+    *job = (graphics_job){f->y, f->x, f->w, rows, text, len};
+    for (int row = 0; row < rows; row++)
+        draw_fill(f->y + row, f->x, f->w, A_NORMAL);
+    return true;
+}
+
+void picture_set_graphics(int mode)
+{
+    gfx.mode = (graphics_mode)mode;
+}
+
+void picture_graphics_begin(void)
+{
+    for (int i = 0; i < gfx.count; i++)
+        graphics_free_text(gfx.jobs[i].text);
+    gfx.count = 0;
+    gfx.cell_w = 10;
+    gfx.cell_h = 20;
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0 &&
+        ws.ws_xpixel >= ws.ws_col && ws.ws_ypixel >= ws.ws_row) {
+        gfx.cell_w = ws.ws_xpixel / ws.ws_col;
+        gfx.cell_h = ws.ws_ypixel / ws.ws_row;
+    }
+}
+
+void picture_graphics_flush(void)
+{
+    bool changed = gfx.count != gfx.last_count;
+    for (int i = 0; i < gfx.count && !changed; i++) {
+        const graphics_job *j = &gfx.jobs[i];
+        changed = gfx.last[i][0] != j->y || gfx.last[i][1] != j->x ||
+                  gfx.last[i][2] != j->cols || gfx.last[i][3] != j->rows;
+    }
+    if (changed && gfx.last_count > 0) {
+        /* pictures that moved or went: repaint what curses thinks is there */
+        fputs(graphics_clear_sequence(gfx.mode), stdout);
+        clearok(curscr, TRUE);
+        refresh();
+    }
+    for (int i = 0; i < gfx.count; i++) {
+        const graphics_job *j = &gfx.jobs[i];
+        printf("\0337\033[%d;%dH", j->y + 1, j->x + 1);
+        fwrite(j->text, 1, j->len, stdout);
+        fputs("\0338", stdout);
+        gfx.last[i][0] = j->y;
+        gfx.last[i][1] = j->x;
+        gfx.last[i][2] = j->cols;
+        gfx.last[i][3] = j->rows;
+        graphics_free_text(j->text);
+    }
+    gfx.last_count = gfx.count;
+    gfx.count = 0;
+    fflush(stdout);
+}
+
 /* Draw src in frame f (slot: 0 the input, 1 the output) with the display
  * box mark outlined (has_mark): a coloured ring, or reverse video over the
  * marked cells without colours.
@@ -853,6 +950,8 @@ static void draw_picture(colour_mode mode, int slot, const frame *f, const pixel
         draw_ring(f, mx0, mx1, my0, my1);
     if (mode == MODE_RAMP && *ramp_lo < 0)
         ramp_range(f, ramp_lo, ramp_hi);
+    if (mode != MODE_RAMP && draw_graphics(f))
+        return;
     if (mode != MODE_RAMP && draw_symbols(mode, f, src))
         return;
     bool halves = glyphs_current()->utf8;

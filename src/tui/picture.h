@@ -49,6 +49,16 @@ int picture_draw_output_panel(const stepper *st, int slot, int y, int x, int row
 #define PICTURE_NUMBERS_MAX 24
 bool picture_wanted(const stepper *st);
 
+/* Terminal graphics: picture_set_graphics takes a graphics_mode (graphics.h)
+ * that the pictures are drawn in from then on (symbols: curses cells).
+ * With sixel or kitty, tui.c calls picture_graphics_begin before drawing a
+ * frame and picture_graphics_flush after curses's refresh: it writes the
+ * frame's pictures at their cells (and repaints the screen first when the
+ * last frame's pictures moved or went). */
+void picture_set_graphics(int mode);
+void picture_graphics_begin(void);
+void picture_graphics_flush(void);
+
 /* Forget everything the view keeps (the inputs that pool-again replaced,
  * the colour pairs it allocated): call when the stepper's screen closes. */
 void picture_release(void);

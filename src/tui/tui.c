@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #include <curses.h>
 #include <readline/history.h>
 
@@ -23,6 +25,7 @@
 #include "tui/draw.h"
 #include "tui/fatal.h"
 #include "tui/glyphs.h"
+#include "tui/graphics.h"
 #include "tui/help.h"
 #include "tui/lessonview.h"
 #include "tui/pager.h"
@@ -201,6 +204,30 @@ static pv_status on_step(void *ctx, const char *name, const tensor *input,
         tui_close_overlay(app);
     }
     return status;
+}
+
+void tui_set_graphics(tui_app *app, int choice)
+{
+    char note[256];
+    graphics_mode mode = graphics_choose((graphics_choice)choice, environ, note, sizeof note);
+    picture_set_graphics(mode);
+    app->graphics = choice;
+    if (note[0] != '\0')
+        tui_message(app, false, "%s", note);
+}
+
+/* `set graphics MODE` on the ':' line. */
+static pv_status on_graphics(void *ctx, const char *name, pv_error *err)
+{
+    tui_app *app = ctx;
+    graphics_choice choice;
+    if (!graphics_choice_from_name(name, &choice))
+        return pv_error_set(err, PV_ERR_USAGE, "graphics", "'%s': use auto, symbols, sixel or kitty",
+                            name);
+    tui_set_graphics(app, choice);
+    if (app->message[0] == '\0')
+        tui_message(app, false, "pictures: %s", name);
+    return PV_OK;
 }
 
 /* `:compare A max avg min`: the compare screen over the one on show. */
@@ -474,11 +501,13 @@ static void draw_message(const tui_app *app)
 
 static void draw_all(tui_app *app)
 {
+    picture_graphics_begin();
     erase();
     if (too_small(app)) {
         draw_too_small(app);
         curs_set(0);
         refresh();
+        picture_graphics_flush();
         return;
     }
     app->screen->draw(app);
@@ -496,6 +525,7 @@ static void draw_all(tui_app *app)
         draw_hints(app->screen->hints, y);
     }
     refresh();
+    picture_graphics_flush();
 }
 
 /* ---- the loop --------------------------------------------------------------- */
@@ -561,7 +591,7 @@ static pv_status open_session(tui_app *app, const tensor *input, const char *nam
                               pv_error *err)
 {
     cmd_hooks hooks = {.ctx = app, .emit = on_emit, .step = on_step, .lesson = on_lesson,
-                       .compare = on_compare};
+                       .compare = on_compare, .graphics = on_graphics};
     app->session = cmd_session_new(&hooks, err);
     if (app->session == NULL)
         return err->status;
@@ -658,10 +688,7 @@ int tui_run(const tui_options *options, pv_error *err)
     app.screen = app.lesson != NULL              ? &lesson_screen
                  : options && options->picture ? &picture_screen
                                                : &stepper_screen;
-    if (options != NULL &&
-        (options->graphics == TUI_GRAPHICS_SIXEL || options->graphics == TUI_GRAPHICS_KITTY))
-        tui_message(&app, false, "--graphics %s is not drawn yet: pictures use symbols",
-                    options->graphics == TUI_GRAPHICS_SIXEL ? "sixel" : "kitty");
+    tui_set_graphics(&app, options != NULL ? options->graphics : TUI_GRAPHICS_AUTO);
     run_loop(&app);
     tui_restore_terminal();
     if (got_sigint || got_sigterm) {

@@ -24,10 +24,12 @@ typedef enum tui_color_mode {
     TUI_COLOR_ALWAYS = 1    /* colours when the terminal has them, despite NO_COLOR */
 } tui_color_mode;
 
-/* How pictures are drawn (--graphics).  Only symbols are drawn so far:
- * sixel and kitty fall back to them with a note on the bottom line. */
+/* How pictures are drawn (--graphics, `set graphics`): the order of
+ * graphics_choice (graphics.h).  sixel and kitty are drawn where libchafa's
+ * terminal database says the terminal shows them, else symbols with a note
+ * on the bottom line. */
 typedef enum tui_graphics {
-    TUI_GRAPHICS_AUTO = 0,      /* symbols */
+    TUI_GRAPHICS_AUTO = 0,      /* kitty, sixel, else symbols, as the terminal shows them */
     TUI_GRAPHICS_SYMBOLS,       /* libchafa's block symbols in curses cells */
     TUI_GRAPHICS_SIXEL,
     TUI_GRAPHICS_KITTY

@@ -203,7 +203,7 @@ static void test_errors(void)
     CHECK_HAS(fails("Bb", PV_ERR_USAGE), "did you mean the matrix B?");
     /* no matrices at all: say how to define one */
     pv_error err;
-    cmd_hooks hooks = {&cap, cap_emit, NULL, NULL, NULL, NULL};
+    cmd_hooks hooks = {&cap, cap_emit, NULL, NULL, NULL, NULL, NULL};
     cmd_session *empty = cmd_session_new(&hooks, &err);
     CHECK(empty != NULL);
     CHECK(cmd_execute(empty, "pool Q", &err) == CMD_ERROR);
@@ -397,7 +397,7 @@ static void test_big_show(void)
     if (mem == NULL)
         return;
     pv_error err;
-    cmd_hooks hooks = {&cap, cap_emit, NULL, NULL, mem, NULL};
+    cmd_hooks hooks = {&cap, cap_emit, NULL, NULL, mem, NULL, NULL};
     cmd_session *streamed = cmd_session_new(&hooks, &err);
     CHECK(streamed != NULL);
     clear_output();
@@ -415,7 +415,7 @@ static void test_big_show(void)
 int main(void)
 {
     pv_error err;
-    cmd_hooks hooks = {&cap, cap_emit, cap_step, cap_lesson, NULL, NULL};
+    cmd_hooks hooks = {&cap, cap_emit, cap_step, cap_lesson, NULL, NULL, NULL};
     session = cmd_session_new(&hooks, &err);
     CHECK(session != NULL);
     if (session == NULL)

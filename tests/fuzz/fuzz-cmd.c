@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             script[i] = '_';
 
     size_t emitted = 0;
-    cmd_hooks hooks = { &emitted, emit_nothing, step_nothing, lesson_nothing, NULL, NULL };
+    cmd_hooks hooks = { &emitted, emit_nothing, step_nothing, lesson_nothing, NULL, NULL, NULL };
     pv_error err = { 0 };
     cmd_session *s = cmd_session_new(&hooks, &err);
     if (s == NULL)

@@ -297,8 +297,9 @@ for size in "120 40" "100 30" "80 24"; do
     check "$1x$2: quits" tui_wait_exit
 done
 
-# --graphics: symbols and auto draw symbols; sixel and kitty are not drawn
-# yet and say so; anything else is a usage error.
+# --graphics: symbols, and auto on tmux, draw symbols; sixel and kitty on a
+# terminal not known to show them fall back to symbols and say so (their
+# drawing: graphics.sh); anything else is a usage error.
 for mode in auto symbols; do
     tui_start 80 24 -- --graphics "$mode" "$cat_png"
     check "--graphics $mode: the pictures are up" tui_wait "input 256×256"
@@ -310,7 +311,7 @@ done
 for mode in sixel kitty; do
     tui_start 80 24 -- --graphics "$mode" "$cat_png"
     check "--graphics $mode: falls back to symbols and says so" \
-        tui_wait "--graphics $mode is not drawn yet: pictures use symbols"
+        tui_wait "is not known to show $mode graphics: symbols instead"
     check "--graphics $mode: block symbols" tui_has "$blocks"
     tui_keys q
     check "quits" tui_wait_exit

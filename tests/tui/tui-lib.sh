@@ -13,6 +13,7 @@
 #   tui_screen [-e]                            the pane's text (-e: with escapes)
 #   tui_wait TEXT [SECONDS]                    until the screen contains TEXT
 #   tui_wait_gone TEXT [SECONDS]               until it does not
+#   tui_wait_for COMMAND...                    until COMMAND succeeds (15 s)
 #   tui_wait_exit [SECONDS]                    until poolviz has exited; sets tui_status
 #   tui_has PATTERN / tui_lacks PATTERN        the screen matches a grep pattern (or not)
 #   tui_escapes_have PATTERN                   the screen with escapes matches
@@ -154,6 +155,20 @@ tui_wait() {
     i=0
     while [ $i -lt $limit ]; do
         if tui_screen | grep -qF -- "$text"; then
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# Until a command succeeds (a check on the screen or a log).
+tui_wait_for() {
+    limit=150
+    i=0
+    while [ $i -lt $limit ]; do
+        if "$@"; then
             return 0
         fi
         sleep 0.1
