@@ -1,29 +1,35 @@
-/* cmdtext.h - a growing text buffer for the command language's output.
- *
- * Appending never fails loudly: on out of memory the buffer sets `failed`
- * and ignores further text, and the caller checks once at the end.
- */
+/* cmdtext.h - the command language's name for poolviz's one growable
+ * string (core/strbuf.h): a cmd_text is a strbuf, and these are its
+ * functions under the names the command language's modules use. */
 #ifndef POOLVIZ_CMD_CMDTEXT_H
 #define POOLVIZ_CMD_CMDTEXT_H
 
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stddef.h>
 
-typedef struct cmd_text {
-    char *data;     /* NUL-terminated once anything was appended; pv_malloc'ed */
-    size_t len, cap;
-    bool failed;
-} cmd_text;
+#include "core/strbuf.h"
 
-void cmd_text_init(cmd_text *t);
-void cmd_text_free(cmd_text *t);
-void cmd_text_append(cmd_text *t, const char *s);
-void cmd_text_vappend(cmd_text *t, const char *fmt, va_list ap);
-void cmd_text_appendf(cmd_text *t, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+typedef strbuf cmd_text;
+
+static inline void cmd_text_init(cmd_text *t)
+{
+    strbuf_init(t);
+}
+
+static inline void cmd_text_free(cmd_text *t)
+{
+    strbuf_free(t);
+}
+
+static inline void cmd_text_append(cmd_text *t, const char *s)
+{
+    strbuf_append(t, s);
+}
+
+static inline void cmd_text_vappend(cmd_text *t, const char *fmt, va_list ap)
+{
+    strbuf_vappendf(t, fmt, ap);
+}
+
+#define cmd_text_appendf strbuf_appendf
 
 #endif

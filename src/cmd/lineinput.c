@@ -28,6 +28,7 @@
 #include "core/alloc.h"
 #include "core/forward.h"
 #include "core/params.h"
+#include "core/strbuf.h"
 #include "io/datadir.h"
 
 /* Entries kept in the history file. */
@@ -36,8 +37,7 @@
 struct lineinput {
     FILE *in;
     bool interactive;
-    char *buf;          /* the current line (piped), pv_malloc'ed */
-    size_t cap;
+    strbuf buf;         /* the current line (piped), at most LINEINPUT_MAX_LINE - 1 bytes */
     char *rl_line;      /* the current line (terminal), malloc'ed by readline */
     char *history_path;
     cmd_session *session;
@@ -49,9 +49,9 @@ struct lineinput {
 static lineinput_status read_plain(lineinput *li, const char **line, size_t *len,
                                    pv_error *err)
 {
-    size_t used = 0;
     bool too_long = false, any = false;
     int c;
+    strbuf_clear(&li->buf);
     for (;;) {
         errno = 0;
         c = getc(li->in);
@@ -60,23 +60,13 @@ static lineinput_status read_plain(lineinput *li, const char **line, size_t *len
         any = true;
         if (c == '\n')
             break;
-        if (too_long)
+        if (too_long || strbuf_putc(&li->buf, (char)c))
             continue;
-        if (used + 1 >= li->cap) {
-            if (li->cap >= LINEINPUT_MAX_LINE) {
-                too_long = true;
-                continue;
-            }
-            size_t cap = li->cap ? li->cap * 2 : 256;
-            char *grown = pv_realloc(li->buf, cap);
-            if (grown == NULL) {
-                pv_error_set(err, PV_ERR_NOMEM, "memory", "out of memory");
-                return LINEINPUT_ERROR;
-            }
-            li->buf = grown;
-            li->cap = cap;
+        if (li->buf.len < li->buf.limit) {
+            pv_error_set(err, PV_ERR_NOMEM, "memory", "out of memory");
+            return LINEINPUT_ERROR;
         }
-        li->buf[used++] = (char)c;
+        too_long = true; /* read on to the line's end, keep nothing */
     }
     if (c == EOF && ferror(li->in)) {
         bool interrupted = errno == EINTR || pool_cancel_requested;
@@ -94,19 +84,14 @@ static lineinput_status read_plain(lineinput *li, const char **line, size_t *len
                      LINEINPUT_MAX_LINE >> 20);
         return LINEINPUT_ERROR;
     }
-    if (used > 0 && li->buf[used - 1] == '\r')
-        used--;
-    if (li->buf == NULL) {
-        li->buf = pv_malloc(1);
-        if (li->buf == NULL) {
-            pv_error_set(err, PV_ERR_NOMEM, "memory", "out of memory");
-            return LINEINPUT_ERROR;
-        }
-        li->cap = 1;
+    if (!strbuf_append(&li->buf, "")) { /* the text exists even for an empty line */
+        pv_error_set(err, PV_ERR_NOMEM, "memory", "out of memory");
+        return LINEINPUT_ERROR;
     }
-    li->buf[used] = '\0';
-    *line = li->buf;
-    *len = used;
+    if (li->buf.len > 0 && li->buf.data[li->buf.len - 1] == '\r')
+        li->buf.data[--li->buf.len] = '\0';
+    *line = li->buf.data;
+    *len = li->buf.len;
     return LINEINPUT_LINE;
 }
 
@@ -711,6 +696,8 @@ lineinput *lineinput_open(FILE *in, cmd_session *session, pv_error *err)
     }
     li->in = in;
     li->session = session;
+    strbuf_init(&li->buf);
+    li->buf.limit = LINEINPUT_MAX_LINE - 1;
     li->interactive = in == stdin && isatty(STDIN_FILENO);
     if (li->interactive) {
         readline_restore();
@@ -760,6 +747,6 @@ void lineinput_close(lineinput *li)
     }
     free(li->rl_line);   /* allocated by readline */
     pv_free(li->history_path);
-    pv_free(li->buf);
+    strbuf_free(&li->buf);
     pv_free(li);
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
+#include "core/strbuf.h"
 #include "core/utf8.h"
 #include "io/datadir.h"
 #include "io/iofile.h"
@@ -29,33 +30,6 @@
 #define NO_INPUT SIZE_MAX
 
 /* ---- small string helpers ------------------------------------------------ */
-
-/* A growing string. */
-typedef struct strbuf {
-    char *data;
-    size_t len, cap;
-} strbuf;
-
-static bool strbuf_append(strbuf *sb, const char *s, size_t n)
-{
-    size_t need;
-    if (!pv_add_size(sb->len, n, &need) || !pv_add_size(need, 1, &need))
-        return false;
-    if (need > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 64;
-        while (cap < need)
-            cap *= 2;
-        char *grown = pv_realloc(sb->data, cap);
-        if (grown == NULL)
-            return false;
-        sb->data = grown;
-        sb->cap = cap;
-    }
-    memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-    return true;
-}
 
 static char *strndup_pv(const char *s, size_t n)
 {
@@ -238,9 +212,8 @@ static pv_status flush_text(parser *p, strbuf *sb, lesson_block_kind kind, int l
     lesson_block *b = page_add_block(p, kind, line);
     if (b == NULL)
         return parse_nomem(p);
-    b->text = sb->data;
-    sb->data = NULL;
-    sb->len = sb->cap = 0;
+    b->text = sb->data; /* the block takes the text */
+    strbuf_init(sb);
     return PV_OK;
 }
 
@@ -262,11 +235,11 @@ static pv_status add_prose_line(parser *p, const char *text, size_t n)
             return p->err->status;
         if (p->verbatim.len == 0)
             p->verbatim_line = p->line;
-        else if (!strbuf_append(&p->verbatim, "\n", 1))
+        else if (!strbuf_append_mem(&p->verbatim, "\n", 1))
             return parse_nomem(p);
         /* Keep the indentation relative to two spaces. */
         size_t skip = text[0] == '\t' ? 1 : 2;
-        if (!strbuf_append(&p->verbatim, text + skip, n - skip))
+        if (!strbuf_append_mem(&p->verbatim, text + skip, n - skip))
             return parse_nomem(p);
         return PV_OK;
     }
@@ -281,9 +254,9 @@ static pv_status add_prose_line(parser *p, const char *text, size_t n)
     }
     if (p->prose.len == 0)
         p->prose_line = p->line;
-    else if (!strbuf_append(&p->prose, " ", 1))
+    else if (!strbuf_append_mem(&p->prose, " ", 1))
         return parse_nomem(p);
-    if (!strbuf_append(&p->prose, start, n))
+    if (!strbuf_append_mem(&p->prose, start, n))
         return parse_nomem(p);
     return PV_OK;
 }
@@ -446,7 +419,7 @@ static pv_status directive_matrix(parser *p, const char *args)
     p->matrix_line = p->line;
     memcpy(p->matrix_name, args, name_len);
     p->matrix_name[name_len] = '\0';
-    p->matrix_text.len = 0;
+    strbuf_clear(&p->matrix_text);
     return PV_OK;
 }
 
@@ -976,7 +949,7 @@ static pv_status parse_line(parser *p, const char *text, size_t n)
         if (first[0] == '@' && first[1] != '@')
             return parse_fail_at(p, p->matrix_line, "@matrix without @end (before line %d)",
                                  p->line);
-        if (!strbuf_append(&p->matrix_text, line, n) || !strbuf_append(&p->matrix_text, "\n", 1))
+        if (!strbuf_append_mem(&p->matrix_text, line, n) || !strbuf_append_mem(&p->matrix_text, "\n", 1))
             return parse_nomem(p);
         return PV_OK;
     }
@@ -1061,9 +1034,9 @@ lesson *lesson_parse_text(const char *text, size_t len, const char *path, pv_err
     pool_params_init(&p.params);
     pv_status status = parse_all(&p, text, len);
     pool_params_release(&p.params);
-    pv_free(p.prose.data);
-    pv_free(p.verbatim.data);
-    pv_free(p.matrix_text.data);
+    strbuf_free(&p.prose);
+    strbuf_free(&p.verbatim);
+    strbuf_free(&p.matrix_text);
     if (status != PV_OK) {
         lesson_free(l);
         return NULL;
@@ -1078,19 +1051,20 @@ lesson *lesson_parse_file(const char *path, pv_error *err)
         pv_error_set(err, PV_ERR_IO, path, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    strbuf sb = {0};
+    strbuf sb;
+    strbuf_init(&sb);
     char chunk[8192];
     size_t n;
     bool ok = true;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (sb.len + n > LESSON_MAX_BYTES) {
             fclose(f);
-            pv_free(sb.data);
+            strbuf_free(&sb);
             pv_error_set(err, PV_ERR_DATA, path, "too big for a lesson (more than %u bytes)",
                          LESSON_MAX_BYTES);
             return NULL;
         }
-        if (!strbuf_append(&sb, chunk, n)) {
+        if (!strbuf_append_mem(&sb, chunk, n)) {
             ok = false;
             break;
         }
@@ -1098,17 +1072,17 @@ lesson *lesson_parse_file(const char *path, pv_error *err)
     bool read_error = ferror(f);
     fclose(f);
     if (!ok) {
-        pv_free(sb.data);
+        strbuf_free(&sb);
         pv_error_set(err, PV_ERR_NOMEM, path, "out of memory");
         return NULL;
     }
     if (read_error) {
-        pv_free(sb.data);
+        strbuf_free(&sb);
         pv_error_set(err, PV_ERR_IO, path, "read error");
         return NULL;
     }
-    lesson *l = lesson_parse_text(sb.data ? sb.data : "", sb.len, path, err);
-    pv_free(sb.data);
+    lesson *l = lesson_parse_text(strbuf_text(&sb), sb.len, path, err);
+    strbuf_free(&sb);
     return l;
 }
 

@@ -21,6 +21,7 @@
 #include "cmd/cmd.h"
 #include "core/error.h"
 #include "core/params.h"
+#include "core/strbuf.h"
 #include "core/tensor.h"
 
 typedef struct tui_app tui_app;
@@ -56,8 +57,7 @@ struct tui_app {
     int tick_ms;                /* >= 0: call screen->tick after so long without a key */
     char message[512];          /* shown on the bottom line until the next key */
     bool message_is_error;
-    char *emitted;              /* command output collected during one command */
-    size_t emitted_len, emitted_cap;
+    strbuf emitted;             /* command output collected during one command */
     bool step_switched;         /* a `step` command replaced the stepper's input */
     char settings_seen[2048];   /* the session's settings the stepper last followed */
     const char *var_hint;       /* the session name asked for the input, or NULL */

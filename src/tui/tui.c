@@ -177,21 +177,7 @@ void tui_message(tui_app *app, bool is_error, const char *fmt, ...)
 static void on_emit(void *ctx, const char *text)
 {
     tui_app *app = ctx;
-    size_t len = strlen(text);
-    if (app->emitted_len + len + 1 > app->emitted_cap) {
-        if (app->emitted_len + len + 1 > EMIT_MAX)
-            return;
-        size_t cap = app->emitted_cap ? app->emitted_cap : 1024;
-        while (cap < app->emitted_len + len + 1)
-            cap *= 2;
-        char *grown = pv_realloc(app->emitted, cap);
-        if (grown == NULL)
-            return;
-        app->emitted = grown;
-        app->emitted_cap = cap;
-    }
-    memcpy(app->emitted + app->emitted_len, text, len + 1);
-    app->emitted_len += len;
+    strbuf_append(&app->emitted, text); /* past EMIT_MAX the rest is dropped */
 }
 
 static pv_status on_step(void *ctx, const char *name, const tensor *input,
@@ -341,9 +327,7 @@ void tui_run_command(tui_app *app, const char *line)
 {
     pv_error err;
     pv_error_clear(&err);
-    app->emitted_len = 0;
-    if (app->emitted)
-        app->emitted[0] = '\0';
+    strbuf_clear(&app->emitted);
     app->step_switched = false;
     cmd_result result = cmd_execute(app->session, line, &err);
     if (result == CMD_QUIT) {
@@ -351,15 +335,16 @@ void tui_run_command(tui_app *app, const char *line)
         return;
     }
     follow_session(app);
-    if (app->emitted_len > 0) {
-        const char *nl = strchr(app->emitted, '\n');
+    if (app->emitted.len > 0) {
+        const char *text = strbuf_text(&app->emitted);
+        const char *nl = strchr(text, '\n');
         bool one_line = nl == NULL || nl[1] == '\0';
-        if (one_line && glyphs_width(app->emitted) < (size_t)COLS) {
-            tui_message(app, false, "%s", app->emitted);
+        if (one_line && glyphs_width(text) < (size_t)COLS) {
+            tui_message(app, false, "%s", text);
         } else {
             char title[160];
             snprintf(title, sizeof title, ":%s", line);
-            pager_show(app, title, app->emitted);
+            pager_show(app, title, text);
         }
     }
     if (result == CMD_ERROR)
@@ -627,6 +612,8 @@ int tui_run(const tui_options *options, pv_error *err)
 
     tui_app app;
     memset(&app, 0, sizeof app);
+    strbuf_init(&app.emitted);
+    app.emitted.limit = EMIT_MAX;
     app.tick_ms = -1;
     tensor *example = NULL;
     const tensor *input = options ? options->input : NULL;
@@ -714,6 +701,6 @@ done:
     cmd_session_free(app.session);
     stepper_free(app.stepper);
     tensor_free(example);
-    pv_free(app.emitted);
+    strbuf_free(&app.emitted);
     return code;
 }
