@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/closest.h"
 #include "core/forward.h"
 #include "core/quote.h"
 
@@ -176,79 +178,10 @@ tensor *cli_example_tensor(pv_error *err)
     return t;
 }
 
-/* Optimal string alignment distance (Levenshtein plus swaps of
- * neighbours), with both words capped at 63 bytes. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    enum { CAP = 64 };
-    size_t la = strlen(a), lb = strlen(b);
-    if (la >= CAP)
-        la = CAP - 1;
-    if (lb >= CAP)
-        lb = CAP - 1;
-    size_t d[CAP][CAP];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best)
-                best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    }
-    return d[la][lb];
-}
-
-/* word and candidate share their first three letters, and no other
- * candidate starts with them. */
-static bool unique_prefix(const char *word, const char *candidate,
-                          const char *const *candidates)
-{
-    if (strncmp(word, candidate, 3) != 0)
-        return false;
-    for (const char *const *c = candidates; *c != NULL; c++)
-        if (*c != candidate && strncmp(word, *c, 3) == 0)
-            return false;
-    return true;
-}
-
 const char *cli_closest(const char *word, const char *const *candidates)
 {
-    if (word == NULL || word[0] == '\0' || candidates == NULL)
-        return NULL;
-    size_t len = strlen(word);
-    /* One typo per three letters, at least one and at most three. */
-    size_t allowed = len / 3;
-    if (allowed < 1)
-        allowed = 1;
-    if (allowed > 3)
-        allowed = 3;
-    const char *best = NULL;
-    size_t best_distance = (size_t)-1;
-    for (const char *const *c = candidates; *c != NULL; c++) {
-        size_t distance = edit_distance(word, *c);
-        /* A word that is the start of a candidate ("--kern") is close; so
-         * is one that starts as no other candidate does ("bilateral" and
-         * bilinear share "bil"). */
-        if (len >= 2 && strncmp(*c, word, len) == 0 && distance > 1)
-            distance = 1;
-        else if (len >= 4 && unique_prefix(word, *c, candidates) && distance > allowed)
-            distance = allowed;
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = *c;
-        }
-    }
-    return best_distance <= allowed ? best : NULL;
+    static const closest_rule rule = {.max_distance = 0, .prefixes = true};
+    return closest_name(word, candidates, SIZE_MAX, &rule);
 }
 
 bool cli_is_terminal(FILE *stream)

@@ -84,9 +84,10 @@ int cli_signal_exit_code(int code);
  * with err filled on out of memory; free with tensor_free. */
 tensor *cli_example_tensor(pv_error *err);
 
-/* The candidate closest to word by edit distance (insertions, deletions,
- * substitutions and swaps of neighbours), or NULL if none is close enough to
- * be a plausible typo.  candidates is NULL-terminated. */
+/* The candidate closest to word (core/closest.h with the command line's
+ * rule: one typo per three letters, and a word that starts a candidate, or
+ * starts as no other does, is close), or NULL if none is a plausible typo.
+ * candidates is NULL-terminated. */
 const char *cli_closest(const char *word, const char *const *candidates);
 
 /* True if the stream is a terminal. */

@@ -31,6 +31,7 @@
 #include "cmd/cmdtext.h"
 #include "core/alloc.h"
 #include "core/backward.h"
+#include "core/closest.h"
 #include "core/explain.h"
 #include "core/forward.h"
 #include "core/numfmt.h"
@@ -179,49 +180,12 @@ static const char *clip(const char *word, char *buf, size_t size)
     return buf;
 }
 
-/* Edit distance with swaps of neighbours (optimal string alignment). */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return (size_t)-1;
-    size_t d[41][41];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
-
-/* The closest candidate that is a plausible typo of word, or NULL. */
+/* The closest candidate that is a plausible typo of word, or NULL: one typo
+ * per three letters, never as many as the word has. */
 static const char *closest_word(const char *word, const char *const *candidates, size_t n)
 {
-    size_t len = strlen(word), limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-    const char *best = NULL;
-    size_t best_d = limit + 1;
-    for (size_t i = 0; i < n; i++) {
-        if (candidates[i] == NULL)
-            break;
-        size_t d = edit_distance(word, candidates[i]);
-        if (d < best_d && d < len) {
-            best = candidates[i];
-            best_d = d;
-        }
-    }
-    return best;
+    static const closest_rule rule = {.max_distance = 0, .below_length = true};
+    return closest_name(word, candidates, n, &rule);
 }
 
 static bool is_number_word(const char *w)
@@ -408,7 +372,7 @@ static pv_status no_such_var(const cmd_session *s, const char *subject, const ch
     size_t best = (size_t)-1;
     for (size_t i = 0; i < s->var_count; i++) {
         cmd_text_appendf(&names, "%s%s", i ? ", " : "", s->vars[i].name);
-        size_t d = edit_distance(full, s->vars[i].name);
+        size_t d = closest_distance(full, s->vars[i].name, false);
         if (d < best && d <= 2 && d < strlen(full)) {
             best = d;
             close = s->vars[i].name;
@@ -1731,7 +1695,7 @@ static pv_status unknown_command(const cmd_session *s, const char *full, const c
         return pv_error_set(err, PV_ERR_USAGE, "", "unknown command '%s' (did you mean '%s'?)",
                             word, close);
     for (size_t i = 0; i < s->var_count; i++)
-        if (edit_distance(full, s->vars[i].name) <= 1 && strlen(full) > 1)
+        if (closest_distance(full, s->vars[i].name, false) <= 1 && strlen(full) > 1)
             return pv_error_set(err, PV_ERR_USAGE, "",
                                 "unknown command '%s' (did you mean the matrix %s?)", word,
                                 s->vars[i].name);

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "core/alloc.h"
+#include "core/closest.h"
 #include "core/strbuf.h"
 #include "core/utf8.h"
 #include "io/datadir.h"
@@ -66,45 +67,12 @@ static bool is_identifier(const char *s, size_t n)
     return true;
 }
 
-/* Edit distance with a cap, for "did you mean". */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 30 || lb > 30)
-        return 99;
-    size_t row[32];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (tolower((unsigned char)a[i - 1]) !=
-                                  tolower((unsigned char)b[j - 1]));
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
+/* A candidate within two typos of word (letters in any case), for "did you
+ * mean". */
 static const char *closest_word(const char *word, const char *const *candidates)
 {
-    const char *best = NULL;
-    size_t best_distance = 3;
-    for (size_t i = 0; candidates[i] != NULL; i++) {
-        size_t d = edit_distance(word, candidates[i]);
-        if (d < best_distance) {
-            best_distance = d;
-            best = candidates[i];
-        }
-    }
-    return best;
+    static const closest_rule rule = {.max_distance = 2, .fold_case = true};
+    return closest_name(word, candidates, SIZE_MAX, &rule);
 }
 
 /* ---- the data folder ------------------------------------------------------ */
@@ -1301,7 +1269,7 @@ pv_status lesson_find(const char *name, char *buf, size_t size, pv_error *err)
             char *base = base_name(paths[i]);
             if (base == NULL)
                 continue;
-            size_t d = edit_distance(name, name_without_number(base));
+            size_t d = closest_distance(name, name_without_number(base), true);
             if (d < best_distance) {
                 best_distance = d;
                 pv_free(best_name);
