@@ -28,6 +28,7 @@ and for unpooling:
     output HEX ...
     end
 """
+import math
 import random
 import sys
 
@@ -185,5 +186,34 @@ for dtype in (torch.float32, torch.float64):
         print(f"osize {s[2]} {s[3]}")
         print("output " + hexes(out))
         print("end")
+        case += 1
+
+# maxblur from its definition (max_pool2d at stride 1, reflect padding,
+# the binomial filter as a depthwise conv2d): autograd gives the blur's
+# backward, then the max's.  Drawn after the cases above.
+def maxblur(t, k, st, pad, dil, f):
+    m = F.max_pool2d(t, k, 1, pad, dil)
+    before = (f - 1) // 2
+    after = f - 1 - before
+    a = torch.tensor([math.comb(f - 1, i) for i in range(f)], dtype=t.dtype)
+    g = (a[:, None] * a[None, :] / a.sum() ** 2).expand(t.shape[1], 1, f, f).contiguous()
+    return F.conv2d(F.pad(m, (before, after, before, after), mode="reflect"), g, stride=st,
+                    groups=t.shape[1])
+
+
+for dtype in (torch.float32, torch.float64):
+    for i in range(24):
+        s = (rng.randint(1, 2), rng.randint(1, 3), rng.randint(2, 10), rng.randint(2, 10))
+        k, st, pad, dil, _ = random_window(s[2], s[3], True)
+        f = [1, 2, 3, 3, 4, 5, 7][i % 7]
+        mh = s[2] + 2 * pad[0] - dil[0] * (k[0] - 1)
+        mw = s[3] + 2 * pad[1] - dil[1] * (k[1] - 1)
+        if f - 1 - (f - 1) // 2 >= min(mh, mw):
+            continue  # reflect padding needs more max-pooled cells
+        x = make_input(s, dtype, rng.choice(["plain", "ties"]))
+        emit(f"maxblur-{case}", {"op": "maxblur", "filter": f, "kernel": pair(k),
+                                 "stride": pair(st), "padding": pair(pad),
+                                 "dilation": pair(dil)}, x,
+             lambda t: maxblur(t, k, st, pad, dil, f))
         case += 1
 print(f"# torch {torch.__version__}", file=sys.stderr)

@@ -270,4 +270,34 @@ for dtype in (torch.float32, torch.float64):
     emit(f"n0-lp-{case}", {"op": "lp", "lp-style": "torch", "power": 3.0, "kernel": "2x2",
                            "ceil-mode": 1}, x, out)
     case += 1
+
+# 4. maxblur (anti-aliased max pooling, Zhang 2019) from its definition:
+# max_pool2d at stride 1, reflect padding floor((f-1)/2) before and the rest
+# after, and the normalised binomial filter as a depthwise conv2d at the
+# stride; in float64, rounded to the input's type.
+def maxblur(x, k, st, pad, dil, f):
+    m = F.max_pool2d(x, k, 1, pad, dil)
+    before = (f - 1) // 2
+    after = f - 1 - before
+    if after >= min(m.shape[2], m.shape[3]):
+        return None  # reflect padding needs more max-pooled cells
+    a = torch.tensor([math.comb(f - 1, i) for i in range(f)], dtype=x.dtype)
+    g = (a[:, None] * a[None, :] / a.sum() ** 2).expand(x.shape[1], 1, f, f).contiguous()
+    m = F.pad(m, (before, after, before, after), mode="reflect")
+    return F.conv2d(m, g, stride=st, groups=x.shape[1])
+
+
+for dtype in (torch.float32, torch.float64):
+    for i in range(40):
+        s = (rng.randint(1, 2), rng.randint(1, 3), rng.randint(2, 11), rng.randint(2, 11))
+        k, st, pad, dil, _ = random_window(s[2], s[3], True)
+        f = [1, 2, 3, 3, 4, 5, 6, 7][i % 8]
+        x = make_input(s, dtype, rng.choice(["plain", "ties", "nan", "inf"]))
+        out = maxblur(x.double(), k, st, pad, dil, f)
+        if out is None:
+            continue
+        emit(f"maxblur-{case}", {"op": "maxblur", "filter": f, "kernel": pair(k),
+                                 "stride": pair(st), "padding": pair(pad),
+                                 "dilation": pair(dil)}, x, out.to(dtype))
+        case += 1
 print(f"# torch {torch.__version__}", file=sys.stderr)

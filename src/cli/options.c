@@ -34,6 +34,7 @@ enum {
     OPT_SHARPNESS,
     OPT_ALPHA,
     OPT_LP_STYLE,
+    OPT_FILTER,
     OPT_INDICES,
     OPT_TO,
     OPT_GRAY,
@@ -86,6 +87,7 @@ static const shared_option shared_options[] = {
      "R > 0, e.g. --sharpness 4"},
     {"alpha", required_argument, OPT_ALPHA, "alpha", NULL, "A from 0 to 1, e.g. --alpha 0.25"},
     {"lp-style", required_argument, OPT_LP_STYLE, "lp-style", NULL, "sum or torch"},
+    {"filter", required_argument, OPT_FILTER, "filter", NULL, "F from 1 to 7, e.g. --filter 5"},
     {"indices", required_argument, OPT_INDICES, NULL, NULL, "a file name, e.g. idx.npy"},
     {"matrix", required_argument, 'm', NULL, NULL, "a matrix, e.g. -m '1 2; 3 4'"},
     {"output", required_argument, 'o', NULL, NULL, "a file name, e.g. -o out.npy"},
@@ -531,6 +533,8 @@ void cli_pool_options_help(FILE *out, unsigned groups)
               "      --lp-style sum|torch  lp: (sum |x|^p)^(1/p) (default), or torch: PyTorch's\n"
               "                            lp_pool2d bit for bit (no abs; a partial ceil-mode\n"
               "                            window's average times KH*KW)\n"
+              "      --filter F            anti-aliased max: the binomial blur's size, 1..7\n"
+              "                            (default 3: [1 2 1]/4 along each axis)\n"
               "\nWindow (",
               out);
         for (int i = 0, first = 1; i < POOL_OP_COUNT; i++)

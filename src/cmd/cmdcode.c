@@ -164,9 +164,48 @@ static void torch_from_definition(cmd_text *t, const pool_params *p, const code_
     case POOL_SPP:
     case POOL_BILINEAR:
     case POOL_MIXED:
+    case POOL_MAXBLUR:
     case POOL_OP_COUNT:
         break;
     }
+}
+
+/* maxblur is written out from its definition: max_pool2d at stride 1, the
+ * reflect padding, and the binomial filter as a depthwise conv2d. */
+static void torch_maxblur(cmd_text *t, const pool_params *p, const code_window *w)
+{
+    if (!torch_same_padding(t, w, "float('-inf')"))
+        return;
+    code_window first = *w;
+    first.sh = first.sw = 1;
+    first.ceil = false;
+    char args[256], s[40], coef[64] = "";
+    torch_window_args(&first, true, args, sizeof args);
+    pair(s, sizeof s, w->sh, w->sw);
+    const int f = p->filter;
+    double weights[POOL_FILTER_MAX];
+    pool_filter_weights(f, weights);
+    for (int i = 0, used = 0; i < f && used < (int)sizeof coef; i++)
+        used += snprintf(coef + used, sizeof coef - (size_t)used, "%s%g.", i ? ", " : "",
+                         ldexp(weights[i], f - 1));
+    const int before = (f - 1) / 2, after = f - 1 - before;
+    cmd_text_appendf(t, "# anti-aliased max pooling (Zhang 2019): max at stride 1, then a "
+                        "binomial blur at the stride\n"
+                        "m = F.max_pool2d(x, %s)\n"
+                        "a = torch.tensor([%s], dtype=m.dtype)\n"
+                        "g = (a[:, None] * a[None, :] / a.sum() ** 2).expand(m.shape[1], 1, %d, %d)\n"
+                        "y = F.conv2d(F.pad(m, (%d, %d, %d, %d), mode='reflect'), g, stride=%s, "
+                        "groups=m.shape[1])\n",
+                     args, coef, f, f, before, after, before, after, s);
+    if (!w->same && !w->ph && !w->pw && w->dh == 1 && w->dw == 1) {
+        char k[40];
+        pair(k, sizeof k, w->kh, w->kw);
+        cmd_text_appendf(t, "# the same numbers: nn.Sequential(nn.MaxPool2d(%s, stride=1), "
+                            "antialiased_cnns.BlurPool(C, filt_size=%d, stride=%s))\n",
+                         k, f, s);
+    }
+    cmd_text_append(t, "# kornia.filters.max_blur_pool2d pads its blur with zeros, not by "
+                       "reflection: its edge values differ\n");
 }
 
 static void torch_windowed(cmd_text *t, const pool_params *p, const code_window *w)
@@ -206,6 +245,9 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
     case POOL_MEDIAN:
     case POOL_MIXED:
         torch_from_definition(t, p, w);
+        return;
+    case POOL_MAXBLUR:
+        torch_maxblur(t, p, w);
         return;
     }
     if (dilated) {
@@ -299,6 +341,7 @@ static void torch_windowed(cmd_text *t, const pool_params *p, const code_window 
     case POOL_LSE:
     case POOL_MEDIAN:
     case POOL_MIXED:
+    case POOL_MAXBLUR:
         break;
     }
 }
@@ -355,6 +398,10 @@ static void torch_global(cmd_text *t, const pool_params *p)
     case POOL_MEDIAN:
         cmd_text_append(t, "y = x.flatten(2).median(2).values[..., None, None]\n");
         break;
+    case POOL_MAXBLUR:
+        cmd_text_appendf(t, "# %s has no global form: its blur runs over a max pool taken at "
+                            "stride 1\n", pool_op_name(p->op));
+        break;
     case POOL_MIXED:
         cmd_text_appendf(t, "y = %s * x.amax(%s) + (1 - %s) * x.mean(%s)\n", aa, dims, aa, dims);
         break;
@@ -398,6 +445,10 @@ static void torch_adaptive(cmd_text *t, const pool_params *p)
     case POOL_LSE:
     case POOL_MEDIAN:
         cmd_text_appendf(t, "# PyTorch has no adaptive %s pooling\n", pool_op_name(p->op));
+        break;
+    case POOL_MAXBLUR:
+        cmd_text_appendf(t, "# %s has no adaptive form: its blur runs over a max pool taken "
+                            "at stride 1\n", pool_op_name(p->op));
         break;
     }
 }
@@ -497,6 +548,7 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
     case POOL_LSE:
     case POOL_MEDIAN:
     case POOL_MIXED:
+    case POOL_MAXBLUR:
         cmd_text_appendf(t, "# TensorFlow has no %s pooling\n", pool_op_name(p->op));
         return;
     }
@@ -554,6 +606,7 @@ static void tf_windowed(cmd_text *t, const pool_params *p, const code_window *w)
     case POOL_LSE:
     case POOL_MEDIAN:
     case POOL_MIXED:
+    case POOL_MAXBLUR:
         break;
     }
 }
@@ -608,6 +661,7 @@ static void tf_global(cmd_text *t, const pool_params *p)
         break;
     case POOL_SOFTPOOL:
     case POOL_MEDIAN:
+    case POOL_MAXBLUR:
         cmd_text_appendf(t, "# TensorFlow has no global %s pooling builtin\n", pool_op_name(p->op));
         break;
     }

@@ -120,6 +120,7 @@ static const struct {
     {"sharpness", "lse: r > 0 (default 1); small r is near avg, large r near max"},
     {"alpha", "mixed: alpha*max + (1 - alpha)*avg, alpha in [0, 1] (default 0.5)"},
     {"lp-style", "lp: sum, (sum |x|^p)^(1/p) (default), or torch, F.lp_pool2d's numbers"},
+    {"filter", "anti-aliased max: the binomial blur's size, 1..7 (default 3: [1 2 1]/4)"},
 };
 
 static const char *const extra_topics[] = {"settings", "ops", "matrices", "keyboard"};

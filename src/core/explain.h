@@ -27,6 +27,22 @@ typedef struct pool_term {
     pool_tap_kind kind;
 } pool_term;
 
+/* One value of a two-stage operator's first stage as the second stage
+ * weighs it (plan.h, pool_axis): the first stage's value at (row, col) of
+ * its output, read by the filter tap at (tap_row, tap_col) (outside the
+ * first stage's output where the reflect padding falls), and the input
+ * cell that gave it (the window's argmax; -1, -1 if none). */
+typedef struct pool_stage_value {
+    double value;
+    double weight;          /* the tap's weight (the blur's, adding up to 1) */
+    long row, col;
+    long tap_row, tap_col;
+    long from_row, from_col;
+} pool_stage_value;
+
+/* At most this many first-stage values feed one output (a 7x7 filter). */
+#define POOL_STAGE_MAX 49
+
 typedef struct pool_explanation {
     pool_op op;
     pool_term *terms;   /* owned; row-major over the region's taps */
@@ -48,6 +64,9 @@ typedef struct pool_explanation {
     double part[2];     /* parts of a two-part value (see the reducers in ops.c) */
     double norm;        /* bilinear with l2 normalize: the Frobenius norm used */
     double result;      /* the value, recomputed naively in double */
+    pool_stage_value stage[POOL_STAGE_MAX]; /* two-stage operators: the filter's taps,
+                                               row-major */
+    size_t stage_count;
     size_t term_capacity; /* terms allocated (pool_region_compute reuses them) */
 } pool_explanation;
 

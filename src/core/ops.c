@@ -740,6 +740,162 @@ static void detail_mixed(const pool_explanation *ex, pool_text *tb, size_t max_t
     pool_text_put(tb, ": alpha 1 is max, alpha 0 is avg");
 }
 
+/* ---- maxblur ---------------------------------------------------------------- */
+
+void pool_filter_weights(int f, double *weights)
+{
+    assert(f >= 1 && f <= POOL_FILTER_MAX);
+    double c = 1, scale = ldexp(1, -(f - 1));
+    for (int i = 0; i < f; i++) {
+        weights[i] = c * scale;
+        c = c * (f - 1 - i) / (i + 1);
+    }
+}
+
+/* The max of first-stage window (mi, mj) of plane `base`: PyTorch's rule
+ * (first maximum in row-major order, a NaN wins); *row, *col its cell. */
+static double stage_max(const pool_plan *plan, const tensor *input, size_t base, long mi,
+                        long mj, long *row, long *col)
+{
+    const pool_axis *ra = &plan->rows, *ca = &plan->cols;
+    double best = -INFINITY;
+    *row = *col = -1;
+    for (long u = 0; u < ra->stage_kernel; u++) {
+        const long r = mi - ra->pad_before + u * ra->stage_step;
+        if (r < 0 || r >= (long)plan->h)
+            continue;
+        for (long v = 0; v < ca->stage_kernel; v++) {
+            const long c = mj - ca->pad_before + v * ca->stage_step;
+            if (c < 0 || c >= (long)plan->w)
+                continue;
+            const double x = tensor_get(input, base + (size_t)r * plan->w + (size_t)c);
+            if (*row < 0 || x > best || isnan(x)) {
+                best = x;
+                *row = r;
+                *col = c;
+            }
+        }
+    }
+    return best;
+}
+
+/* Max k x k at stride 1, then the binomial blur at the stride over the
+ * reflect-padded max values.  Every input term's weight becomes the
+ * derivative of the value by it: the blur weights of the taps whose
+ * window it wins (a cell may win several). */
+static pv_status reduce_maxblur(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
+{
+    (void)err;
+    const pool_plan *plan = cx->plan;
+    const pool_region *rg = cx->region;
+    const pool_axis *ra = &plan->rows, *ca = &plan->cols;
+    const int f = (int)ra->filter;
+    const size_t base = (rg->n * plan->c + rg->c) * plan->h * plan->w;
+    double w[POOL_FILTER_MAX];
+    pool_filter_weights(f, w);
+    const long tap_row = (long)rg->oy * ra->stride - ra->filter_before;
+    const long tap_col = (long)rg->ox * ca->stride - ca->filter_before;
+    const long first_row = ex->term_count > 0 ? ex->terms[0].row : 0;
+    const long first_col = ex->term_count > 0 ? ex->terms[0].col : 0;
+    const long term_cols =
+        ex->term_count > 0 ? ex->terms[ex->term_count - 1].col - first_col + 1 : 0;
+    for (size_t t = 0; t < ex->term_count; t++)
+        ex->terms[t].weight = 0;
+    double value = 0;
+    ex->stage_count = 0;
+    for (int i = 0; i < f; i++)
+        for (int j = 0; j < f; j++) {
+            pool_stage_value *sv = &ex->stage[ex->stage_count++];
+            sv->tap_row = tap_row + i;
+            sv->tap_col = tap_col + j;
+            sv->row = pool_plan_reflect(sv->tap_row, ra->stage_len);
+            sv->col = pool_plan_reflect(sv->tap_col, ca->stage_len);
+            sv->value = stage_max(plan, cx->input, base, sv->row, sv->col, &sv->from_row,
+                                  &sv->from_col);
+            sv->weight = w[i] * w[j];
+            value += sv->weight * sv->value;
+            if (sv->from_row >= 0 && term_cols > 0) {
+                size_t t = (size_t)((sv->from_row - first_row) * term_cols +
+                                    (sv->from_col - first_col));
+                assert(t < ex->term_count && ex->terms[t].row == sv->from_row &&
+                       ex->terms[t].col == sv->from_col);
+                ex->terms[t].weight += sv->weight;
+            }
+        }
+    ex->divisor = ldexp(1, 2 * (f - 1));
+    ex->p = f;
+    ex->result = value;
+    return PV_OK;
+}
+
+/* "maxblur = (1*6 + 2*7 + ...) / 16 = ": the blur over the max values,
+ * the weights as whole numbers over their sum. */
+static void format_maxblur(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    if (max_terms < 2)
+        max_terms = 2;
+    const size_t n = ex->stage_count, head = n > max_terms ? max_terms - max_terms / 2 : n;
+    const size_t tail_from = n > max_terms ? n - max_terms / 2 : n;
+    pool_text_put(tb, "%s = (", pool_op_name(ex->op));
+    for (size_t k = 0; k < n; k++) {
+        if (k >= head && k < tail_from) {
+            if (k == head)
+                pool_text_put(tb, " + ... (%zu more)", tail_from - head);
+            continue;
+        }
+        pool_text_put(tb, k > 0 ? " + " : "");
+        pool_text_number(tb, ex->stage[k].weight * ex->divisor);
+        pool_text_put(tb, "*");
+        pool_text_number(tb, ex->stage[k].value);
+    }
+    pool_text_put(tb, ") / ");
+    pool_text_number(tb, ex->divisor);
+    pool_text_put(tb, " = ");
+}
+
+/* The two stages: the max windows and their values (row by row, a
+ * reflected tap marked), then the blur. */
+static void detail_maxblur(const pool_explanation *ex, pool_text *tb, size_t max_terms)
+{
+    const int f = (int)ex->p;
+    if (f < 1 || ex->stage_count != (size_t)f * (size_t)f)
+        return;
+    pool_text_put(tb, "max stage (stride 1), m[i,j] = max of the window at (i,j):");
+    bool reflected = false;
+    for (int i = 0; i < f; i++) {
+        const pool_stage_value *row = &ex->stage[(size_t)i * (size_t)f];
+        pool_text_put(tb, "\nm[%ld, %ld..%ld] =", row->row, row[0].col, row[f - 1].col);
+        for (int j = 0; j < f && (size_t)j < max_terms; j++) {
+            pool_text_put(tb, " ");
+            pool_text_number(tb, row[j].value);
+        }
+        for (int j = 0; j < f; j++)
+            reflected = reflected || row[j].row != row[j].tap_row ||
+                        row[j].col != row[j].tap_col;
+        if (row[0].from_row >= 0)
+            pool_text_put(tb, "   (m[%ld,%ld] from input (%ld,%ld))", row[0].row, row[0].col,
+                          row[0].from_row, row[0].from_col);
+    }
+    double w[POOL_FILTER_MAX];
+    pool_filter_weights(f, w);
+    pool_text_put(tb, "\nblur [");
+    for (int i = 0; i < f; i++) {
+        pool_text_put(tb, i ? " " : "");
+        pool_text_number(tb, w[i] * ldexp(1, f - 1));
+    }
+    pool_text_put(tb, "]^T [same] / ");
+    pool_text_number(tb, ex->divisor);
+    pool_text_put(tb, " over m%s", reflected ? "; past the edge m reflects (m[-1] is m[1])" : "");
+}
+
+/* Blur backward, then max backward: each term's weight is its derivative. */
+static void backward_weights(const pool_explanation *ex, double dy, double *dx_terms)
+{
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            dx_terms[t] += dy * ex->terms[t].weight;
+}
+
 /* ---- derivatives (the table's region_backward) ------------------------------ */
 
 static void backward_winner(const pool_explanation *ex, double dy, double *dx_terms)
@@ -1011,6 +1167,16 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .detail = detail_mixed,
         .region_backward = backward_mixed,
         .kernel = OP_KERNEL_MAXAVG,
+    },
+    [POOL_MAXBLUR] = {
+        .op = POOL_MAXBLUR, .name = "maxblur", .aliases = {"max-blur", "antialiased"},
+        .help = "max at stride 1, then a binomial blur (--filter) at the stride",
+        .words = "anti-aliased max pooling (max, then blur)",
+        .family = OP_FAMILY_WINDOWED, .settings = OP_USES_FILTER,
+        .has_indices = false, .keeps_range = true,
+        .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_maxblur, .format = format_maxblur,
+        .detail = detail_maxblur,
+        .region_backward = backward_weights,
     },
 };
 

@@ -39,6 +39,7 @@ typedef enum pool_op {
     POOL_LSE,
     POOL_MEDIAN,
     POOL_MIXED,
+    POOL_MAXBLUR,
     POOL_OP_COUNT
 } pool_op;
 
@@ -57,7 +58,8 @@ enum {
     OP_USES_MODE = 1u << 3,         /* --mode */
     OP_USES_SHARPNESS = 1u << 4,    /* --sharpness */
     OP_USES_ALPHA = 1u << 5,        /* --alpha */
-    OP_USES_FILTER = 1u << 6,       /* --filter */
+    OP_USES_FILTER = 1u << 6,       /* --filter: a stride-1 window, then a binomial
+                                       blur at the stride (two stages, plan.h) */
     OP_USES_FRACTIONAL = 1u << 7,   /* --output-size --ratio --fractional-style ... */
     OP_USES_LEVELS = 1u << 8,       /* --levels */
     OP_USES_BILINEAR = 1u << 9,     /* --signed-sqrt --l2-normalize */
@@ -169,6 +171,11 @@ bool pool_op_is_windowed(pool_op op);
 
 /* True when the op reads setting bit OP_USES_x. */
 bool pool_op_uses(pool_op op, unsigned setting);
+
+/* The normalised binomial filter of size f (1..POOL_FILTER_MAX): weights[i]
+ * = C(f-1, i) / 2^(f-1), which add up to 1 and are exact in binary; the
+ * blur is their outer product. */
+void pool_filter_weights(int f, double *weights);
 
 /* True when a region's value is one of its cells (the stepper marks it):
  * max, min, fractional, spp, stochastic in train mode. */

@@ -17,7 +17,7 @@ static const char *const canonical_keys[] = {
     "op", "kernel", "stride", "padding", "dilation", "ceil-mode", "count-include-pad",
     "no-count-include-pad", "divisor", "power", "global", "adaptive", "output-size", "ratio",
     "fractional-style", "pseudo-random", "overlapping", "samples", "seed", "levels", "mode",
-    "signed-sqrt", "l2-normalize", "sharpness", "alpha", "lp-style", NULL,
+    "signed-sqrt", "l2-normalize", "sharpness", "alpha", "lp-style", "filter", NULL,
 };
 
 static const struct {
@@ -44,6 +44,7 @@ void pool_params_init(pool_params *params)
     params->mode = MODE_TRAIN;
     params->sharpness = 1;
     params->alpha = 0.5;
+    params->filter = 3;
 }
 
 pv_status pool_params_copy(pool_params *dst, const pool_params *src, pv_error *err)
@@ -455,6 +456,15 @@ pv_status pool_params_set(pool_params *params, const char *key, const char *valu
         params->alpha = a;
         return PV_OK;
     }
+    if (strcmp(canon, "filter") == 0) {
+        long f;
+        if (!parse_long(value, &f) || f < 1 || f > POOL_FILTER_MAX)
+            return pv_error_set(err, PV_ERR_USAGE, subject,
+                                "the blur filter size is a whole number from 1 to %d, got '%s'",
+                                POOL_FILTER_MAX, value);
+        params->filter = (int)f;
+        return PV_OK;
+    }
     if (strcmp(canon, "l2-normalize") == 0)
         return parse_flag(subject, value, &params->l2_normalize, err);
     if (strcmp(canon, "lp-style") == 0) {
@@ -540,6 +550,8 @@ void pool_params_describe(const pool_params *params, char *buf, size_t size)
             APPEND(" alpha %.8g", params->alpha);
         if (pool_op_uses(op, OP_USES_LP_STYLE) && params->lp_style == LP_STYLE_TORCH)
             APPEND(" lp-style torch");
+        if (pool_op_uses(op, OP_USES_FILTER))
+            APPEND(" filter %d", params->filter);
         if (pool_op_uses(op, OP_USES_MODE))
             APPEND(" mode %s", params->mode == MODE_TRAIN ? "train" : "eval");
         if (pool_op_uses(op, OP_USES_SEED))
@@ -608,7 +620,7 @@ void pool_params_format_settings(const pool_params *params, char *buf, size_t si
              "count-include-pad %s\ndivisor %ld\npower %s\nglobal %s\nadaptive %s\n"
              "output-size %s\nratio %s\nfractional-style %s\npseudo-random %s\n"
              "overlapping %s\nseed %" PRIu64 "\nlevels %s\nmode %s\nsigned-sqrt %s\n"
-             "l2-normalize %s\nsharpness %.8g\nalpha %.8g\nlp-style %s\n",
+             "l2-normalize %s\nsharpness %.8g\nalpha %.8g\nlp-style %s\nfilter %d\n",
              pool_op_name(params->op), k, s, pad, d, params->ceil_mode ? "on" : "off",
              params->count_include_pad ? "on" : "off", params->divisor, p,
              params->global ? "on" : "off", adaptive, output, ratio,
@@ -617,5 +629,5 @@ void pool_params_format_settings(const pool_params *params, char *buf, size_t si
              params->seed, levels, params->mode == MODE_TRAIN ? "train" : "eval",
              params->signed_sqrt ? "on" : "off", params->l2_normalize ? "on" : "off",
              params->sharpness, params->alpha,
-             params->lp_style == LP_STYLE_TORCH ? "torch" : "sum");
+             params->lp_style == LP_STYLE_TORCH ? "torch" : "sum", params->filter);
 }

@@ -37,6 +37,7 @@ typedef enum pool_mode {
 } pool_mode;
 
 #define POOL_MAX_LEVELS 16
+#define POOL_FILTER_MAX 7
 
 typedef struct pool_params {
     pool_op op;
@@ -72,6 +73,7 @@ typedef struct pool_params {
     double sharpness;                /* lse: r > 0; default 1 */
     double alpha;                    /* mixed: in [0, 1]; default 0.5 */
     pool_lp_style lp_style;          /* lp: default LP_STYLE_SUM */
+    int filter;                      /* the binomial blur's size, 1..POOL_FILTER_MAX; default 3 */
 } pool_params;
 
 /* Fill with the defaults: max, 2×2, stride = kernel, no padding. */

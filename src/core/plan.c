@@ -120,6 +120,61 @@ static pv_status axis_build_window(pool_axis *axis, size_t in, long kernel, long
     return PV_OK;
 }
 
+long pool_plan_reflect(long pos, long len)
+{
+    if (pos < 0)
+        return -pos;
+    return pos >= len ? 2 * (len - 1) - pos : pos;
+}
+
+/* One axis of a two-stage operator (see pool_axis): the window at stride 1
+ * with the given padding and dilation, then the filter at `stride` over its
+ * outputs, reflect-padded floor((f-1)/2) before and the rest after (as
+ * antialiased-cnns' BlurPool). */
+static pv_status axis_build_two_stage(pool_axis *axis, size_t in, long kernel, long stride,
+                                      pool_padding_mode mode, long pad, long dilation,
+                                      long filter, int which, pv_error *err)
+{
+    pv_status st = axis_build_window(axis, in, kernel, 1, mode, pad, dilation, false, false,
+                                     which, err);
+    if (st != PV_OK)
+        return st;
+    const long len = (long)axis->out, pad_before = axis->pad_before,
+               pad_after = axis->pad_after;
+    axis_release(axis);
+    const long before = (filter - 1) / 2, after = filter - 1 - before;
+    if (after >= len)
+        return pv_error_set(err, PV_ERR_DATA, "--filter",
+                            "a %ld-tap blur reflects %ld cell%s at the edge, which needs at "
+                            "least %ld max-pooled %s; the %ld-wide window at stride 1 gives %ld",
+                            filter, after, after == 1 ? "" : "s", after + 1, axis_names[which],
+                            (kernel - 1) * dilation + 1, len);
+    const long out = (len - 1) / stride + 1; /* (len + filter - 1 - filter) / stride + 1 */
+    st = axis_alloc(axis, in, (size_t)out, err);
+    if (st != PV_OK)
+        return st;
+    axis->pad_before = pad_before;
+    axis->pad_after = pad_after;
+    axis->step = 1;
+    axis->stride = stride;
+    axis->stage_len = len;
+    axis->stage_kernel = kernel;
+    axis->stage_step = dilation;
+    axis->filter = filter;
+    axis->filter_before = before;
+    for (long j = 0; j < out; j++) {
+        long lo = len, hi = -1;
+        for (long t = 0; t < filter; t++) {
+            long m = pool_plan_reflect(j * stride - before + t, len);
+            lo = m < lo ? m : lo;
+            hi = m > hi ? m : hi;
+        }
+        axis->start[j] = lo - pad_before;
+        axis->count[j] = axis->divisor[j] = hi - lo + (kernel - 1) * dilation + 1;
+    }
+    return PV_OK;
+}
+
 void pool_adaptive_bin(size_t in, size_t out, size_t i, long *start, long *count)
 {
     /* PyTorch: start = floor(i * in / out), end = ceil((i + 1) * in / out) */
@@ -336,16 +391,31 @@ static pv_status plan_windowed(pool_plan *plan, pv_error *err)
                                 "stride and --ceil-mode)",
                                 what + 2);
     }
+    if ((prm->global || prm->adaptive_h > 0) && pool_op_uses(prm->op, OP_USES_FILTER))
+        return pv_error_set(err, PV_ERR_USAGE, prm->global ? "--global" : "--adaptive",
+                            "%s blurs a max pool taken at stride 1 and subsamples by the "
+                            "stride; a %s window has no such stages (use --op max)",
+                            pool_op_name(prm->op), prm->global ? "global" : "adaptive");
     if (prm->global || prm->adaptive_h > 0) {
         size_t oh = prm->global ? 1 : (size_t)prm->adaptive_h;
         size_t ow = prm->global ? 1 : (size_t)prm->adaptive_w;
         pv_status st = axis_build_adaptive(&plan->rows, plan->h, oh, err);
         return st == PV_OK ? axis_build_adaptive(&plan->cols, plan->w, ow, err) : st;
     }
-    /* TensorFlow's SAME averages over the cells inside the input only. */
-    bool counts_pad = prm->count_include_pad && prm->padding_mode != PAD_SAME;
     long sh = prm->stride_h > 0 ? prm->stride_h : prm->kernel_h;
     long sw = prm->stride_w > 0 ? prm->stride_w : prm->kernel_w;
+    if (pool_op_uses(prm->op, OP_USES_FILTER)) {
+        pv_status st = axis_build_two_stage(&plan->rows, plan->h, prm->kernel_h, sh,
+                                            prm->padding_mode, prm->pad_h, prm->dilation_h,
+                                            prm->filter, 0, err);
+        if (st == PV_OK)
+            st = axis_build_two_stage(&plan->cols, plan->w, prm->kernel_w, sw,
+                                      prm->padding_mode, prm->pad_w, prm->dilation_w,
+                                      prm->filter, 1, err);
+        return st;
+    }
+    /* TensorFlow's SAME averages over the cells inside the input only. */
+    bool counts_pad = prm->count_include_pad && prm->padding_mode != PAD_SAME;
     pv_status st = axis_build_window(&plan->rows, plan->h, prm->kernel_h, sh, prm->padding_mode,
                                      prm->pad_h, prm->dilation_h, prm->ceil_mode, counts_pad, 0,
                                      err);
@@ -617,6 +687,16 @@ void pool_plan_explain_size(const pool_plan *plan, int axis, char *buf, size_t s
     const long k = axis == 0 ? prm->kernel_h : prm->kernel_w;
     const long d = axis == 0 ? prm->dilation_h : prm->dilation_w;
     const long s = ax->stride;
+    if (ax->stage_len > 0) {
+        snprintf(buf, size,
+                 "%s: the %ld-wide window (kernel %ld, dilation %ld) at stride 1 with "
+                 "padding %ld+%ld gives %ld %s; the %ld-tap blur, reflect-padded %ld+%ld, "
+                 "at stride %ld: (%ld + %ld - %ld) / %ld + 1 = %zu",
+                 name, (k - 1) * d + 1, k, d, ax->pad_before, ax->pad_after, ax->stage_len,
+                 name, ax->filter, ax->filter_before, ax->filter - 1 - ax->filter_before, s,
+                 ax->stage_len, ax->filter - 1, ax->filter, s, ax->out);
+        return;
+    }
     const long eff = (k - 1) * d + 1;
     if (prm->padding_mode == PAD_SAME) {
         snprintf(buf, size,

@@ -30,6 +30,15 @@ typedef struct pool_axis {
     long *start;        /* out entries */
     long *count;        /* out entries: taps per window */
     long *divisor;      /* out entries: taps counted by the divisor rule (avg, power) */
+    /* Two-stage operators (OP_USES_FILTER): a window of stage_kernel taps
+     * stage_step apart at stride 1 gives stage_len first-stage values (value
+     * m reads the taps from m - pad_before); then a filter of `filter` taps,
+     * reflect-padded by filter_before cells before and filter - 1 -
+     * filter_before after, runs over them at `stride`.  Output j's region
+     * (start, count, step 1) is every input cell its filter taps reach.
+     * stage_len is 0 for one-stage operators. */
+    long stage_len, stage_kernel, stage_step;
+    long filter, filter_before;
 } pool_axis;
 
 typedef struct pool_plan {
@@ -93,6 +102,10 @@ void pool_plan_region(const pool_plan *plan, size_t out_index, pool_region *regi
 /* Classify row r / column c of a region against the plan's input. */
 pool_tap_kind pool_plan_row_kind(const pool_plan *plan, long row);
 pool_tap_kind pool_plan_col_kind(const pool_plan *plan, long col);
+
+/* Reflect padding (PyTorch's "reflect", the edge cell not repeated): the
+ * cell of [0, len) that position pos (-len < pos < 2*len - 1) reads. */
+long pool_plan_reflect(long pos, long len);
 
 /* PyTorch's adaptive bin i of n over a length: [floor(i*in/out), ceil((i+1)*in/out)). */
 void pool_adaptive_bin(size_t in, size_t out, size_t i, long *start, long *count);

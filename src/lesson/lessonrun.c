@@ -441,6 +441,17 @@ static void value_mistakes(const lesson_block *b, const pool_plan *plan, const t
         add_value_mistake(a, ex->part[1], "that is the avg part alone; mixed pooling adds "
                           "alpha * max and (1 - alpha) * avg");
         break;
+    case POOL_MAXBLUR:
+        add_value_mistake(a, hi, "that is the largest value of the whole region; the blur "
+                          "then averages the max-pooled values around it");
+        if (alternative_value(b, input, idx, "op", "max", &alt))
+            add_value_mistake(a, alt, "that is plain max pooling at the stride; maxblur takes "
+                              "the max at stride 1 and blurs before it subsamples");
+        if (ex->stage_count > 0)
+            add_value_mistake(a, ex->stage[ex->stage_count / 2].value,
+                              "that is the max stage's value under the middle of the filter "
+                              "alone; the blur weighs its neighbours in too");
+        break;
     case POOL_OP_COUNT:
         break;
     }

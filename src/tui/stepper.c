@@ -659,6 +659,8 @@ static void describe_params(const stepper *st, char *buf, size_t size)
         }
         if (pool_op_uses(p->op, OP_USES_LP_STYLE) && p->lp_style == LP_STYLE_TORCH)
             status_add(buf, size, sep, "lp-style torch");
+        if (pool_op_uses(p->op, OP_USES_FILTER))
+            status_add(buf, size, sep, "filter %d", p->filter);
         if (pool_op_uses(p->op, OP_USES_MODE))
             status_add(buf, size, sep, "%s", p->mode == MODE_TRAIN ? "train" : "eval");
         if (pool_op_uses(p->op, OP_USES_SEED))
