@@ -5,6 +5,7 @@
 #endif
 
 #include "kernels.h"
+#include "kernels-blur.h"
 
 #include <limits.h>
 #include <math.h>
@@ -102,6 +103,8 @@ static bool kernel_supports_op(const pool_plan *plan)
 
 bool kernels_supported(const pool_plan *plan)
 {
+    if (pool_op_uses(plan->params.op, OP_USES_FILTER))
+        return kernels_blur_supported(plan);
     if (plan->dtype == TENSOR_F32 && plan->h * plan->w > (size_t)INT32_MAX)
         return false; /* the float kernels keep plane indices in 32 bits */
     return kernel_supports_op(plan);
@@ -757,6 +760,10 @@ void kernels_describe(const pool_plan *plan, char *buf, size_t size)
         snprintf(buf, size, "reference");
         return;
     }
+    if (kernels_blur_supported(plan)) {
+        snprintf(buf, size, "portable max then blur");
+        return;
+    }
     kern_state st;
     if (state_init(&st, plan, 1, false, NULL) != PV_OK) {
         state_release(&st);
@@ -787,6 +794,8 @@ pv_status kernels_forward(const pool_plan *plan, const tensor *input, tensor *ou
         work = plan->n * plan->c * plan->c * (plan->h * plan->w) / 2;
     if (work < SERIAL_ELEMENTS)
         threads = 1;
+    if (kernels_blur_supported(plan))
+        return kernels_blur_forward(plan, input, out, threads, err);
 
     kern_state st;
     pv_status status = state_init(&st, plan, threads, idx != NULL, err);

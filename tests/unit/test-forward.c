@@ -120,6 +120,7 @@ static void random_case(int id)
         p.levels[l] = 1 + (int)draw(5);
     p.signed_sqrt = draw(2);
     p.l2_normalize = draw(2);
+    p.filter = 1 + (int)draw(POOL_FILTER_MAX);
 
     pv_error err;
     pool_plan *plan = pool_plan_create(&p, dtype, rank, dims, &err);

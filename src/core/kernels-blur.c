@@ -1,0 +1,180 @@
+/* kernels-blur.c - the fast kernel of the two-stage operators (OP_USES_FILTER,
+ * plan.h): a max window at stride 1, then a binomial blur at the stride over
+ * its reflect-padded values.
+ *
+ * Each plane is done by one thread in three passes over scratch that stays
+ * in the caches: the window's max along each row (H x M_w), the max of those
+ * down the columns (M_h x M_w, the first stage), then for each output row
+ * the blur down the columns (one row of M_w) and along it at the stride.
+ * Both maxima are separable and exact, NaN winning as in the reference
+ * (ops.c); the blur sums in the element type, the column pass first, so a
+ * value differs from the reference's double sum by a few ulps at most.
+ */
+#include "config.h"
+
+#include "kernels-blur.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "alloc.h"
+#include "forward.h"
+#include "kernels.h"
+
+bool kernels_blur_supported(const pool_plan *plan)
+{
+    return pool_op_uses(plan->params.op, OP_USES_FILTER) && plan->rows.stage_len > 0 &&
+           plan->cols.stage_len > 0;
+}
+
+/* First-stage rows kept: a filter's taps reach back at most
+ * POOL_FILTER_MAX rows from the last one (one more where a reflected tap
+ * falls before the first). */
+#define BLUR_RING (POOL_FILTER_MAX + 2)
+
+/* Rows of row maxima kept: one window's height, at most the input's. */
+static long kernels_blur_ring(const pool_plan *plan)
+{
+    const long span = (plan->rows.stage_kernel - 1) * plan->rows.stage_step + 1;
+    return span < (long)plan->h ? span : (long)plan->h;
+}
+
+/* Elements from one scratch row to the next: M_w rounded up to 16, so
+ * the vector loops over scratch rows need no scalar tail. */
+static size_t kernels_blur_stride(const pool_plan *plan)
+{
+    return ((size_t)plan->cols.stage_len + 15) / 16 * 16;
+}
+
+/* The scratch of one plane: the two rings and one blurred row. */
+static bool scratch_count(const pool_plan *plan, size_t *count)
+{
+    const size_t rows = (size_t)kernels_blur_ring(plan) + BLUR_RING + 1;
+    return plan->cols.stage_len < (long)(SIZE_MAX / 2) &&
+           pv_mul_size(rows, kernels_blur_stride(plan), count);
+}
+
+#if defined(__GNUC__)
+#define BLUR_FN static __attribute__((unused))
+#else
+#define BLUR_FN static
+#endif
+#define BLUR_TYPE float
+#define BLUR_NAME(x) x##_f32
+#include "kernels-blur-body.h"
+#undef BLUR_TYPE
+#undef BLUR_NAME
+
+#define BLUR_TYPE double
+#define BLUR_NAME(x) x##_f64
+#include "kernels-blur-body.h"
+#undef BLUR_TYPE
+#undef BLUR_NAME
+#undef BLUR_FN
+
+#if defined(KERNELS_HAVE_AVX2)
+#define BLUR_FN static __attribute__((target("avx2"), unused))
+#define BLUR_TYPE float
+#define BLUR_NAME(x) x##_avx2_f32
+#include "kernels-blur-body.h"
+#undef BLUR_TYPE
+#undef BLUR_NAME
+
+#define BLUR_TYPE double
+#define BLUR_NAME(x) x##_avx2_f64
+#include "kernels-blur-body.h"
+#undef BLUR_TYPE
+#undef BLUR_NAME
+#undef BLUR_FN
+#endif
+
+typedef void (*blur_plane_fn)(const pool_plan *plan, const void *x, void *y, void *scratch);
+
+static void plane_f32(const pool_plan *plan, const void *x, void *y, void *scratch)
+{
+    blur_plane_f32(plan, x, y, scratch);
+}
+
+static void plane_f64(const pool_plan *plan, const void *x, void *y, void *scratch)
+{
+    blur_plane_f64(plan, x, y, scratch);
+}
+
+#if defined(KERNELS_HAVE_AVX2)
+static void plane_avx2_f32(const pool_plan *plan, const void *x, void *y, void *scratch)
+{
+    blur_plane_avx2_f32(plan, x, y, scratch);
+}
+
+static void plane_avx2_f64(const pool_plan *plan, const void *x, void *y, void *scratch)
+{
+    blur_plane_avx2_f64(plan, x, y, scratch);
+}
+#endif
+
+/* The build for the instruction set the other kernels use. */
+static blur_plane_fn plane_fn(tensor_dtype dtype)
+{
+    const bool f32 = dtype == TENSOR_F32;
+#if defined(KERNELS_HAVE_AVX2)
+    if (strcmp(kernels_isa(), "avx2") == 0)
+        return f32 ? plane_avx2_f32 : plane_avx2_f64;
+#endif
+    return f32 ? plane_f32 : plane_f64;
+}
+
+pv_status kernels_blur_forward(const pool_plan *plan, const tensor *input, tensor *out,
+                               int threads, pv_error *err)
+{
+    const size_t planes = plan->n * plan->c;
+    const size_t elem = plan->dtype == TENSOR_F32 ? sizeof(float) : sizeof(double);
+    size_t count, bytes;
+    if (!scratch_count(plan, &count) || !pv_mul_size(count, elem, &bytes))
+        return pv_error_set(err, PV_ERR_LIMIT, "plan", "the input is too large");
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > planes)
+        threads = planes > 0 ? (int)planes : 1;
+    if (threads > KERNELS_BLUR_MAX_THREADS)
+        threads = KERNELS_BLUR_MAX_THREADS;
+    void *scratch[KERNELS_BLUR_MAX_THREADS] = {NULL};
+    pv_status st = PV_OK;
+    for (int t = 0; t < threads && st == PV_OK; t++)
+        if ((scratch[t] = pv_aligned_alloc(bytes ? bytes : 1)) == NULL)
+            st = pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot allocate the kernels' scratch");
+        else
+            memset(scratch[t], 0, bytes); /* the unused lanes past M_w stay defined */
+    int interrupted = 0;
+    const blur_plane_fn plane = plane_fn(plan->dtype);
+    if (st == PV_OK) {
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+#endif
+        for (size_t p = 0; p < planes; p++) {
+            if (pool_cancel_requested) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                interrupted = 1;
+                continue;
+            }
+#ifdef _OPENMP
+            void *mine = scratch[omp_get_thread_num()];
+#else
+            void *mine = scratch[0];
+#endif
+            plane(plan, (const char *)input->data + p * plan->h * plan->w * elem,
+                  (char *)out->data + p * plan->rows.out * plan->cols.out * elem, mine);
+        }
+        if (interrupted)
+            st = pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user");
+    }
+    for (int t = 0; t < threads; t++)
+        pv_aligned_free(scratch[t]);
+    return st;
+}
