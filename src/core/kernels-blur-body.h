@@ -8,21 +8,15 @@
 #define BLUR_MAX(b, v) ((v) > (b) || (v) != (v) ? (v) : (b))
 #define BLUR_MAX_PLAIN(b, v) ((v) > (b) ? (v) : (b))
 
-/* Does the plane hold a NaN? */
-BLUR_FN bool BLUR_NAME(has_nan)(const BLUR_TYPE *x, size_t count)
-{
-    int any = 0;
-#pragma omp simd reduction(| : any)
-    for (size_t i = 0; i < count; i++)
-        any |= x[i] != x[i];
-    return any != 0;
-}
 
 /* Row maxima: hm[j] = max over the window's columns of x[...] (-inf where
- * no tap falls inside the row). */
-BLUR_FN void BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, long w,
-                                BLUR_TYPE *hm, bool nan)
+ * no tap falls inside the row).  Without `nan` the max ignores NaN, and the
+ * result is a NaN when x holds a NaN or an infinity (x - x summed: the
+ * caller then does the plane again with `nan`); with `nan`, 0. */
+BLUR_FN BLUR_TYPE BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, long w,
+                                     BLUR_TYPE *hm, bool nan, const BLUR_TYPE *end)
 {
+    BLUR_TYPE check = 0;
     const long mw = ca->stage_len, step = ca->stage_step, taps = ca->stage_kernel;
     const long pad = ca->pad_before;
     /* columns j whose taps all lie inside: [j0, j1) */
@@ -40,26 +34,46 @@ BLUR_FN void BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, long w,
     const BLUR_TYPE *src = x + (j0 - pad);
     BLUR_TYPE *dst = hm + j0;
     const long n = j1 - j0;
+    if (!nan) {
+        /* the columns that no first tap reads */
+        for (long c = 0; c < j0 - pad; c++)
+            check += x[c] - x[c];
+        for (long c = j1 - pad; c < w; c++)
+            check += x[c] - x[c];
+    }
     if (taps == 2 && !nan) {
         const BLUR_TYPE *s1 = src + step;
-#pragma omp simd
-        for (long k = 0; k < n; k++)
+        /* whole vectors, reading into the next row where the input goes on
+         * (the lanes past the row land in hm's spare lanes or are
+         * overwritten below) */
+        const long whole = (n + 7) / 8 * 8;
+        const long count = s1 + whole <= end ? whole : n;
+#pragma omp simd reduction(+ : check)
+        for (long k = 0; k < count; k++) {
             dst[k] = BLUR_MAX_PLAIN(src[k], s1[k]);
+            check += src[k] - src[k];
+        }
+    } else if (!nan) {
+#pragma omp simd reduction(+ : check)
+        for (long k = 0; k < n; k++) {
+            dst[k] = src[k];
+            check += src[k] - src[k];
+        }
+        for (long t = 1; t < taps; t++) {
+            const BLUR_TYPE *s = src + t * step;
+#pragma omp simd
+            for (long k = 0; k < n; k++)
+                dst[k] = BLUR_MAX_PLAIN(dst[k], s[k]);
+        }
     } else {
 #pragma omp simd
         for (long k = 0; k < n; k++)
             dst[k] = src[k];
         for (long t = 1; t < taps; t++) {
             const BLUR_TYPE *s = src + t * step;
-            if (nan) {
 #pragma omp simd
-                for (long k = 0; k < n; k++)
-                    dst[k] = BLUR_MAX(dst[k], s[k]);
-            } else {
-#pragma omp simd
-                for (long k = 0; k < n; k++)
-                    dst[k] = BLUR_MAX_PLAIN(dst[k], s[k]);
-            }
+            for (long k = 0; k < n; k++)
+                dst[k] = BLUR_MAX(dst[k], s[k]);
         }
     }
     for (long j = j1; j < mw; j++) {
@@ -71,6 +85,7 @@ BLUR_FN void BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, long w,
         }
         hm[j] = best;
     }
+    return check;
 }
 
 /* The plane's rings of rows: the row maxima of the last `span` input rows
@@ -84,7 +99,9 @@ typedef struct BLUR_NAME(rings) {
     long hm_next, m_next;   /* the next row of each to compute */
     size_t stride;          /* elements from one scratch row to the next (a
                                multiple of 16, the lanes past M_w unused) */
-    bool nan;               /* the plane holds a NaN: the exact max */
+    bool nan;               /* the exact max (the plane may hold a NaN) */
+    BLUR_TYPE check;        /* NaN once a row held a NaN or an infinity */
+    const BLUR_TYPE *end;   /* the end of the input tensor */
 } BLUR_NAME(rings);
 
 /* First-stage row i (rows are asked for in increasing order, reflected
@@ -101,8 +118,9 @@ BLUR_FN const BLUR_TYPE *BLUR_NAME(stage_row)(BLUR_NAME(rings) *g, long i)
         if (need >= h)
             need = h - 1;
         for (; g->hm_next <= need; g->hm_next++)
-            BLUR_NAME(row_max)(ca, g->x + (size_t)g->hm_next * (size_t)w, w,
-                               g->hm + (size_t)(g->hm_next % g->span) * g->stride, g->nan);
+            g->check += BLUR_NAME(row_max)(ca, g->x + (size_t)g->hm_next * (size_t)w, w,
+                                           g->hm + (size_t)(g->hm_next % g->span) * g->stride,
+                                           g->nan, g->end);
         BLUR_TYPE *out = g->m + (size_t)(mi % BLUR_RING) * g->stride;
         const BLUR_TYPE *first = NULL;
         const long n = (long)g->stride;
@@ -135,15 +153,15 @@ BLUR_FN const BLUR_TYPE *BLUR_NAME(stage_row)(BLUR_NAME(rings) *g, long i)
     return g->m + (size_t)(i % BLUR_RING) * g->stride;
 }
 
-BLUR_FN void BLUR_NAME(blur_plane)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
-                                   void *scratch)
+/* The plane with the exact max or without; returns the rows' check. */
+BLUR_FN BLUR_TYPE BLUR_NAME(blur_pass)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
+                                       void *scratch, bool nan, const BLUR_TYPE *end)
 {
     const pool_axis *ra = &plan->rows, *ca = &plan->cols;
     const long mh = ra->stage_len, mw = ca->stage_len;
     const long span = kernels_blur_ring(plan);
     const size_t stride = kernels_blur_stride(plan);
-    BLUR_NAME(rings) g = {plan, x, scratch, NULL, span, 0, 0, stride,
-                          BLUR_NAME(has_nan)(x, plan->h * plan->w)};
+    BLUR_NAME(rings) g = {plan, x, scratch, NULL, span, 0, 0, stride, nan, 0, end};
     g.m = g.hm + (size_t)span * stride;
     BLUR_TYPE *v = g.m + (size_t)BLUR_RING * stride;
     const long vn = (long)stride;
@@ -220,6 +238,18 @@ BLUR_FN void BLUR_NAME(blur_plane)(const pool_plan *plan, const BLUR_TYPE *x, BL
             yo[ox] = sum;
         }
     }
+    return g.check;
+}
+
+/* One plane: without the exact max first, and again with it if a row held
+ * a NaN (or an infinity, which the check cannot tell apart). */
+BLUR_FN void BLUR_NAME(blur_plane)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
+                                   void *scratch, const BLUR_TYPE *end)
+{
+    BLUR_TYPE check = BLUR_NAME(blur_pass)(plan, x, y, scratch, false, end);
+    if (check != check)
+        BLUR_NAME(blur_pass)(plan, x, y, scratch, true, end);
 }
 
 #undef BLUR_MAX
+#undef BLUR_MAX_PLAIN

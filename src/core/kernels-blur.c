@@ -45,10 +45,11 @@ static long kernels_blur_ring(const pool_plan *plan)
 }
 
 /* Elements from one scratch row to the next: M_w rounded up to 16, so
- * the vector loops over scratch rows need no scalar tail. */
+ * the vector loops over scratch rows need no scalar tail, and 16 spare
+ * lanes for a row maximum's last whole vector. */
 static size_t kernels_blur_stride(const pool_plan *plan)
 {
-    return ((size_t)plan->cols.stage_len + 15) / 16 * 16;
+    return ((size_t)plan->cols.stage_len + 15) / 16 * 16 + 16;
 }
 
 /* The scratch of one plane: the two rings and one blurred row. */
@@ -93,27 +94,32 @@ static bool scratch_count(const pool_plan *plan, size_t *count)
 #undef BLUR_FN
 #endif
 
-typedef void (*blur_plane_fn)(const pool_plan *plan, const void *x, void *y, void *scratch);
+typedef void (*blur_plane_fn)(const pool_plan *plan, const void *x, void *y, void *scratch,
+                              const void *end);
 
-static void plane_f32(const pool_plan *plan, const void *x, void *y, void *scratch)
+static void plane_f32(const pool_plan *plan, const void *x, void *y, void *scratch,
+                      const void *end)
 {
-    blur_plane_f32(plan, x, y, scratch);
+    blur_plane_f32(plan, x, y, scratch, end);
 }
 
-static void plane_f64(const pool_plan *plan, const void *x, void *y, void *scratch)
+static void plane_f64(const pool_plan *plan, const void *x, void *y, void *scratch,
+                      const void *end)
 {
-    blur_plane_f64(plan, x, y, scratch);
+    blur_plane_f64(plan, x, y, scratch, end);
 }
 
 #if defined(KERNELS_HAVE_AVX2)
-static void plane_avx2_f32(const pool_plan *plan, const void *x, void *y, void *scratch)
+static void plane_avx2_f32(const pool_plan *plan, const void *x, void *y, void *scratch,
+                      const void *end)
 {
-    blur_plane_avx2_f32(plan, x, y, scratch);
+    blur_plane_avx2_f32(plan, x, y, scratch, end);
 }
 
-static void plane_avx2_f64(const pool_plan *plan, const void *x, void *y, void *scratch)
+static void plane_avx2_f64(const pool_plan *plan, const void *x, void *y, void *scratch,
+                      const void *end)
 {
-    blur_plane_avx2_f64(plan, x, y, scratch);
+    blur_plane_avx2_f64(plan, x, y, scratch, end);
 }
 #endif
 
@@ -169,7 +175,8 @@ pv_status kernels_blur_forward(const pool_plan *plan, const tensor *input, tenso
             void *mine = scratch[0];
 #endif
             plane(plan, (const char *)input->data + p * plan->h * plan->w * elem,
-                  (char *)out->data + p * plan->rows.out * plan->cols.out * elem, mine);
+                  (char *)out->data + p * plan->rows.out * plan->cols.out * elem, mine,
+                  (const char *)input->data + input->count * elem);
         }
         if (interrupted)
             st = pv_error_set(err, PV_ERR_INTERRUPTED, "interrupted", "stopped by the user");
