@@ -30,13 +30,16 @@ typedef struct pool_term {
 /* One value of a two-stage operator's first stage as the second stage
  * weighs it (plan.h, pool_axis): the first stage's value at (row, col) of
  * its output, read by the filter tap at (tap_row, tap_col) (outside the
- * first stage's output where the reflect padding falls), and the input
- * cell that gave it (the window's argmax; -1, -1 if none). */
+ * first stage's output where the reflect padding falls), the window it
+ * was taken over (input taps win_row0 + i*win_row_step, i < win_rows, and
+ * the same for columns, padding included) and the input cell that gave it
+ * (the window's argmax; -1, -1 if none). */
 typedef struct pool_stage_value {
     double value;
     double weight;          /* the tap's weight (the blur's, adding up to 1) */
     long row, col;
     long tap_row, tap_col;
+    long win_row0, win_col0, win_row_step, win_col_step, win_rows, win_cols;
     long from_row, from_col;
 } pool_stage_value;
 

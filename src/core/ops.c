@@ -810,6 +810,12 @@ static pv_status reduce_maxblur(const pool_region_ctx *cx, pool_explanation *ex,
             sv->tap_col = tap_col + j;
             sv->row = pool_plan_reflect(sv->tap_row, ra->stage_len);
             sv->col = pool_plan_reflect(sv->tap_col, ca->stage_len);
+            sv->win_row0 = sv->row - ra->pad_before;
+            sv->win_col0 = sv->col - ca->pad_before;
+            sv->win_row_step = ra->stage_step;
+            sv->win_col_step = ca->stage_step;
+            sv->win_rows = ra->stage_kernel;
+            sv->win_cols = ca->stage_kernel;
             sv->value = stage_max(plan, cx->input, base, sv->row, sv->col, &sv->from_row,
                                   &sv->from_col);
             sv->weight = w[i] * w[j];
@@ -853,39 +859,80 @@ static void format_maxblur(const pool_explanation *ex, pool_text *tb, size_t max
     pool_text_put(tb, " = ");
 }
 
-/* The two stages: the max windows and their values (row by row, a
- * reflected tap marked), then the blur. */
+/* The input values of first-stage window sv, from the gathered terms (a
+ * box of whole rows, row-major). */
+static void put_window(const pool_explanation *ex, const pool_stage_value *sv, pool_text *tb,
+                       size_t max_terms)
+{
+    if (ex->term_count == 0)
+        return;
+    const pool_term *first = &ex->terms[0];
+    const long cols = ex->terms[ex->term_count - 1].col - first->col + 1;
+    size_t shown = 0;
+    for (long i = 0; i < sv->win_rows; i++)
+        for (long j = 0; j < sv->win_cols; j++) {
+            const long r = sv->win_row0 + i * sv->win_row_step - first->row;
+            const long c = sv->win_col0 + j * sv->win_col_step - first->col;
+            if (r < 0 || c < 0 || c >= cols)
+                continue;
+            const size_t t = (size_t)(r * cols + c);
+            if (t >= ex->term_count || ex->terms[t].kind != TAP_INPUT)
+                continue;
+            if (shown == max_terms) {
+                pool_text_put(tb, ", ...");
+                return;
+            }
+            pool_text_put(tb, shown++ ? ", " : "");
+            pool_text_number(tb, ex->terms[t].value);
+        }
+}
+
+/* The two stages: the middle tap's max window and value, the first-stage
+ * values the filter reads (reflected past the edge), then the blur. */
 static void detail_maxblur(const pool_explanation *ex, pool_text *tb, size_t max_terms)
 {
     const int f = (int)ex->p;
     if (f < 1 || ex->stage_count != (size_t)f * (size_t)f)
         return;
-    pool_text_put(tb, "max stage (stride 1), m[i,j] = max of the window at (i,j):");
+    const pool_stage_value *mid = &ex->stage[(size_t)(f / 2) * (size_t)f + (size_t)(f / 2)];
+    pool_text_put(tb, "max stage, %ldx%ld windows at stride 1: m[%ld,%ld] = max(", mid->win_rows,
+                  mid->win_cols, mid->row, mid->col);
+    put_window(ex, mid, tb, max_terms);
+    pool_text_put(tb, ") = ");
+    pool_text_number(tb, mid->value);
     bool reflected = false;
+    for (size_t k = 0; k < ex->stage_count; k++)
+        reflected = reflected || ex->stage[k].row != ex->stage[k].tap_row ||
+                    ex->stage[k].col != ex->stage[k].tap_col;
+    pool_text_put(tb, "\nm rows");
+    for (int i = 0; i < f; i++)
+        pool_text_put(tb, " %ld", ex->stage[(size_t)i * (size_t)f].row);
+    pool_text_put(tb, " x cols");
+    for (int j = 0; j < f; j++)
+        pool_text_put(tb, " %ld", ex->stage[j].col);
+    pool_text_put(tb, "%s:", reflected ? " (reflected past the edge)" : "");
     for (int i = 0; i < f; i++) {
-        const pool_stage_value *row = &ex->stage[(size_t)i * (size_t)f];
-        pool_text_put(tb, "\nm[%ld, %ld..%ld] =", row->row, row[0].col, row[f - 1].col);
-        for (int j = 0; j < f && (size_t)j < max_terms; j++) {
+        pool_text_put(tb, i ? " |" : "");
+        for (int j = 0; j < f; j++) {
             pool_text_put(tb, " ");
-            pool_text_number(tb, row[j].value);
+            pool_text_number(tb, ex->stage[(size_t)i * (size_t)f + (size_t)j].value);
         }
-        for (int j = 0; j < f; j++)
-            reflected = reflected || row[j].row != row[j].tap_row ||
-                        row[j].col != row[j].tap_col;
-        if (row[0].from_row >= 0)
-            pool_text_put(tb, "   (m[%ld,%ld] from input (%ld,%ld))", row[0].row, row[0].col,
-                          row[0].from_row, row[0].from_col);
     }
     double w[POOL_FILTER_MAX];
     pool_filter_weights(f, w);
-    pool_text_put(tb, "\nblur [");
+    pool_text_put(tb, "\nblur: [");
     for (int i = 0; i < f; i++) {
         pool_text_put(tb, i ? " " : "");
         pool_text_number(tb, w[i] * ldexp(1, f - 1));
     }
-    pool_text_put(tb, "]^T [same] / ");
+    pool_text_put(tb, "]^T [");
+    for (int i = 0; i < f; i++) {
+        pool_text_put(tb, i ? " " : "");
+        pool_text_number(tb, w[i] * ldexp(1, f - 1));
+    }
+    pool_text_put(tb, "] / ");
     pool_text_number(tb, ex->divisor);
-    pool_text_put(tb, " over m%s", reflected ? "; past the edge m reflects (m[-1] is m[1])" : "");
+    pool_text_put(tb, " times m, added up (the line above)");
 }
 
 /* Blur backward, then max backward: each term's weight is its derivative. */

@@ -394,8 +394,8 @@ static pv_status plan_windowed(pool_plan *plan, pv_error *err)
     if ((prm->global || prm->adaptive_h > 0) && pool_op_uses(prm->op, OP_USES_FILTER))
         return pv_error_set(err, PV_ERR_USAGE, prm->global ? "--global" : "--adaptive",
                             "%s blurs a max pool taken at stride 1 and subsamples by the "
-                            "stride; a %s window has no such stages (use --op max)",
-                            pool_op_name(prm->op), prm->global ? "global" : "adaptive");
+                            "stride; %s window has no such stages (use --op max)",
+                            pool_op_name(prm->op), prm->global ? "a global" : "an adaptive");
     if (prm->global || prm->adaptive_h > 0) {
         size_t oh = prm->global ? 1 : (size_t)prm->adaptive_h;
         size_t ow = prm->global ? 1 : (size_t)prm->adaptive_w;

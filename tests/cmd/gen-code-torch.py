@@ -51,7 +51,11 @@ def cases():
             "op=max adaptive=2x3", "op=avg adaptive=2x2", "op=avg adaptive=3x4",
             "op=lp p=3 lp-style=torch k=2", "op=lp p=3 lp-style=torch k=2 ceil-mode",
             "op=lp p=2 lp-style=torch k=3 s=2 ceil-mode", "op=lp p=2 lp-style=torch global",
-            "op=max k=7 s=4 ceil-mode", "op=avg k=7 s=4 ceil-mode"]]
+            "op=max k=7 s=4 ceil-mode", "op=avg k=7 s=4 ceil-mode",
+            "op=maxblur", "op=maxblur filter=1", "op=maxblur k=3 s=2 filter=5",
+            "op=maxblur k=2 s=1 filter=4", "op=maxblur k=3 s=2 padding=1 filter=2",
+            "op=maxblur k=2 s=2 padding=same", "op=maxblur k=3 s=3 padding=same filter=7",
+            "op=maxblur k=2 dilation=2 s=1 filter=3"]]
     return out
 
 
