@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "core/backward.h"
+#include "core/change.h"
 #include "core/explain.h"
 #include "core/forward.h"
 #include "core/numfmt.h"
@@ -875,23 +876,27 @@ static pv_status solve_changed(const lesson *l, const lesson_block *q, const les
         return block_fail(l, q, err, PV_ERR_DATA,
                           "@ask changed: %s and %s do not pool to the same shape",
                           first[0] ? first : "the input", name);
-    size_t changed = 0;
+    pool_change change;
+    if (pool_change_measure(r->output, r->other_output, &change, err) != PV_OK)
+        return err->status;
+    const size_t changed = change.cells - change.kept;
     snprintf(a->hint, sizeof a->hint,
              "Hint: pool both inputs with the same settings and compare cell by cell.");
     text_out t = {a->explanation, sizeof a->explanation, 0};
-    for (size_t i = 0; i < p1->out_count; i++) {
+    size_t listed = 0;
+    for (size_t i = 0; i < p1->out_count && listed <= 8; i++) {
         double x = tensor_get(r->output, i), y = tensor_get(r->other_output, i);
         if (same_value(x, y))
             continue;
-        if (changed < 8) {
+        if (listed < 8) {
             char cell[64], vx[40], vy[40];
             lesson_format_cell(p1, i, cell, sizeof cell);
-            put(&t, "%s%s: %s -> %s", changed ? ", " : "Changed: ", cell, num(x, vx, sizeof vx),
+            put(&t, "%s%s: %s -> %s", listed ? ", " : "Changed: ", cell, num(x, vx, sizeof vx),
                 num(y, vy, sizeof vy));
-        } else if (changed == 8) {
+        } else {
             put(&t, ", ...");
         }
-        changed++;
+        listed++;
     }
     a->count = changed;
     snprintf(a->answer, sizeof a->answer, "%zu", changed);
@@ -899,6 +904,13 @@ static pv_status solve_changed(const lesson *l, const lesson_block *q, const les
         put(&t, "No output cell changes: every window keeps its %s.",
             p1->params.op == POOL_MAX ? "maximum" : "value");
     put(&t, "\n%zu of the %zu output cells differ.", changed, p1->out_count);
+    if (changed > 0) {
+        char big[40], mean[40];
+        put(&t, " Consistency: %zu of %zu cells keep their value (%.0f%%); the others move "
+                "by %s at most, %s on average over all cells.",
+            change.kept, change.cells, 100 * change.consistency,
+            num(change.largest, big, sizeof big), num(change.mean, mean, sizeof mean));
+    }
     if (q->text == NULL)
         snprintf(a->prompt, sizeof a->prompt,
                  "How many output cells change when %s is replaced by %s?",

@@ -28,7 +28,7 @@ static const char *const telling_values[] = {
     "power", "stochastic", "fractional", "spp", "bilinear", "mean", "0.3,0.7", "0,0.999",
     "1,0", "0.5,0.5", "1.4142", "2x2x2", "x", "2x", "x2", " 2", "2 ", "0x0", "65536",
     "4294967297", "1e400", "-0", "0.0", "softpool", "lse", "median", "mixed", "gem", "0.25",
-    "1e-300", "700", "1e6",
+    "1e-300", "700", "1e6", "maxblur", "7", "8",
 };
 #define TELLING_COUNT (sizeof telling_values / sizeof telling_values[0])
 

@@ -4,6 +4,7 @@
 
 #include "core-helpers.h"
 #include "core/alloc.h"
+#include "core/change.h"
 #include "core/numfmt.h"
 
 static void check_example(const char *spec, size_t count, const double *expect, double tol)
@@ -427,6 +428,125 @@ static void test_between_avg_and_max(void)
     tensor_free(t);
 }
 
+/* maxblur: the worked example, its identities (filter 1 is max at the
+ * stride; a constant stays constant), the formula, the reflection. */
+static void test_maxblur(void)
+{
+    check_example("op=maxblur", 4, (double[]){8.5, 9.5, 12.5, 13.5}, 0);
+    check_example("op=max-blur filter=1", 4, (double[]){6, 8, 14, 16}, 0);
+    static const char *const windows[] = {
+        "k=2 s=2", "k=3 s=2 padding=1", "k=2 s=3 dilation=2", "k=3 s=1 padding=same",
+        "k=2x3 s=2x1 padding=1x1 ceil-mode",
+    };
+    double v[7 * 9];
+    for (int i = 0; i < 7 * 9; i++)
+        v[i] = (i * 37) % 11 - 4;
+    tensor *t = make_matrix(7, 9, v);
+    for (size_t w = 0; w < sizeof windows / sizeof windows[0]; w++) {
+        char a[128], b[128];
+        snprintf(a, sizeof a, "op=maxblur filter=1 %s", windows[w]);
+        snprintf(b, sizeof b, "op=max %s", windows[w]);
+        pv_error err;
+        tensor *x = pool_with(t, a, &err), *y = pool_with(t, b, &err);
+        CHECK_MSG(x != NULL && y != NULL && tensor_equal(x, y), "%s = %s", a, b);
+        tensor_free(x);
+        tensor_free(y);
+    }
+    for (int i = 0; i < 7 * 9; i++)
+        tensor_set(t, (size_t)i, 2.5);
+    for (int f = 1; f <= POOL_FILTER_MAX; f++) {
+        char spec[64];
+        snprintf(spec, sizeof spec, "op=maxblur k=1 s=1 filter=%d", f);
+        pv_error err;
+        tensor *x = pool_with(t, spec, &err);
+        CHECK_MSG(x != NULL, "%s", spec);
+        for (size_t i = 0; x != NULL && i < x->count; i++)
+            CHECK_MSG(tensor_get(x, i) == 2.5, "%s: [%zu] = %g", spec, i, tensor_get(x, i));
+        tensor_free(x);
+    }
+    tensor_free(t);
+
+    double weights[POOL_FILTER_MAX], sum = 0;
+    pool_filter_weights(7, weights);
+    for (int i = 0; i < 7; i++)
+        sum += weights[i];
+    CHECK(sum == 1 && weights[3] == 20.0 / 64 && weights[0] == 1.0 / 64);
+
+    t = make_example();
+    pool_explanation ex;
+    char buf[512];
+    explain_text(t, "op=maxblur", 0, buf, sizeof buf, &ex);
+    CHECK_STR(buf, "maxblur = (1*11 + 2*10 + 1*11 + 2*7 + 4*6 + 2*7 + 1*11 + 2*10 + 1*11) / 16 "
+                   "= 8.5");
+    /* the reflected tap at row -1 reads first-stage row 1, whose max is cell (2, 2) */
+    CHECK(ex.stage_count == 9 && ex.stage[0].tap_row == -1 && ex.stage[0].row == 1 &&
+          ex.stage[0].from_row == 2 && ex.stage[0].from_col == 2 && ex.stage[0].value == 11);
+    /* each input cell's weight is its derivative: cell (2, 2) wins four taps */
+    double total = 0;
+    for (size_t i = 0; i < ex.term_count; i++) {
+        total += ex.terms[i].weight;
+        if (ex.terms[i].row == 2 && ex.terms[i].col == 2)
+            CHECK(ex.terms[i].weight == 4.0 / 16);
+    }
+    CHECK(total == 1);
+    pool_explanation_release(&ex);
+    tensor_free(t);
+
+    /* a NaN in a window propagates through the blur */
+    double n[9] = {1, 2, 3, 4, NAN, 6, 7, 8, 9};
+    t = make_matrix(3, 3, n);
+    pv_error err;
+    tensor *x = pool_with(t, "op=maxblur k=2 s=2", &err);
+    CHECK(x != NULL && x->count == 1 && isnan(tensor_get(x, 0)));
+    tensor_free(x);
+    tensor_free(t);
+}
+
+/* The consistency figure: Zhang's example of a stripe pattern moved by one
+ * cell.  Max keeps half its cells but moves the others by the whole range;
+ * the blur after the max halves the largest move. */
+static void test_shift_change(void)
+{
+    double a[18] = {0, 0, 8, 8, 0, 0, 8, 8, 0, 0, 0, 8, 8, 0, 0, 8, 8, 0};
+    double b[18] = {0, 8, 8, 0, 0, 8, 8, 0, 0, 0, 8, 8, 0, 0, 8, 8, 0, 0};
+    tensor *ta = make_matrix(2, 9, a), *tb = make_matrix(2, 9, b);
+    static const struct {
+        const char *spec;
+        size_t kept;
+        double largest, mean, range;
+    } cases[] = {
+        {"op=max k=1x2 s=1x2", 4, 8, 4, 8},
+        {"op=avg k=1x2 s=1x2", 0, 4, 4, 8},
+        {"op=maxblur k=1x2 s=1x2", 0, 4, 2.5, 4},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        pv_error err;
+        tensor *ya = pool_with(ta, cases[c].spec, &err), *yb = pool_with(tb, cases[c].spec, &err);
+        pool_change ch;
+        CHECK_MSG(ya != NULL && yb != NULL && pool_change_measure(ya, yb, &ch, &err) == PV_OK,
+                  "%s", cases[c].spec);
+        CHECK_MSG(ch.cells == 8 && ch.kept == cases[c].kept && ch.largest == cases[c].largest &&
+                      ch.mean == cases[c].mean && ch.range == cases[c].range &&
+                      ch.consistency == (double)cases[c].kept / 8,
+                  "%s: kept %zu of %zu, largest %g, mean %g, range %g", cases[c].spec, ch.kept,
+                  ch.cells, ch.largest, ch.mean, ch.range);
+        tensor_free(ya);
+        tensor_free(yb);
+    }
+    /* NaN equals NaN; a cell turning NaN moves without bound */
+    double p[3] = {NAN, 1, 2}, q[3] = {NAN, NAN, 2};
+    tensor *tp = make_matrix(1, 3, p), *tq = make_matrix(1, 3, q);
+    pool_change ch;
+    pv_error err;
+    CHECK(pool_change_measure(tp, tq, &ch, &err) == PV_OK && ch.kept == 2 &&
+          isinf(ch.largest) && ch.mean == 0 && ch.range == 1);
+    CHECK(pool_change_measure(tp, ta, &ch, &err) == PV_ERR_USAGE);
+    tensor_free(tp);
+    tensor_free(tq);
+    tensor_free(ta);
+    tensor_free(tb);
+}
+
 int main(void)
 {
     test_worked_examples();
@@ -438,5 +558,7 @@ int main(void)
     test_norm_identities();
     test_spp_shapes();
     test_between_avg_and_max();
+    test_maxblur();
+    test_shift_change();
     return check_exit();
 }
