@@ -10,13 +10,11 @@
 
 
 /* Row maxima: hm[j] = max over the window's columns of x[...] (-inf where
- * no tap falls inside the row).  Without `nan` the max ignores NaN, and the
- * result is a NaN when x holds a NaN or an infinity (x - x summed: the
- * caller then does the plane again with `nan`); with `nan`, 0. */
-BLUR_FN BLUR_TYPE BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, long w,
-                                     BLUR_TYPE *hm, bool nan, const BLUR_TYPE *end)
+ * no tap falls inside the row).  Without `exact` the max ignores a NaN
+ * except in the window's first tap (see blur_plane). */
+BLUR_FN void BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, long w,
+                                BLUR_TYPE *hm, bool exact, const BLUR_TYPE *end)
 {
-    BLUR_TYPE check = 0;
     const long mw = ca->stage_len, step = ca->stage_step, taps = ca->stage_kernel;
     const long pad = ca->pad_before;
     /* columns j whose taps all lie inside: [j0, j1) */
@@ -34,46 +32,31 @@ BLUR_FN BLUR_TYPE BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, lo
     const BLUR_TYPE *src = x + (j0 - pad);
     BLUR_TYPE *dst = hm + j0;
     const long n = j1 - j0;
-    if (!nan) {
-        /* the columns that no first tap reads */
-        for (long c = 0; c < j0 - pad; c++)
-            check += x[c] - x[c];
-        for (long c = j1 - pad; c < w; c++)
-            check += x[c] - x[c];
-    }
-    if (taps == 2 && !nan) {
+    if (taps == 2 && !exact) {
         const BLUR_TYPE *s1 = src + step;
         /* whole vectors, reading into the next row where the input goes on
          * (the lanes past the row land in hm's spare lanes or are
          * overwritten below) */
         const long whole = (n + 7) / 8 * 8;
         const long count = s1 + whole <= end ? whole : n;
-#pragma omp simd reduction(+ : check)
-        for (long k = 0; k < count; k++) {
-            dst[k] = BLUR_MAX_PLAIN(src[k], s1[k]);
-            check += src[k] - src[k];
-        }
-    } else if (!nan) {
-#pragma omp simd reduction(+ : check)
-        for (long k = 0; k < n; k++) {
-            dst[k] = src[k];
-            check += src[k] - src[k];
-        }
-        for (long t = 1; t < taps; t++) {
-            const BLUR_TYPE *s = src + t * step;
 #pragma omp simd
-            for (long k = 0; k < n; k++)
-                dst[k] = BLUR_MAX_PLAIN(dst[k], s[k]);
-        }
+        for (long k = 0; k < count; k++)
+            dst[k] = BLUR_MAX_PLAIN(src[k], s1[k]);
     } else {
 #pragma omp simd
         for (long k = 0; k < n; k++)
             dst[k] = src[k];
         for (long t = 1; t < taps; t++) {
             const BLUR_TYPE *s = src + t * step;
+            if (exact) {
 #pragma omp simd
-            for (long k = 0; k < n; k++)
-                dst[k] = BLUR_MAX(dst[k], s[k]);
+                for (long k = 0; k < n; k++)
+                    dst[k] = BLUR_MAX(dst[k], s[k]);
+            } else {
+#pragma omp simd
+                for (long k = 0; k < n; k++)
+                    dst[k] = BLUR_MAX_PLAIN(dst[k], s[k]);
+            }
         }
     }
     for (long j = j1; j < mw; j++) {
@@ -85,7 +68,6 @@ BLUR_FN BLUR_TYPE BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, lo
         }
         hm[j] = best;
     }
-    return check;
 }
 
 /* The plane's rings of rows: the row maxima of the last `span` input rows
@@ -99,8 +81,7 @@ typedef struct BLUR_NAME(rings) {
     long hm_next, m_next;   /* the next row of each to compute */
     size_t stride;          /* elements from one scratch row to the next (a
                                multiple of 16, the lanes past M_w unused) */
-    bool nan;               /* the exact max (the plane may hold a NaN) */
-    BLUR_TYPE check;        /* NaN once a row held a NaN or an infinity */
+    bool exact;             /* the exact max (see blur_plane) */
     const BLUR_TYPE *end;   /* the end of the input tensor */
 } BLUR_NAME(rings);
 
@@ -118,9 +99,9 @@ BLUR_FN const BLUR_TYPE *BLUR_NAME(stage_row)(BLUR_NAME(rings) *g, long i)
         if (need >= h)
             need = h - 1;
         for (; g->hm_next <= need; g->hm_next++)
-            g->check += BLUR_NAME(row_max)(ca, g->x + (size_t)g->hm_next * (size_t)w, w,
-                                           g->hm + (size_t)(g->hm_next % g->span) * g->stride,
-                                           g->nan, g->end);
+            BLUR_NAME(row_max)(ca, g->x + (size_t)g->hm_next * (size_t)w, w,
+                               g->hm + (size_t)(g->hm_next % g->span) * g->stride, g->exact,
+                               g->end);
         BLUR_TYPE *out = g->m + (size_t)(mi % BLUR_RING) * g->stride;
         const BLUR_TYPE *first = NULL;
         const long n = (long)g->stride;
@@ -133,7 +114,7 @@ BLUR_FN const BLUR_TYPE *BLUR_NAME(stage_row)(BLUR_NAME(rings) *g, long i)
                 first = src;
                 continue;
             }
-            if (g->nan) {
+            if (g->exact) {
 #pragma omp simd
                 for (long j = 0; j < n; j++)
                     out[j] = BLUR_MAX(first[j], src[j]);
@@ -153,15 +134,15 @@ BLUR_FN const BLUR_TYPE *BLUR_NAME(stage_row)(BLUR_NAME(rings) *g, long i)
     return g->m + (size_t)(i % BLUR_RING) * g->stride;
 }
 
-/* The plane with the exact max or without; returns the rows' check. */
-BLUR_FN BLUR_TYPE BLUR_NAME(blur_pass)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
-                                       void *scratch, bool nan, const BLUR_TYPE *end)
+/* The plane, with the exact max or the plain one. */
+BLUR_FN void BLUR_NAME(blur_pass)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
+                                  void *scratch, bool exact, const BLUR_TYPE *end)
 {
     const pool_axis *ra = &plan->rows, *ca = &plan->cols;
     const long mh = ra->stage_len, mw = ca->stage_len;
     const long span = kernels_blur_ring(plan);
     const size_t stride = kernels_blur_stride(plan);
-    BLUR_NAME(rings) g = {plan, x, scratch, NULL, span, 0, 0, stride, nan, 0, end};
+    BLUR_NAME(rings) g = {plan, x, scratch, NULL, span, 0, 0, stride, exact, end};
     g.m = g.hm + (size_t)span * stride;
     BLUR_TYPE *v = g.m + (size_t)BLUR_RING * stride;
     const long vn = (long)stride;
@@ -238,16 +219,48 @@ BLUR_FN BLUR_TYPE BLUR_NAME(blur_pass)(const pool_plan *plan, const BLUR_TYPE *x
             yo[ox] = sum;
         }
     }
-    return g.check;
 }
 
-/* One plane: without the exact max first, and again with it if a row held
- * a NaN (or an infinity, which the check cannot tell apart). */
+/* A NaN among count values a stride apart? */
+BLUR_FN bool BLUR_NAME(any_nan)(const BLUR_TYPE *v, size_t count, size_t stride)
+{
+    int any = 0;
+    if (stride == 1) {
+#pragma omp simd reduction(| : any)
+        for (size_t i = 0; i < count; i++)
+            any |= v[i] != v[i];
+    } else {
+        for (size_t i = 0; i < count; i++)
+            any |= v[i * stride] != v[i * stride];
+    }
+    return any != 0;
+}
+
+/* One plane.  The plain max (one instruction) keeps a NaN only in a
+ * window's first tap, so a NaN of x still reaches the first-stage value
+ * m[r + pad][c + pad] of the window it starts, when that window exists.
+ * Where the filter reads every first-stage value (filter >= stride on both
+ * axes) that NaN reaches the output; so the plain pass is kept when the
+ * output holds no NaN and no cell past the last window start does (those
+ * start no window); else the plane is done again with the exact max. */
 BLUR_FN void BLUR_NAME(blur_plane)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
                                    void *scratch, const BLUR_TYPE *end)
 {
-    BLUR_TYPE check = BLUR_NAME(blur_pass)(plan, x, y, scratch, false, end);
-    if (check != check)
+    const pool_axis *ra = &plan->rows, *ca = &plan->cols;
+    if (ra->filter < ra->stride || ca->filter < ca->stride) {
+        BLUR_NAME(blur_pass)(plan, x, y, scratch, true, end);
+        return;
+    }
+    BLUR_NAME(blur_pass)(plan, x, y, scratch, false, end);
+    const size_t h = plan->h, w = plan->w;
+    /* rows and columns from which no window starts */
+    const long r_first = ra->stage_len - ra->pad_before, c_first = ca->stage_len - ca->pad_before;
+    bool nan = BLUR_NAME(any_nan)(y, ra->out * ca->out, 1);
+    for (long r = r_first < 0 ? 0 : r_first; !nan && r < (long)h; r++)
+        nan = BLUR_NAME(any_nan)(x + (size_t)r * w, w, 1);
+    for (long c = c_first < 0 ? 0 : c_first; !nan && c < (long)w; c++)
+        nan = BLUR_NAME(any_nan)(x + c, h, w);
+    if (nan)
         BLUR_NAME(blur_pass)(plan, x, y, scratch, true, end);
 }
 

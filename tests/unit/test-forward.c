@@ -339,6 +339,20 @@ static tensor *abs_pooled(const pool_plan *plan, const tensor *in, pool_op op)
     return sums;
 }
 
+/* A blur of first-stage values (OP_USES_FILTER): the kernel adds f x f of
+ * them in the element type, each at most the largest |x|; 0 for other ops. */
+static double blur_tolerance(const pool_plan *plan, const tensor *in)
+{
+    if (!pool_op_uses(plan->params.op, OP_USES_FILTER))
+        return 0;
+    double largest = 0;
+    for (size_t i = 0; i < in->count; i++)
+        if (isfinite(tensor_get(in, i)))
+            largest = fmax(largest, fabs(tensor_get(in, i)));
+    const double eps = plan->dtype == TENSOR_F32 ? FLT_EPSILON : DBL_EPSILON;
+    return 4 * (2.0 * plan->params.filter + 2) * eps * largest;
+}
+
 /* Sums, norms and the window reducers: within the error bound of their
  * arithmetic.  Sums: the accumulation in double, 2 (n+2) eps sum|x|.
  * Norms: relative (their terms are non-negative).  mixed: its avg part as
@@ -346,7 +360,7 @@ static tensor *abs_pooled(const pool_plan *plan, const tensor *in, pool_op op)
  * float32 cells with weights good to a few float32 units, so their error
  * is a few units of the element type of the window's largest |x| (lse: of
  * max |x| + 1/r, the scale of its log term); float64 takes the reference's
- * arithmetic. */
+ * arithmetic.  maxblur: blur_tolerance. */
 static void compare_sums(const char *what, const pool_plan *plan, const tensor *in,
                          const tensor *got, const tensor *want)
 {
@@ -355,10 +369,12 @@ static void compare_sums(const char *what, const pool_plan *plan, const tensor *
     const pool_op op = plan->params.op;
     const bool norm = op == POOL_L2 || op == POOL_LP || op == POOL_POWER;
     const bool weighted = op == POOL_SOFTPOOL || op == POOL_LSE;
+    const bool blur = pool_op_uses(op, OP_USES_FILTER);
+    const double blur_tol = blur_tolerance(plan, in);
     tensor *scale = NULL;
     if (weighted)
         scale = abs_pooled(plan, in, POOL_MAX);
-    else if (!norm && op != POOL_BILINEAR)
+    else if (!norm && !blur && op != POOL_BILINEAR)
         scale = abs_pooled(plan, in, op == POOL_SUM ? POOL_SUM : POOL_AVG);
     const double type_eps = got->dtype == TENSOR_F32 ? FLT_EPSILON : DBL_EPSILON;
     double taps = (double)plan->params.kernel_h * plan->params.kernel_w;
@@ -373,7 +389,9 @@ static void compare_sums(const char *what, const pool_plan *plan, const tensor *
                 break;
             continue;
         }
-        if (norm)
+        if (blur)
+            tol = blur_tol;
+        else if (norm)
             tol = fabs(w) * (4 * (taps + 4) + 2 * fabs(log(fabs(w) + DBL_MIN)) + 8) * DBL_EPSILON;
         else if (op == POOL_BILINEAR)
             tol = 1e-12 * fabs(w) + 1e-300;
@@ -417,7 +435,8 @@ static void sample_explain(const char *what, const pool_plan *plan, const tensor
                 CHECK_MSG(idx[o] == ex.index, "%s (%s): index[%zu] = %lld, explain %ld", what,
                           pool_op_name(plan->params.op), o, (long long)idx[o], ex.index);
         } else if (plan->params.op != POOL_BILINEAR) {
-            double tol = fabs(want) * 1e-12 + 2 * ulp_of(want, plan->dtype);
+            double tol = fabs(want) * 1e-12 + 2 * ulp_of(want, plan->dtype) +
+                         blur_tolerance(plan, in);
             if (plan->params.op == POOL_SOFTPOOL || plan->params.op == POOL_LSE) {
                 /* as compare_sums: units of the window's largest |x| */
                 double largest = 0;
@@ -483,7 +502,7 @@ static void large_case(int id)
                                   POOL_POWER,    POOL_STOCHASTIC, POOL_FRACTIONAL, POOL_SPP,
                                   POOL_BILINEAR, POOL_SOFTPOOL,   POOL_SOFTPOOL,   POOL_LSE,
                                   POOL_LSE,      POOL_MEDIAN,     POOL_MEDIAN,     POOL_MIXED,
-                                  POOL_MIXED};
+                                  POOL_MIXED,    POOL_MAXBLUR,    POOL_MAXBLUR};
     const pool_op op = ops[draw(sizeof ops / sizeof ops[0])];
     const tensor_dtype dtype = draw(2) ? TENSOR_F32 : TENSOR_F64;
     const int rank = 2 + (int)draw(3);
@@ -569,6 +588,7 @@ static void large_case(int id)
     p.level_count = 1 + (int)draw(4);
     for (int l = 0; l < p.level_count; l++)
         p.levels[l] = 1 + (int)draw(8);
+    p.filter = 1 + (int)draw(POOL_FILTER_MAX);
 
     pv_error err;
     pool_plan *plan = pool_plan_create(&p, dtype, rank, dims, &err);
@@ -582,6 +602,8 @@ static void large_case(int id)
         taps = (double)H * W;
     if (op == POOL_BILINEAR)
         taps *= (double)plan->c;
+    if (pool_op_uses(op, OP_USES_FILTER))
+        taps *= (double)plan->params.filter * plan->params.filter;
     if ((double)plan->out_count * taps > 4e6) {
         pool_plan_free(plan);
         return;
@@ -763,6 +785,10 @@ static void test_named_paths(void)
     check_named("op=lse k=3 s=1 sharpness=0.5", 2, 30, 31, "window");
     check_named("op=median global", 3, 9, 11, "window");
     check_named("op=mixed adaptive=4x5", 3, 19, 23, "window");
+    check_named("op=maxblur k=2 s=2", 3, 40, 52, "max then blur");
+    check_named("op=maxblur k=3 s=2 padding=1 filter=5", 2, 41, 53, "max then blur");
+    check_named("op=maxblur k=2 s=3 dilation=2 filter=2", 2, 33, 35, "max then blur");
+    check_named("op=maxblur k=4 s=1 padding=same filter=7", 2, 30, 29, "max then blur");
     /* the draw lives in the reducer alone: stochastic never takes a kernel */
     check_named("op=stochastic k=3 s=2 seed=9", 3, 37, 41, "reference");
 }
