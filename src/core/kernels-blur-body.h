@@ -236,31 +236,36 @@ BLUR_FN bool BLUR_NAME(any_nan)(const BLUR_TYPE *v, size_t count, size_t stride)
     return any != 0;
 }
 
-/* One plane.  The plain max (one instruction) keeps a NaN only in a
- * window's first tap, so a NaN of x still reaches the first-stage value
- * m[r + pad][c + pad] of the window it starts, when that window exists.
- * Where the filter reads every first-stage value (filter >= stride on both
- * axes) that NaN reaches the output; so the plain pass is kept when the
- * output holds no NaN and no cell past the last window start does (those
- * start no window); else the plane is done again with the exact max. */
-BLUR_FN void BLUR_NAME(blur_plane)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
-                                   void *scratch, const BLUR_TYPE *end)
+/* The plain max (one instruction) keeps a NaN only in a window's first
+ * tap, so a NaN of x still reaches the first-stage value m[r + pad][c +
+ * pad] of the window it starts, when that window exists.  Where the filter
+ * reads every first-stage value (filter >= stride on both axes) that NaN
+ * reaches the output.  So a plain pass stands when the output holds no NaN
+ * and no cell past the last window start does (those start no window);
+ * else the plane must be done again with the exact max. */
+BLUR_FN bool BLUR_NAME(needs_exact)(const pool_plan *plan, const BLUR_TYPE *x,
+                                    const BLUR_TYPE *y)
 {
     const pool_axis *ra = &plan->rows, *ca = &plan->cols;
-    if (ra->filter < ra->stride || ca->filter < ca->stride) {
-        BLUR_NAME(blur_pass)(plan, x, y, scratch, true, end);
-        return;
-    }
-    BLUR_NAME(blur_pass)(plan, x, y, scratch, false, end);
     const size_t h = plan->h, w = plan->w;
-    /* rows and columns from which no window starts */
     const long r_first = ra->stage_len - ra->pad_before, c_first = ca->stage_len - ca->pad_before;
     bool nan = BLUR_NAME(any_nan)(y, ra->out * ca->out, 1);
     for (long r = r_first < 0 ? 0 : r_first; !nan && r < (long)h; r++)
         nan = BLUR_NAME(any_nan)(x + (size_t)r * w, w, 1);
     for (long c = c_first < 0 ? 0 : c_first; !nan && c < (long)w; c++)
         nan = BLUR_NAME(any_nan)(x + c, h, w);
-    if (nan)
+    return nan;
+}
+
+/* One plane: the plain pass where it can stand (needs_exact), else the
+ * exact one. */
+BLUR_FN void BLUR_NAME(blur_plane)(const pool_plan *plan, const BLUR_TYPE *x, BLUR_TYPE *y,
+                                   void *scratch, const BLUR_TYPE *end)
+{
+    const pool_axis *ra = &plan->rows, *ca = &plan->cols;
+    const bool plain = ra->filter >= ra->stride && ca->filter >= ca->stride;
+    BLUR_NAME(blur_pass)(plan, x, y, scratch, !plain, end);
+    if (plain && BLUR_NAME(needs_exact)(plan, x, y))
         BLUR_NAME(blur_pass)(plan, x, y, scratch, true, end);
 }
 

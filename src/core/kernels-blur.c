@@ -55,7 +55,7 @@ static size_t kernels_blur_stride(const pool_plan *plan)
 /* The scratch of one plane: the two rings and one blurred row. */
 static bool scratch_count(const pool_plan *plan, size_t *count)
 {
-    const size_t rows = (size_t)kernels_blur_ring(plan) + BLUR_RING + 1;
+    size_t rows = (size_t)kernels_blur_ring(plan) + BLUR_RING + 1;
     return plan->cols.stage_len < (long)(SIZE_MAX / 2) &&
            pv_mul_size(rows, kernels_blur_stride(plan), count);
 }
@@ -94,6 +94,83 @@ static bool scratch_count(const pool_plan *plan, size_t *count)
 #undef BLUR_FN
 #endif
 
+
+#if defined(KERNELS_HAVE_AVX2)
+#include <immintrin.h>
+
+/* The common case, float32 on AVX2: a 2x2 max without padding or
+ * dilation, then the [1 2 1] blur at stride 2, in one pass down the plane.
+ * For output row oy, each strip of 8 first-stage columns takes two new
+ * rows of row maxima (input rows 2oy+1, 2oy+2), the first-stage rows 2oy
+ * and 2oy+1 from them and from the row maxima and first-stage row that the
+ * previous output row left (state), and the column blur (a + c)/4 + b/2 of
+ * first-stage rows 2oy-1, 2oy, 2oy+1 (reflected at the edges); then the
+ * blurred row is blurred along at stride 2.  The input is read row by row,
+ * once.  The max is the plain one (vmaxps returns its second operand, the
+ * window's first tap, for a NaN): the caller checks with needs_exact.
+ * scratch: three rows of `stride` floats. */
+__attribute__((target("avx2"))) static void k2s2f3_plane_avx2(const pool_plan *plan,
+                                                              const float *x, float *y,
+                                                              float *scratch, size_t stride)
+{
+    const long w = (long)plan->w, mh = plan->rows.stage_len, mw = plan->cols.stage_len;
+    const size_t oh = plan->rows.out, ow = plan->cols.out;
+    const __m256 quarter = _mm256_set1_ps(0.25f), half = _mm256_set1_ps(0.5f);
+    float *hb_row = scratch, *ma_row = scratch + stride, *v = scratch + 2 * stride;
+    for (size_t oy = 0; oy < oh; oy++) {
+        const long b = 2 * (long)oy;
+        const float *x1 = x + (b + 1) * w, *x2 = x + (b + 2) * w;
+        const bool below = b + 1 < mh; /* first-stage row 2oy+1 exists */
+        for (long j = 0; j < mw; j += 8) {
+            const long jj = j + 8 <= mw ? j : mw - 8; /* the last strip overlaps */
+            __m256 hb;
+            if (oy == 0)
+                hb = _mm256_max_ps(_mm256_loadu_ps(x + jj + 1), _mm256_loadu_ps(x + jj));
+            else
+                hb = _mm256_loadu_ps(hb_row + jj);
+            const __m256 h1 = _mm256_max_ps(_mm256_loadu_ps(x1 + jj + 1), _mm256_loadu_ps(x1 + jj));
+            const __m256 mb = _mm256_max_ps(h1, hb);
+            __m256 ma = oy == 0 ? mb : _mm256_loadu_ps(ma_row + jj), mc = ma;
+            if (below) {
+                const __m256 h2 =
+                    _mm256_max_ps(_mm256_loadu_ps(x2 + jj + 1), _mm256_loadu_ps(x2 + jj));
+                mc = _mm256_max_ps(h2, h1);
+                _mm256_storeu_ps(hb_row + jj, h2);
+            }
+            if (oy == 0)
+                ma = mc; /* row -1 reflects to 1 */
+            _mm256_storeu_ps(ma_row + jj, mc);
+            _mm256_storeu_ps(v + jj, _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(ma, mc), quarter),
+                                                   _mm256_mul_ps(mb, half)));
+        }
+        float *yo = y + oy * ow;
+        /* column -1 reflects to 1; outputs [1, mw / 2) have their taps
+         * inside; an odd mw leaves one more, whose right tap (mw) reflects
+         * to mw - 2 */
+        yo[0] = (v[1] + v[1]) * 0.25f + v[0] * 0.5f;
+        const size_t inner = (size_t)mw / 2;
+#pragma omp simd
+        for (size_t o = 1; o < inner; o++)
+            yo[o] = (v[2 * o - 1] + v[2 * o + 1]) * 0.25f + v[2 * o] * 0.5f;
+        if (ow > inner) {
+            const size_t o = ow - 1;
+            yo[o] = (v[2 * o - 1] + v[2 * o - 1]) * 0.25f + v[2 * o] * 0.5f;
+        }
+    }
+}
+
+/* Does the common-case path above apply? */
+static bool k2s2f3_applies(const pool_plan *plan)
+{
+    const pool_axis *ra = &plan->rows, *ca = &plan->cols;
+    return plan->dtype == TENSOR_F32 && ra->stage_kernel == 2 && ca->stage_kernel == 2 &&
+           ra->stage_step == 1 && ca->stage_step == 1 && ra->pad_before == 0 &&
+           ra->pad_after == 0 && ca->pad_before == 0 && ca->pad_after == 0 &&
+           ra->filter == 3 && ca->filter == 3 && ra->stride == 2 && ca->stride == 2 &&
+           ca->stage_len >= 8 && ra->stage_len >= 2;
+}
+#endif
+
 typedef void (*blur_plane_fn)(const pool_plan *plan, const void *x, void *y, void *scratch,
                               const void *end);
 
@@ -113,6 +190,12 @@ static void plane_f64(const pool_plan *plan, const void *x, void *y, void *scrat
 static void plane_avx2_f32(const pool_plan *plan, const void *x, void *y, void *scratch,
                       const void *end)
 {
+    if (k2s2f3_applies(plan)) {
+        k2s2f3_plane_avx2(plan, x, y, scratch, kernels_blur_stride(plan));
+        if (needs_exact_avx2_f32(plan, x, y))
+            blur_pass_avx2_f32(plan, x, y, scratch, true, end);
+        return;
+    }
     blur_plane_avx2_f32(plan, x, y, scratch, end);
 }
 
