@@ -237,22 +237,30 @@ BLUR_FN bool BLUR_NAME(any_nan)(const BLUR_TYPE *v, size_t count, size_t stride)
 }
 
 /* The plain max (one instruction) keeps a NaN only in a window's first
- * tap, so a NaN of x still reaches the first-stage value m[r + pad][c +
- * pad] of the window it starts, when that window exists.  Where the filter
- * reads every first-stage value (filter >= stride on both axes) that NaN
- * reaches the output.  So a plain pass stands when the output holds no NaN
- * and no cell past the last window start does (those start no window);
- * else the plane must be done again with the exact max. */
+ * tap, so a NaN of x at (r, c) still reaches the first-stage value
+ * m[r + pad][c + pad] of the window it starts.  Where the filter is at
+ * least as long as the stride, it reads every first-stage row from 0 to
+ * the last it reaches (and the same for columns), so that NaN reaches the
+ * output whenever that value is read.  A plain pass therefore stands when
+ * the output holds no NaN and no cell starts a window past the last value
+ * read (or none at all); else the plane must be done again exactly. */
+BLUR_FN long BLUR_NAME(first_unread)(const pool_axis *a)
+{
+    long last = ((long)a->out - 1) * a->stride - a->filter_before + a->filter - 1;
+    last = last < a->stage_len - 1 ? last : a->stage_len - 1;
+    const long r = last + 1 - a->pad_before; /* input cells from here start no window read */
+    return r < 0 ? 0 : r;
+}
+
 BLUR_FN bool BLUR_NAME(needs_exact)(const pool_plan *plan, const BLUR_TYPE *x,
                                     const BLUR_TYPE *y)
 {
     const pool_axis *ra = &plan->rows, *ca = &plan->cols;
     const size_t h = plan->h, w = plan->w;
-    const long r_first = ra->stage_len - ra->pad_before, c_first = ca->stage_len - ca->pad_before;
     bool nan = BLUR_NAME(any_nan)(y, ra->out * ca->out, 1);
-    for (long r = r_first < 0 ? 0 : r_first; !nan && r < (long)h; r++)
+    for (long r = BLUR_NAME(first_unread)(ra); !nan && r < (long)h; r++)
         nan = BLUR_NAME(any_nan)(x + (size_t)r * w, w, 1);
-    for (long c = c_first < 0 ? 0 : c_first; !nan && c < (long)w; c++)
+    for (long c = BLUR_NAME(first_unread)(ca); !nan && c < (long)w; c++)
         nan = BLUR_NAME(any_nan)(x + c, h, w);
     return nan;
 }

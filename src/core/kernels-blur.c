@@ -103,12 +103,15 @@ static bool scratch_count(const pool_plan *plan, size_t *count)
  * For output row oy, each strip of 8 first-stage columns takes two new
  * rows of row maxima (input rows 2oy+1, 2oy+2), the first-stage rows 2oy
  * and 2oy+1 from them and from the row maxima and first-stage row that the
- * previous output row left (state), and the column blur (a + c)/4 + b/2 of
- * first-stage rows 2oy-1, 2oy, 2oy+1 (reflected at the edges); then the
+ * previous output row left (state), and the column blur a/4 + b/2 + c/4 of
+ * first-stage rows 2oy-1, 2oy, 2oy+1 (reflected at the edges, added in the
+ * general path's order, so both give the same bits); then the
  * blurred row is blurred along at stride 2.  The input is read row by row,
- * once.  The max is the plain one (vmaxps returns its second operand, the
- * window's first tap, for a NaN): the caller checks with needs_exact.
- * scratch: three rows of `stride` floats. */
+ * once.  The state is double-buffered (read from one pair of rows, written
+ * to the other), so the last strip may overlap the one before it.  The max
+ * is the plain one (vmaxps returns its second operand, the window's first
+ * tap, for a NaN): the caller checks with needs_exact.
+ * scratch: five rows of `stride` floats. */
 __attribute__((target("avx2"))) static void k2s2f3_plane_avx2(const pool_plan *plan,
                                                               const float *x, float *y,
                                                               float *scratch, size_t stride)
@@ -116,8 +119,12 @@ __attribute__((target("avx2"))) static void k2s2f3_plane_avx2(const pool_plan *p
     const long w = (long)plan->w, mh = plan->rows.stage_len, mw = plan->cols.stage_len;
     const size_t oh = plan->rows.out, ow = plan->cols.out;
     const __m256 quarter = _mm256_set1_ps(0.25f), half = _mm256_set1_ps(0.5f);
-    float *hb_row = scratch, *ma_row = scratch + stride, *v = scratch + 2 * stride;
+    float *v = scratch;
+    float *state[2][2] = {{scratch + stride, scratch + 2 * stride},
+                          {scratch + 3 * stride, scratch + 4 * stride}};
     for (size_t oy = 0; oy < oh; oy++) {
+        const float *hb_row = state[oy % 2][0], *ma_row = state[oy % 2][1];
+        float *hb_next = state[(oy + 1) % 2][0], *ma_next = state[(oy + 1) % 2][1];
         const long b = 2 * (long)oy;
         const float *x1 = x + (b + 1) * w, *x2 = x + (b + 2) * w;
         const bool below = b + 1 < mh; /* first-stage row 2oy+1 exists */
@@ -135,26 +142,28 @@ __attribute__((target("avx2"))) static void k2s2f3_plane_avx2(const pool_plan *p
                 const __m256 h2 =
                     _mm256_max_ps(_mm256_loadu_ps(x2 + jj + 1), _mm256_loadu_ps(x2 + jj));
                 mc = _mm256_max_ps(h2, h1);
-                _mm256_storeu_ps(hb_row + jj, h2);
+                _mm256_storeu_ps(hb_next + jj, h2);
             }
             if (oy == 0)
                 ma = mc; /* row -1 reflects to 1 */
-            _mm256_storeu_ps(ma_row + jj, mc);
-            _mm256_storeu_ps(v + jj, _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(ma, mc), quarter),
-                                                   _mm256_mul_ps(mb, half)));
+            _mm256_storeu_ps(ma_next + jj, mc);
+            /* (w0 a + w1 b) + w2 c, as the general path adds (and no sum
+             * of two values that could overflow) */
+            const __m256 ab = _mm256_add_ps(_mm256_mul_ps(quarter, ma), _mm256_mul_ps(half, mb));
+            _mm256_storeu_ps(v + jj, _mm256_add_ps(ab, _mm256_mul_ps(quarter, mc)));
         }
         float *yo = y + oy * ow;
         /* column -1 reflects to 1; outputs [1, mw / 2) have their taps
          * inside; an odd mw leaves one more, whose right tap (mw) reflects
          * to mw - 2 */
-        yo[0] = (v[1] + v[1]) * 0.25f + v[0] * 0.5f;
+        yo[0] = 0.25f * v[1] + 0.5f * v[0] + 0.25f * v[1];
         const size_t inner = (size_t)mw / 2;
 #pragma omp simd
         for (size_t o = 1; o < inner; o++)
-            yo[o] = (v[2 * o - 1] + v[2 * o + 1]) * 0.25f + v[2 * o] * 0.5f;
+            yo[o] = 0.25f * v[2 * o - 1] + 0.5f * v[2 * o] + 0.25f * v[2 * o + 1];
         if (ow > inner) {
             const size_t o = ow - 1;
-            yo[o] = (v[2 * o - 1] + v[2 * o - 1]) * 0.25f + v[2 * o] * 0.5f;
+            yo[o] = 0.25f * v[2 * o - 1] + 0.5f * v[2 * o] + 0.25f * v[2 * o - 1];
         }
     }
 }
