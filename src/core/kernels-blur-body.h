@@ -29,10 +29,12 @@ BLUR_FN void BLUR_NAME(row_max)(const pool_axis *ca, const BLUR_TYPE *x, long w,
         }
         hm[j] = best;
     }
-    const BLUR_TYPE *src = x + (j0 - pad);
-    BLUR_TYPE *dst = hm + j0;
     const long n = j1 - j0;
-    if (taps == 2 && !exact) {
+    const BLUR_TYPE *src = x + (n > 0 ? j0 - pad : 0);
+    BLUR_TYPE *dst = hm + j0;
+    if (n <= 0) {
+        /* no window lies wholly inside the row */
+    } else if (taps == 2 && !exact) {
         const BLUR_TYPE *s1 = src + step;
         /* whole vectors, reading into the next row where the input goes on
          * (the lanes past the row land in hm's spare lanes or are

@@ -7,6 +7,7 @@
 #define POOLVIZ_CORE_KERNELS_BLUR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 #include "plan.h"
@@ -16,6 +17,10 @@
 
 /* True for a plan of a two-stage operator. */
 bool kernels_blur_supported(const pool_plan *plan);
+
+/* Which path a supported plan takes ("avx2 max then blur 2x2-stride-2"),
+ * for `poolviz bench`. */
+void kernels_blur_describe(const pool_plan *plan, char *buf, size_t size);
 
 /* Compute every output of a supported plan into out (the plan's output
  * shape and dtype) on up to `threads` threads, one plane at a time.  Fails

@@ -761,7 +761,7 @@ void kernels_describe(const pool_plan *plan, char *buf, size_t size)
         return;
     }
     if (kernels_blur_supported(plan)) {
-        snprintf(buf, size, "portable max then blur");
+        kernels_blur_describe(plan, buf, size);
         return;
     }
     kern_state st;

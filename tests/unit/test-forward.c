@@ -786,6 +786,8 @@ static void test_named_paths(void)
     check_named("op=median global", 3, 9, 11, "window");
     check_named("op=mixed adaptive=4x5", 3, 19, 23, "window");
     check_named("op=maxblur k=2 s=2", 3, 40, 52, "max then blur");
+    check_named("op=maxblur k=2 s=2", 2, 33, 9, "max then blur");
+    check_named("op=maxblur k=2 s=2", 2, 3, 10, "max then blur");
     check_named("op=maxblur k=3 s=2 padding=1 filter=5", 2, 41, 53, "max then blur");
     check_named("op=maxblur k=2 s=3 dilation=2 filter=2", 2, 33, 35, "max then blur");
     check_named("op=maxblur k=4 s=1 padding=same filter=7", 2, 30, 29, "max then blur");
