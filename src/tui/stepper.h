@@ -1,11 +1,7 @@
-/* stepper.h - the stepper: one pooling plan walked output cell by output
- * cell, and the screen that shows it.
- *
- * The model holds a copy of the input, the plan, the output pool_forward
- * computed and the current output index; for the current index it keeps
- * the region (pool_plan_region) and the explanation (pool_explain).  The
- * screen draws the input grid with the region, the output grid filling in,
- * the formula panel, the output-size panel and the status line.
+/* stepper.h - the stepper: its model (model.h: one pooling plan walked
+ * output cell by output cell, no curses) and the widgets and screen that
+ * show it: the input grid with the region, the output grid filling in, the
+ * formula panel, the output-size panel and the status line.
  */
 #ifndef POOLVIZ_TUI_STEPPER_H
 #define POOLVIZ_TUI_STEPPER_H
@@ -18,6 +14,7 @@
 #include "core/plan.h"
 #include "core/tensor.h"
 #include "tui/app.h"
+#include "tui/model.h"
 
 stepper *stepper_new(pv_error *err);
 void stepper_free(stepper *st);
@@ -62,9 +59,8 @@ const tensor *stepper_backward_dx(const stepper *st, double *lo, double *hi);
  * index, why, why_size) returns those bits for output[index] computed from
  * input, and may say in why (when not NULL) what the formula panel tells
  * instead; a NULL hidden shows everything. */
-enum { STEPPER_HIDE_VALUE = 1u << 0, STEPPER_HIDE_WINNER = 1u << 1 };
-typedef unsigned (*stepper_hidden_fn)(void *ctx, const tensor *input, const tensor *output,
-                                      size_t index, char *why, size_t why_size);
+enum { STEPPER_HIDE_VALUE = MODEL_HIDE_VALUE, STEPPER_HIDE_WINNER = MODEL_HIDE_WINNER };
+typedef model_hidden_fn stepper_hidden_fn;
 void stepper_set_hidden(stepper *st, stepper_hidden_fn hidden, void *ctx);
 
 /* Parts of the stepper screen that the picture view draws too: the title
