@@ -129,8 +129,15 @@ __attribute__((target("avx2"))) static void k2s2f3_plane_avx2(const pool_plan *p
         const long b = 2 * (long)oy;
         const float *x1 = x + (b + 1) * w, *x2 = x + (b + 2) * w;
         const bool below = b + 1 < mh; /* first-stage row 2oy+1 exists */
+        /* the input rows of two output rows ahead, fetched a line at a time */
+        const float *p1 = b + 5 < (long)plan->h ? x + (b + 5) * w : x1;
+        const float *p2 = b + 6 < (long)plan->h ? x + (b + 6) * w : x2;
         for (long j = 0; j < mw; j += 8) {
             const long jj = j + 8 <= mw ? j : mw - 8; /* the last strip overlaps */
+            if (j % 16 == 0) {
+                KERNELS_PREFETCH(p1 + j);
+                KERNELS_PREFETCH(p2 + j);
+            }
             __m256 hb;
             if (oy == 0)
                 hb = _mm256_max_ps(_mm256_loadu_ps(x + jj + 1), _mm256_loadu_ps(x + jj));
