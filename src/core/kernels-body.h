@@ -1974,6 +1974,13 @@ KFN void KP(middle3x3_band)(const kern_band_args *a)
 /* The scalar forms of V_POW2, V_MANT, V_EXPO. */
 KFN float KP(pow2f)(float n)
 {
+    /* A lane of a window holding NaN or an infinity (whose result the
+     * reducer gives) may bring n = NaN or +-inf here: keep the conversion
+     * defined; the lane's value is not used. */
+    if (!(n >= -126.0f))
+        n = -126.0f;
+    else if (n > 127.0f)
+        n = 127.0f;
     uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
     float v;
     memcpy(&v, &bits, sizeof v);
