@@ -276,40 +276,10 @@ static bool ends_with_ignoring_case(const char *s, const char *suffix)
 /* --samples FILE.npy: PyTorch's _random_samples, shape (N, C, 2). */
 static pv_status load_samples(cli_pool_args *a, pv_error *err)
 {
-    tensor *t = io_load_file(a->samples_path, NULL, err);
-    if (t == NULL) {
-        if (err != NULL && err->subject[0] == '\0')
-            snprintf(err->subject, sizeof err->subject, "--samples");
-        return err != NULL ? err->status : PV_ERR_DATA;
-    }
-    if (t->dims[t->rank - 1] != 2) {
-        char shape[64];
-        tensor_format_shape(t->rank, t->dims, shape, sizeof shape);
-        tensor_free(t);
-        return pv_error_set(err, PV_ERR_DATA, a->samples_path,
-                            "--samples needs the shape (N, C, 2), this array is %s", shape);
-    }
-    for (size_t i = 0; i < t->count; i++) {
-        double u = tensor_get(t, i);
-        if (!(u >= 0 && u < 1)) {
-            tensor_free(t);
-            return pv_error_set(err, PV_ERR_DATA, a->samples_path,
-                                "sample %zu is not in [0, 1)", i);
-        }
-    }
-    size_t bytes;
-    double *samples = NULL;
-    if (pv_mul_size(t->count, sizeof *samples, &bytes))
-        samples = pv_malloc(bytes);
-    if (samples == NULL) {
-        tensor_free(t);
-        return pv_error_set(err, PV_ERR_NOMEM, "memory", "out of memory");
-    }
-    for (size_t i = 0; i < t->count; i++)
-        samples[i] = tensor_get(t, i);
-    pool_params_set_samples(&a->params, samples, t->count);
-    tensor_free(t);
-    return PV_OK;
+    pv_status st = io_load_samples(a->samples_path, &a->params, err);
+    if (st != PV_OK && err != NULL && err->subject[0] == '\0')
+        snprintf(err->subject, sizeof err->subject, "--samples");
+    return st;
 }
 
 /* An unknown --op: the closest operator name when there is a plausible one

@@ -433,39 +433,6 @@ static pv_status unknown_key(const char *subject, const char *full, pv_error *er
                         "unknown setting '%s' (help settings lists them)", key);
 }
 
-/* `set samples FILE.npy`: PyTorch's _random_samples of shape (N, C, 2). */
-static pv_status set_samples_file(pool_params *p, const char *path, pv_error *err)
-{
-    tensor *t = io_load_file(path, NULL, err);
-    if (t == NULL)
-        return err ? err->status : PV_ERR_IO;
-    pv_status st = PV_OK;
-    double *samples = NULL;
-    size_t bytes;
-    if (t->dims[t->rank - 1] != 2) {
-        st = pv_error_set(err, PV_ERR_DATA, path,
-                          "samples must have shape (N, C, 2): the last dimension is %zu",
-                          t->dims[t->rank - 1]);
-    } else if (!pv_mul_size(t->count, sizeof *samples, &bytes) ||
-               (samples = pv_malloc(bytes)) == NULL) {
-        st = nomem(err);
-    } else {
-        for (size_t i = 0; i < t->count && st == PV_OK; i++) {
-            samples[i] = tensor_get(t, i);
-            if (!(samples[i] >= 0 && samples[i] < 1))
-                st = pv_error_set(err, PV_ERR_DATA, path,
-                                  "sample %zu is outside [0, 1)", i);
-        }
-        if (st == PV_OK) {
-            pool_params_set_samples(p, samples, t->count);
-            samples = NULL;
-        }
-    }
-    pv_free(samples);
-    tensor_free(t);
-    return st;
-}
-
 /* Set one key, with the language's subjects ("kernel", not "--kernel"). */
 static pv_status set_one(pool_params *p, const char *key, const char *value, pv_error *err)
 {
@@ -479,7 +446,7 @@ static pv_status set_one(pool_params *p, const char *key, const char *value, pv_
                             "needs a value (set %s VALUE or %s=VALUE; help settings)",
                             canon, canon);
     if (strcmp(canon, "samples") == 0 && strchr(value, ',') == NULL) {
-        pv_status st = set_samples_file(p, value, err);
+        pv_status st = io_load_samples(value, p, err);
         return st;
     }
     pv_status st = pool_params_set(p, canon, value, err);

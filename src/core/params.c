@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "tensor.h"
 
 /* Largest value accepted for any window size, stride, padding or dilation. */
 #define PARAM_INT_MAX (1 << 24)
@@ -75,6 +76,32 @@ void pool_params_set_samples(pool_params *params, double *samples, size_t count)
     params->samples = samples;
     params->samples_count = count;
     params->samples_given = false;
+}
+
+pv_status pool_params_samples_from(pool_params *params, const tensor *t, const char *subject,
+                                   pv_error *err)
+{
+    if (t->dims[t->rank - 1] != 2) { /* the plan checks N and C against the input */
+        char shape[96];
+        tensor_format_shape(t->rank, t->dims, shape, sizeof shape);
+        return pv_error_set(err, PV_ERR_DATA, subject,
+                            "the samples need the shape (N, C, 2) (PyTorch's "
+                            "_random_samples); this array is %s",
+                            shape);
+    }
+    for (size_t i = 0; i < t->count; i++) {
+        double u = tensor_get(t, i);
+        if (!(u >= 0 && u < 1))
+            return pv_error_set(err, PV_ERR_DATA, subject, "sample %zu is not in [0, 1)", i);
+    }
+    size_t bytes;
+    double *samples = NULL;
+    if (!pv_mul_size(t->count, sizeof *samples, &bytes) || (samples = pv_malloc(bytes)) == NULL)
+        return pv_error_set(err, PV_ERR_NOMEM, "memory", "cannot keep the samples");
+    for (size_t i = 0; i < t->count; i++)
+        samples[i] = tensor_get(t, i);
+    pool_params_set_samples(params, samples, t->count);
+    return PV_OK;
 }
 
 const char *const *pool_params_keys(void)

@@ -98,6 +98,15 @@ pv_status pool_params_set(pool_params *params, const char *key, const char *valu
 /* Take ownership of an array of N*C*2 samples (PyTorch layout). */
 void pool_params_set_samples(pool_params *params, double *samples, size_t count);
 
+struct tensor;
+
+/* Copy the samples of a tensor of shape (N, C, 2) (PyTorch's
+ * _random_samples, every value in [0, 1)) into params.  Errors name
+ * subject (the file): PV_ERR_DATA for another shape or a value outside
+ * [0, 1), PV_ERR_NOMEM. */
+pv_status pool_params_samples_from(pool_params *params, const struct tensor *samples,
+                                   const char *subject, pv_error *err);
+
 /* True if key names a flag (takes no value on the command line). */
 bool pool_params_key_is_flag(const char *key);
 

@@ -322,6 +322,16 @@ done:
     return t;
 }
 
+pv_status io_load_samples(const char *path, pool_params *params, pv_error *err)
+{
+    tensor *t = io_load_file(path, NULL, err);
+    if (t == NULL)
+        return err != NULL ? err->status : PV_ERR_IO;
+    pv_status st = pool_params_samples_from(params, t, path, err);
+    tensor_free(t);
+    return st;
+}
+
 tensor *io_load_file(const char *path, const io_load_options *opts, pv_error *err)
 {
     char asset[4096];

@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "core/params.h"
 #include "core/tensor.h"
 #include "io/writer.h"
 
@@ -57,6 +58,11 @@ typedef struct io_save_options {
  * err filled (PV_ERR_IO for files that cannot be read, PV_ERR_DATA for bad
  * content, PV_ERR_LIMIT for sizes over tensor_limits_current). */
 tensor *io_load_file(const char *path, const io_load_options *opts, pv_error *err);
+
+/* Load fractional max pooling's samples, PyTorch's _random_samples of shape
+ * (N, C, 2), from path into params (pool_params_samples_from).  Errors as
+ * io_load_file's, the subject being the file. */
+pv_status io_load_samples(const char *path, pool_params *params, pv_error *err);
 
 /* The same for an open stream f (read to its end, not closed): text, JSON
  * or, by their signatures, .npy and PNG, as for a file named subject.
