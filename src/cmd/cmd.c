@@ -454,77 +454,14 @@ static pv_status set_one(pool_params *p, const char *key, const char *value, pv_
     return st;
 }
 
-/* Restore one setting to its default. */
+/* Restore one setting to its default (the core's pool_params_unset). */
 static pv_status unset_one(pool_params *p, const char *key, pv_error *err)
 {
-    const char *canon = pool_params_canonical_key(key);
-    if (canon == NULL)
+    if (pool_params_canonical_key(key) == NULL)
         return unknown_key("unset", key, err);
-    pool_params def;
-    pool_params_init(&def);
-#define SAME(k) (strcmp(canon, (k)) == 0)
-    if (SAME("op")) {
-        p->op = def.op;
-    } else if (SAME("kernel")) {
-        p->kernel_h = def.kernel_h;
-        p->kernel_w = def.kernel_w;
-    } else if (SAME("stride")) {
-        p->stride_h = def.stride_h;
-        p->stride_w = def.stride_w;
-    } else if (SAME("padding")) {
-        p->padding_mode = def.padding_mode;
-        p->pad_h = def.pad_h;
-        p->pad_w = def.pad_w;
-    } else if (SAME("dilation")) {
-        p->dilation_h = def.dilation_h;
-        p->dilation_w = def.dilation_w;
-    } else if (SAME("ceil-mode")) {
-        p->ceil_mode = def.ceil_mode;
-    } else if (SAME("count-include-pad") || SAME("no-count-include-pad")) {
-        p->count_include_pad = def.count_include_pad;
-    } else if (SAME("divisor")) {
-        p->divisor = def.divisor;
-    } else if (SAME("power")) {
-        p->p = def.p;
-    } else if (SAME("global")) {
-        p->global = def.global;
-    } else if (SAME("adaptive")) {
-        p->adaptive_h = def.adaptive_h;
-        p->adaptive_w = def.adaptive_w;
-    } else if (SAME("output-size")) {
-        p->output_h = def.output_h;
-        p->output_w = def.output_w;
-    } else if (SAME("ratio")) {
-        p->ratio_h = def.ratio_h;
-        p->ratio_w = def.ratio_w;
-    } else if (SAME("fractional-style")) {
-        p->fractional_style = def.fractional_style;
-    } else if (SAME("pseudo-random")) {
-        p->pseudo_random = def.pseudo_random;
-    } else if (SAME("overlapping")) {
-        p->overlapping = def.overlapping;
-    } else if (SAME("samples")) {
-        pool_params_set_samples(p, NULL, 0);
-        p->samples_given = false;
-        p->sample_w = def.sample_w;
-        p->sample_h = def.sample_h;
-    } else if (SAME("seed")) {
-        p->seed = def.seed;
-    } else if (SAME("levels")) {
-        memcpy(p->levels, def.levels, sizeof def.levels);
-        p->level_count = def.level_count;
-    } else if (SAME("mode")) {
-        p->mode = def.mode;
-    } else if (SAME("signed-sqrt")) {
-        p->signed_sqrt = def.signed_sqrt;
-    } else if (SAME("l2-normalize")) {
-        p->l2_normalize = def.l2_normalize;
-    } else {
-        return pv_error_set(err, PV_ERR_USAGE, canon,
-                            "cannot be unset on its own; `reset` restores every setting");
-    }
-#undef SAME
-    return PV_OK;
+    pv_status st = pool_params_unset(p, key, err);
+    subject_as_key(err);
+    return st;
 }
 
 /* Apply `key=value`, `--key=value`, `--key value`, a bare flag or a bare

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,65 @@ pv_status pool_params_samples_from(pool_params *params, const tensor *t, const c
         samples[i] = tensor_get(t, i);
     pool_params_set_samples(params, samples, t->count);
     return PV_OK;
+}
+
+/* The fields behind each canonical key: [offset, offset + size) of
+ * pool_params, from its first field to its last. */
+#define FIELDS(first, last)                                                                \
+    offsetof(pool_params, first),                                                          \
+        offsetof(pool_params, last) + sizeof(((pool_params *)0)->last) -                   \
+            offsetof(pool_params, first)
+
+static const struct key_fields {
+    const char *key;
+    size_t offset, size;
+} key_fields[] = {
+    {"op", FIELDS(op, op)},
+    {"kernel", FIELDS(kernel_h, kernel_w)},
+    {"stride", FIELDS(stride_h, stride_w)},
+    {"padding", FIELDS(padding_mode, pad_w)},
+    {"dilation", FIELDS(dilation_h, dilation_w)},
+    {"ceil-mode", FIELDS(ceil_mode, ceil_mode)},
+    {"count-include-pad", FIELDS(count_include_pad, count_include_pad)},
+    {"no-count-include-pad", FIELDS(count_include_pad, count_include_pad)},
+    {"divisor", FIELDS(divisor, divisor)},
+    {"power", FIELDS(p, p)},
+    {"global", FIELDS(global, global)},
+    {"adaptive", FIELDS(adaptive_h, adaptive_w)},
+    {"output-size", FIELDS(output_h, output_w)},
+    {"ratio", FIELDS(ratio_h, ratio_w)},
+    {"fractional-style", FIELDS(fractional_style, fractional_style)},
+    {"pseudo-random", FIELDS(pseudo_random, pseudo_random)},
+    {"overlapping", FIELDS(overlapping, overlapping)},
+    {"samples", FIELDS(samples_given, sample_h)},   /* the array: pool_params_unset */
+    {"seed", FIELDS(seed, seed)},
+    {"levels", FIELDS(levels, level_count)},
+    {"mode", FIELDS(mode, mode)},
+    {"signed-sqrt", FIELDS(signed_sqrt, signed_sqrt)},
+    {"l2-normalize", FIELDS(l2_normalize, l2_normalize)},
+    {"sharpness", FIELDS(sharpness, sharpness)},
+    {"alpha", FIELDS(alpha, alpha)},
+    {"lp-style", FIELDS(lp_style, lp_style)},
+};
+#undef FIELDS
+
+pv_status pool_params_unset(pool_params *params, const char *key, pv_error *err)
+{
+    const char *canon = pool_params_canonical_key(key);
+    for (size_t i = 0; canon != NULL && i < sizeof key_fields / sizeof key_fields[0]; i++) {
+        if (strcmp(canon, key_fields[i].key) != 0)
+            continue;
+        pool_params def;
+        pool_params_init(&def);
+        if (strcmp(canon, "samples") == 0)
+            pool_params_set_samples(params, NULL, 0);
+        memcpy((char *)params + key_fields[i].offset, (const char *)&def + key_fields[i].offset,
+               key_fields[i].size);
+        return PV_OK;
+    }
+    char subject[64];
+    snprintf(subject, sizeof subject, "--%s", canon != NULL ? canon : key);
+    return pv_error_set(err, PV_ERR_USAGE, subject, "unknown setting");
 }
 
 const char *const *pool_params_keys(void)

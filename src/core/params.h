@@ -95,6 +95,12 @@ void pool_params_release(pool_params *params);
 pv_status pool_params_set(pool_params *params, const char *key, const char *value,
                           pv_error *err);
 
+/* Restore the setting named by key (a key as pool_params_set takes it) to
+ * its default, with the fields that go with it (padding: its mode; samples:
+ * the array or the pair).  PV_ERR_USAGE with the subject "--key" for an
+ * unknown key. */
+pv_status pool_params_unset(pool_params *params, const char *key, pv_error *err);
+
 /* Take ownership of an array of N*C*2 samples (PyTorch layout). */
 void pool_params_set_samples(pool_params *params, double *samples, size_t count);
 

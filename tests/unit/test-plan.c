@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core-helpers.h"
+#include "core/alloc.h"
 
 static pool_plan *plan_for(const char *spec, size_t h, size_t w, pv_error *err)
 {
@@ -39,6 +40,13 @@ static void test_output_sizes(void)
     CHECK(out_rows("kernel=3 stride=2 padding=1", 112) == 56);
     CHECK(out_rows("kernel=3 stride=2 ceil-mode", 6) == 3);  /* (6-3)/2 = 1.5 -> 2, +1 */
     CHECK(out_rows("kernel=3 stride=3 ceil-mode", 7) == 3);
+    /* a window longer than the padded input: kept in ceil mode when it
+     * starts inside the input (PyTorch: max_pool2d(2x2, k=3, s=2, ceil)) */
+    CHECK(out_rows("kernel=3 stride=2 ceil-mode", 2) == 1);
+    CHECK(out_rows("kernel=7 stride=4 ceil-mode", 5) == 1);
+    CHECK(out_rows("kernel=5 stride=2 ceil-mode padding=1", 2) == 1);
+    CHECK(out_rows("kernel=3 stride=2", 2) == 0);           /* refused without ceil */
+    CHECK(out_rows("kernel=4 stride=1 ceil-mode", 2) == 0); /* no window starts inside */
     /* dilation: effective window (k-1)*d+1 */
     CHECK(out_rows("kernel=2 stride=1 dilation=2", 5) == 3);
     CHECK(out_rows("kernel=3 stride=1 dilation=2 padding=2", 5) == 5);
@@ -247,8 +255,59 @@ static void test_torch_fractional(void)
     CHECK(plan_for("op=fractional kernel=3 output-size=9", 10, 10, &err) == NULL);
 }
 
+/* unset restores every key's default, through the core (each key the
+ * parser knows needs a non-default value here, so a new key is tested). */
+static void test_unset(void)
+{
+    static const char *const changed[][2] = {
+        {"op", "avg"}, {"kernel", "3x4"}, {"stride", "2x1"}, {"padding", "same"},
+        {"dilation", "2"}, {"ceil-mode", "on"}, {"count-include-pad", "off"},
+        {"no-count-include-pad", "on"}, {"divisor", "5"}, {"power", "3"}, {"global", "on"},
+        {"adaptive", "2x3"}, {"output-size", "4x5"}, {"ratio", "1.5"},
+        {"fractional-style", "graham"}, {"pseudo-random", "on"}, {"overlapping", "on"},
+        {"samples", "0.25,0.5"}, {"seed", "7"}, {"levels", "1,3"}, {"mode", "eval"},
+        {"signed-sqrt", "on"}, {"l2-normalize", "on"}, {"sharpness", "4"}, {"alpha", "0.75"},
+        {"lp-style", "torch"},
+    };
+    const size_t count = sizeof changed / sizeof changed[0];
+    pool_params def;
+    pool_params_init(&def);
+    for (const char *const *key = pool_params_keys(); *key != NULL; key++) {
+        size_t i = 0;
+        while (i < count && strcmp(changed[i][0], *key) != 0)
+            i++;
+        CHECK_MSG(i < count, "test_unset: no value for the key '%s'", *key);
+        if (i == count)
+            continue;
+        pool_params p;
+        pool_params_init(&p);
+        pv_error err;
+        CHECK_MSG(pool_params_set(&p, *key, changed[i][1], &err) == PV_OK, "set %s %s: %s",
+                  *key, changed[i][1], err.message);
+        CHECK_MSG(memcmp(&p, &def, sizeof p) != 0, "set %s %s changed nothing", *key,
+                  changed[i][1]);
+        CHECK_MSG(pool_params_unset(&p, *key, &err) == PV_OK, "unset %s: %s", *key,
+                  err.message);
+        CHECK_MSG(memcmp(&p, &def, sizeof p) == 0, "unset %s left a changed field", *key);
+        pool_params_release(&p);
+    }
+    /* the samples array goes too */
+    pool_params p;
+    pool_params_init(&p);
+    double *samples = pv_malloc(2 * sizeof *samples);
+    samples[0] = samples[1] = 0.5;
+    pool_params_set_samples(&p, samples, 2);
+    pv_error err;
+    CHECK(pool_params_unset(&p, "samples", &err) == PV_OK && p.samples == NULL &&
+          p.samples_count == 0);
+    CHECK(pool_params_unset(&p, "k", &err) == PV_OK); /* an alias */
+    CHECK(pool_params_unset(&p, "kernal", &err) == PV_ERR_USAGE &&
+          strcmp(err.subject, "--kernal") == 0);
+}
+
 int main(void)
 {
+    test_unset();
     test_output_sizes();
     test_same_padding_split();
     test_validation();
