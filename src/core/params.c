@@ -142,6 +142,7 @@ static const struct key_fields {
     {"sharpness", FIELDS(sharpness, sharpness)},
     {"alpha", FIELDS(alpha, alpha)},
     {"lp-style", FIELDS(lp_style, lp_style)},
+    {"filter", FIELDS(filter, filter)},
 };
 #undef FIELDS
 

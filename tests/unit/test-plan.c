@@ -267,7 +267,7 @@ static void test_unset(void)
         {"fractional-style", "graham"}, {"pseudo-random", "on"}, {"overlapping", "on"},
         {"samples", "0.25,0.5"}, {"seed", "7"}, {"levels", "1,3"}, {"mode", "eval"},
         {"signed-sqrt", "on"}, {"l2-normalize", "on"}, {"sharpness", "4"}, {"alpha", "0.75"},
-        {"lp-style", "torch"},
+        {"lp-style", "torch"}, {"filter", "5"},
     };
     const size_t count = sizeof changed / sizeof changed[0];
     pool_params def;
