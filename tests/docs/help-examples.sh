@@ -63,11 +63,13 @@ for name in $subcommands; do
     run_help_examples "poolviz $name" "$work/help-$name"
     check_pointers "poolviz $name" "$work/help-$name"
 done
-# bench --help's default for --repeat holds: a 4x4 input (far more than 1000
-# runs fit in 1 s) runs as many times as the stated cap.
-cap=$(sed -n 's/^ *from 5 to \([0-9]*\)).*/\1/p' "$work/help-bench")
+# bench --help's default for --repeat holds: a 4x4 input runs at most the
+# stated cap and at least 5 times.  (It usually runs exactly the cap, but on
+# a loaded machine fewer runs may fit in the second: not a failure here.)
+cap=$(sed -n 's/^ *from \([0-9]*\) to \([0-9]*\)).*/\1 \2/p' "$work/help-bench")
 runs=$(poolviz bench --shape 4x4 --json --no-memcpy --warmup 0 | sed -n 's/.*"runs": *\([0-9]*\).*/\1/p')
 examples=$((examples + 1))
-[ -n "$cap" ] && [ -n "$runs" ] && [ "$runs" -eq "$cap" ] ||
-    fail "bench --help: --repeat's default says at most '$cap' runs; a 4x4 input ran '$runs'"
+set -- $cap
+[ $# -eq 2 ] && [ -n "$runs" ] && [ "$runs" -ge "$1" ] && [ "$runs" -le "$2" ] ||
+    fail "bench --help: --repeat's default says from '$1' to '$2' runs; a 4x4 input ran '$runs'"
 finish
