@@ -2,7 +2,8 @@
 # run-bench.sh - `make bench`: poolviz's kernels on the standard cases, as a
 # table.  The cases are those of the PyTorch peer script (same names, shapes
 # and parameters, one thread), a DRAM-sized one, and the cases behind the
-# performance targets (3x3 and 31x31 at stride 1, two threads).
+# performance targets (3x3 and 31x31 at stride 1, two threads; the window
+# reducers against avg 2x2/2 and max 3x3/1).
 #
 # Environment:
 #   POOLVIZ   the poolviz binary (make sets it)
@@ -34,6 +35,12 @@ global avg|1x2048x7x7|1|--op avg --global
 adaptive max 6x6|1x64x224x224|1|--op max --adaptive 6x6
 max k3 s1 p1|1x16x256x256|1|--op max -k 3 -s 1 --padding 1
 max k31 s1 p15|1x16x256x256|1|--op max -k 31 -s 1 --padding 15
+avg k3 s1 p1|1x16x256x256|1|--op avg -k 3 -s 1 --padding 1
+avg k31 s1 p15|1x16x256x256|1|--op avg -k 31 -s 1 --padding 15
+softpool k2 s2|1x64x224x224|1|--op softpool -k 2 -s 2
+lse k2 s2|1x64x224x224|1|--op lse -k 2 -s 2
+mixed k2 s2|1x64x224x224|1|--op mixed -k 2 -s 2
+median k3 s1 p1|1x16x256x256|1|--op median -k 3 -s 1 --padding 1
 max k15 s1 p7 (2t)|1x16x256x256|2|--op max -k 15 -s 1 --padding 7
 avg k15 s1 p7 (2t)|1x16x256x256|2|--op avg -k 15 -s 1 --padding 7
 max k2 s2 (DRAM, 2t)|16x64x224x224|2|--op max -k 2 -s 2'
