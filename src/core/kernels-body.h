@@ -2011,7 +2011,7 @@ KFN float KP(expof)(float v)
 
 /* One window's value from its k cells x (float32 lanes): the vector lanes
  * and softmax_one() below do the same operations in the same order. */
-#define SOFTMAX_WINDOW(VTYPE, SET1, MAXF, ADDF, SUBF, MULF, DIVF, ROUNDF, POW2F, MANTF, EXPOF,     \
+#define SOFTMAX_WINDOW(VTYPE, SET1, MAXF, MINF, ADDF, SUBF, MULF, DIVF, ROUNDF, POW2F, MANTF, EXPOF,     \
                        GREATERF, BLENDF, EQF, x, k, lse, scale, inverse_n, inverse_r, y)            \
     do {                                                                                       \
         const VTYPE one_ = SET1(1.0f), zero_ = SET1(0.0f);                                     \
@@ -2020,7 +2020,9 @@ KFN float KP(expof)(float v)
             m_ = MAXF(m_, (x)[t_]);                                                            \
         _Pragma("GCC unroll 9") for (int t_ = 0; t_ < (k); t_++) {                             \
             const VTYPE d_ = MAXF(SUBF((x)[t_], m_), SET1(-88.0f));                            \
-            const VTYPE u_ = MAXF(MULF(d_, (scale)), SET1(-126.0f));                           \
+            /* in [-126, 0] (a NaN cell may leave m below a cell: whatever              \
+             * such a window computes is thrown away, but stays in range) */             \
+            const VTYPE u_ = MINF(MAXF(MULF(d_, (scale)), SET1(-126.0f)), zero_);              \
             const VTYPE n_ = ROUNDF(u_), f_ = SUBF(u_, n_);                                    \
             const VTYPE q_ = MULF(                                                             \
                 f_, ADDF(SET1(EXP2M1_P0),                                                      \
@@ -2059,6 +2061,7 @@ KFN float KP(expof)(float v)
 
 #define SF_SET1(x) ((float)(x))
 #define SF_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define SF_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define SF_ADD(a, b) ((a) + (b))
 #define SF_SUB(a, b) ((a) - (b))
 #define SF_MUL(a, b) ((a) * (b))
@@ -2092,7 +2095,7 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
     const float inverse_n = 1.0f / (float)k, inverse_r = (float)(1 / kp->sharpness);
     float y;
 #define bool_or_mask_ bool
-    SOFTMAX_WINDOW(float, SF_SET1, SF_MAX, SF_ADD, SF_SUB, SF_MUL, SF_DIV, nearbyintf, KP(pow2f),
+    SOFTMAX_WINDOW(float, SF_SET1, SF_MAX, SF_MIN, SF_ADD, SF_SUB, SF_MUL, SF_DIV, nearbyintf, KP(pow2f),
                    KP(mantf), KP(expof), SF_GREATER, SF_BLEND, SF_EQ, x, k, lse, scale, inverse_n,
                    inverse_r, y);
 #undef bool_or_mask_
@@ -2144,7 +2147,7 @@ KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int 
     for (int t = 0; t < k; t++)
         c = V_ADD(c, V_MUL(x[t], zero)); /* NaN: a cell not finite */
 #define bool_or_mask_ VM
-    SOFTMAX_WINDOW(VT, V_SET1, V_MAX, V_ADD, V_SUB, V_MUL, V_DIV, V_ROUND, V_POW2, V_MANT, V_EXPO,
+    SOFTMAX_WINDOW(VT, V_SET1, V_MAX, V_MIN, V_ADD, V_SUB, V_MUL, V_DIV, V_ROUND, V_POW2, V_MANT, V_EXPO,
                    V_GREATER, V_BLEND, V_EQ, x, k, lse, scale, inverse_n, inverse_r, *y);
 #undef bool_or_mask_
     *check = c;
