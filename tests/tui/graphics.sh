@@ -9,13 +9,24 @@ cat_png="$top_srcdir/assets/cat.png"
 log="$tui_dir/out.log"
 esc=$(printf '\033')
 
-# What poolviz writes from now on, in $log (logging again empties it).
+# What poolviz writes from now on, in $log (logging again empties it, once
+# the screen has been still for a moment: tmux hands the pane's output to
+# the pipe asynchronously, and a loaded machine may still be delivering
+# what was drawn before).
 logging() {
     if [ -z "$piped" ]; then
         : > "$log"
         tmux_ pipe-pane -t tui "cat >> '$log'"
         piped=yes
     else
+        settled=0
+        while [ "$settled" -lt 20 ]; do
+            size=$(wc -c < "$log")
+            sleep 0.1
+            [ "$(wc -c < "$log")" = "$size" ] && break
+            settled=$((settled + 1))
+        done
+        sleep 0.2
         : > "$log"
     fi
 }
