@@ -99,7 +99,7 @@ tui_start 100 30 TERM=xterm-256color TERM_PROGRAM=WezTerm POOLVIZ_DATADIR="$POOL
 check "the lesson opens" tui_wait "cat 256×256"
 logging
 tui_keys s
-check "the page redrawn" tui_wait "question 1"
+check "s: question 1 revealed, the page redrawn" tui_wait "The answer is"
 check "its pictures written as sixels" tui_wait_for sixels_written
 tui_keys q
 check "q quits" tui_wait_exit
