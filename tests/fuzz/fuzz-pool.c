@@ -8,6 +8,7 @@
  */
 #include "fuzz-pool.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,20 @@ static bool value_agrees(const pool_plan *plan, const pool_explanation *ex, doub
     case POOL_AVG:
         tol = eps * mag / (ex->divisor > 0 ? ex->divisor : 1);
         break;
+    case POOL_SOFTPOOL:
+    case POOL_LSE: {
+        /* the fast kernels' contract (kernels-body.h, test-forward): a few
+         * units of the element type of the window's largest |x| (lse: of
+         * largest |x| + 1/r), however small the result after cancelling */
+        double largest = 0;
+        for (size_t i = 0; i < ex->term_count; i++)
+            largest = fmax(largest, fabs(ex->terms[i].value));
+        if (ex->op == POOL_LSE)
+            largest += 1 / plan->params.sharpness;
+        tol = eps * fabs(ref) * (double)(ex->term_count + 1) +
+              16 * (plan->dtype == TENSOR_F32 ? FLT_EPSILON : DBL_EPSILON) * largest;
+        break;
+    }
     case POOL_SUM:
     case POOL_STOCHASTIC:   /* eval: sum a^2 / sum a, a >= 0 */
         tol = eps * fmax(mag, fabs(ref));
