@@ -5,6 +5,7 @@
 
 #if defined(KERNELS_HAVE_AVX2)
 
+#include <assert.h>
 #include <float.h>
 #include <immintrin.h>
 #include <limits.h>

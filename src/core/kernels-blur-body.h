@@ -254,17 +254,23 @@ BLUR_FN long BLUR_NAME(first_unread)(const pool_axis *a)
     return r < 0 ? 0 : r;
 }
 
-BLUR_FN bool BLUR_NAME(needs_exact)(const pool_plan *plan, const BLUR_TYPE *x,
-                                    const BLUR_TYPE *y)
+BLUR_FN bool BLUR_NAME(unread_nan)(const pool_plan *plan, const BLUR_TYPE *x)
 {
     const pool_axis *ra = &plan->rows, *ca = &plan->cols;
     const size_t h = plan->h, w = plan->w;
-    bool nan = BLUR_NAME(any_nan)(y, ra->out * ca->out, 1);
+    bool nan = false;
     for (long r = BLUR_NAME(first_unread)(ra); !nan && r < (long)h; r++)
         nan = BLUR_NAME(any_nan)(x + (size_t)r * w, w, 1);
     for (long c = BLUR_NAME(first_unread)(ca); !nan && c < (long)w; c++)
         nan = BLUR_NAME(any_nan)(x + c, h, w);
     return nan;
+}
+
+BLUR_FN bool BLUR_NAME(needs_exact)(const pool_plan *plan, const BLUR_TYPE *x,
+                                    const BLUR_TYPE *y)
+{
+    return BLUR_NAME(any_nan)(y, plan->rows.out * plan->cols.out, 1) ||
+           BLUR_NAME(unread_nan)(plan, x);
 }
 
 /* One plane: the plain pass where it can stand (needs_exact), else the

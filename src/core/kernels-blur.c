@@ -101,63 +101,76 @@ static bool scratch_count(const pool_plan *plan, size_t *count)
 
 /* The common case, float32 on AVX2: a 2x2 max without padding or
  * dilation, then the [1 2 1] blur at stride 2, in one pass down the plane.
- * For output row oy, each strip of 8 first-stage columns takes two new
- * rows of row maxima (input rows 2oy+1, 2oy+2), the first-stage rows 2oy
- * and 2oy+1 from them and from the row maxima and first-stage row that the
- * previous output row left (state), and the column blur a/4 + b/2 + c/4 of
- * first-stage rows 2oy-1, 2oy, 2oy+1 (reflected at the edges, added in the
- * general path's order, so both give the same bits); then the
- * blurred row is blurred along at stride 2.  The input is read row by row,
- * once.  The state is double-buffered (read from one pair of rows, written
- * to the other), so the last strip may overlap the one before it.  The max
- * is the plain one (vmaxps returns its second operand, the window's first
- * tap, for a NaN): the caller checks with needs_exact.
- * scratch: five rows of `stride` floats. */
-__attribute__((target("avx2"))) static void k2s2f3_plane_avx2(const pool_plan *plan,
+ * Output row oy reads first-stage rows 2oy-1, 2oy and 2oy+1 (reflected at
+ * the edges); the first is kept from output row oy-1, with the row maxima
+ * of input row 2oy (state, double-buffered).  Input row 2oy+1 is read whole
+ * in one pass (its row maxima, first-stage row 2oy, and the first two terms
+ * of the column blur a/4 + b/2), then input row 2oy+2 in another (first-stage
+ * row 2oy+1 and the last term): one input row at a time, as reading two rows
+ * side by side costs the memory system more than the passes over the
+ * L1-resident rows of scratch.  Then the blurred row is blurred along at
+ * stride 2.  The sums are added in the general path's order, so both give
+ * the same bits; strips of 8 columns, the last one overlapping the one
+ * before it (it recomputes the same values).  The max is the plain one
+ * (vmaxps returns its second operand, the window's first tap, for a NaN):
+ * returns whether an output is NaN, for the caller's needs_exact.
+ * scratch: seven rows of `stride` floats. */
+__attribute__((target("avx2"))) static bool k2s2f3_plane_avx2(const pool_plan *plan,
                                                               const float *x, float *y,
                                                               float *scratch, size_t stride)
 {
     const long w = (long)plan->w, mh = plan->rows.stage_len, mw = plan->cols.stage_len;
     const size_t oh = plan->rows.out, ow = plan->cols.out;
     const __m256 quarter = _mm256_set1_ps(0.25f), half = _mm256_set1_ps(0.5f);
-    float *v = scratch;
-    float *state[2][2] = {{scratch + stride, scratch + 2 * stride},
-                          {scratch + 3 * stride, scratch + 4 * stride}};
+    float *v = scratch, *h1_row = scratch + stride, *ab_row = scratch + 2 * stride;
+    float *state[2][2] = {{scratch + 3 * stride, scratch + 4 * stride},
+                          {scratch + 5 * stride, scratch + 6 * stride}};
+    __m256 nan = _mm256_setzero_ps();
+    bool scalar_nan = false;
+    /* the row maxima of input row 0 */
+    for (long j = 0; j < mw; j += 8) {
+        const long jj = j + 8 <= mw ? j : mw - 8;
+        _mm256_storeu_ps(state[0][0] + jj,
+                         _mm256_max_ps(_mm256_loadu_ps(x + jj + 1), _mm256_loadu_ps(x + jj)));
+    }
     for (size_t oy = 0; oy < oh; oy++) {
         const float *hb_row = state[oy % 2][0], *ma_row = state[oy % 2][1];
         float *hb_next = state[(oy + 1) % 2][0], *ma_next = state[(oy + 1) % 2][1];
         const long b = 2 * (long)oy;
         const float *x1 = x + (b + 1) * w, *x2 = x + (b + 2) * w;
         const bool below = b + 1 < mh; /* first-stage row 2oy+1 exists */
-        /* the input rows of two output rows ahead, fetched a line at a time */
-        const float *p1 = b + 5 < (long)plan->h ? x + (b + 5) * w : x1;
-        const float *p2 = b + 6 < (long)plan->h ? x + (b + 6) * w : x2;
+        /* input row 2oy+1: a/4 + b/2, or b alone in the first row (whose
+         * row a, -1, reflects to row c, 1) */
         for (long j = 0; j < mw; j += 8) {
-            const long jj = j + 8 <= mw ? j : mw - 8; /* the last strip overlaps */
-            if (j % 16 == 0) {
-                KERNELS_PREFETCH(p1 + j);
-                KERNELS_PREFETCH(p2 + j);
-            }
-            __m256 hb;
-            if (oy == 0)
-                hb = _mm256_max_ps(_mm256_loadu_ps(x + jj + 1), _mm256_loadu_ps(x + jj));
-            else
-                hb = _mm256_loadu_ps(hb_row + jj);
+            const long jj = j + 8 <= mw ? j : mw - 8;
+            KERNELS_PREFETCH(x1 + jj + 128);
             const __m256 h1 = _mm256_max_ps(_mm256_loadu_ps(x1 + jj + 1), _mm256_loadu_ps(x1 + jj));
-            const __m256 mb = _mm256_max_ps(h1, hb);
-            __m256 ma = oy == 0 ? mb : _mm256_loadu_ps(ma_row + jj), mc = ma;
+            const __m256 mb = _mm256_max_ps(h1, _mm256_loadu_ps(hb_row + jj));
+            _mm256_storeu_ps(h1_row + jj, h1);
+            if (oy == 0)
+                _mm256_storeu_ps(ab_row + jj, mb);
+            else
+                _mm256_storeu_ps(ab_row + jj,
+                                 _mm256_add_ps(_mm256_mul_ps(quarter, _mm256_loadu_ps(ma_row + jj)),
+                                               _mm256_mul_ps(half, mb)));
+        }
+        /* input row 2oy+2: row c, then v = (a/4 + b/2) + c/4 */
+        for (long j = 0; j < mw; j += 8) {
+            const long jj = j + 8 <= mw ? j : mw - 8;
+            __m256 mc;
             if (below) {
+                KERNELS_PREFETCH(x2 + jj + 128);
                 const __m256 h2 =
                     _mm256_max_ps(_mm256_loadu_ps(x2 + jj + 1), _mm256_loadu_ps(x2 + jj));
-                mc = _mm256_max_ps(h2, h1);
+                mc = _mm256_max_ps(h2, _mm256_loadu_ps(h1_row + jj));
                 _mm256_storeu_ps(hb_next + jj, h2);
+            } else {
+                mc = _mm256_loadu_ps(ma_row + jj); /* row mh reflects to mh - 2 */
             }
-            if (oy == 0)
-                ma = mc; /* row -1 reflects to 1 */
             _mm256_storeu_ps(ma_next + jj, mc);
-            /* (w0 a + w1 b) + w2 c, as the general path adds (and no sum
-             * of two values that could overflow) */
-            const __m256 ab = _mm256_add_ps(_mm256_mul_ps(quarter, ma), _mm256_mul_ps(half, mb));
+            __m256 ab = _mm256_loadu_ps(ab_row + jj);
+            if (oy == 0)
+                ab = _mm256_add_ps(_mm256_mul_ps(quarter, mc), _mm256_mul_ps(half, ab));
             _mm256_storeu_ps(v + jj, _mm256_add_ps(ab, _mm256_mul_ps(quarter, mc)));
         }
         float *yo = y + oy * ow;
@@ -166,14 +179,45 @@ __attribute__((target("avx2"))) static void k2s2f3_plane_avx2(const pool_plan *p
          * to mw - 2 */
         yo[0] = 0.25f * v[1] + 0.5f * v[0] + 0.25f * v[1];
         const size_t inner = (size_t)mw / 2;
-#pragma omp simd
-        for (size_t o = 1; o < inner; o++)
+        size_t o = 1;
+        if (inner >= 9) {
+            /* 8 outputs from v[2o - 2, 2o + 16): the odd cells of the first
+             * 16 are the left taps, the even and odd ones of the next 16
+             * the middle and right taps, in the lane order of
+             * _mm256_shuffle_ps, which _mm256_permute4x64_pd undoes; the
+             * last vector overlaps the one before it */
+            for (;; o += 8) {
+                if (o + 8 > inner)
+                    o = inner - 8;
+                const __m256 l0 = _mm256_loadu_ps(v + 2 * o - 2), l1 = _mm256_loadu_ps(v + 2 * o + 6);
+                const __m256 r0 = _mm256_loadu_ps(v + 2 * o), r1 = _mm256_loadu_ps(v + 2 * o + 8);
+                const __m256 left = _mm256_shuffle_ps(l0, l1, _MM_SHUFFLE(3, 1, 3, 1));
+                const __m256 mid = _mm256_shuffle_ps(r0, r1, _MM_SHUFFLE(2, 0, 2, 0));
+                const __m256 right = _mm256_shuffle_ps(r0, r1, _MM_SHUFFLE(3, 1, 3, 1));
+                const __m256 sum = _mm256_add_ps(
+                    _mm256_add_ps(_mm256_mul_ps(quarter, left), _mm256_mul_ps(half, mid)),
+                    _mm256_mul_ps(quarter, right));
+                const __m256 out = _mm256_castpd_ps(
+                    _mm256_permute4x64_pd(_mm256_castps_pd(sum), _MM_SHUFFLE(3, 1, 2, 0)));
+                _mm256_storeu_ps(yo + o, out);
+                nan = _mm256_or_ps(nan, _mm256_cmp_ps(out, out, _CMP_UNORD_Q));
+                if (o + 8 == inner)
+                    break;
+            }
+            o = inner;
+        }
+        for (; o < inner; o++)
             yo[o] = 0.25f * v[2 * o - 1] + 0.5f * v[2 * o] + 0.25f * v[2 * o + 1];
         if (ow > inner) {
-            const size_t o = ow - 1;
+            o = ow - 1;
             yo[o] = 0.25f * v[2 * o - 1] + 0.5f * v[2 * o] + 0.25f * v[2 * o - 1];
         }
+        if (inner < 9)
+            for (o = 1; o < inner; o++)
+                scalar_nan |= yo[o] != yo[o];
+        scalar_nan |= yo[0] != yo[0] || yo[ow - 1] != yo[ow - 1];
     }
+    return scalar_nan || _mm256_movemask_ps(nan) != 0;
 }
 
 /* Does the common-case path above apply? */
@@ -208,8 +252,8 @@ static void plane_avx2_f32(const pool_plan *plan, const void *x, void *y, void *
                       const void *end)
 {
     if (k2s2f3_applies(plan)) {
-        k2s2f3_plane_avx2(plan, x, y, scratch, kernels_blur_stride(plan));
-        if (needs_exact_avx2_f32(plan, x, y))
+        if (k2s2f3_plane_avx2(plan, x, y, scratch, kernels_blur_stride(plan)) ||
+            unread_nan_avx2_f32(plan, x))
             blur_pass_avx2_f32(plan, x, y, scratch, true, end);
         return;
     }

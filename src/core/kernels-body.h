@@ -1837,45 +1837,62 @@ KFN_FLAT void KP(s2_taps)(const KT *p, const int shape, VD *a, VD *b, VD *c)
  * vector lane folds its window's cells in row-major order as the reducer
  * does (the max keeping the first of equals, the sum from 0 in double), so
  * the bits are the reducer's; a NaN or inf - inf makes the sum NaN and so
- * the output, as in the reducer, whatever the max kept. */
-KFN_FLAT void KP(maxavg_s2_rows)(const kern_band_args *a, const int shape, size_t vlo,
-                                 size_t vhi)
+ * the output, as in the reducer, whatever the max kept.  Row by row, as
+ * sum_s2_rows: each input row is read whole (its windows' max and sum kept
+ * in scratch) before the next, which costs the memory system a third of
+ * reading a window's rows side by side.  rows = the windows' row count when
+ * every output row of the band has the same (2 or 3), else 0. */
+KFN_FLAT void KP(maxavg_s2_rows)(const kern_band_args *a, const int shape, const long rows,
+                                 size_t vlo, size_t vhi)
 {
     const kern_plan *kp = a->kp;
     const kern_axis *ry = a->rows, *cx = a->cols;
     const size_t W = cx->in, ow = cx->out;
-    const double *col_divisor = kp->col_divisor, *col_reciprocal = kp->col_reciprocal;
-    const bool constant = kp->divisor != 0;
     const bool three = shape == S2_K3P0 || shape == S2_K3P1;
     const VD alpha = VD_SET1(kp->alpha), beta = VD_SET1(1 - kp->alpha);
+    /* avg = sum * (row * column reciprocal), powers of two, so the
+     * quotient's bits; else sum / (row * column divisor); or the constant
+     * divisor's */
+    const bool constant = kp->divisor != 0, recip = kp->reciprocal;
+    const double *col = recip ? kp->col_reciprocal : kp->col_divisor;
+    const VD fixed = VD_SET1(recip && constant ? 1 / kp->divisor : kp->divisor);
+    /* past window_one's two copies of a window; VD_PAIRT's lane order */
+    double *best_row = (double *)a->scratch + 2 * kp->window_cells, *sum_row = best_row + ow;
     const size_t vend = vhi > vlo ? vlo + (vhi - vlo + VDL - 1) / VDL * VDL : vlo;
     for (size_t oy = a->oy0; oy < a->oy1; oy++) {
-        const long rn = ry->count[oy];
+        const long rn = rows > 0 ? rows : ry->count[oy];
+        assert(rn > 0); /* stride 2, padding <= 1: every window starts inside */
         const KT *row0 = (const KT *)a->in + (size_t)ry->first[oy] * W;
         KT *o = (KT *)a->out + oy * ow;
-        const VD drow = VD_SET1((double)kp->plan->rows.divisor[oy]);
-        const VD rrow = VD_SET1(1 / (double)kp->plan->rows.divisor[oy]);
-        for (size_t ox = vlo; ox < vhi; ox += VDL) {
-            VD best = VD_SET1(-INFINITY), sum = VD_SET1(0);
-            for (long i = 0; i < rn; i++) {
-                VD x0, x1, x2;
-                KERNELS_PREFETCH(row0 + (size_t)i * W + 2 * ox + 128);
-                KP(s2_taps)(row0 + (size_t)i * W + 2 * ox, shape, &x0, &x1, &x2);
+        const double drow = (double)kp->plan->rows.divisor[oy];
+        const VD row_scale = VD_SET1(recip ? 1 / drow : drow);
+        for (long i = 0; i < rn; i++) {
+            const KT *src = row0 + (size_t)i * W;
+            for (size_t ox = vlo; ox < vhi; ox += VDL) {
+                VD best = VD_SET1(-INFINITY), sum = VD_SET1(0), x0, x1, x2;
+                if (i > 0) {
+                    best = VD_LD(best_row + ox);
+                    sum = VD_LD(sum_row + ox);
+                }
+                KERNELS_PREFETCH(src + 2 * ox + 128);
+                KP(s2_taps)(src + 2 * ox, shape, &x0, &x1, &x2);
                 best = VD_MAX(VD_MAX(best, x0), x1);
                 sum = VD_ADD(VD_ADD(sum, x0), x1);
                 if (three) {
                     best = VD_MAX(best, x2);
                     sum = VD_ADD(sum, x2);
                 }
+                if (i < rn - 1) {
+                    VD_ST(best_row + ox, best);
+                    VD_ST(sum_row + ox, sum);
+                    continue;
+                }
+                /* the divisors in the lanes' order (VD_UNPERM is its own
+                 * inverse) */
+                const VD d = constant ? fixed : VD_MUL(row_scale, VD_UNPERM(VD_LD(col + ox)));
+                const VD avg = recip ? VD_MUL(sum, d) : VD_DIV(sum, d);
+                VD_STT(o + ox, VD_UNPERM(VD_ADD(VD_MUL(alpha, best), VD_MUL(beta, avg))));
             }
-            VD avg;
-            if (kp->reciprocal) /* powers of two: the quotient's bits */
-                avg = VD_MUL(VD_UNPERM(sum), constant ? VD_SET1(1 / kp->divisor)
-                                                      : VD_MUL(rrow, VD_LD(col_reciprocal + ox)));
-            else
-                avg = VD_DIV(VD_UNPERM(sum), constant ? VD_SET1(kp->divisor)
-                                                      : VD_MUL(drow, VD_LD(col_divisor + ox)));
-            VD_STT(o + ox, VD_ADD(VD_MUL(alpha, VD_UNPERM(best)), VD_MUL(beta, avg)));
         }
         for (size_t ox = vlo > 0 ? 0 : vend; ox < ow; ox = ox + 1 == vlo ? vend : ox + 1)
             KP(window_one)(a, oy, ox, a->scratch);
@@ -1885,20 +1902,28 @@ KFN_FLAT void KP(maxavg_s2_rows)(const kern_band_args *a, const int shape, size_
 KFN void KP(maxavg_s2_band)(const kern_band_args *a)
 {
     size_t vlo, vhi;
-    switch (KP(s2_shape)(a->cols, VDL, &vlo, &vhi)) {
-    case S2_K2P0:
-        KP(maxavg_s2_rows)(a, S2_K2P0, vlo, vhi);
+    const int shape = KP(s2_shape)(a->cols, VDL, &vlo, &vhi);
+    long rows = a->rows->count[a->oy0];
+    for (size_t oy = a->oy0; oy < a->oy1 && rows > 0; oy++)
+        if (a->rows->count[oy] != rows)
+            rows = 0;
+    /* a row count the same for the whole band, so the row loop unrolls */
+#define MAXAVG_CASE(sh)                                                        \
+    case sh:                                                                   \
+        if (rows == 2)                                                         \
+            KP(maxavg_s2_rows)(a, sh, 2, vlo, vhi);                            \
+        else if (rows == 3)                                                    \
+            KP(maxavg_s2_rows)(a, sh, 3, vlo, vhi);                            \
+        else                                                                   \
+            KP(maxavg_s2_rows)(a, sh, 0, vlo, vhi);                            \
         break;
-    case S2_K2P1:
-        KP(maxavg_s2_rows)(a, S2_K2P1, vlo, vhi);
-        break;
-    case S2_K3P0:
-        KP(maxavg_s2_rows)(a, S2_K3P0, vlo, vhi);
-        break;
-    default:
-        KP(maxavg_s2_rows)(a, S2_K3P1, vlo, vhi);
-        break;
+    switch (shape) {
+        MAXAVG_CASE(S2_K2P0)
+        MAXAVG_CASE(S2_K2P1)
+        MAXAVG_CASE(S2_K3P0)
+        MAXAVG_CASE(S2_K3P1)
     }
+#undef MAXAVG_CASE
 }
 
 /* The middle of 3x3 windows at stride 1, values only: each of the three

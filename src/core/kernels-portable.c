@@ -3,6 +3,7 @@
  * compute the same values as the vector build. */
 #include "kernels.h"
 
+#include <assert.h>
 #include <float.h>
 #include <limits.h>
 #include <math.h>
