@@ -681,6 +681,8 @@ static void test_threads(void)
         "op=median k=4 s=2 dilation=2 ceil-mode",
         "op=mixed k=2 s=2 alpha=0.3",
         "op=mixed k=3 s=1 padding=1 no-count-include-pad",
+        "op=mixed k=3 s=2 ceil-mode",
+        "op=maxblur k=2 s=2",
     };
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         tensor_dtype dt = i % 2 ? TENSOR_F64 : TENSOR_F32;
@@ -785,7 +787,34 @@ static void test_named_paths(void)
     check_named("op=lse k=3 s=1 sharpness=0.5", 2, 30, 31, "window");
     check_named("op=median global", 3, 9, 11, "window");
     check_named("op=mixed adaptive=4x5", 3, 19, 23, "window");
-    check_named("op=maxblur k=2 s=2", 3, 40, 52, "max then blur");
+    check_named("op=mixed k=3 s=2", 3, 41, 53, "window stride-2-fused");
+    check_named("op=mixed k=2 s=2 ceil-mode", 2, 41, 37, "window stride-2-fused");
+    check_named("op=mixed k=3 s=2 padding=1 ceil-mode alpha=0.3", 2, 40, 36,
+                "window stride-2-fused");
+    check_named("op=mixed k=2 s=2 padding=1 divisor=4", 2, 30, 31, "window stride-2-fused");
+    check_named("op=mixed k=2 s=2 padding=1 no-count-include-pad", 2, 31, 30,
+                "window stride-2-fused");
+    /* maxblur's 2x2 / stride-2 path (float32 on AVX2): its narrowest first
+     * stage (8), row blurs all scalar (inner outputs 8), one vector (9) and
+     * an overlapping last vector, odd and even first-stage sizes both ways */
+    static const size_t blur_shapes[][2] = {{3, 9},  {4, 17},  {5, 19}, {6, 20},
+                                            {7, 26}, {40, 52}, {41, 61}};
+    for (size_t i = 0; i < sizeof blur_shapes / sizeof blur_shapes[0]; i++) {
+        const size_t h = blur_shapes[i][0], w = blur_shapes[i][1], dims[2] = {h, w};
+        pv_error err;
+        pool_params p;
+        pool_params_init(&p);
+        set_params(&p, "op=maxblur k=2 s=2");
+        pool_plan *plan = pool_plan_create(&p, TENSOR_F32, 2, dims, &err);
+        pool_params_release(&p);
+        char how[128] = "";
+        if (plan != NULL)
+            kernels_describe(plan, how, sizeof how);
+        CHECK_MSG(strstr(how, have_avx2 ? "2x2-stride-2" : "max then blur") != NULL,
+                  "maxblur on %zux%zu runs as '%s'", h, w, how);
+        pool_plan_free(plan);
+        check_named("op=maxblur k=2 s=2", 2, h, w, "max then blur");
+    }
     check_named("op=maxblur k=2 s=2", 2, 33, 9, "max then blur");
     check_named("op=maxblur k=2 s=2", 2, 3, 10, "max then blur");
     check_named("op=maxblur k=3 s=2 padding=1 filter=5", 2, 41, 53, "max then blur");
@@ -793,6 +822,41 @@ static void test_named_paths(void)
     check_named("op=maxblur k=4 s=1 padding=same filter=7", 2, 30, 29, "max then blur");
     /* the draw lives in the reducer alone: stochastic never takes a kernel */
     check_named("op=stochastic k=3 s=2 seed=9", 3, 37, 41, "reference");
+}
+
+/* maxblur's fast path takes the one-instruction max, which drops a NaN in
+ * a window's second tap, and redoes the plane exactly when an output is
+ * NaN or a NaN lies where no window read starts: one NaN (or an infinity)
+ * in every cell in turn, among random values, so each output position and
+ * each edge is the one that must report it. */
+static void test_blur_lone_nan(void)
+{
+    static const size_t shapes[][2] = {{3, 9}, {4, 17}, {5, 19}, {4, 20}, {6, 26}, {5, 12}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int d = 0; d < 2; d++) {
+            const tensor_dtype dtype = d ? TENSOR_F64 : TENSOR_F32;
+            const size_t h = shapes[s][0], w = shapes[s][1], dims[2] = {h, w};
+            pv_error err;
+            pool_params p;
+            pool_params_init(&p);
+            set_params(&p, "op=maxblur k=2 s=2");
+            pool_plan *plan = pool_plan_create(&p, dtype, 2, dims, &err);
+            pool_params_release(&p);
+            CHECK_MSG(plan != NULL, "lone NaN: %s", plan ? "" : err.message);
+            if (plan == NULL)
+                continue;
+            tensor *in = tensor_new(dtype, 2, dims, &err);
+            for (size_t at = 0; at < h * w; at++) {
+                fill(in, VALUES_RANDOM, false);
+                const double odd = at % 3 == 0 ? INFINITY : at % 3 == 1 ? -NAN : NAN;
+                tensor_set(in, at, odd);
+                char what[96];
+                snprintf(what, sizeof what, "lone %g at %zu of %zux%zu", odd, at, h, w);
+                check_plan(what, plan, in);
+            }
+            tensor_free(in);
+            pool_plan_free(plan);
+        }
 }
 
 /* Every plane of a large input checks the cancel flag. */
@@ -838,6 +902,7 @@ int main(void)
 
     test_threads();
     test_named_paths();
+    test_blur_lone_nan();
     test_cancel();
     return check_exit();
 }
