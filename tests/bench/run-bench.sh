@@ -40,10 +40,13 @@ avg k31 s1 p15|1x16x256x256|1|--op avg -k 31 -s 1 --padding 15
 softpool k2 s2|1x64x224x224|1|--op softpool -k 2 -s 2
 lse k2 s2|1x64x224x224|1|--op lse -k 2 -s 2
 mixed k2 s2|1x64x224x224|1|--op mixed -k 2 -s 2
+maxblur k2 s2|1x64x224x224|1|--op maxblur -k 2 -s 2
 median k3 s1 p1|1x16x256x256|1|--op median -k 3 -s 1 --padding 1
 max k15 s1 p7 (2t)|1x16x256x256|2|--op max -k 15 -s 1 --padding 7
 avg k15 s1 p7 (2t)|1x16x256x256|2|--op avg -k 15 -s 1 --padding 7
-max k2 s2 (DRAM, 2t)|16x64x224x224|2|--op max -k 2 -s 2'
+max k2 s2 (DRAM, 2t)|16x64x224x224|2|--op max -k 2 -s 2
+avg k2 s2 (2t)|1x64x224x224|2|--op avg -k 2 -s 2
+maxblur k2 s2 (2t)|1x64x224x224|2|--op maxblur -k 2 -s 2'
 
 # The value of "key": in a one-line JSON object.
 json_field() {
