@@ -475,6 +475,44 @@ tensor *cli_load_input(const cli_pool_args *a, pv_error *err)
     return NULL;
 }
 
+/* The command-line spelling of each setting some operators read, in the
+ * order --help lists them; the text comes from the core (pool_setting_help). */
+static const struct {
+    const char *spelling, *key;
+} operator_options[] = {
+    {"-p, --power P", "power"},
+    {"    --sharpness R", "sharpness"},
+    {"    --alpha A", "alpha"},
+    {"    --lp-style sum|torch", "lp-style"},
+    {"    --filter F", "filter"},
+    {"    --divisor N", "divisor"},
+    {"    --no-count-include-pad", "no-count-include-pad"},
+    {"    --mode train|eval", "mode"},
+    {"    --seed N", "seed"},
+    {"    --fractional-style torch|graham", "fractional-style"},
+    {"    --ratio R|RHxRW", "ratio"},
+    {"    --output-size OHxOW", "output-size"},
+    {"    --pseudo-random", "pseudo-random"},
+    {"    --overlapping", "overlapping"},
+    {"    --samples FILE.npy|UW,UH", "samples"},
+    {"    --levels N,N,...", "levels"},
+    {"    --signed-sqrt", "signed-sqrt"},
+    {"    --l2-normalize", "l2-normalize"},
+};
+
+/* "  --alpha A             TEXT", the text wrapped at 80 columns. */
+static void option_help(FILE *out, const char *spelling, const char *key)
+{
+    enum { COLUMN = 28, WIDTH = 80 };
+    char text[768];
+    if (pool_setting_help(key, WIDTH - COLUMN, COLUMN, text, sizeof text) == NULL)
+        return;
+    if (strlen(spelling) + 3 <= COLUMN)
+        fprintf(out, "  %-*s%s\n", COLUMN - 2, spelling, text);
+    else
+        fprintf(out, "  %s\n%*s%s\n", spelling, COLUMN, "", text);
+}
+
 void cli_pool_options_help(FILE *out, unsigned groups)
 {
     if (groups & CLI_HELP_INPUT) {
@@ -497,16 +535,10 @@ void cli_pool_options_help(FILE *out, unsigned groups)
             const pool_op_info *info = pool_op_info_of((pool_op)i);
             fprintf(out, "        %-11s         %s\n", info->name, info->help);
         }
-        fputs("  -p, --power P             p of lp and power (gem): > 0 or inf (default 2)\n"
-              "      --sharpness R         lse: R > 0 (default 1; small: avg, large: max)\n"
-              "      --alpha A             mixed: A*max + (1-A)*avg, A in [0, 1] (default 0.5)\n"
-              "      --lp-style sum|torch  lp: (sum |x|^p)^(1/p) (default), or torch: PyTorch's\n"
-              "                            lp_pool2d bit for bit (no abs; a partial ceil-mode\n"
-              "                            window's average times KH*KW)\n"
-              "      --filter F            anti-aliased max: the binomial blur's size, 1..7\n"
-              "                            (default 3: [1 2 1]/4 along each axis)\n"
-              "\nWindow (",
-              out);
+        fputs("\nOperator settings (the operators that read each one first):\n", out);
+        for (size_t i = 0; i < sizeof operator_options / sizeof operator_options[0]; i++)
+            option_help(out, operator_options[i].spelling, operator_options[i].key);
+        fputs("\nWindow (", out);
         for (int i = 0, first = 1; i < POOL_OP_COUNT; i++)
             if (pool_op_is_windowed((pool_op)i)) {
                 fprintf(out, "%s%s", first ? "" : " ", pool_op_name((pool_op)i));
@@ -520,27 +552,7 @@ void cli_pool_options_help(FILE *out, unsigned groups)
               "      --dilation D|DHxDW    spacing of the window's taps (default 1)\n"
               "      --ceil-mode           round the output size up (default: down)\n"
               "      --global              one window over the whole plane\n"
-              "      --adaptive OHxOW      windows that give an OHxOW output (PyTorch bins)\n"
-              "      --divisor N           avg, power, mixed: divide by N (default: window size)\n"
-              "      --no-count-include-pad\n"
-              "                            avg, power, mixed: leave padding out of the divisor\n"
-              "\nStochastic:\n"
-              "      --mode train|eval     train draws a value, eval weighs (default train)\n"
-              "      --seed N              random seed, also for fractional (default 0)\n"
-              "\nFractional max:\n"
-              "      --fractional-style torch|graham\n"
-              "                            PyTorch's or the paper's regions (default torch)\n"
-              "      --ratio R|RHxRW       input size / output size, >= 1 (default 1.414)\n"
-              "      --output-size OHxOW   the output size (instead of --ratio)\n"
-              "      --pseudo-random       graham: pseudo-random increments (default random)\n"
-              "      --overlapping         graham: neighbouring regions share a cell\n"
-              "      --samples FILE.npy|UW,UH\n"
-              "                            torch: samples in [0,1) (default: from --seed)\n"
-              "\nSpatial pyramid (spp):\n"
-              "      --levels N,N,...      bins per side of each level (default 1,2,4)\n"
-              "\nBilinear:\n"
-              "      --signed-sqrt         sign(x)*sqrt(|x|) of every output value\n"
-              "      --l2-normalize        divide the output by its L2 norm\n",
+              "      --adaptive OHxOW      windows that give an OHxOW output (PyTorch bins)\n",
               out);
     }
     if (groups & CLI_HELP_OUTPUT) {

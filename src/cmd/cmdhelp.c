@@ -91,38 +91,6 @@ static const help_entry command_help[] = {
 
 #define COMMAND_COUNT (sizeof command_help / sizeof command_help[0])
 
-static const struct {
-    const char *key, *text;
-} setting_help[] = {
-    {"op", "the operator (help ops lists them; default max)"},
-    {"kernel", "window size N or HxW (alias k; default 2)"},
-    {"stride", "step between windows, N or HxW (alias s; = kernel)"},
-    {"padding", "N, HxW, same or valid (alias pad; default 0)"},
-    {"dilation", "spacing between the window's taps (alias d; default 1)"},
-    {"ceil-mode", "round the output size up (default off)"},
-    {"count-include-pad", "avg/power: padding counts in the divisor (default on)"},
-    {"no-count-include-pad", "avg/power: divide by the cells inside the input"},
-    {"divisor", "avg/power: divide by this number instead"},
-    {"power", "p of lp and power (alias p; default 2; inf allowed)"},
-    {"global", "the window is the whole plane"},
-    {"adaptive", "OHxOW output with PyTorch's adaptive bins (off)"},
-    {"output-size", "fractional: the output size OHxOW"},
-    {"ratio", "fractional: input/output size ratio R or RHxRW, >= 1"},
-    {"fractional-style", "fractional: torch (fixed windows) or graham (paper)"},
-    {"pseudo-random", "fractional graham: pseudo-random increments"},
-    {"overlapping", "fractional graham: regions share their border"},
-    {"samples", "fractional torch: UW,UH or a .npy of shape (N, C, 2)"},
-    {"seed", "seed of the random choices (default 0)"},
-    {"levels", "spp: bins per side of each level (default 1,2,4)"},
-    {"mode", "stochastic: train (draw a value) or eval (average)"},
-    {"signed-sqrt", "bilinear: sign(x) sqrt(|x|) of the result"},
-    {"l2-normalize", "bilinear: divide the result by its L2 norm"},
-    {"sharpness", "lse: r > 0 (default 1); small r is near avg, large r near max"},
-    {"alpha", "mixed: alpha*max + (1 - alpha)*avg, alpha in [0, 1] (default 0.5)"},
-    {"lp-style", "lp: sum, (sum |x|^p)^(1/p) (default), or torch, F.lp_pool2d's numbers"},
-    {"filter", "anti-aliased max: the binomial blur's size, 1..7 (default 3: [1 2 1]/4)"},
-};
-
 static const char *const extra_topics[] = {"settings", "ops", "matrices", "keyboard"};
 
 const char *cmd_help_usage(const char *command)
@@ -164,10 +132,8 @@ static void write_settings(cmd_text *t)
     cmd_text_append(t, "Settings (set KEY VALUE; for one line: pool A KEY=VALUE):\n");
     const char *const *keys = pool_params_keys();
     for (size_t k = 0; keys[k] != NULL; k++) {
-        const char *text = "";
-        for (size_t i = 0; i < sizeof setting_help / sizeof setting_help[0]; i++)
-            if (strcmp(setting_help[i].key, keys[k]) == 0)
-                text = setting_help[i].text;
+        char text[768];
+        pool_setting_help(keys[k], 80 - 24, 24, text, sizeof text);
         cmd_text_appendf(t, "  %-21s %s\n", keys[k], text);
     }
     cmd_text_append(t, "Flags take on/off, true/false or 1/0, and mean on when given alone.\n");
@@ -247,11 +213,11 @@ bool cmd_help_write(cmd_text *t, const char *topic)
         write_matrices(t);
         return true;
     }
-    for (size_t i = 0; i < sizeof setting_help / sizeof setting_help[0]; i++)
-        if (strcmp(setting_help[i].key, topic) == 0 && strcmp(topic, "op") != 0) {
-            cmd_text_appendf(t, "set %s: %s\n", topic, setting_help[i].text);
-            return true;
-        }
+    char text[768];
+    if (strcmp(topic, "op") != 0 && pool_setting_help(topic, 0, 0, text, sizeof text) != NULL) {
+        cmd_text_appendf(t, "set %s: %s\n", topic, text);
+        return true;
+    }
     pool_op op;
     if (pool_op_from_name(topic, &op)) {
         cmd_text_appendf(t, "op %s: %s\n", pool_op_name(op), pool_op_info_of(op)->help);

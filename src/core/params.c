@@ -15,12 +15,51 @@
 /* Largest value accepted for any window size, stride, padding or dilation. */
 #define PARAM_INT_MAX (1 << 24)
 
-static const char *const canonical_keys[] = {
-    "op", "kernel", "stride", "padding", "dilation", "ceil-mode", "count-include-pad",
-    "no-count-include-pad", "divisor", "power", "global", "adaptive", "output-size", "ratio",
-    "fractional-style", "pseudo-random", "overlapping", "samples", "seed", "levels", "mode",
-    "signed-sqrt", "l2-normalize", "sharpness", "alpha", "lp-style", "filter", NULL,
+/* Every setting, in the order help and completion list them: its key, the
+ * operator-table bit of the operators that read it (0: every operator, or
+ * the window's geometry), and its help.  The help never names operators:
+ * pool_setting_help puts the names of the readers in front from the table. */
+static const struct {
+    const char *key;
+    unsigned uses;
+    const char *text;
+} settings[] = {
+    {"op", 0, "the operator (help ops lists them; default max)"},
+    {"kernel", 0, "window size N or HxW (alias k; default 2)"},
+    {"stride", 0, "step between windows, N or HxW (alias s; = kernel)"},
+    {"padding", 0, "N, HxW, same or valid (alias pad; default 0)"},
+    {"dilation", 0, "spacing between the window's taps (alias d; default 1)"},
+    {"ceil-mode", 0, "round the output size up (default off)"},
+    {"count-include-pad", OP_USES_DIVISOR, "padding counts in the divisor (default on)"},
+    {"no-count-include-pad", OP_USES_DIVISOR, "leave padding out of the divisor"},
+    {"divisor", OP_USES_DIVISOR, "divide by this number (default: the window's size)"},
+    {"power", OP_USES_P, "p > 0 or inf (alias p; default 2)"},
+    {"global", 0, "the window is the whole plane"},
+    {"adaptive", 0, "OHxOW output with PyTorch's adaptive bins (off)"},
+    {"output-size", OP_USES_FRACTIONAL, "the output size OHxOW (instead of ratio)"},
+    {"ratio", OP_USES_FRACTIONAL, "input/output size ratio R or RHxRW, >= 1 (default 1.414)"},
+    {"fractional-style", OP_USES_FRACTIONAL,
+     "torch (PyTorch's fixed windows, default) or graham (the paper's regions)"},
+    {"pseudo-random", OP_USES_FRACTIONAL, "pseudo-random increments (graham style)"},
+    {"overlapping", OP_USES_FRACTIONAL, "regions share their border (graham style)"},
+    {"samples", OP_USES_FRACTIONAL,
+     "UW,UH or a .npy of shape NxCx2, in [0, 1) (torch style; default: from the seed)"},
+    {"seed", OP_USES_SEED, "seed of the random choices (default 0)"},
+    {"levels", OP_USES_LEVELS, "bins per side of each level (default 1,2,4)"},
+    {"mode", OP_USES_MODE, "train (draw a value, default) or eval (weigh them)"},
+    {"signed-sqrt", OP_USES_BILINEAR, "sign(x) sqrt(|x|) of every output value"},
+    {"l2-normalize", OP_USES_BILINEAR, "divide the output by its L2 norm"},
+    {"sharpness", OP_USES_SHARPNESS,
+     "r > 0 (default 1); small r is near avg, large r near max"},
+    {"alpha", OP_USES_ALPHA, "alpha*max + (1 - alpha)*avg, alpha in [0, 1] (default 0.5)"},
+    {"lp-style", OP_USES_LP_STYLE,
+     "sum, (sum |x|^p)^(1/p) (default), or torch, PyTorch's lp_pool2d bit for bit "
+     "(no abs; a partial ceil-mode window's average times KH*KW)"},
+    {"filter", OP_USES_FILTER,
+     "the binomial blur's size, 1..7 (default 3: [1,2,1]/4 along each axis)"},
 };
+
+#define SETTING_COUNT (sizeof settings / sizeof settings[0])
 
 static const struct {
     const char *alias, *key;
@@ -167,16 +206,69 @@ pv_status pool_params_unset(pool_params *params, const char *key, pv_error *err)
 
 const char *const *pool_params_keys(void)
 {
-    return canonical_keys;
+    static const char *keys[SETTING_COUNT + 1];
+    if (keys[0] == NULL)
+        for (size_t i = 0; i < SETTING_COUNT; i++)
+            keys[i] = settings[i].key;
+    return keys;
+}
+
+/* Break text's spaces into newlines followed by indent spaces so that no
+ * line passes width columns (a word longer than width stays whole). */
+static void wrap_words(const char *text, size_t width, size_t indent, char *buf, size_t size)
+{
+    size_t used = 0, column = 0;
+    while (*text != '\0' && used + 1 < size) {
+        size_t word = strcspn(text, " ");
+        if (column > 0 && width > 0 && column + 1 + word > width) {
+            int n = snprintf(buf + used, size - used, "\n%*s", (int)indent, "");
+            used += n > 0 ? (size_t)n : 0;
+            used = used < size ? used : size - 1;
+            column = 0;
+        } else if (column > 0) {
+            buf[used++] = ' ';
+            column++;
+        }
+        for (size_t i = 0; i < word && used + 1 < size; i++)
+            buf[used++] = text[i];
+        column += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    buf[used] = '\0';
+}
+
+const char *pool_setting_help(const char *key, size_t width, size_t indent, char *buf,
+                              size_t size)
+{
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        if (strcmp(key, settings[i].key) != 0)
+            continue;
+        char line[512];
+        size_t used = 0;
+        line[0] = '\0';
+        for (int op = 0; op < POOL_OP_COUNT && settings[i].uses != 0; op++)
+            if (pool_op_uses((pool_op)op, settings[i].uses) && used < sizeof line) {
+                int n = snprintf(line + used, sizeof line - used, "%s%s", used ? ", " : "",
+                                 pool_op_name((pool_op)op));
+                used += n > 0 ? (size_t)n : 0;
+            }
+        if (used < sizeof line)
+            snprintf(line + used, sizeof line - used, "%s%s", used ? ": " : "",
+                     settings[i].text);
+        wrap_words(line, width, indent, buf, size);
+        return buf;
+    }
+    return NULL;
 }
 
 const char *pool_params_canonical_key(const char *key)
 {
     while (*key == '-')
         key++;
-    for (size_t i = 0; canonical_keys[i] != NULL; i++)
-        if (strcmp(key, canonical_keys[i]) == 0)
-            return canonical_keys[i];
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        if (strcmp(key, settings[i].key) == 0)
+            return settings[i].key;
     for (size_t i = 0; i < sizeof key_aliases / sizeof key_aliases[0]; i++)
         if (strcmp(key, key_aliases[i].alias) == 0)
             return key_aliases[i].key;

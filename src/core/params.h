@@ -70,8 +70,8 @@ typedef struct pool_params {
     pool_mode mode;                  /* stochastic; default train */
     bool signed_sqrt;
     bool l2_normalize;
-    double sharpness;                /* lse: r > 0; default 1 */
-    double alpha;                    /* mixed: in [0, 1]; default 0.5 */
+    double sharpness;                /* OP_USES_SHARPNESS: r > 0; default 1 */
+    double alpha;                    /* OP_USES_ALPHA: in [0, 1]; default 0.5 */
     pool_lp_style lp_style;          /* lp: default LP_STYLE_SUM */
     int filter;                      /* the binomial blur's size, 1..POOL_FILTER_MAX; default 3 */
 } pool_params;
@@ -121,6 +121,14 @@ const char *pool_params_canonical_key(const char *key);
 
 /* NULL-terminated list of every canonical key, for help and completion. */
 const char *const *pool_params_keys(void);
+
+/* The help of setting key (canonical) for every help screen, into buf:
+ * "lp, power: p > 0 or inf ...", the operators that read the setting named
+ * from the operator table when only some do.  Lines are broken between
+ * words so that none passes width columns (0: one line), each new line
+ * starting with indent spaces.  Returns buf, or NULL for an unknown key. */
+const char *pool_setting_help(const char *key, size_t width, size_t indent, char *buf,
+                              size_t size);
 
 /* Describe the settings in one line ("max 2x2 stride 2x2 pad 0x0 ..."),
  * mentioning only what matters for the op. */
