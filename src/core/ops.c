@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1058,6 +1059,229 @@ static void backward_mixed(const pool_explanation *ex, double dy, double *dx_ter
             dx_terms[t] += dy * (1 - ex->p) / ex->divisor;
 }
 
+/* ---- words for students: typical wrong values (the table's mistakes) ------ */
+
+static void mistake(const pool_mistake_sink *sink, double value, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void mistake(const pool_mistake_sink *sink, double value, const char *fmt, ...)
+{
+    char note[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(note, sizeof note, fmt, ap);
+    va_end(ap);
+    sink->add(sink->ctx, value, note);
+}
+
+/* The value of the same cell with one setting changed (sink->alternative). */
+static bool alternative(const pool_mistake_sink *sink, const char *key, const char *value,
+                        double *out)
+{
+    return sink->alternative(sink->ctx, key, value, out);
+}
+
+static const char *num(double v, char *buf, size_t size)
+{
+    pool_format_number(v, buf, size);
+    return buf;
+}
+
+/* The smallest, the largest and the sum of the input values. */
+typedef struct region_summary {
+    double lo, hi, total;
+} region_summary;
+
+static region_summary summary_of(const pool_explanation *ex)
+{
+    region_summary s = {INFINITY, -INFINITY, 0};
+    for (size_t t = 0; t < ex->term_count; t++) {
+        if (ex->terms[t].kind != TAP_INPUT)
+            continue;
+        double v = ex->terms[t].value;
+        s.lo = fmin(s.lo, v);
+        s.hi = fmax(s.hi, v);
+        s.total += v;
+    }
+    return s;
+}
+
+static void mistakes_max(const pool_plan *plan, const pool_explanation *ex,
+                         const pool_mistake_sink *sink)
+{
+    (void)plan;
+    char n1[40];
+    const region_summary s = summary_of(ex);
+    mistake(sink, s.lo, "%s is the smallest value of the region; max pooling keeps the largest",
+            num(s.lo, n1, sizeof n1));
+}
+
+static void mistakes_min(const pool_plan *plan, const pool_explanation *ex,
+                         const pool_mistake_sink *sink)
+{
+    (void)plan;
+    char n1[40];
+    const region_summary s = summary_of(ex);
+    mistake(sink, s.hi, "%s is the largest value of the region; min pooling keeps the smallest",
+            num(s.hi, n1, sizeof n1));
+}
+
+static void mistakes_avg(const pool_plan *plan, const pool_explanation *ex,
+                         const pool_mistake_sink *sink)
+{
+    char n1[40], n2[40];
+    const pool_params *prm = &plan->params;
+    const region_summary s = summary_of(ex);
+    double alt;
+    mistake(sink, s.total, "%s is the sum; the average divides it by %s",
+            num(s.total, n1, sizeof n1), num(ex->divisor, n2, sizeof n2));
+    if (ex->input_count > 0 && (double)ex->input_count != ex->divisor)
+        mistake(sink, s.total / (double)ex->input_count,
+                "that divides by the %zu cells inside the input; here the divisor is %s (%s)",
+                ex->input_count, num(ex->divisor, n1, sizeof n1),
+                prm->divisor ? "--divisor"
+                : prm->count_include_pad ? "PyTorch counts the padding cells by default"
+                                         : "the window clipped to the padded input");
+    if (prm->count_include_pad && alternative(sink, "count-include-pad", "false", &alt))
+        mistake(sink, alt, "that leaves the padding out of the divisor; by default "
+                           "(count_include_pad) the padding cells count");
+    if (!prm->count_include_pad && alternative(sink, "count-include-pad", "true", &alt))
+        mistake(sink, alt, "that counts the padding cells; with no-count-include-pad only "
+                           "cells inside the input count");
+}
+
+static void mistakes_sum(const pool_plan *plan, const pool_explanation *ex,
+                         const pool_mistake_sink *sink)
+{
+    (void)plan;
+    const region_summary s = summary_of(ex);
+    if (ex->input_count > 0)
+        mistake(sink, s.total / (double)ex->input_count,
+                "that is the average; sum pooling does not divide");
+}
+
+static void mistakes_l2(const pool_plan *plan, const pool_explanation *ex,
+                        const pool_mistake_sink *sink)
+{
+    (void)plan;
+    char n1[40];
+    mistake(sink, ex->sum, "%s is the sum of the squares; L2 pooling takes its square root",
+            num(ex->sum, n1, sizeof n1));
+}
+
+static void mistakes_lp(const pool_plan *plan, const pool_explanation *ex,
+                        const pool_mistake_sink *sink)
+{
+    (void)plan;
+    char n1[40];
+    double alt;
+    if (alternative(sink, "op", pool_op_name(POOL_POWER), &alt))
+        mistake(sink, alt, "that divides by the number of cells: it is the power average; Lp "
+                           "pooling takes the p-th root of the plain sum");
+    if (!isinf(ex->p))
+        mistake(sink, ex->sum, "%s is the sum of the p-th powers; take its p-th root too",
+                num(ex->sum, n1, sizeof n1));
+}
+
+static void mistakes_power(const pool_plan *plan, const pool_explanation *ex,
+                           const pool_mistake_sink *sink)
+{
+    (void)plan;
+    char n1[40];
+    double alt;
+    if (alternative(sink, "op", pool_op_name(POOL_LP), &alt))
+        mistake(sink, alt, "that is the Lp norm (no division); the power average divides the "
+                           "sum of p-th powers by %s first", num(ex->divisor, n1, sizeof n1));
+}
+
+static void mistakes_stochastic(const pool_plan *plan, const pool_explanation *ex,
+                                const pool_mistake_sink *sink)
+{
+    (void)plan;
+    char n1[40], n2[40];
+    const region_summary s = summary_of(ex);
+    double alt;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            mistake(sink, ex->terms[t].weight,
+                    "%s is the probability of drawing %s; stochastic pooling outputs an "
+                    "activation, never a probability",
+                    num(ex->terms[t].weight, n1, sizeof n1),
+                    num(ex->terms[t].value, n2, sizeof n2));
+    if (ex->eval && ex->input_count > 0)
+        mistake(sink, s.total / (double)ex->input_count,
+                "that is the plain average; at evaluation each activation is weighted by its "
+                "probability a_i / sum(a)");
+    if (!ex->eval && alternative(sink, "mode", "eval", &alt))
+        mistake(sink, alt, "that is the evaluation value (the probability-weighted average); "
+                           "in training one activation is drawn");
+}
+
+static void mistakes_bilinear(const pool_plan *plan, const pool_explanation *ex,
+                              const pool_mistake_sink *sink)
+{
+    (void)plan;
+    char n1[40];
+    mistake(sink, ex->sum, "that is the sum over the locations; bilinear pooling averages it "
+                           "(divide by %s)", num(ex->divisor, n1, sizeof n1));
+}
+
+/* softpool and lse: between the average and the maximum. */
+static void mistakes_between(const pool_plan *plan, const pool_explanation *ex,
+                             const pool_mistake_sink *sink)
+{
+    const region_summary s = summary_of(ex);
+    const char *name = pool_op_name(plan->params.op);
+    if (ex->input_count > 0)
+        mistake(sink, s.total / (double)ex->input_count,
+                "that is the plain average; %s leans toward the largest values", name);
+    mistake(sink, s.hi, "that is the maximum; %s also counts the other values", name);
+}
+
+static void mistakes_median(const pool_plan *plan, const pool_explanation *ex,
+                            const pool_mistake_sink *sink)
+{
+    (void)plan;
+    const region_summary s = summary_of(ex);
+    if (ex->input_count > 0)
+        mistake(sink, s.total / (double)ex->input_count,
+                "that is the average; the median is the middle of the sorted values");
+    if (ex->input_count % 2 == 0)
+        for (size_t t = 0; t < ex->term_count; t++)
+            if (ex->terms[t].kind == TAP_INPUT &&
+                (size_t)ex->terms[t].other == ex->input_count / 2)
+                mistake(sink, ex->terms[t].value,
+                        "that is the upper of the two middle values; the median here (as "
+                        "torch.median) is the lower one");
+}
+
+static void mistakes_mixed(const pool_plan *plan, const pool_explanation *ex,
+                           const pool_mistake_sink *sink)
+{
+    (void)plan;
+    mistake(sink, ex->part[0], "that is the max part alone; mixed pooling adds alpha * max and "
+                               "(1 - alpha) * avg");
+    mistake(sink, ex->part[1], "that is the avg part alone; mixed pooling adds alpha * max and "
+                               "(1 - alpha) * avg");
+}
+
+static void mistakes_maxblur(const pool_plan *plan, const pool_explanation *ex,
+                             const pool_mistake_sink *sink)
+{
+    (void)plan;
+    const region_summary s = summary_of(ex);
+    double alt;
+    mistake(sink, s.hi, "that is the largest value of the whole region; the blur then "
+                        "averages the max-pooled values around it");
+    if (alternative(sink, "op", pool_op_name(POOL_MAX), &alt))
+        mistake(sink, alt, "that is plain max pooling at the stride; maxblur takes the max at "
+                           "stride 1 and blurs before it subsamples");
+    if (ex->stage_count > 0)
+        mistake(sink, ex->stage[ex->stage_count / 2].value,
+                "that is the max stage's value under the middle of the filter alone; the blur "
+                "weighs its neighbours in too");
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 static const pool_op_info op_table[POOL_OP_COUNT] = {
@@ -1070,6 +1294,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_max, .format = format_extreme,
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
+        .mistakes = mistakes_max,
     },
     [POOL_MIN] = {
         .op = POOL_MIN, .name = "min", .aliases = {"minimum"},
@@ -1080,6 +1305,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_EXTREME, .reduce = reduce_min, .format = format_extreme,
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
+        .mistakes = mistakes_min,
     },
     [POOL_AVG] = {
         .op = POOL_AVG, .name = "avg", .aliases = {"average", "mean"},
@@ -1090,6 +1316,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_avg, .format = format_avg,
         .region_backward = backward_mean,
         .kernel = OP_KERNEL_SUMS,
+        .mistakes = mistakes_avg,
     },
     [POOL_SUM] = {
         .op = POOL_SUM, .name = "sum", .aliases = {NULL},
@@ -1100,6 +1327,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_SUM, .reduce = reduce_sum, .format = format_sum,
         .region_backward = backward_mean,
         .kernel = OP_KERNEL_SUMS,
+        .mistakes = mistakes_sum,
     },
     [POOL_L2] = {
         .op = POOL_L2, .name = "l2", .aliases = {"l2norm"},
@@ -1110,6 +1338,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_l2, .format = format_l2,
         .region_backward = backward_norm,
         .kernel = OP_KERNEL_SUMS,
+        .mistakes = mistakes_l2,
     },
     [POOL_LP] = {
         .op = POOL_LP, .name = "lp", .aliases = {NULL},
@@ -1120,6 +1349,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_lp, .format = format_norm,
         .region_backward = backward_norm,
         .kernel = OP_KERNEL_SUMS,
+        .mistakes = mistakes_lp,
     },
     [POOL_POWER] = {
         .op = POOL_POWER, .name = "power", .aliases = {"gem", "average-power"},
@@ -1130,6 +1360,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_POWERS, .reduce = reduce_power, .format = format_norm,
         .region_backward = backward_norm,
         .kernel = OP_KERNEL_SUMS,
+        .mistakes = mistakes_power,
     },
     [POOL_STOCHASTIC] = {
         .op = POOL_STOCHASTIC, .name = "stochastic", .aliases = {NULL},
@@ -1140,6 +1371,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_STOCHASTIC, .reduce = reduce_stochastic,
         .format = format_stochastic,
         .region_backward = backward_stochastic,
+        .mistakes = mistakes_stochastic,
     },
     [POOL_FRACTIONAL] = {
         .op = POOL_FRACTIONAL, .name = "fractional", .aliases = {"fractional-max"},
@@ -1150,6 +1382,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_FRACTIONAL, .reduce = reduce_max, .format = format_extreme,
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
+        .mistakes = mistakes_max,
     },
     [POOL_SPP] = {
         .op = POOL_SPP, .name = "spp", .aliases = {"pyramid"},
@@ -1160,6 +1393,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_SPP, .reduce = reduce_max, .format = format_extreme,
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
+        .mistakes = mistakes_max,
     },
     [POOL_BILINEAR] = {
         .op = POOL_BILINEAR, .name = "bilinear", .aliases = {NULL},
@@ -1170,6 +1404,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_BILINEAR, .reduce = reduce_bilinear,
         .format = format_bilinear,
         .kernel = OP_KERNEL_GRAM,
+        .mistakes = mistakes_bilinear,
     },
     [POOL_SOFTPOOL] = {
         .op = POOL_SOFTPOOL, .name = "softpool", .aliases = {"soft"},
@@ -1181,6 +1416,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .format = format_softpool, .detail = detail_softpool,
         .region_backward = backward_softpool,
         .kernel = OP_KERNEL_SOFTMAX,
+        .mistakes = mistakes_between,
     },
     [POOL_LSE] = {
         .op = POOL_LSE, .name = "lse", .aliases = {"logsumexp", "log-sum-exp"},
@@ -1192,6 +1428,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .detail = detail_lse,
         .region_backward = backward_lse,
         .kernel = OP_KERNEL_LOGSUMEXP,
+        .mistakes = mistakes_between,
     },
     [POOL_MEDIAN] = {
         .op = POOL_MEDIAN, .name = "median", .aliases = {NULL},
@@ -1203,6 +1440,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .detail = detail_median,
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_MIDDLE,
+        .mistakes = mistakes_median,
     },
     [POOL_MIXED] = {
         .op = POOL_MIXED, .name = "mixed", .aliases = {"mix"},
@@ -1214,6 +1452,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .detail = detail_mixed,
         .region_backward = backward_mixed,
         .kernel = OP_KERNEL_MAXAVG,
+        .mistakes = mistakes_mixed,
     },
     [POOL_MAXBLUR] = {
         .op = POOL_MAXBLUR, .name = "maxblur", .aliases = {"max-blur", "antialiased"},
@@ -1224,6 +1463,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .layout = FORMULA_LAYOUT_DETAIL, .reduce = reduce_maxblur, .format = format_maxblur,
         .detail = detail_maxblur,
         .region_backward = backward_weights,
+        .mistakes = mistakes_maxblur,
     },
 };
 

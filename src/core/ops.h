@@ -135,6 +135,24 @@ typedef void (*pool_region_format)(const struct pool_explanation *ex, struct poo
 typedef void (*pool_region_detail)(const struct pool_explanation *ex, struct pool_text *tb,
                                    size_t max_terms);
 
+/* Where an operator's typical wrong values go (lessons check answers with
+ * them).  add takes a value a student may give for the region and the words
+ * on why it is wrong (the receiver drops a value equal to the right one);
+ * alternative gives the value of the same output cell with one setting
+ * changed (pool_params_set's key and value), false when that plan is not
+ * valid. */
+typedef struct pool_mistake_sink {
+    void (*add)(void *ctx, double value, const char *note);
+    bool (*alternative)(void *ctx, const char *key, const char *value, double *out);
+    void *ctx;
+} pool_mistake_sink;
+
+/* The typical wrong values of the region that pool_explain explained into
+ * ex under plan, given to sink. */
+typedef void (*pool_region_mistakes)(const struct pool_plan *plan,
+                                     const struct pool_explanation *ex,
+                                     const pool_mistake_sink *sink);
+
 typedef struct pool_op_info {
     pool_op op;
     const char *name;               /* canonical name */
@@ -152,6 +170,7 @@ typedef struct pool_op_info {
     pool_region_format format;
     pool_region_detail detail;      /* FORMULA_LAYOUT_DETAIL only */
     pool_region_backward region_backward;   /* see above */
+    pool_region_mistakes mistakes;  /* words for students on wrong values */
     pool_op_kernel kernel;          /* its fast kernel, OP_KERNEL_NONE: none */
 } pool_op_info;
 

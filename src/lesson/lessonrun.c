@@ -324,138 +324,34 @@ static void add_dims_mistake(lesson_answer *a, int rank, const size_t *dims, con
 
 /* ---- the questions ------------------------------------------------------------- */
 
+/* The sink the operator table's mistakes hook fills: a value question's
+ * block, input and output cell, and its answer. */
+typedef struct mistake_target {
+    const lesson_block *block;
+    const tensor *input;
+    size_t out_index;
+    lesson_answer *answer;
+} mistake_target;
+
+static void mistake_add(void *ctx, double value, const char *note)
+{
+    add_value_mistake(((mistake_target *)ctx)->answer, value, "%s", note);
+}
+
+static bool mistake_alternative(void *ctx, const char *key, const char *value, double *out)
+{
+    const mistake_target *mt = ctx;
+    return alternative_value(mt->block, mt->input, mt->out_index, key, value, out);
+}
+
 static void value_mistakes(const lesson_block *b, const pool_plan *plan, const tensor *input,
                            size_t idx, const pool_explanation *ex, lesson_answer *a)
 {
-    char n1[40], n2[40];
-    double lo = INFINITY, hi = -INFINITY, total = 0;
-    for (size_t t = 0; t < ex->term_count; t++) {
-        if (ex->terms[t].kind != TAP_INPUT)
-            continue;
-        double v = ex->terms[t].value;
-        lo = fmin(lo, v);
-        hi = fmax(hi, v);
-        total += v;
-    }
-    double alt;
-    switch (plan->params.op) {
-    case POOL_MAX:
-    case POOL_FRACTIONAL:
-    case POOL_SPP:
-        add_value_mistake(a, lo, "%s is the smallest value of the region; max pooling keeps "
-                          "the largest", num(lo, n1, sizeof n1));
-        break;
-    case POOL_MIN:
-        add_value_mistake(a, hi, "%s is the largest value of the region; min pooling keeps "
-                          "the smallest", num(hi, n1, sizeof n1));
-        break;
-    case POOL_AVG:
-        add_value_mistake(a, total, "%s is the sum; the average divides it by %s",
-                          num(total, n1, sizeof n1), num(ex->divisor, n2, sizeof n2));
-        if (ex->input_count > 0 && (double)ex->input_count != ex->divisor) {
-            add_value_mistake(a, total / (double)ex->input_count,
-                              "that divides by the %zu cells inside the input; here the "
-                              "divisor is %s (%s)",
-                              ex->input_count, num(ex->divisor, n1, sizeof n1),
-                              plan->params.divisor ? "--divisor"
-                              : plan->params.count_include_pad
-                                  ? "PyTorch counts the padding cells by default"
-                                  : "the window clipped to the padded input");
-        }
-        if (plan->params.count_include_pad &&
-            alternative_value(b, input, idx, "count-include-pad", "false", &alt))
-            add_value_mistake(a, alt, "that leaves the padding out of the divisor; by default "
-                              "(count_include_pad) the padding cells count");
-        if (!plan->params.count_include_pad &&
-            alternative_value(b, input, idx, "count-include-pad", "true", &alt))
-            add_value_mistake(a, alt, "that counts the padding cells; with "
-                              "no-count-include-pad only cells inside the input count");
-        break;
-    case POOL_SUM:
-        if (ex->input_count > 0)
-            add_value_mistake(a, total / (double)ex->input_count,
-                              "that is the average; sum pooling does not divide");
-        break;
-    case POOL_L2:
-        add_value_mistake(a, ex->sum, "%s is the sum of the squares; L2 pooling takes its "
-                          "square root", num(ex->sum, n1, sizeof n1));
-        break;
-    case POOL_LP:
-        if (alternative_value(b, input, idx, "op", "power", &alt))
-            add_value_mistake(a, alt, "that divides by the number of cells: it is the power "
-                              "average; Lp pooling takes the p-th root of the plain sum");
-        if (!isinf(ex->p))
-            add_value_mistake(a, ex->sum, "%s is the sum of the p-th powers; take its p-th "
-                              "root too", num(ex->sum, n1, sizeof n1));
-        break;
-    case POOL_POWER:
-        if (alternative_value(b, input, idx, "op", "lp", &alt))
-            add_value_mistake(a, alt, "that is the Lp norm (no division); the power average "
-                              "divides the sum of p-th powers by %s first",
-                              num(ex->divisor, n1, sizeof n1));
-        break;
-    case POOL_STOCHASTIC:
-        for (size_t t = 0; t < ex->term_count; t++)
-            if (ex->terms[t].kind == TAP_INPUT)
-                add_value_mistake(a, ex->terms[t].weight,
-                                  "%s is the probability of drawing %s; stochastic pooling "
-                                  "outputs an activation, never a probability",
-                                  num(ex->terms[t].weight, n1, sizeof n1),
-                                  num(ex->terms[t].value, n2, sizeof n2));
-        if (ex->eval && ex->input_count > 0)
-            add_value_mistake(a, total / (double)ex->input_count,
-                              "that is the plain average; at evaluation each activation is "
-                              "weighted by its probability a_i / sum(a)");
-        if (!ex->eval && alternative_value(b, input, idx, "mode", "eval", &alt))
-            add_value_mistake(a, alt, "that is the evaluation value (the probability-weighted "
-                              "average); in training one activation is drawn");
-        break;
-    case POOL_BILINEAR:
-        add_value_mistake(a, ex->sum, "that is the sum over the locations; bilinear pooling "
-                          "averages it (divide by %s)", num(ex->divisor, n1, sizeof n1));
-        break;
-    case POOL_SOFTPOOL:
-    case POOL_LSE:
-        if (ex->input_count > 0)
-            add_value_mistake(a, total / (double)ex->input_count,
-                              "that is the plain average; %s leans toward the largest values",
-                              pool_op_name(plan->params.op));
-        add_value_mistake(a, hi, "that is the maximum; %s also counts the other values",
-                          pool_op_name(plan->params.op));
-        break;
-    case POOL_MEDIAN:
-        if (ex->input_count > 0)
-            add_value_mistake(a, total / (double)ex->input_count,
-                              "that is the average; the median is the middle of the sorted "
-                              "values");
-        if (ex->input_count % 2 == 0)
-            for (size_t t = 0; t < ex->term_count; t++)
-                if (ex->terms[t].kind == TAP_INPUT &&
-                    (size_t)ex->terms[t].other == ex->input_count / 2)
-                    add_value_mistake(a, ex->terms[t].value,
-                                      "that is the upper of the two middle values; the median "
-                                      "here (as torch.median) is the lower one");
-        break;
-    case POOL_MIXED:
-        add_value_mistake(a, ex->part[0], "that is the max part alone; mixed pooling adds "
-                          "alpha * max and (1 - alpha) * avg");
-        add_value_mistake(a, ex->part[1], "that is the avg part alone; mixed pooling adds "
-                          "alpha * max and (1 - alpha) * avg");
-        break;
-    case POOL_MAXBLUR:
-        add_value_mistake(a, hi, "that is the largest value of the whole region; the blur "
-                          "then averages the max-pooled values around it");
-        if (alternative_value(b, input, idx, "op", "max", &alt))
-            add_value_mistake(a, alt, "that is plain max pooling at the stride; maxblur takes "
-                              "the max at stride 1 and blurs before it subsamples");
-        if (ex->stage_count > 0)
-            add_value_mistake(a, ex->stage[ex->stage_count / 2].value,
-                              "that is the max stage's value under the middle of the filter "
-                              "alone; the blur weighs its neighbours in too");
-        break;
-    case POOL_OP_COUNT:
-        break;
-    }
+    mistake_target target = {b, input, idx, a};
+    const pool_mistake_sink sink = {mistake_add, mistake_alternative, &target};
+    const pool_op_info *info = pool_op_info_of(plan->params.op);
+    if (info->mistakes != NULL)
+        info->mistakes(plan, ex, &sink);
 }
 
 static pv_status solve_value(const lesson *l, const lesson_block *q, const lesson_result *r,

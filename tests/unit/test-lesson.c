@@ -301,6 +301,23 @@ static void test_answers(void)
     CHECK(verdict(&a, "1", fb, sizeof fb) == LESSON_WRONG);
     CHECK(strstr(fb, "probability") != NULL);
 
+    /* Every operator of the table words typical wrong values (its mistakes
+     * hook), and a mistake's words come back for its value. */
+    for (int op = 0; op < POOL_OP_COUNT; op++) {
+        const char *name = pool_op_name((pool_op)op);
+        snprintf(body, sizeof body, "@matrix = 1 2 0 4; 5 6 7 3; 2 9 1 8; 4 4 6 0\n"
+                 "@set op %s\n@ask value %s\n", name,
+                 op == POOL_SPP ? "0" : "0 0"); /* spp's output is one row */
+        CHECK_MSG(solve(body, 0, &a), "%s", name);
+        CHECK_MSG(a.mistake_count > 0, "%s: no typical wrong value", name);
+        if (a.mistake_count > 0) {
+            char wrong[64];
+            snprintf(wrong, sizeof wrong, "%.17g", a.mistakes[0].value);
+            CHECK_MSG(verdict(&a, wrong, fb, sizeof fb) == LESSON_WRONG, "%s", name);
+            CHECK_MSG(strstr(fb, a.mistakes[0].note) != NULL, "%s: %s", name, fb);
+        }
+    }
+
     /* Sizes. */
     snprintf(body, sizeof body, "%s@ask size\n", m4);
     CHECK(solve(body, 0, &a));
