@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "codegen.h"
 #include "explain.h"
 #include "numfmt.h"
 #include "opmath.h"
@@ -1059,6 +1060,760 @@ static void backward_mixed(const pool_explanation *ex, double dy, double *dx_ter
             dx_terms[t] += dy * (1 - ex->p) / ex->divisor;
 }
 
+/* ---- code: PyTorch and TensorFlow equivalents (the table's code) ---------- */
+
+#define TORCH_PLANE "dim=(2, 3), keepdim=True"
+#define TF_PLANE "axis=[1, 2], keepdims=True"
+
+/* A setting as Python reads it. */
+typedef struct code_numbers {
+    char p[40], alpha[40], r[40];
+} code_numbers;
+
+static code_numbers numbers_of(const pool_params *prm)
+{
+    code_numbers n;
+    codegen_number(n.p, sizeof n.p, prm->p);
+    codegen_number(n.alpha, sizeof n.alpha, prm->alpha);
+    codegen_number(n.r, sizeof n.r, prm->sharpness);
+    return n;
+}
+
+/* The windows of the operators PyTorch computes with avg_pool2d (avg, sum,
+ * the norms, stochastic's evaluation): no dilation; poolviz's SAME average,
+ * as TensorFlow's, divides by the input cells of each window, whatever
+ * count_include_pad says, so in PyTorch a sum over the padded input divided
+ * by the count of input cells (a padded ones).  False when the lines
+ * written say all there is. */
+typedef struct torch_sums {
+    char args[256], extra[96], count[300];
+    bool same_count;    /* divide by count, the SAME window's input cells */
+} torch_sums;
+
+static bool torch_sums_begin(const codegen_ctx *cx, torch_sums *s)
+{
+    const pool_params *p = cx->params;
+    const codegen_window *w = cx->window;
+    if (w->dh != 1 || w->dw != 1) {
+        strbuf_append(cx->out, "# PyTorch's avg_pool2d and lp_pool2d have no dilation: no "
+                               "direct equivalent\n");
+        return false;
+    }
+    s->same_count = w->same && p->divisor == 0 && pool_op_uses(p->op, OP_USES_DIVISOR) &&
+                    w->pads_known;
+    if (s->same_count)
+        strbuf_appendf(cx->out, "n = F.pad(torch.ones_like(x), (%ld, %ld, %ld, %ld))  "
+                                "# 1 on the input cells: SAME counts only them\n",
+                       w->pad_left, w->pad_right, w->pad_top, w->pad_bottom);
+    if (!codegen_torch_same_padding(cx->out, w, "0.0"))
+        return false;
+    codegen_torch_window_args(w, false, s->args, sizeof s->args);
+    s->count[0] = s->extra[0] = '\0';
+    if (s->same_count)
+        snprintf(s->count, sizeof s->count, "F.avg_pool2d(n, %s, divisor_override=1)", s->args);
+    else if (!pool_op_uses(p->op, OP_USES_DIVISOR))
+        snprintf(s->extra, sizeof s->extra, ", divisor_override=1");
+    else if (p->divisor != 0)
+        snprintf(s->extra, sizeof s->extra, ", divisor_override=%ld", p->divisor);
+    else if (!p->count_include_pad)
+        snprintf(s->extra, sizeof s->extra, ", count_include_pad=False");
+    return true;
+}
+
+/* TensorFlow's window: "ksize=..., strides=..., padding=..." and KH*KW. */
+typedef struct tf_window {
+    char args[160], size[40];
+} tf_window;
+
+static tf_window tf_window_of(const codegen_window *w)
+{
+    tf_window t;
+    char k[40], s[40];
+    codegen_pair(k, sizeof k, w->kh, w->kw);
+    codegen_pair(s, sizeof s, w->sh, w->sw);
+    snprintf(t.size, sizeof t.size, "%d", w->kh * w->kw);
+    snprintf(t.args, sizeof t.args, "ksize=%s, strides=%s, padding=\"%s\"", k, s,
+             w->same ? "SAME" : "VALID");
+    return t;
+}
+
+/* TensorFlow's avg_pool2d for avg, sum, the norms and stochastic: a
+ * --divisor scales its average; its SAME average divides by the cells
+ * inside, which only the operators with a divisor rule share.  False when
+ * the lines written say all there is. */
+static bool tf_sums_begin(const codegen_ctx *cx, const tf_window *tw)
+{
+    const pool_params *p = cx->params;
+    const bool divides = pool_op_uses(p->op, OP_USES_DIVISOR);
+    if (p->divisor != 0 && divides && !cx->window->same) {
+        strbuf_appendf(cx->out, "y = tf.nn.avg_pool2d(x, %s) * %s / %ld\n", tw->args, tw->size,
+                       p->divisor);
+        return false;
+    }
+    if ((!divides && cx->window->same) || (divides && p->divisor != 0)) {
+        strbuf_append(cx->out, "# TensorFlow: no equivalent (its SAME average divides by the "
+                               "cells inside)\n");
+        return false;
+    }
+    return true;
+}
+
+/* max */
+
+static void torch_max(const codegen_ctx *cx)
+{
+    char args[256];
+    if (!codegen_torch_same_padding(cx->out, cx->window, "float('-inf')"))
+        return;
+    codegen_torch_window_args(cx->window, true, args, sizeof args);
+    strbuf_appendf(cx->out, "y = F.max_pool2d(x, %s)\n", args);
+}
+
+static void torch_global_max(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = x.amax(%s)\n", TORCH_PLANE);
+}
+
+static void torch_adaptive_max(const codegen_ctx *cx)
+{
+    char out[40];
+    codegen_pair(out, sizeof out, cx->params->adaptive_h, cx->params->adaptive_w);
+    strbuf_appendf(cx->out, "y = F.adaptive_max_pool2d(x, %s)\n", out);
+}
+
+static void tf_max(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = tf.nn.max_pool2d(x, %s)\n", tf_window_of(cx->window).args);
+}
+
+static void tf_global_max(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = tf.reduce_max(x, %s)\n", TF_PLANE);
+}
+
+/* min */
+
+static void torch_min(const codegen_ctx *cx)
+{
+    char args[256];
+    if (!codegen_torch_same_padding(cx->out, cx->window, "float('inf')"))
+        return;
+    codegen_torch_window_args(cx->window, true, args, sizeof args);
+    strbuf_appendf(cx->out, "y = -F.max_pool2d(-x, %s)\n", args);
+}
+
+static void torch_global_min(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = x.amin(%s)\n", TORCH_PLANE);
+}
+
+static void torch_adaptive_min(const codegen_ctx *cx)
+{
+    char out[40];
+    codegen_pair(out, sizeof out, cx->params->adaptive_h, cx->params->adaptive_w);
+    strbuf_appendf(cx->out, "y = -F.adaptive_max_pool2d(-x, %s)\n", out);
+}
+
+static void tf_min(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = -tf.nn.max_pool2d(-x, %s)\n", tf_window_of(cx->window).args);
+}
+
+static void tf_global_min(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = tf.reduce_min(x, %s)\n", TF_PLANE);
+}
+
+/* avg */
+
+static void torch_avg(const codegen_ctx *cx)
+{
+    torch_sums s;
+    if (!torch_sums_begin(cx, &s))
+        return;
+    if (s.same_count)
+        strbuf_appendf(cx->out, "y = F.avg_pool2d(x, %s, divisor_override=1) / %s\n", s.args,
+                       s.count);
+    else
+        strbuf_appendf(cx->out, "y = F.avg_pool2d(x, %s%s)\n", s.args, s.extra);
+}
+
+static void torch_global_avg(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = x.mean(%s)\n", TORCH_PLANE);
+}
+
+static void torch_adaptive_avg(const codegen_ctx *cx)
+{
+    char out[40];
+    codegen_pair(out, sizeof out, cx->params->adaptive_h, cx->params->adaptive_w);
+    strbuf_appendf(cx->out, "y = F.adaptive_avg_pool2d(x, %s)\n", out);
+}
+
+static void tf_avg(const codegen_ctx *cx)
+{
+    const tf_window tw = tf_window_of(cx->window);
+    if (tf_sums_begin(cx, &tw))
+        strbuf_appendf(cx->out, "y = tf.nn.avg_pool2d(x, %s)\n", tw.args);
+}
+
+static void tf_global_avg(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = tf.reduce_mean(x, %s)\n", TF_PLANE);
+}
+
+/* sum */
+
+static void torch_sum(const codegen_ctx *cx)
+{
+    torch_sums s;
+    if (torch_sums_begin(cx, &s))
+        strbuf_appendf(cx->out, "y = F.avg_pool2d(x, %s%s)  # a sum\n", s.args, s.extra);
+}
+
+static void torch_global_sum(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = x.sum(%s)\n", TORCH_PLANE);
+}
+
+static void tf_sum(const codegen_ctx *cx)
+{
+    const tf_window tw = tf_window_of(cx->window);
+    if (tf_sums_begin(cx, &tw))
+        strbuf_appendf(cx->out, "y = tf.nn.avg_pool2d(x, %s) * %s\n", tw.args, tw.size);
+}
+
+static void tf_global_sum(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = tf.reduce_sum(x, %s)\n", TF_PLANE);
+}
+
+/* l2 */
+
+static void torch_l2(const codegen_ctx *cx)
+{
+    const codegen_window *w = cx->window;
+    torch_sums s;
+    if (!torch_sums_begin(cx, &s))
+        return;
+    if (!(w->ph || w->pw || w->same) && !w->ceil)
+        strbuf_appendf(cx->out, "y = F.lp_pool2d(x, 2, %s)\n", s.args);
+    else
+        strbuf_appendf(cx->out, "y = F.avg_pool2d(x * x, %s%s).sqrt()\n", s.args, s.extra);
+}
+
+static void torch_global_l2(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = (x * x).sum(%s).sqrt()\n", TORCH_PLANE);
+}
+
+static void tf_l2(const codegen_ctx *cx)
+{
+    const tf_window tw = tf_window_of(cx->window);
+    if (tf_sums_begin(cx, &tw))
+        strbuf_appendf(cx->out, "y = tf.sqrt(tf.nn.avg_pool2d(tf.square(x), %s) * %s)\n",
+                       tw.args, tw.size);
+}
+
+static void tf_global_l2(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "y = tf.sqrt(tf.reduce_sum(tf.square(x), %s))\n", TF_PLANE);
+}
+
+/* lp */
+
+static void torch_lp(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const codegen_window *w = cx->window;
+    const code_numbers n = numbers_of(p);
+    torch_sums s;
+    if (!torch_sums_begin(cx, &s))
+        return;
+    if (p->lp_style == LP_STYLE_TORCH)
+        strbuf_appendf(cx->out, "y = F.lp_pool2d(x, %s, %s)  # --lp-style torch: no abs, a "
+                                "partial ceil-mode window times KH*KW / its size\n", n.p, s.args);
+    else if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = F.max_pool2d(x.abs(), %s)\n", s.args);
+    else if (!(w->ph || w->pw || w->same) && !w->ceil)
+        strbuf_appendf(cx->out, "y = F.lp_pool2d(x.abs(), %s, %s)  # abs: PyTorch's lp_pool2d "
+                                "has none\n", n.p, s.args);
+    else
+        strbuf_appendf(cx->out, "y = F.avg_pool2d(x.abs() ** %s, %s%s) ** (1 / %s)\n", n.p,
+                       s.args, s.extra, n.p);
+}
+
+static void torch_global_lp(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const code_numbers n = numbers_of(p);
+    if (p->lp_style == LP_STYLE_TORCH)
+        strbuf_appendf(cx->out, "y = F.lp_pool2d(x, %s, kernel_size=x.shape[2:])  "
+                                "# --lp-style torch\n", n.p);
+    else if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = x.abs().amax(%s)\n", TORCH_PLANE);
+    else
+        strbuf_appendf(cx->out, "y = (x.abs() ** %s).sum(%s) ** (1 / %s)\n", n.p, TORCH_PLANE,
+                       n.p);
+}
+
+static void tf_lp(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const tf_window tw = tf_window_of(cx->window);
+    const code_numbers n = numbers_of(p);
+    if (!tf_sums_begin(cx, &tw))
+        return;
+    if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = tf.nn.max_pool2d(tf.abs(x), %s)\n", tw.args);
+    else
+        strbuf_appendf(cx->out, "y = tf.pow(tf.nn.avg_pool2d(tf.pow(%s, %s), %s) * %s, "
+                                "1 / %s)\n", p->lp_style == LP_STYLE_TORCH ? "x" : "tf.abs(x)",
+                       n.p, tw.args, tw.size, n.p);
+}
+
+/* lp sums the p-th powers, power averages them. */
+static void tf_global_norm(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const code_numbers n = numbers_of(p);
+    const bool lp = p->op == POOL_LP;
+    if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = tf.reduce_max(tf.abs(x), %s)\n", TF_PLANE);
+    else
+        strbuf_appendf(cx->out, "y = tf.pow(tf.%s(tf.pow(%s, %s), %s), 1 / %s)\n",
+                       lp ? "reduce_sum" : "reduce_mean",
+                       lp && p->lp_style == LP_STYLE_TORCH ? "x" : "tf.abs(x)", n.p, TF_PLANE,
+                       n.p);
+}
+
+/* power */
+
+static void torch_power(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const code_numbers n = numbers_of(p);
+    torch_sums s;
+    if (!torch_sums_begin(cx, &s))
+        return;
+    if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = F.max_pool2d(x.abs(), %s)\n", s.args);
+    else if (s.same_count)
+        strbuf_appendf(cx->out, "y = (F.avg_pool2d(x.abs() ** %s, %s, divisor_override=1) / %s)"
+                                " ** (1 / %s)\n", n.p, s.args, s.count, n.p);
+    else
+        strbuf_appendf(cx->out, "y = F.avg_pool2d(x.abs() ** %s, %s%s) ** (1 / %s)\n", n.p,
+                       s.args, s.extra, n.p);
+}
+
+static void torch_global_power(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const code_numbers n = numbers_of(p);
+    if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = x.abs().amax(%s)\n", TORCH_PLANE);
+    else
+        strbuf_appendf(cx->out, "y = (x.abs() ** %s).mean(%s) ** (1 / %s)\n", n.p, TORCH_PLANE,
+                       n.p);
+}
+
+static void torch_adaptive_power(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const code_numbers n = numbers_of(p);
+    char out[40];
+    codegen_pair(out, sizeof out, p->adaptive_h, p->adaptive_w);
+    if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = F.adaptive_max_pool2d(x.abs(), %s)\n", out);
+    else
+        strbuf_appendf(cx->out, "y = F.adaptive_avg_pool2d(x.abs() ** %s, %s) ** (1 / %s)\n",
+                       n.p, out, n.p);
+}
+
+static void tf_power(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const tf_window tw = tf_window_of(cx->window);
+    const code_numbers n = numbers_of(p);
+    if (!tf_sums_begin(cx, &tw))
+        return;
+    if (isinf(p->p))
+        strbuf_appendf(cx->out, "y = tf.nn.max_pool2d(tf.abs(x), %s)\n", tw.args);
+    else
+        strbuf_appendf(cx->out, "y = tf.pow(tf.nn.avg_pool2d(tf.pow(tf.abs(x), %s), %s), "
+                                "1 / %s)\n", n.p, tw.args, n.p);
+}
+
+/* stochastic */
+
+static void torch_stochastic(const codegen_ctx *cx)
+{
+    torch_sums s;
+    if (!torch_sums_begin(cx, &s))
+        return;
+    if (cx->params->mode == MODE_EVAL)
+        strbuf_appendf(cx->out, "y = (F.avg_pool2d(x * x, %s%s) / F.avg_pool2d(x, %s%s))"
+                                ".nan_to_num()\n", s.args, s.extra, s.args, s.extra);
+    else
+        strbuf_append(cx->out, "# PyTorch has no stochastic pooling (eval mode has a formula: "
+                               "set mode eval)\n");
+}
+
+static void torch_global_stochastic(const codegen_ctx *cx)
+{
+    if (cx->params->mode == MODE_EVAL)
+        strbuf_appendf(cx->out, "y = ((x * x).sum(%s) / x.sum(%s)).nan_to_num()\n",
+                       TORCH_PLANE, TORCH_PLANE);
+    else
+        strbuf_append(cx->out, "# PyTorch has no stochastic pooling\n");
+}
+
+static void tf_stochastic(const codegen_ctx *cx)
+{
+    const tf_window tw = tf_window_of(cx->window);
+    if (!tf_sums_begin(cx, &tw))
+        return;
+    if (cx->params->mode == MODE_EVAL)
+        strbuf_appendf(cx->out, "y = tf.math.divide_no_nan(tf.nn.avg_pool2d(x * x, %s), "
+                                "tf.nn.avg_pool2d(x, %s))\n", tw.args, tw.args);
+    else
+        strbuf_append(cx->out, "# TensorFlow has no stochastic pooling\n");
+}
+
+static void tf_global_stochastic(const codegen_ctx *cx)
+{
+    if (cx->params->mode == MODE_EVAL)
+        strbuf_appendf(cx->out, "y = tf.math.divide_no_nan(tf.reduce_sum(x * x, %s), "
+                                "tf.reduce_sum(x, %s))\n", TF_PLANE, TF_PLANE);
+    else
+        strbuf_append(cx->out, "# TensorFlow has no stochastic pooling\n");
+}
+
+/* fractional */
+
+static void torch_fractional(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    if (p->fractional_style == FRACTIONAL_GRAHAM) {
+        strbuf_append(cx->out, "# PyTorch: fractional_max_pool2d has fixed windows (torch "
+                               "style)\n");
+        return;
+    }
+    char k[40], size[128];
+    codegen_pair(k, sizeof k, p->kernel_h, p->kernel_w);
+    if (p->output_h > 0) {
+        char o[40];
+        codegen_pair(o, sizeof o, p->output_h, p->output_w);
+        snprintf(size, sizeof size, "output_size=%s", o);
+    } else if (cx->plan != NULL) {
+        char o[40];
+        codegen_pair(o, sizeof o, (long)cx->plan->rows.out, (long)cx->plan->cols.out);
+        snprintf(size, sizeof size, "output_size=%s", o);
+    } else {
+        char rh[40], rw[40];
+        codegen_number(rh, sizeof rh, p->ratio_h > 0 ? 1 / p->ratio_h : 1 / sqrt(2.0));
+        codegen_number(rw, sizeof rw, p->ratio_w > 0 ? 1 / p->ratio_w : 1 / sqrt(2.0));
+        snprintf(size, sizeof size, "output_ratio=(%s, %s)", rh, rw);
+    }
+    if (p->samples_given) {
+        char uw[40], uh[40];
+        codegen_number(uw, sizeof uw, p->sample_w);
+        codegen_number(uh, sizeof uh, p->sample_h);
+        strbuf_appendf(cx->out, "u = torch.tensor([%s, %s]).expand(x.shape[0], x.shape[1], 2)\n"
+                                "y = F.fractional_max_pool2d(x, %s, %s, _random_samples=u)\n",
+                       uw, uh, k, size);
+    } else if (p->samples != NULL) {
+        strbuf_appendf(cx->out, "y = F.fractional_max_pool2d(x, %s, %s, _random_samples=u)"
+                                "  # u: the samples file\n", k, size);
+    } else {
+        strbuf_appendf(cx->out, "y = F.fractional_max_pool2d(x, %s, %s)\n"
+                                "# PyTorch draws its own samples; set samples UW,UH to get "
+                                "the same windows\n", k, size);
+    }
+}
+
+/* TensorFlow's fractional_max_pool draws the paper's regions from a ratio. */
+static void tf_fractional(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    if (p->fractional_style != FRACTIONAL_GRAHAM) {
+        strbuf_append(cx->out, "# TensorFlow: fractional_max_pool draws the paper's regions "
+                               "(graham style)\n");
+        return;
+    }
+    strbuf_append(cx->out, cx->tf_input);
+    if (p->output_h > 0 && cx->plan == NULL) {
+        strbuf_append(cx->out, "# TensorFlow takes a ratio (input/output); `code NAME` works "
+                               "it out for a matrix\n");
+        return;
+    }
+    double ratio_h = p->ratio_h > 0 ? p->ratio_h : sqrt(2.0);
+    double ratio_w = p->ratio_w > 0 ? p->ratio_w : sqrt(2.0);
+    if (p->output_h > 0) {
+        ratio_h = (double)cx->plan->h / p->output_h;
+        ratio_w = (double)cx->plan->w / p->output_w;
+    }
+    char rh[40], rw[40];
+    codegen_number(rh, sizeof rh, ratio_h);
+    codegen_number(rw, sizeof rw, ratio_w);
+    strbuf_appendf(cx->out, "y, rows, cols = tf.nn.fractional_max_pool(\n"
+                            "    x, [1.0, %s, %s, 1.0], pseudo_random=%s, overlapping=%s, "
+                            "seed=%llu)\n"
+                            "# TensorFlow draws its regions its own way: the sizes agree, "
+                            "the places may not\n",
+                   rh, rw, p->pseudo_random ? "True" : "False",
+                   p->overlapping ? "True" : "False", (unsigned long long)p->seed);
+}
+
+/* spp */
+
+static void torch_spp(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    strbuf_append(cx->out, "y = torch.cat([F.adaptive_max_pool2d(x, n).flatten(1)\n"
+                           "               for n in (");
+    for (int i = 0; i < p->level_count; i++)
+        strbuf_appendf(cx->out, "%s%d", i ? ", " : "", p->levels[i]);
+    strbuf_append(cx->out, p->level_count == 1 ? ",)], dim=1)\n" : ")], dim=1)\n");
+}
+
+static void tf_spp(const codegen_ctx *cx)
+{
+    strbuf_append(cx->out, "# TensorFlow has no adaptive pooling, so no spatial pyramid "
+                           "pooling\n");
+}
+
+/* bilinear */
+
+static void torch_bilinear(const codegen_ctx *cx)
+{
+    strbuf_append(cx->out, "f = x.flatten(2)                        # N x C x HW\n"
+                           "y = f @ f.transpose(1, 2) / f.shape[2]  # N x C x C\n");
+    if (cx->params->signed_sqrt)
+        strbuf_append(cx->out, "y = y.sign() * y.abs().sqrt()\n");
+    if (cx->params->l2_normalize)
+        strbuf_append(cx->out, "y = F.normalize(y.flatten(1), dim=1).view_as(y)\n");
+}
+
+static void tf_bilinear(const codegen_ctx *cx)
+{
+    strbuf_append(cx->out, cx->tf_input);
+    strbuf_append(cx->out, "hw = tf.cast(tf.shape(x)[1] * tf.shape(x)[2], x.dtype)\n"
+                           "y = tf.einsum('nhwc,nhwd->ncd', x, x) / hw\n");
+    if (cx->params->signed_sqrt)
+        strbuf_append(cx->out, "y = tf.sign(y) * tf.sqrt(tf.abs(y))\n");
+    if (cx->params->l2_normalize)
+        strbuf_append(cx->out, "y = tf.reshape(tf.math.l2_normalize(tf.reshape(y, "
+                               "[tf.shape(y)[0], -1]), axis=1), tf.shape(y))\n");
+}
+
+/* softpool, lse and median have no PyTorch builtin: their definitions over
+ * F.unfold's windows, which take neither SAME padding nor ceil mode. */
+
+static bool torch_unfold_refuses(const codegen_ctx *cx)
+{
+    if (!cx->window->same && !cx->window->ceil)
+        return false;
+    strbuf_appendf(cx->out, "# PyTorch has no %s pooling; its definition over F.unfold "
+                            "needs explicit padding and no ceil mode\n",
+                   pool_op_name(cx->params->op));
+    return true;
+}
+
+/* u: N x C x taps x windows; with padding, inside marks the taps on input
+ * cells.  Returns whether the window is padded. */
+static bool torch_unfold(const codegen_ctx *cx)
+{
+    const codegen_window *w = cx->window;
+    const bool padded = w->ph || w->pw;
+    strbuf_appendf(cx->out, "K, S, P, D = (%d, %d), (%d, %d), (%d, %d), (%d, %d)\n"
+                            "n, c, h, w = x.shape\n"
+                            "oh = (h + 2 * P[0] - D[0] * (K[0] - 1) - 1) // S[0] + 1\n"
+                            "ow = (w + 2 * P[1] - D[1] * (K[1] - 1) - 1) // S[1] + 1\n"
+                            "u = F.unfold(x, K, dilation=D, padding=P, stride=S).view(n, c, -1, oh * ow)\n",
+                   w->kh, w->kw, w->sh, w->sw, w->ph, w->pw, w->dh, w->dw);
+    if (padded)
+        strbuf_append(cx->out, "inside = F.unfold(torch.ones_like(x[:, :1]), K, dilation=D, "
+                               "padding=P, stride=S).view(1, 1, -1, oh * ow) > 0  # not padding\n");
+    return padded;
+}
+
+/* softpool */
+
+static void torch_softpool(const codegen_ctx *cx)
+{
+    if (torch_unfold_refuses(cx))
+        return;
+    const bool padded = torch_unfold(cx);
+    strbuf_append(cx->out, "# SoftPool has no PyTorch builtin; softmax weights over each window\n");
+    if (padded)
+        strbuf_append(cx->out, "u = u.masked_fill(~inside, float('-inf'))\n");
+    strbuf_append(cx->out, "y = (u.softmax(2) * u.nan_to_num(neginf=0.0)).sum(2).view(n, c, oh, ow)\n");
+}
+
+static void torch_global_softpool(const codegen_ctx *cx)
+{
+    strbuf_append(cx->out, "f = x.flatten(2)\n"
+                           "y = (f.softmax(2) * f).sum(2)[..., None, None]  # SoftPool: no builtin\n");
+}
+
+/* lse */
+
+static void torch_lse(const codegen_ctx *cx)
+{
+    const code_numbers n = numbers_of(cx->params);
+    if (torch_unfold_refuses(cx))
+        return;
+    const bool padded = torch_unfold(cx);
+    strbuf_append(cx->out, "# log-sum-exp pooling has no PyTorch builtin\n");
+    if (padded)
+        strbuf_appendf(cx->out, "u = u.masked_fill(~inside, float('-inf'))\n"
+                                "y = ((torch.logsumexp(%s * u, 2) - inside.sum(2).to(u.dtype).log()) / %s)"
+                                ".view(n, c, oh, ow)\n", n.r, n.r);
+    else
+        strbuf_appendf(cx->out, "y = ((torch.logsumexp(%s * u, 2) - math.log(u.shape[2])) / %s)"
+                                ".view(n, c, oh, ow)  # import math\n", n.r, n.r);
+}
+
+static void torch_global_lse(const codegen_ctx *cx)
+{
+    const code_numbers n = numbers_of(cx->params);
+    strbuf_appendf(cx->out, "f = x.flatten(2)\n"
+                            "y = ((torch.logsumexp(%s * f, 2) - math.log(f.shape[2])) / %s)"
+                            "[..., None, None]  # import math\n", n.r, n.r);
+}
+
+static void tf_global_lse(const codegen_ctx *cx)
+{
+    const code_numbers n = numbers_of(cx->params);
+    strbuf_appendf(cx->out, "n = tf.cast(tf.shape(x)[1] * tf.shape(x)[2], x.dtype)\n"
+                            "y = (tf.reduce_logsumexp(%s * x, %s) - tf.math.log(n)) / %s\n",
+                   n.r, TF_PLANE, n.r);
+}
+
+/* median */
+
+static void torch_median(const codegen_ctx *cx)
+{
+    if (torch_unfold_refuses(cx))
+        return;
+    if (torch_unfold(cx))
+        strbuf_append(cx->out, "# nanmedian skips the padding (and a NaN of x, which poolviz "
+                               "propagates)\n"
+                               "y = u.masked_fill(~inside, float('nan')).nanmedian(2).values"
+                               ".view(n, c, oh, ow)\n");
+    else
+        strbuf_append(cx->out, "y = u.median(2).values.view(n, c, oh, ow)  # the lower middle\n"
+                               "# timm's MedianPool2d gives these numbers without padding (it "
+                               "pads by reflection)\n");
+}
+
+static void torch_global_median(const codegen_ctx *cx)
+{
+    strbuf_append(cx->out, "y = x.flatten(2).median(2).values[..., None, None]\n");
+}
+
+/* mixed: max_pool2d and avg_pool2d, weighted */
+
+static void torch_mixed(const codegen_ctx *cx)
+{
+    const pool_params *p = cx->params;
+    const codegen_window *w = cx->window;
+    const code_numbers n = numbers_of(p);
+    if (torch_unfold_refuses(cx))
+        return;
+    char args_max[256], args_avg[256], extra[96] = "";
+    codegen_torch_window_args(w, true, args_max, sizeof args_max);
+    codegen_torch_window_args(w, false, args_avg, sizeof args_avg);
+    if (w->dh != 1 || w->dw != 1) {
+        strbuf_append(cx->out, "# PyTorch's avg_pool2d has no dilation: no direct "
+                               "equivalent\n");
+        return;
+    }
+    if (p->divisor != 0)
+        snprintf(extra, sizeof extra, ", divisor_override=%ld", p->divisor);
+    else if (!p->count_include_pad)
+        snprintf(extra, sizeof extra, ", count_include_pad=False");
+    strbuf_appendf(cx->out, "# mixed pooling has no builtin: alpha*max + (1 - alpha)*avg\n"
+                            "y = %s * F.max_pool2d(x, %s) + (1 - %s) * F.avg_pool2d(x, %s%s)\n",
+                   n.alpha, args_max, n.alpha, args_avg, extra);
+}
+
+static void torch_global_mixed(const codegen_ctx *cx)
+{
+    const code_numbers n = numbers_of(cx->params);
+    strbuf_appendf(cx->out, "y = %s * x.amax(%s) + (1 - %s) * x.mean(%s)\n", n.alpha,
+                   TORCH_PLANE, n.alpha, TORCH_PLANE);
+}
+
+static void torch_adaptive_mixed(const codegen_ctx *cx)
+{
+    const code_numbers n = numbers_of(cx->params);
+    char out[40];
+    codegen_pair(out, sizeof out, cx->params->adaptive_h, cx->params->adaptive_w);
+    strbuf_appendf(cx->out, "y = %s * F.adaptive_max_pool2d(x, %s) + (1 - %s) * "
+                            "F.adaptive_avg_pool2d(x, %s)\n", n.alpha, out, n.alpha, out);
+}
+
+static void tf_global_mixed(const codegen_ctx *cx)
+{
+    const code_numbers n = numbers_of(cx->params);
+    strbuf_appendf(cx->out, "y = %s * tf.reduce_max(x, %s) + (1 - %s) * tf.reduce_mean(x, %s)\n",
+                   n.alpha, TF_PLANE, n.alpha, TF_PLANE);
+}
+
+/* maxblur is written out from its definition: max_pool2d at stride 1, the
+ * reflect padding, and the binomial filter as a depthwise conv2d. */
+static void torch_maxblur(const codegen_ctx *cx)
+{
+    const codegen_window *w = cx->window;
+    if (!codegen_torch_same_padding(cx->out, w, "float('-inf')"))
+        return;
+    codegen_window first = *w;
+    first.sh = first.sw = 1;
+    first.ceil = false;
+    char args[256], s[40], coef[64] = "";
+    codegen_torch_window_args(&first, true, args, sizeof args);
+    codegen_pair(s, sizeof s, w->sh, w->sw);
+    const int f = cx->params->filter;
+    double weights[POOL_FILTER_MAX];
+    pool_filter_weights(f, weights);
+    for (int i = 0, used = 0; i < f && used < (int)sizeof coef; i++)
+        used += snprintf(coef + used, sizeof coef - (size_t)used, "%s%g.", i ? ", " : "",
+                         ldexp(weights[i], f - 1));
+    const int before = (f - 1) / 2, after = f - 1 - before;
+    strbuf_appendf(cx->out, "# anti-aliased max pooling (Zhang 2019): max at stride 1, then a "
+                            "binomial blur at the stride\n"
+                            "m = F.max_pool2d(x, %s)\n"
+                            "a = torch.tensor([%s], dtype=m.dtype)\n"
+                            "g = (a[:, None] * a[None, :] / a.sum() ** 2).expand(m.shape[1], 1, %d, %d)\n"
+                            "y = F.conv2d(F.pad(m, (%d, %d, %d, %d), mode='reflect'), g, stride=%s, "
+                            "groups=m.shape[1])\n",
+                   args, coef, f, f, before, after, before, after, s);
+    if (!w->same && !w->ph && !w->pw && w->dh == 1 && w->dw == 1) {
+        char k[40];
+        codegen_pair(k, sizeof k, w->kh, w->kw);
+        strbuf_appendf(cx->out, "# the same numbers: nn.Sequential(nn.MaxPool2d(%s, stride=1), "
+                                "antialiased_cnns.BlurPool(C, filt_size=%d, stride=%s))\n",
+                       k, f, s);
+    }
+    strbuf_append(cx->out, "# kornia.filters.max_blur_pool2d pads its blur with zeros, not by "
+                           "reflection: its edge values differ\n");
+}
+
+/* Neither a global nor an adaptive form: the blur runs over a max pool at stride 1. */
+static void torch_global_maxblur(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "# %s has no global form: its blur runs over a max pool taken at "
+                            "stride 1\n", pool_op_name(cx->params->op));
+}
+
+static void torch_adaptive_maxblur(const codegen_ctx *cx)
+{
+    strbuf_appendf(cx->out, "# %s has no adaptive form: its blur runs over a max pool taken "
+                            "at stride 1\n", pool_op_name(cx->params->op));
+}
+
 /* ---- words for students: typical wrong values (the table's mistakes) ------ */
 
 static void mistake(const pool_mistake_sink *sink, double value, const char *fmt, ...)
@@ -1295,6 +2050,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
         .mistakes = mistakes_max,
+        .code = {.torch = torch_max, .torch_global = torch_global_max,
+                 .torch_adaptive = torch_adaptive_max, .tf = tf_max, .tf_global = tf_global_max},
     },
     [POOL_MIN] = {
         .op = POOL_MIN, .name = "min", .aliases = {"minimum"},
@@ -1306,6 +2063,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
         .mistakes = mistakes_min,
+        .code = {.torch = torch_min, .torch_global = torch_global_min,
+                 .torch_adaptive = torch_adaptive_min, .tf = tf_min, .tf_global = tf_global_min},
     },
     [POOL_AVG] = {
         .op = POOL_AVG, .name = "avg", .aliases = {"average", "mean"},
@@ -1317,6 +2076,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_mean,
         .kernel = OP_KERNEL_SUMS,
         .mistakes = mistakes_avg,
+        .code = {.torch = torch_avg, .torch_global = torch_global_avg,
+                 .torch_adaptive = torch_adaptive_avg, .tf = tf_avg, .tf_global = tf_global_avg},
     },
     [POOL_SUM] = {
         .op = POOL_SUM, .name = "sum", .aliases = {NULL},
@@ -1328,6 +2089,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_mean,
         .kernel = OP_KERNEL_SUMS,
         .mistakes = mistakes_sum,
+        .code = {.torch = torch_sum, .torch_global = torch_global_sum, .tf = tf_sum,
+                 .tf_global = tf_global_sum},
     },
     [POOL_L2] = {
         .op = POOL_L2, .name = "l2", .aliases = {"l2norm"},
@@ -1339,6 +2102,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_norm,
         .kernel = OP_KERNEL_SUMS,
         .mistakes = mistakes_l2,
+        .code = {.torch = torch_l2, .torch_global = torch_global_l2, .tf = tf_l2,
+                 .tf_global = tf_global_l2},
     },
     [POOL_LP] = {
         .op = POOL_LP, .name = "lp", .aliases = {NULL},
@@ -1350,6 +2115,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_norm,
         .kernel = OP_KERNEL_SUMS,
         .mistakes = mistakes_lp,
+        .code = {.torch = torch_lp, .torch_global = torch_global_lp, .tf = tf_lp,
+                 .tf_global = tf_global_norm},
     },
     [POOL_POWER] = {
         .op = POOL_POWER, .name = "power", .aliases = {"gem", "average-power"},
@@ -1361,6 +2128,9 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_norm,
         .kernel = OP_KERNEL_SUMS,
         .mistakes = mistakes_power,
+        .code = {.torch = torch_power, .torch_global = torch_global_power,
+                 .torch_adaptive = torch_adaptive_power, .tf = tf_power,
+                 .tf_global = tf_global_norm},
     },
     [POOL_STOCHASTIC] = {
         .op = POOL_STOCHASTIC, .name = "stochastic", .aliases = {NULL},
@@ -1372,6 +2142,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .format = format_stochastic,
         .region_backward = backward_stochastic,
         .mistakes = mistakes_stochastic,
+        .code = {.torch = torch_stochastic, .torch_global = torch_global_stochastic,
+                 .tf = tf_stochastic, .tf_global = tf_global_stochastic},
     },
     [POOL_FRACTIONAL] = {
         .op = POOL_FRACTIONAL, .name = "fractional", .aliases = {"fractional-max"},
@@ -1383,6 +2155,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
         .mistakes = mistakes_max,
+        .code = {.torch = torch_fractional, .tf = tf_fractional},
     },
     [POOL_SPP] = {
         .op = POOL_SPP, .name = "spp", .aliases = {"pyramid"},
@@ -1394,6 +2167,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_EXTREME,
         .mistakes = mistakes_max,
+        .code = {.torch = torch_spp, .tf = tf_spp},
     },
     [POOL_BILINEAR] = {
         .op = POOL_BILINEAR, .name = "bilinear", .aliases = {NULL},
@@ -1405,6 +2179,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .format = format_bilinear,
         .kernel = OP_KERNEL_GRAM,
         .mistakes = mistakes_bilinear,
+        .code = {.torch = torch_bilinear, .tf = tf_bilinear},
     },
     [POOL_SOFTPOOL] = {
         .op = POOL_SOFTPOOL, .name = "softpool", .aliases = {"soft"},
@@ -1417,6 +2192,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_softpool,
         .kernel = OP_KERNEL_SOFTMAX,
         .mistakes = mistakes_between,
+        .code = {.torch = torch_softpool, .torch_global = torch_global_softpool},
     },
     [POOL_LSE] = {
         .op = POOL_LSE, .name = "lse", .aliases = {"logsumexp", "log-sum-exp"},
@@ -1429,6 +2205,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_lse,
         .kernel = OP_KERNEL_LOGSUMEXP,
         .mistakes = mistakes_between,
+        .code = {.torch = torch_lse, .torch_global = torch_global_lse, .tf_global = tf_global_lse},
     },
     [POOL_MEDIAN] = {
         .op = POOL_MEDIAN, .name = "median", .aliases = {NULL},
@@ -1441,6 +2218,7 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_winner,
         .kernel = OP_KERNEL_MIDDLE,
         .mistakes = mistakes_median,
+        .code = {.torch = torch_median, .torch_global = torch_global_median},
     },
     [POOL_MIXED] = {
         .op = POOL_MIXED, .name = "mixed", .aliases = {"mix"},
@@ -1453,6 +2231,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .region_backward = backward_mixed,
         .kernel = OP_KERNEL_MAXAVG,
         .mistakes = mistakes_mixed,
+        .code = {.torch = torch_mixed, .torch_global = torch_global_mixed,
+                 .torch_adaptive = torch_adaptive_mixed, .tf_global = tf_global_mixed},
     },
     [POOL_MAXBLUR] = {
         .op = POOL_MAXBLUR, .name = "maxblur", .aliases = {"max-blur", "antialiased"},
@@ -1464,6 +2244,8 @@ static const pool_op_info op_table[POOL_OP_COUNT] = {
         .detail = detail_maxblur,
         .region_backward = backward_weights,
         .mistakes = mistakes_maxblur,
+        .code = {.torch = torch_maxblur, .torch_global = torch_global_maxblur,
+                 .torch_adaptive = torch_adaptive_maxblur},
     },
 };
 

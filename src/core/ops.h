@@ -153,6 +153,22 @@ typedef void (*pool_region_mistakes)(const struct pool_plan *plan,
                                      const struct pool_explanation *ex,
                                      const pool_mistake_sink *sink);
 
+/* The operator's PyTorch and TensorFlow code for the `code` command (the
+ * lines after the import and the input; codegen.h has the context and the
+ * shared pieces).  A NULL hook has no equivalent: `code` says so. */
+struct codegen_ctx;
+typedef void (*pool_code_write)(const struct codegen_ctx *cx);
+
+typedef struct pool_op_code {
+    pool_code_write torch;          /* windowed: the sliding window; else all of it */
+    pool_code_write torch_global;   /* windowed: --global */
+    pool_code_write torch_adaptive; /* windowed: --adaptive */
+    pool_code_write tf;             /* windowed: the sliding window (VALID or SAME,
+                                       no dilation, no ceil mode); else all of it,
+                                       the input line included where it applies */
+    pool_code_write tf_global;      /* windowed: --global */
+} pool_op_code;
+
 typedef struct pool_op_info {
     pool_op op;
     const char *name;               /* canonical name */
@@ -171,6 +187,7 @@ typedef struct pool_op_info {
     pool_region_detail detail;      /* FORMULA_LAYOUT_DETAIL only */
     pool_region_backward region_backward;   /* see above */
     pool_region_mistakes mistakes;  /* words for students on wrong values */
+    pool_op_code code;              /* its PyTorch and TensorFlow code */
     pool_op_kernel kernel;          /* its fast kernel, OP_KERNEL_NONE: none */
 } pool_op_info;
 

@@ -55,7 +55,16 @@ def cases():
             "op=maxblur", "op=maxblur filter=1", "op=maxblur k=3 s=2 filter=5",
             "op=maxblur k=2 s=1 filter=4", "op=maxblur k=3 s=2 padding=1 filter=2",
             "op=maxblur k=2 s=2 padding=same", "op=maxblur k=3 s=3 padding=same filter=7",
-            "op=maxblur k=2 dilation=2 s=1 filter=3"]]
+            "op=maxblur k=2 dilation=2 s=1 filter=3",
+            "op=softpool k=2", "op=softpool k=3 s=1 padding=1", "op=softpool k=2 s=1 dilation=2",
+            "op=softpool global",
+            "op=lse k=2 sharpness=2", "op=lse k=3 s=2 padding=1", "op=lse k=3 s=1 sharpness=0.5",
+            "op=lse global sharpness=0.5",
+            "op=median k=3 s=1", "op=median k=2 s=1 padding=1", "op=median k=2",
+            "op=median global",
+            "op=mixed k=2", "op=mixed k=3 s=2 padding=1 alpha=0.3",
+            "op=mixed k=3 s=2 padding=1 count-include-pad=false", "op=mixed k=2 divisor=3",
+            "op=mixed global alpha=0.25", "op=mixed adaptive=2x2 alpha=0.75"]]
     return out
 
 
@@ -78,7 +87,8 @@ def run_snippet(snippet, matrix):
     import torch  # noqa: F401  (the snippet imports it too)
     if not any(line.startswith("y = ") for line in snippet):
         return None
-    scope = {"A": A, "B": B, matrix: A if matrix == "A" else B}
+    import math  # lse's snippets say "# import math"
+    scope = {"A": A, "B": B, matrix: A if matrix == "A" else B, "math": math}
     exec("\n".join(snippet), scope)
     return [float(v) for v in scope["y"].double().flatten().tolist()]
 
