@@ -535,7 +535,7 @@ void cli_pool_options_help(FILE *out, unsigned groups)
             const pool_op_info *info = pool_op_info_of((pool_op)i);
             fprintf(out, "        %-11s         %s\n", info->name, info->help);
         }
-        fputs("\nOperator settings (the operators that read each one first):\n", out);
+        fputs("\nOperator settings (each names the operators that read it):\n", out);
         for (size_t i = 0; i < sizeof operator_options / sizeof operator_options[0]; i++)
             option_help(out, operator_options[i].spelling, operator_options[i].key);
         fputs("\nWindow (", out);

@@ -1,6 +1,8 @@
-/* ops.c - the operator table and each operator's per-region reducer and
- * formula headline (see ops.h).  The reducers are the reference arithmetic:
- * plain loops in double over the gathered terms, in row-major order. */
+/* ops.c - the operator table and each operator's per-region reducer,
+ * formula headline, derivative, words on typical wrong values (lessons) and
+ * PyTorch/TensorFlow code (`code`) (see ops.h).  The reducers are the
+ * reference arithmetic: plain loops in double over the gathered terms, in
+ * row-major order. */
 #include "ops.h"
 
 #include <assert.h>

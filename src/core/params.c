@@ -218,6 +218,8 @@ const char *const *pool_params_keys(void)
 static void wrap_words(const char *text, size_t width, size_t indent, char *buf, size_t size)
 {
     size_t used = 0, column = 0;
+    if (size == 0)
+        return;
     while (*text != '\0' && used + 1 < size) {
         size_t word = strcspn(text, " ");
         if (column > 0 && width > 0 && column + 1 + word > width) {

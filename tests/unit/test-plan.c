@@ -305,9 +305,53 @@ static void test_unset(void)
           strcmp(err.subject, "--kernal") == 0);
 }
 
+/* Every setting has help; the help of a setting some operators read starts
+ * with their names, taken from the operator table, and wraps as asked. */
+static void test_setting_help(void)
+{
+    char text[768], want[256];
+    for (const char *const *key = pool_params_keys(); *key != NULL; key++)
+        CHECK_MSG(pool_setting_help(*key, 0, 0, text, sizeof text) != NULL && text[0] != '\0',
+                  "no help for '%s'", *key);
+    CHECK(pool_setting_help("no-such-setting", 0, 0, text, sizeof text) == NULL);
+    static const struct {
+        const char *key;
+        unsigned uses;
+    } readers[] = {{"alpha", OP_USES_ALPHA}, {"divisor", OP_USES_DIVISOR},
+                   {"sharpness", OP_USES_SHARPNESS}, {"power", OP_USES_P},
+                   {"filter", OP_USES_FILTER}, {"seed", OP_USES_SEED}};
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+        size_t used = 0;
+        for (int op = 0; op < POOL_OP_COUNT; op++)
+            if (pool_op_uses((pool_op)op, readers[i].uses))
+                used += (size_t)snprintf(want + used, sizeof want - used, "%s%s",
+                                         used ? ", " : "", pool_op_name((pool_op)op));
+        snprintf(want + used, sizeof want - used, ": ");
+        pool_setting_help(readers[i].key, 0, 0, text, sizeof text);
+        CHECK_MSG(strncmp(text, want, strlen(want)) == 0, "%s: '%s' does not start with '%s'",
+                  readers[i].key, text, want);
+    }
+    /* the settings every operator reads name none */
+    pool_setting_help("kernel", 0, 0, text, sizeof text);
+    CHECK_MSG(strchr(text, ':') == NULL, "kernel: %s", text);
+    /* wrapped at 30 columns, 4 spaces before each further line */
+    pool_setting_help("lp-style", 30, 4, text, sizeof text);
+    CHECK(strchr(text, '\n') != NULL);
+    for (const char *line = text; line != NULL;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        CHECK_MSG(len <= 30 + 4, "a line of %zu characters: %.*s", len, (int)len, line);
+        CHECK(line == text || strncmp(line, "    ", 4) == 0);
+        line = end ? end + 1 : NULL;
+    }
+    /* a buffer too small is cut, still a string */
+    CHECK(pool_setting_help("lp-style", 0, 0, text, 12) == text && strlen(text) == 11);
+}
+
 int main(void)
 {
     test_unset();
+    test_setting_help();
     test_output_sizes();
     test_same_padding_split();
     test_validation();
