@@ -102,8 +102,8 @@ static bool scratch_count(const pool_plan *plan, size_t *count)
 /* The common case, float32 on AVX2: a 2x2 max without padding or
  * dilation, then the [1 2 1] blur at stride 2, in one pass down the plane.
  * Output row oy reads first-stage rows 2oy-1, 2oy and 2oy+1 (reflected at
- * the edges); the first is kept from output row oy-1, with the row maxima
- * of input row 2oy (state, double-buffered).  Input row 2oy+1 is read whole
+ * the edges); the first (times 1/4, its term) is kept from output row
+ * oy-1, with the row maxima of input row 2oy (state, double-buffered).  Input row 2oy+1 is read whole
  * in one pass (its row maxima, first-stage row 2oy, and the first two terms
  * of the column blur a/4 + b/2), then input row 2oy+2 in another (first-stage
  * row 2oy+1 and the last term): one input row at a time, as reading two rows
@@ -134,8 +134,8 @@ __attribute__((target("avx2"))) static bool k2s2f3_plane_avx2(const pool_plan *p
                          _mm256_max_ps(_mm256_loadu_ps(x + jj + 1), _mm256_loadu_ps(x + jj)));
     }
     for (size_t oy = 0; oy < oh; oy++) {
-        const float *hb_row = state[oy % 2][0], *ma_row = state[oy % 2][1];
-        float *hb_next = state[(oy + 1) % 2][0], *ma_next = state[(oy + 1) % 2][1];
+        const float *hb_row = state[oy % 2][0], *qa_row = state[oy % 2][1];
+        float *hb_next = state[(oy + 1) % 2][0], *qa_next = state[(oy + 1) % 2][1];
         const long b = 2 * (long)oy;
         const float *x1 = x + (b + 1) * w, *x2 = x + (b + 2) * w;
         const bool below = b + 1 < mh; /* first-stage row 2oy+1 exists */
@@ -150,28 +150,27 @@ __attribute__((target("avx2"))) static bool k2s2f3_plane_avx2(const pool_plan *p
             if (oy == 0)
                 _mm256_storeu_ps(ab_row + jj, mb);
             else
-                _mm256_storeu_ps(ab_row + jj,
-                                 _mm256_add_ps(_mm256_mul_ps(quarter, _mm256_loadu_ps(ma_row + jj)),
-                                               _mm256_mul_ps(half, mb)));
+                _mm256_storeu_ps(ab_row + jj, _mm256_add_ps(_mm256_loadu_ps(qa_row + jj),
+                                                            _mm256_mul_ps(half, mb)));
         }
         /* input row 2oy+2: row c, then v = (a/4 + b/2) + c/4 */
         for (long j = 0; j < mw; j += 8) {
             const long jj = j + 8 <= mw ? j : mw - 8;
-            __m256 mc;
+            __m256 qc; /* c/4 */
             if (below) {
                 KERNELS_PREFETCH(x2 + jj + 128);
                 const __m256 h2 =
                     _mm256_max_ps(_mm256_loadu_ps(x2 + jj + 1), _mm256_loadu_ps(x2 + jj));
-                mc = _mm256_max_ps(h2, _mm256_loadu_ps(h1_row + jj));
+                qc = _mm256_mul_ps(quarter, _mm256_max_ps(h2, _mm256_loadu_ps(h1_row + jj)));
                 _mm256_storeu_ps(hb_next + jj, h2);
+                _mm256_storeu_ps(qa_next + jj, qc);
             } else {
-                mc = _mm256_loadu_ps(ma_row + jj); /* row mh reflects to mh - 2 */
+                qc = _mm256_loadu_ps(qa_row + jj); /* row mh reflects to mh - 2 */
             }
-            _mm256_storeu_ps(ma_next + jj, mc);
             __m256 ab = _mm256_loadu_ps(ab_row + jj);
             if (oy == 0)
-                ab = _mm256_add_ps(_mm256_mul_ps(quarter, mc), _mm256_mul_ps(half, ab));
-            _mm256_storeu_ps(v + jj, _mm256_add_ps(ab, _mm256_mul_ps(quarter, mc)));
+                ab = _mm256_add_ps(qc, _mm256_mul_ps(half, ab));
+            _mm256_storeu_ps(v + jj, _mm256_add_ps(ab, qc));
         }
         float *yo = y + oy * ow;
         /* column -1 reflects to 1; outputs [1, mw / 2) have their taps

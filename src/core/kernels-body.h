@@ -1837,11 +1837,12 @@ KFN_FLAT void KP(s2_taps)(const KT *p, const int shape, VD *a, VD *b, VD *c)
  * vector lane folds its window's cells in row-major order as the reducer
  * does (the max keeping the first of equals, the sum from 0 in double), so
  * the bits are the reducer's; a NaN or inf - inf makes the sum NaN and so
- * the output, as in the reducer, whatever the max kept.  Row by row, as
- * sum_s2_rows: each input row is read whole (its windows' max and sum kept
- * in scratch) before the next, which costs the memory system a third of
- * reading a window's rows side by side.  rows = the windows' row count when
- * every output row of the band has the same (2 or 3), else 0. */
+ * the output, as in the reducer, whatever the max kept (the fold starts
+ * from the first cell, not from -inf).  Row by row, as sum_s2_rows: each
+ * input row is read whole (its windows' max and sum kept in scratch) before
+ * the next, which costs the memory system a third of reading a window's
+ * rows side by side.  rows = the windows' row count when every output row
+ * of the band has the same (2 or 3), else 0. */
 KFN_FLAT void KP(maxavg_s2_rows)(const kern_band_args *a, const int shape, const long rows,
                                  size_t vlo, size_t vhi)
 {
@@ -1849,35 +1850,46 @@ KFN_FLAT void KP(maxavg_s2_rows)(const kern_band_args *a, const int shape, const
     const kern_axis *ry = a->rows, *cx = a->cols;
     const size_t W = cx->in, ow = cx->out;
     const bool three = shape == S2_K3P0 || shape == S2_K3P1;
-    const VD alpha = VD_SET1(kp->alpha), beta = VD_SET1(1 - kp->alpha);
+    const VD alpha = VD_SET1(kp->alpha), beta = VD_SET1(1 - kp->alpha), zero = VD_SET1(0);
     /* avg = sum * (row * column reciprocal), powers of two, so the
      * quotient's bits; else sum / (row * column divisor); or the constant
      * divisor's */
     const bool constant = kp->divisor != 0, recip = kp->reciprocal;
     const double *col = recip ? kp->col_reciprocal : kp->col_divisor;
-    const VD fixed = VD_SET1(recip && constant ? 1 / kp->divisor : kp->divisor);
-    /* past window_one's two copies of a window; VD_PAIRT's lane order */
+    /* past window_one's two copies of a window, in VD_PAIRT's lane order:
+     * the windows' max and sum so far, and the divisors (or reciprocals)
+     * of the output row, made again when the row's divisor changes */
     double *best_row = (double *)a->scratch + 2 * kp->window_cells, *sum_row = best_row + ow;
+    double *scale_row = sum_row + ow, scale_of = -1;
     const size_t vend = vhi > vlo ? vlo + (vhi - vlo + VDL - 1) / VDL * VDL : vlo;
     for (size_t oy = a->oy0; oy < a->oy1; oy++) {
         const long rn = rows > 0 ? rows : ry->count[oy];
         assert(rn > 0); /* stride 2, padding <= 1: every window starts inside */
         const KT *row0 = (const KT *)a->in + (size_t)ry->first[oy] * W;
         KT *o = (KT *)a->out + oy * ow;
-        const double drow = (double)kp->plan->rows.divisor[oy];
-        const VD row_scale = VD_SET1(recip ? 1 / drow : drow);
+        const double drow = constant ? 0 : (double)kp->plan->rows.divisor[oy];
+        if (drow != scale_of) {
+            const VD fixed = VD_SET1(recip ? 1 / kp->divisor : kp->divisor);
+            const VD row_scale = VD_SET1(recip ? 1 / drow : drow);
+            /* VD_UNPERM is its own inverse */
+            for (size_t ox = vlo; ox < vhi; ox += VDL)
+                VD_ST(scale_row + ox,
+                      constant ? fixed : VD_MUL(row_scale, VD_UNPERM(VD_LD(col + ox))));
+            scale_of = drow;
+        }
         for (long i = 0; i < rn; i++) {
             const KT *src = row0 + (size_t)i * W;
             for (size_t ox = vlo; ox < vhi; ox += VDL) {
-                VD best = VD_SET1(-INFINITY), sum = VD_SET1(0), x0, x1, x2;
-                if (i > 0) {
-                    best = VD_LD(best_row + ox);
-                    sum = VD_LD(sum_row + ox);
-                }
+                VD best, sum, x0, x1, x2;
                 KERNELS_PREFETCH(src + 2 * ox + 128);
                 KP(s2_taps)(src + 2 * ox, shape, &x0, &x1, &x2);
-                best = VD_MAX(VD_MAX(best, x0), x1);
-                sum = VD_ADD(VD_ADD(sum, x0), x1);
+                if (i == 0) {
+                    best = VD_MAX(x0, x1);
+                    sum = VD_ADD(VD_ADD(zero, x0), x1);
+                } else {
+                    best = VD_MAX(VD_MAX(VD_LD(best_row + ox), x0), x1);
+                    sum = VD_ADD(VD_ADD(VD_LD(sum_row + ox), x0), x1);
+                }
                 if (three) {
                     best = VD_MAX(best, x2);
                     sum = VD_ADD(sum, x2);
@@ -1887,9 +1899,7 @@ KFN_FLAT void KP(maxavg_s2_rows)(const kern_band_args *a, const int shape, const
                     VD_ST(sum_row + ox, sum);
                     continue;
                 }
-                /* the divisors in the lanes' order (VD_UNPERM is its own
-                 * inverse) */
-                const VD d = constant ? fixed : VD_MUL(row_scale, VD_UNPERM(VD_LD(col + ox)));
+                const VD d = VD_LD(scale_row + ox);
                 const VD avg = recip ? VD_MUL(sum, d) : VD_DIV(sum, d);
                 VD_STT(o + ox, VD_UNPERM(VD_ADD(VD_MUL(alpha, best), VD_MUL(beta, avg))));
             }
