@@ -616,9 +616,12 @@ static int by_value(const void *a, const void *b)
 }
 
 /* The lower middle of the sorted input values (torch.median); a NaN is the
- * value (the first in row-major order).  The winner is the median's cell
- * (the first in row-major order among equal values); each input term's
- * `other` is its place in the sorted order, for the formula. */
+ * value (the first in row-major order).  The winner is the cell at the
+ * middle place of the cells sorted by value with ties in row-major order (a
+ * stable sort): among equal values not always the first, so that the cell
+ * the formula marks in the sorted window is the one reported, and the one
+ * torch.median(dim) reports on CPU.  Each input term's `other` is its place
+ * in the sorted order, for the formula. */
 static pv_status reduce_median(const pool_region_ctx *cx, pool_explanation *ex, pv_error *err)
 {
     const size_t n = ex->input_count;
