@@ -81,18 +81,7 @@ char *graphics_render(graphics_mode mode, const pixels_rgb *px, int pw, int ph, 
     guint8 *rgba = pv_malloc((size_t)fw * (size_t)fh * 4);
     if (rgba == NULL)
         return NULL;
-    /* Enlarged by repeating pixels: every source pixel keeps its edges. */
-    for (int y = 0; y < fh; y++) {
-        size_t sy = (size_t)y * (size_t)ph / (size_t)fh;
-        guint8 *row = rgba + (size_t)y * (size_t)fw * 4;
-        for (int x = 0; x < fw; x++) {
-            const pixels_rgb *p = &px[sy * (size_t)pw + (size_t)x * (size_t)pw / (size_t)fw];
-            row[4 * x] = p->r;
-            row[4 * x + 1] = p->g;
-            row[4 * x + 2] = p->b;
-            row[4 * x + 3] = 255;
-        }
-    }
+    pixels_to_rgba(px, pw, ph, fw, fh, rgba);
     ChafaCanvasConfig *config = chafa_canvas_config_new();
     chafa_canvas_config_set_geometry(config, cols, rows);
     chafa_canvas_config_set_cell_geometry(config, cell_w, cell_h);

@@ -255,6 +255,21 @@ pixels_rgb pixels_ansi8_rgb(int index)
     return index >= 0 && index < 8 ? ansi8[index] : black;
 }
 
+void pixels_to_rgba(const pixels_rgb *px, int pw, int ph, int fw, int fh, unsigned char *rgba)
+{
+    for (int y = 0; y < fh; y++) {
+        const size_t sy = (size_t)y * (size_t)ph / (size_t)fh;
+        unsigned char *row = rgba + (size_t)y * (size_t)fw * 4;
+        for (int x = 0; x < fw; x++) {
+            const pixels_rgb *p = &px[sy * (size_t)pw + (size_t)x * (size_t)pw / (size_t)fw];
+            row[4 * x] = p->r;
+            row[4 * x + 1] = p->g;
+            row[4 * x + 2] = p->b;
+            row[4 * x + 3] = 255;
+        }
+    }
+}
+
 char pixels_ramp_char(double luma)
 {
     int n = (int)sizeof pixels_ramp - 1;

@@ -59,6 +59,12 @@ typedef struct pixels_source {
 void pixels_resample(const pixels_source *src, double x0, double y0, double step, int out_w,
                      int out_h, pixels_rgb *out);
 
+/* Scale pw×ph colours (row-major) to fw×fh opaque RGBA pixels (4 bytes
+ * each, row-major into rgba) by repeating the source pixel under each
+ * one: enlarged this way, every source pixel keeps its edges and its colour
+ * (libchafa would smooth what it enlarges itself). */
+void pixels_to_rgba(const pixels_rgb *px, int pw, int ph, int fw, int fh, unsigned char *rgba);
+
 /* Rec. 601 luma of a colour, 0..255. */
 double pixels_luma(pixels_rgb c);
 

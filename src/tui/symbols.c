@@ -79,9 +79,8 @@ bool symbols_render(const pixels_rgb *px, int pw, int ph, int cols, int rows,
         kept.palette = palette;
         kept.unicode = unicode;
     }
-    /* libchafa works on 8×8 pixels a cell and smooths what it has to
-     * enlarge: enlarged here by repeating pixels, every source pixel keeps
-     * its edges and its colour. */
+    /* libchafa works on 8×8 pixels a cell (and smooths what it has to
+     * enlarge, so pixels_to_rgba enlarges first). */
     int fw = cols * 8, fh = rows * 8;
     size_t need = (size_t)fw * (size_t)fh * 4;
     if (need > kept.rgba_cap) {
@@ -91,17 +90,7 @@ bool symbols_render(const pixels_rgb *px, int pw, int ph, int cols, int rows,
         kept.rgba = grown;
         kept.rgba_cap = need;
     }
-    for (int y = 0; y < fh; y++) {
-        size_t sy = (size_t)y * (size_t)ph / (size_t)fh;
-        guint8 *row = kept.rgba + (size_t)y * (size_t)fw * 4;
-        for (int x = 0; x < fw; x++) {
-            const pixels_rgb *p = &px[sy * (size_t)pw + (size_t)x * (size_t)pw / (size_t)fw];
-            row[4 * x] = p->r;
-            row[4 * x + 1] = p->g;
-            row[4 * x + 2] = p->b;
-            row[4 * x + 3] = 255;
-        }
-    }
+    pixels_to_rgba(px, pw, ph, fw, fh, kept.rgba);
     chafa_canvas_draw_all_pixels(kept.canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED, kept.rgba, fw, fh,
                                  fw * 4);
     for (int y = 0; y < rows; y++)

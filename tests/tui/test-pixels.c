@@ -235,8 +235,34 @@ static void test_ramp_and_contrast(void)
     CHECK(same_rgb(c, 255, 255, 0));
 }
 
+/* Nearest-pixel scaling to RGBA: enlarged, each source pixel becomes a
+ * block of its own colour; shrunk, each display pixel takes the source
+ * pixel under its top-left corner; alpha is always opaque. */
+static void test_to_rgba(void)
+{
+    const pixels_rgb two[2] = {{10, 20, 30}, {40, 50, 60}};
+    unsigned char rgba[6 * 2 * 4];
+    pixels_to_rgba(two, 2, 1, 6, 2, rgba);
+    for (int y = 0; y < 2; y++)
+        for (int x = 0; x < 6; x++) {
+            const unsigned char *p = rgba + (y * 6 + x) * 4;
+            const pixels_rgb *want = &two[x < 3 ? 0 : 1];
+            CHECK(p[0] == want->r && p[1] == want->g && p[2] == want->b && p[3] == 255);
+        }
+    pixels_rgb nine[9];
+    for (int i = 0; i < 9; i++)
+        nine[i] = (pixels_rgb){(unsigned char)i, (unsigned char)(2 * i), 7};
+    unsigned char small[2 * 2 * 4];
+    pixels_to_rgba(nine, 3, 3, 2, 2, small);
+    const int from[4] = {0, 1, 3, 4}; /* floor(x * 3 / 2), floor(y * 3 / 2) */
+    for (int i = 0; i < 4; i++)
+        CHECK(small[4 * i] == from[i] && small[4 * i + 1] == 2 * from[i] &&
+              small[4 * i + 2] == 7 && small[4 * i + 3] == 255);
+}
+
 int main(void)
 {
+    test_to_rgba();
     test_input_scale();
     test_output_scale();
     test_resample();
