@@ -31,7 +31,7 @@
 #include "core/strbuf.h"
 #include "io/datadir.h"
 
-/* Entries kept in the history file. */
+/* Entries kept in the history file, unless the inputrc sets history-size. */
 #define HISTORY_KEEP 2000
 
 struct lineinput {
@@ -39,7 +39,6 @@ struct lineinput {
     bool interactive;
     strbuf buf;         /* the current line (piped), at most LINEINPUT_MAX_LINE - 1 bytes */
     char *rl_line;      /* the current line (terminal), malloc'ed by readline */
-    char *history_path;
     cmd_session *session;
     bool terminated;    /* SIGTERM arrived at the prompt */
 };
@@ -145,13 +144,10 @@ static void cancel_line(void)
     rl_callback_handler_install(LINEINPUT_PROMPT, on_line);
 }
 
-/* Settings another user of readline (the TUI) may have changed. */
+/* The REPL's own streams and hooks, which the TUI's command line replaces
+ * while it runs (everything else is lineinput_setup's). */
 static void readline_restore(void)
 {
-    rl_readline_name = "poolviz";
-    rl_catch_signals = 0;
-    rl_catch_sigwinch = 0;
-    rl_change_environment = 0;
     rl_getc_function = rl_getc;
     rl_redisplay_function = rl_redisplay;
     rl_instream = stdin;
@@ -171,7 +167,7 @@ static lineinput_status read_terminal(lineinput *li, const char **line, size_t *
     }
     readline_restore();
     /* The stepper may have completed with a session of its own since. */
-    lineinput_completion_install(li->session);
+    lineinput_setup(li->session);
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_sigint;
@@ -319,7 +315,9 @@ static int open_history(const char *path, int flags)
     return fd;
 }
 
-void lineinput_history_load(void)
+/* Load the history file into readline's history (a missing file is fine;
+ * anything at that path but a regular file is ignored, never waited on). */
+static void history_load(void)
 {
     char *path = lineinput_history_path();
     int fd = path != NULL ? open_history(path, O_RDONLY) : -1;
@@ -674,15 +672,48 @@ static char **complete(const char *text, int start, int end)
     return matches;
 }
 
-void lineinput_completion_install(cmd_session *session)
+/* ---- the one set-up of readline ---------------------------------------------- */
+
+/* The number of history entries kept: the inputrc's history-size when it
+ * set one, else HISTORY_KEEP. */
+static int history_limit(void)
 {
+    return history_is_stifled() ? history_max_entries : HISTORY_KEEP;
+}
+
+void lineinput_setup(cmd_session *session)
+{
+    static bool started;
     static char breaks[] = " \t\n\"'";
+    rl_readline_name = "poolviz";   /* "$if poolviz" in an inputrc */
+    rl_catch_signals = 0;
+    rl_catch_sigwinch = 0;
+    rl_change_environment = 0;
     completion_session = session;
-    rl_readline_name = "poolviz";
     rl_attempted_completion_function = complete;
     rl_completer_word_break_characters = breaks;
     rl_completer_quote_characters = "\"'";
     rl_filename_quote_characters = " \t\"'#";
+    if (!started) {
+        started = true;
+        stifle_history(HISTORY_KEEP);
+        /* The inputrc is read here, under our name and before either front
+         * end changes a variable, rather than at the first prompt. */
+        rl_initialize();
+        history_load();
+    }
+}
+
+void lineinput_finish(void)
+{
+    completion_session = NULL;
+    char *path = lineinput_history_path();
+    int fd = path != NULL ? open_history(path, O_RDONLY) : -1;
+    if (fd >= 0) {
+        close(fd);
+        history_truncate_file(path, history_limit());
+    }
+    pv_free(path);
 }
 
 /* ---- the interface ----------------------------------------------------------- */
@@ -701,9 +732,7 @@ lineinput *lineinput_open(FILE *in, cmd_session *session, pv_error *err)
     li->interactive = in == stdin && isatty(STDIN_FILENO);
     if (li->interactive) {
         readline_restore();
-        lineinput_completion_install(session);
-        lineinput_history_load();
-        li->history_path = lineinput_history_path();
+        lineinput_setup(session);
     }
     return li;
 }
@@ -738,15 +767,10 @@ void lineinput_close(lineinput *li)
     if (li == NULL)
         return;
     if (li->interactive) {
-        int fd = li->history_path != NULL ? open_history(li->history_path, O_RDONLY) : -1;
-        if (fd >= 0) {
-            close(fd);
-            history_truncate_file(li->history_path, HISTORY_KEEP);
-        }
         rl_callback_handler_remove();
+        lineinput_finish();
     }
     free(li->rl_line);   /* allocated by readline */
-    pv_free(li->history_path);
     strbuf_free(&li->buf);
     pv_free(li);
 }

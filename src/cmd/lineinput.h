@@ -36,8 +36,8 @@ typedef enum lineinput_status {
 } lineinput_status;
 
 /* Read lines from in.  It is interactive (readline) when in is stdin and
- * stdin is a terminal; then the history file is loaded and completion is
- * installed for session (which may be NULL: no matrix names).  Returns NULL
+ * stdin is a terminal; then readline is set up by lineinput_setup for
+ * session (which may be NULL: no matrix names).  Returns NULL
  * with err filled on out of memory. */
 lineinput *lineinput_open(FILE *in, cmd_session *session, pv_error *err);
 
@@ -57,22 +57,29 @@ lineinput_status lineinput_read(lineinput *li, const char **line, size_t *len,
  * the previous line are left out) and append it to the history file. */
 void lineinput_remember(lineinput *li, const char *line);
 
-/* Close; on a terminal the history file is trimmed to its last entries. */
+/* Close; on a terminal this ends with lineinput_finish(). */
 void lineinput_close(lineinput *li);
 
-/* ---- for the TUI, which runs readline's callback interface itself -------- */
+/* ---- the set-up that the REPL and the TUI's command line share ------------ */
 
-/* Tab completion for the command language (rl_attempted_completion_function,
- * word breaks, rl_readline_name = "poolviz").  session may be NULL. */
-void lineinput_completion_install(cmd_session *session);
+/* Readline as the command language wants it, the same in the REPL and in
+ * the TUI's `:` line: the application name "poolviz" (for "$if poolviz" in
+ * an inputrc), no signal handlers, no SIGWINCH and no LINES/COLUMNS from
+ * readline, completion of the command language for session (NULL: no
+ * matrix names) with its word breaks and quotes, and once per process the
+ * history limit (history-size from the inputrc, else 2000 entries), the
+ * inputrc and the history file.  Call it before every use of readline (the
+ * other front end may have changed a setting); the TUI then puts its own
+ * input and display hooks on top (tui/cmdline.c). */
+void lineinput_setup(cmd_session *session);
+
+/* The end of a front end's use of readline: completion forgets the session
+ * (which may be freed next) and the history file is trimmed to the limit. */
+void lineinput_finish(void);
 
 /* The history file's path (pv_malloc'ed), or NULL when neither
  * XDG_STATE_HOME nor HOME is set. */
 char *lineinput_history_path(void);
-
-/* Load the history file into readline's history (a missing file is fine;
- * anything at that path but a regular file is ignored, never waited on). */
-void lineinput_history_load(void);
 
 /* Add one line to readline's history and append it to the history file,
  * creating its folder.  False if the file could not be written (not an

@@ -1,3 +1,8 @@
+/* cmdline.c - readline's callback interface on the curses screen (see
+ * cmdline.h): keys in through a getc hook, the line drawn by a redisplay
+ * hook, no terminal preparation.  Everything else about readline (name,
+ * completion, history, inputrc) is cmd/lineinput.c's lineinput_setup, which
+ * the REPL uses too. */
 #include "tui/cmdline.h"
 
 #include <stdio.h>
@@ -36,7 +41,6 @@ static struct {
     rl_vintfunc_t *prep_term;
     rl_voidfunc_t *deprep_term;
     rl_compdisp_func_t *display_matches;
-    int catch_signals, catch_sigwinch, change_environment;
     FILE *outstream;
     char *bell_style;
 } saved;
@@ -105,17 +109,11 @@ void cmdline_begin(void)
         saved.prep_term = rl_prep_term_function;
         saved.deprep_term = rl_deprep_term_function;
         saved.display_matches = rl_completion_display_matches_hook;
-        saved.catch_signals = rl_catch_signals;
-        saved.catch_sigwinch = rl_catch_sigwinch;
-        saved.change_environment = rl_change_environment;
         saved.outstream = rl_outstream;
         const char *bell = rl_variable_value("bell-style");
         saved.bell_style = bell ? pv_strdup(bell) : NULL;
         saved.saved = true;
     }
-    rl_catch_signals = 0;
-    rl_catch_sigwinch = 0;
-    rl_change_environment = 0;
     rl_getc_function = feed_getc;
     rl_input_available_hook = feed_available;
     rl_redisplay_function = redisplay;
@@ -141,9 +139,6 @@ void cmdline_end(void)
     rl_prep_term_function = saved.prep_term;
     rl_deprep_term_function = saved.deprep_term;
     rl_completion_display_matches_hook = saved.display_matches;
-    rl_catch_signals = saved.catch_signals;
-    rl_catch_sigwinch = saved.catch_sigwinch;
-    rl_change_environment = saved.change_environment;
     rl_outstream = saved.outstream;
     if (saved.bell_style != NULL) {
         rl_variable_bind("bell-style", saved.bell_style);
@@ -214,6 +209,37 @@ static void finish(void)
     free(line); /* readline's allocation */
 }
 
+static void forward_byte(int byte);
+
+/* Keys that curses decoded, handed to readline as the bytes an ANSI
+ * terminal sends for them (outside keypad mode, as in the REPL), so that
+ * readline's key map decides what they do: its defaults, or the user's
+ * inputrc ("\e[A": history-search-backward works in both front ends). */
+static const struct {
+    int key;
+    const char *bytes;
+    bool walks_history;
+} key_bytes[] = {
+    {KEY_UP, "\033[A", true},     {KEY_DOWN, "\033[B", true},   {KEY_RIGHT, "\033[C", false},
+    {KEY_LEFT, "\033[D", false},  {KEY_HOME, "\033[H", false},  {KEY_END, "\033[F", false},
+    {KEY_DC, "\033[3~", false},   {KEY_BACKSPACE, "\177", false},
+};
+
+/* Forward the bytes of a decoded key; false if it is not one of them. */
+static bool forward_key(int key)
+{
+    for (size_t i = 0; i < sizeof key_bytes / sizeof key_bytes[0]; i++) {
+        if (key_bytes[i].key != key)
+            continue;
+        if (key_bytes[i].walks_history && !use_history)
+            return true;
+        for (const char *b = key_bytes[i].bytes; *b != '\0' && active; b++)
+            forward_byte((unsigned char)*b);
+        return true;
+    }
+    return false;
+}
+
 static void forward_byte(int byte)
 {
     pending_key = byte;
@@ -269,38 +295,11 @@ void cmdline_feed(int key)
     case '\r':
         forward_byte('\n');
         return;
-    case KEY_LEFT:
-        rl_backward_char(1, 0);
-        break;
-    case KEY_RIGHT:
-        rl_forward_char(1, 0);
-        break;
-    case KEY_UP:
-        if (use_history)
-            rl_get_previous_history(1, 0);
-        break;
-    case KEY_DOWN:
-        if (use_history)
-            rl_get_next_history(1, 0);
-        break;
-    case KEY_HOME:
-        rl_beg_of_line(1, 0);
-        break;
-    case KEY_END:
-        rl_end_of_line(1, 0);
-        break;
-    case KEY_DC:
-        rl_delete(1, 0);
-        break;
-    case KEY_BACKSPACE:
-        rl_rubout(1, 0);
-        break;
     default:
-        if (key >= 0 && key < 256)
+        if (!forward_key(key) && key >= 0 && key < 256)
             forward_byte(key);
         return;
     }
-    redisplay();
 }
 
 void cmdline_draw(int y)

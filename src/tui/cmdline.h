@@ -3,12 +3,15 @@
  * Readline runs through its callback interface: the TUI reads keys with
  * curses and hands each one to cmdline_feed(); readline edits the line
  * (history, completion, Emacs keys) and calls back a redisplay function
- * that draws rl_line_buffer with the cursor at rl_point.  Readline never
- * touches the terminal: no signal handlers, no SIGWINCH, no LINES/COLUMNS
- * in the environment, no terminal preparation, and its output stream is
- * /dev/null.  cmdline_begin()/cmdline_end() save and restore every
- * readline setting they change, so a REPL that opens the stepper finds
- * readline as it left it.
+ * that draws rl_line_buffer with the cursor at rl_point.  Keys that curses
+ * decoded (arrows, Home, End, Delete, Backspace) reach readline as the bytes
+ * a terminal sends for them, so its key map and the inputrc apply as in the
+ * REPL.  Readline never touches the terminal: lineinput_setup() (which must
+ * run first) keeps it from signals, SIGWINCH and LINES/COLUMNS; here there
+ * is no terminal preparation and its output stream is /dev/null.
+ * cmdline_begin()/cmdline_end() save and restore every readline setting
+ * they change, so a REPL that opens the stepper finds readline as it left
+ * it.
  */
 #ifndef POOLVIZ_TUI_CMDLINE_H
 #define POOLVIZ_TUI_CMDLINE_H
@@ -25,7 +28,7 @@ void cmdline_begin(void);
 void cmdline_end(void);
 
 /* Open a line with prompt.  completion: Tab completes (with whatever
- * completion function is installed, e.g. lineinput_completion_install);
+ * completion lineinput_setup installed);
  * history: Up and Down walk readline's history (adding the accepted line
  * to it is done's business). */
 void cmdline_open(const char *prompt, bool completion, bool history, cmdline_done_fn done,

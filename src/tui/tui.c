@@ -13,7 +13,6 @@
 extern char **environ;
 
 #include <curses.h>
-#include <readline/history.h>
 
 #include "cmd/cmd.h"
 #include "cmd/lineinput.h"
@@ -667,11 +666,11 @@ int tui_run(const tui_options *options, pv_error *err)
     }
 
     install_signals();
+    /* readline as in the REPL (the inputrc read now, before the command
+     * line's own settings), then curses and the command line's hooks */
+    lineinput_setup(app.session);
     if (start_curses(options ? options->color : TUI_COLOR_AUTO, err) != PV_OK)
         goto fail;
-    lineinput_completion_install(app.session);
-    if (history_length == 0)
-        lineinput_history_load();
     app.screen = app.lesson != NULL              ? &lesson_screen
                  : options && options->picture ? &picture_screen
                                                : &stepper_screen;
@@ -693,9 +692,9 @@ done:
     got_sigint = got_sigterm = 0;
     pager_release();
     picture_release();
-    /* Completion must not point at the session freed below; a REPL that
-     * called us installs its own again. */
-    lineinput_completion_install(NULL);
+    /* Completion must not point at the session freed below (a REPL that
+     * called us sets up its own again); the history file is trimmed. */
+    lineinput_finish();
     lessonview_free(app.lesson);
     compareview_free(app.compare);
     cmd_session_free(app.session);
