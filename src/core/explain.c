@@ -31,17 +31,6 @@ static pool_tap_kind tap_kind(pool_tap_kind row, pool_tap_kind col)
     return TAP_PADDING;
 }
 
-/* The taps t in [0, count) of start + t*step that lie in [0, len): [*t0, *t1). */
-static void clip_taps(long start, long step, long count, long len, long *t0, long *t1)
-{
-    long first = start < 0 ? (-start + step - 1) / step : 0;
-    long last = count; /* exclusive */
-    if (start + (count - 1) * step >= len)
-        last = start >= len ? 0 : (len - 1 - start) / step + 1;
-    *t0 = first < last ? first : last;
-    *t1 = last;
-}
-
 static pv_status reserve_terms(pool_explanation *ex, size_t count, pv_error *err)
 {
     if (ex->terms == NULL || ex->term_capacity < count) {
@@ -67,8 +56,12 @@ static pv_status gather_terms(const pool_plan *plan, const tensor *input,
 {
     long i0 = 0, i1 = rg->row_count, j0 = 0, j1 = rg->col_count;
     if (inputs_only) {
-        clip_taps(rg->row0, rg->row_step, rg->row_count, (long)plan->h, &i0, &i1);
-        clip_taps(rg->col0, rg->col_step, rg->col_count, (long)plan->w, &j0, &j1);
+        const long rows = pool_taps_within(rg->row0, rg->row_count, rg->row_step, 0,
+                                           (long)plan->h, &i0);
+        const long cols = pool_taps_within(rg->col0, rg->col_count, rg->col_step, 0,
+                                           (long)plan->w, &j0);
+        i1 = i0 + rows;
+        j1 = j0 + cols;
     }
     size_t count, bytes;
     if (!pv_mul_size((size_t)(i1 - i0), (size_t)(j1 - j0), &count) ||

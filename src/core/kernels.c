@@ -112,20 +112,6 @@ bool kernels_supported(const pool_plan *plan)
 
 /* ---- plan ----------------------------------------------------------------- */
 
-/* The taps of a window that lie inside [0, len): first tap index and count. */
-static void clip_taps(long start, long count, long step, long len, long *t0, long *n)
-{
-    long first = 0;
-    if (start < 0)
-        first = (-start + step - 1) / step;
-    long last = count - 1;
-    long end_pos = start + last * step;
-    if (end_pos >= len)
-        last -= (end_pos - len + step) / step;
-    *t0 = first;
-    *n = last >= first ? last - first + 1 : 0;
-}
-
 /* Fill ka from windows start[j], count[j] (step apart) over an axis of
  * length in; first/count point into store (2 * out longs). */
 static void axis_fill(kern_axis *ka, size_t in, size_t out, long step, const long *start,
@@ -133,8 +119,8 @@ static void axis_fill(kern_axis *ka, size_t in, size_t out, long step, const lon
 {
     long *first = store, *inside = store + out;
     for (size_t j = 0; j < out; j++) {
-        long t0, n;
-        clip_taps(start[j], count[j], step, (long)in, &t0, &n);
+        long t0;
+        const long n = pool_taps_within(start[j], count[j], step, 0, (long)in, &t0);
         first[j] = start[j] + t0 * step;
         inside[j] = n;
     }

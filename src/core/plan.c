@@ -1,5 +1,9 @@
+/* plan.c - parameters and an input shape become a validated plan: each
+ * axis's windows (start, taps, divisor) for every family of operator, and
+ * the region of one output cell (see plan.h). */
 #include "plan.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,16 +40,16 @@ static void axis_release(pool_axis *axis)
     memset(axis, 0, sizeof *axis);
 }
 
-/* Taps of [start, start + count*step) that fall in [lo, hi). */
-static long taps_within(long start, long count, long step, long lo, long hi)
+long pool_taps_within(long start, long count, long step, long lo, long hi, long *first)
 {
-    long n = 0;
-    for (long t = 0; t < count; t++) {
-        long pos = start + t * step;
-        if (pos >= lo && pos < hi)
-            n++;
-    }
-    return n;
+    assert(step >= 1 && count >= 0);
+    const long t0 = start < lo ? (lo - start + step - 1) / step : 0;
+    long t1 = count; /* past the last tap before hi */
+    if (count > 0 && start + (count - 1) * step >= hi)
+        t1 = start >= hi ? 0 : (hi - 1 - start) / step + 1;
+    if (first != NULL)
+        *first = t0;
+    return t1 > t0 ? t1 - t0 : 0;
 }
 
 /* PyTorch's pooling_output_shape: floor(span / stride) + 1 windows, or
@@ -114,8 +118,9 @@ static pv_status axis_build_window(pool_axis *axis, size_t in, long kernel, long
         axis->start[j] = start;
         axis->count[j] = kernel;
         axis->divisor[j] = divisor_counts_pad
-                               ? taps_within(start, kernel, dilation, -pad_before, len + pad_after)
-                               : taps_within(start, kernel, dilation, 0, len);
+                               ? pool_taps_within(start, kernel, dilation, -pad_before,
+                                                  len + pad_after, NULL)
+                               : pool_taps_within(start, kernel, dilation, 0, len, NULL);
     }
     return PV_OK;
 }

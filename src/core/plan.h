@@ -103,6 +103,13 @@ void pool_plan_region(const pool_plan *plan, size_t out_index, pool_region *regi
 pool_tap_kind pool_plan_row_kind(const pool_plan *plan, long row);
 pool_tap_kind pool_plan_col_kind(const pool_plan *plan, long col);
 
+/* The taps start + t*step (t in [0, count), step >= 1) of a window that lie
+ * in [lo, hi): they are consecutive, *first is the first t at or after lo
+ * (count or more when every tap lies before lo), and the return value is
+ * how many there are (0 when none).  The one rule for a window's reach, used
+ * by the plan's divisors, explain's terms and the kernels' clipped windows. */
+long pool_taps_within(long start, long count, long step, long lo, long hi, long *first);
+
 /* Reflect padding (PyTorch's "reflect", the edge cell not repeated): the
  * cell of [0, len) that position pos (-len < pos < 2*len - 1) reads. */
 long pool_plan_reflect(long pos, long len);

@@ -196,6 +196,36 @@ static void test_dilation_taps(void)
     tensor_free(t);
 }
 
+/* A window's taps inside an interval, against counting them one by one:
+ * windows before, across, inside, after and around the interval, with
+ * and without dilation. */
+static void test_taps_within(void)
+{
+    for (long step = 1; step <= 4; step++)
+        for (long count = 0; count <= 6; count++)
+            for (long start = -12; start <= 12; start++)
+                for (long lo = -3; lo <= 3; lo++)
+                    for (long hi = lo; hi <= lo + 7; hi++) {
+                        long first_in = -1, n = 0;
+                        for (long t = 0; t < count; t++) {
+                            const long pos = start + t * step;
+                            if (pos >= lo && pos < hi) {
+                                if (first_in < 0)
+                                    first_in = t;
+                                n++;
+                            }
+                        }
+                        long first = -1;
+                        const long got = pool_taps_within(start, count, step, lo, hi, &first);
+                        CHECK(got == n);
+                        if (n > 0)
+                            CHECK(first == first_in);
+                        CHECK(pool_taps_within(start, count, step, lo, hi, NULL) == n);
+                    }
+    long first;
+    CHECK(pool_taps_within(-5, 3, 2, 0, 10, &first) == 0 && first == 3); /* all before lo */
+}
+
 static void test_graham_sequences(void)
 {
     /* every increment K or K+1, the regions tile the input */
@@ -350,6 +380,7 @@ static void test_setting_help(void)
 
 int main(void)
 {
+    test_taps_within();
     test_unset();
     test_setting_help();
     test_output_sizes();
