@@ -169,6 +169,34 @@ INDEXED_ROW_SCALAR(float)
 INDEXED_ROW_SCALAR(double)
 
 #if defined(KERNELS_HAVE_AVX2)
+/* A step's 16 cells of each row of the pair: streamed past the caches when
+ * dx is large (stream), else stored. */
+__attribute__((target("avx2"))) static inline void store_step(float *d0, float *d1,
+                                                              __m256 out00, __m256 out01,
+                                                              __m256 out10, __m256 out11,
+                                                              bool stream)
+{
+    if (stream) {
+        _mm256_stream_ps(d0, out00);
+        _mm256_stream_ps(d0 + 8, out01);
+        _mm256_stream_ps(d1, out10);
+        _mm256_stream_ps(d1 + 8, out11);
+    } else {
+        _mm256_storeu_ps(d0, out00);
+        _mm256_storeu_ps(d0 + 8, out01);
+        _mm256_storeu_ps(d1, out10);
+        _mm256_storeu_ps(d1 + 8, out11);
+    }
+}
+
+/* Where x takes over from best: greater (sign > 0) or smaller, or NaN. */
+__attribute__((target("avx2"))) static inline __m256 takes_over(__m256 x, __m256 best, int sign)
+{
+    const __m256 better = sign > 0 ? _mm256_cmp_ps(x, best, _CMP_GT_OQ)
+                                   : _mm256_cmp_ps(x, best, _CMP_LT_OQ);
+    return _mm256_or_ps(better, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
 /* Eight windows per step: even and odd columns of both rows, the winner
  * by PyTorch's rule (later taps win on > or NaN), dy masked into place. */
 __attribute__((target("avx2"))) static size_t fused_row_avx2(const float *a0, const float *a1,
@@ -200,20 +228,13 @@ __attribute__((target("avx2"))) static size_t fused_row_avx2(const float *a0, co
             __m256 o1 = _mm256_shuffle_ps(r1l, r1h, _MM_SHUFFLE(3, 1, 3, 1));
             gv = _mm256_castpd_ps(
                 _mm256_permute4x64_pd(_mm256_castps_pd(gv), _MM_SHUFFLE(3, 1, 2, 0)));
-            __m256 best = e0, m1, m2, m3;
-            if (sign > 0) {
-                m1 = _mm256_or_ps(_mm256_cmp_ps(o0, best, _CMP_GT_OQ), _mm256_cmp_ps(o0, o0, _CMP_UNORD_Q));
-                best = _mm256_blendv_ps(best, o0, m1);
-                m2 = _mm256_or_ps(_mm256_cmp_ps(e1, best, _CMP_GT_OQ), _mm256_cmp_ps(e1, e1, _CMP_UNORD_Q));
-                best = _mm256_blendv_ps(best, e1, m2);
-                m3 = _mm256_or_ps(_mm256_cmp_ps(o1, best, _CMP_GT_OQ), _mm256_cmp_ps(o1, o1, _CMP_UNORD_Q));
-            } else {
-                m1 = _mm256_or_ps(_mm256_cmp_ps(o0, best, _CMP_LT_OQ), _mm256_cmp_ps(o0, o0, _CMP_UNORD_Q));
-                best = _mm256_blendv_ps(best, o0, m1);
-                m2 = _mm256_or_ps(_mm256_cmp_ps(e1, best, _CMP_LT_OQ), _mm256_cmp_ps(e1, e1, _CMP_UNORD_Q));
-                best = _mm256_blendv_ps(best, e1, m2);
-                m3 = _mm256_or_ps(_mm256_cmp_ps(o1, best, _CMP_LT_OQ), _mm256_cmp_ps(o1, o1, _CMP_UNORD_Q));
-            }
+            /* taps in row-major order: e0, o0, e1, o1 */
+            __m256 best = e0;
+            const __m256 m1 = takes_over(o0, best, sign);
+            best = _mm256_blendv_ps(best, o0, m1);
+            const __m256 m2 = takes_over(e1, best, sign);
+            best = _mm256_blendv_ps(best, e1, m2);
+            const __m256 m3 = takes_over(o1, best, sign);
             __m256 w3 = m3;
             __m256 w2 = _mm256_andnot_ps(m3, m2);
             __m256 w1 = _mm256_andnot_ps(_mm256_or_ps(m2, m3), m1);
@@ -225,17 +246,7 @@ __attribute__((target("avx2"))) static size_t fused_row_avx2(const float *a0, co
             out10 = _mm256_unpacklo_ps(ge1, go1);
             out11 = _mm256_unpackhi_ps(ge1, go1);
         }
-        if (stream) {
-            _mm256_stream_ps(d0 + c, out00);
-            _mm256_stream_ps(d0 + c + 8, out01);
-            _mm256_stream_ps(d1 + c, out10);
-            _mm256_stream_ps(d1 + c + 8, out11);
-        } else {
-            _mm256_storeu_ps(d0 + c, out00);
-            _mm256_storeu_ps(d0 + c + 8, out01);
-            _mm256_storeu_ps(d1 + c, out10);
-            _mm256_storeu_ps(d1 + c + 8, out11);
-        }
+        store_step(d0 + c, d1 + c, out00, out01, out10, out11, stream);
     }
     return j;
 }
@@ -277,17 +288,7 @@ __attribute__((target("avx2"))) static size_t indexed_row_avx2(const int64_t *ix
             _mm256_and_ps(g_lo, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k_lo, bottom)));
         __m256 out11 =
             _mm256_and_ps(g_hi, _mm256_castsi256_ps(_mm256_cmpeq_epi32(k_hi, bottom)));
-        if (stream) {
-            _mm256_stream_ps(d0 + c, out00);
-            _mm256_stream_ps(d0 + c + 8, out01);
-            _mm256_stream_ps(d1 + c, out10);
-            _mm256_stream_ps(d1 + c + 8, out11);
-        } else {
-            _mm256_storeu_ps(d0 + c, out00);
-            _mm256_storeu_ps(d0 + c + 8, out01);
-            _mm256_storeu_ps(d1 + c, out10);
-            _mm256_storeu_ps(d1 + c + 8, out11);
-        }
+        store_step(d0 + c, d1 + c, out00, out01, out10, out11, stream);
     }
     return j;
 }
