@@ -454,9 +454,6 @@ pv_status io_output_write_indices(io_output *o, int rank, const size_t *dims,
     return write_array(out, &a, fmt, subject, err);
 }
 
-/* A set of one output: add, write, commit. */
-typedef pv_status (*single_write_fn)(io_output *o, const void *ctx, pv_error *err);
-
 typedef struct tensor_save {
     const tensor *t;
     io_format fmt;
@@ -481,29 +478,13 @@ static pv_status write_one_indices(io_output *o, const void *ctx, pv_error *err)
     return io_output_write_indices(o, s->rank, s->dims, s->indices, IO_FORMAT_AUTO, err);
 }
 
-static pv_status save_single(const char *path, single_write_fn write, const void *ctx,
-                             pv_error *err)
-{
-    if (pool_cancel_requested)
-        return pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
-    io_writer *w = io_writer_new(err);
-    if (w == NULL)
-        return PV_ERR_NOMEM;
-    io_output *o = io_writer_add(w, path, err);
-    pv_status st = o != NULL ? write(o, ctx, err) : (err != NULL ? err->status : PV_ERR_IO);
-    if (st == PV_OK)
-        st = io_writer_commit(w, err);
-    io_writer_free(w);
-    return st;
-}
-
 pv_status io_save_file(const char *path, const tensor *t, io_format fmt,
                        const io_save_options *opts, pv_error *err)
 {
     if (fmt == IO_FORMAT_AUTO)
         fmt = strcmp(path, "-") == 0 ? IO_FORMAT_TXT : io_format_from_path(path);
     tensor_save s = {t, fmt, opts};
-    return save_single(path, write_one_tensor, &s, err);
+    return io_write_single(path, write_one_tensor, &s, err);
 }
 
 pv_status io_save_indices(const char *path, int rank, const size_t *dims,
@@ -513,5 +494,5 @@ pv_status io_save_indices(const char *path, int rank, const size_t *dims,
         return pv_error_set(err, PV_ERR_USAGE, path,
                             "indices cannot be saved as PNG: use .npy, .txt, .csv or .json");
     indices_save s = {rank, dims, indices};
-    return save_single(path, write_one_indices, &s, err);
+    return io_write_single(path, write_one_indices, &s, err);
 }

@@ -510,7 +510,7 @@ void io_writer_free(io_writer *w)
     pv_free(w);
 }
 
-pv_status io_write_file(const char *path, const void *data, size_t size, pv_error *err)
+pv_status io_write_single(const char *path, io_write_fn write, const void *ctx, pv_error *err)
 {
     if (pool_cancel_requested)
         return pv_error_set(err, PV_ERR_INTERRUPTED, path, "interrupted: nothing was written");
@@ -518,10 +518,26 @@ pv_status io_write_file(const char *path, const void *data, size_t size, pv_erro
     if (w == NULL)
         return PV_ERR_NOMEM;
     io_output *o = io_writer_add(w, path, err);
-    pv_status status = o == NULL ? (err != NULL ? err->status : PV_ERR_IO)
-                                 : io_output_write(o, data, size, err);
+    pv_status status = o == NULL ? (err != NULL ? err->status : PV_ERR_IO) : write(o, ctx, err);
     if (status == PV_OK)
         status = io_writer_commit(w, err);
     io_writer_free(w);
     return status;
+}
+
+typedef struct bytes {
+    const void *data;
+    size_t size;
+} bytes;
+
+static pv_status write_bytes(io_output *o, const void *ctx, pv_error *err)
+{
+    const bytes *b = ctx;
+    return io_output_write(o, b->data, b->size, err);
+}
+
+pv_status io_write_file(const char *path, const void *data, size_t size, pv_error *err)
+{
+    const bytes b = {data, size};
+    return io_write_single(path, write_bytes, &b, err);
 }

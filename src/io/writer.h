@@ -108,9 +108,16 @@ pv_status io_writer_commit(io_writer *w, pv_error *err);
 /* Remove every temporary file not committed and free w.  NULL is fine. */
 void io_writer_free(io_writer *w);
 
-/* A set of one output: size bytes of data to path, committed (all of the
- * above: staged, mode kept, links followed, devices in place).  For a
- * command with several outputs, use one set for all of them instead. */
+/* Writes one output's content (ctx is the caller's). */
+typedef pv_status (*io_write_fn)(io_output *o, const void *ctx, pv_error *err);
+
+/* A set of one output: path added, write(o, ctx) called, committed (all of
+ * the above: staged, mode kept, links followed, devices in place); nothing
+ * is written once Ctrl-C was pressed.  For a command with several outputs,
+ * use one set for all of them instead. */
+pv_status io_write_single(const char *path, io_write_fn write, const void *ctx, pv_error *err);
+
+/* io_write_single of size bytes of data. */
 pv_status io_write_file(const char *path, const void *data, size_t size, pv_error *err);
 
 #endif
