@@ -188,3 +188,18 @@ bool cli_is_terminal(FILE *stream)
 {
     return isatty(fileno(stream)) == 1;
 }
+
+pv_status cli_result_format(const io_output *o, const char *path, io_format to,
+                            io_format *format, pv_error *err)
+{
+    *format = to;
+    if (*format == IO_FORMAT_AUTO)
+        *format = io_output_in_place(o) ? IO_FORMAT_TXT : io_format_from_path(path);
+    const bool binary = *format == IO_FORMAT_NPY || *format == IO_FORMAT_PNG;
+    if (binary && io_output_is_terminal(o))
+        return pv_error_set(err, PV_ERR_USAGE, "--to",
+                            "will not write binary %s data to a terminal; "
+                            "give -o FILE or redirect stdout",
+                            *format == IO_FORMAT_NPY ? "npy" : "png");
+    return PV_OK;
+}

@@ -17,6 +17,8 @@
 
 #include "core/error.h"
 #include "core/tensor.h"
+#include "io/iofile.h"
+#include "io/writer.h"
 
 #define CLI_PROGRAM "poolviz"
 
@@ -92,5 +94,12 @@ const char *cli_closest(const char *word, const char *const *candidates);
 
 /* True if the stream is a terminal. */
 bool cli_is_terminal(FILE *stream);
+
+/* The format of a command's result o, added to a writer for path: to (from
+ * --to), or for IO_FORMAT_AUTO text in place (stdout, a device) and else
+ * the path's extension.  A usage error for binary data (npy, png) to a
+ * terminal. */
+pv_status cli_result_format(const io_output *o, const char *path, io_format to,
+                            io_format *format, pv_error *err);
 
 #endif

@@ -37,16 +37,7 @@ static pv_status open_output(const char *path, io_format to, grad_output *out, p
         return err->status;
     if ((out->result = io_writer_add(out->writer, path != NULL ? path : "-", err)) == NULL)
         return err->status;
-    out->format = to;
-    if (out->format == IO_FORMAT_AUTO)
-        out->format = io_output_in_place(out->result) ? IO_FORMAT_TXT : io_format_from_path(path);
-    const bool binary = out->format == IO_FORMAT_NPY || out->format == IO_FORMAT_PNG;
-    if (binary && io_output_is_terminal(out->result))
-        return pv_error_set(err, PV_ERR_USAGE, "--to",
-                            "will not write binary %s data to a terminal; "
-                            "give -o FILE or redirect stdout",
-                            out->format == IO_FORMAT_NPY ? "npy" : "png");
-    return PV_OK;
+    return cli_result_format(out->result, path, to, &out->format, err);
 }
 
 /* Write t (a PNG is scaled to 0..255: a gradient has signed values) and

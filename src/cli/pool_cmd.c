@@ -83,17 +83,7 @@ static pv_status open_outputs(const cli_pool_args *a, pool_outputs *out, pv_erro
     out->result = io_writer_add(out->writer, result, err);
     if (out->result == NULL)
         return err->status;
-    out->format = a->to;
-    if (out->format == IO_FORMAT_AUTO)
-        out->format = io_output_in_place(out->result) ? IO_FORMAT_TXT
-                                                      : io_format_from_path(result);
-    bool binary = out->format == IO_FORMAT_NPY || out->format == IO_FORMAT_PNG;
-    if (binary && io_output_is_terminal(out->result))
-        return pv_error_set(err, PV_ERR_USAGE, "--to",
-                            "will not write binary %s data to a terminal; "
-                            "give -o FILE or redirect stdout",
-                            out->format == IO_FORMAT_NPY ? "npy" : "png");
-    return PV_OK;
+    return cli_result_format(out->result, result, a->to, &out->format, err);
 }
 
 /* The input as a person gave it: the file name, "<stdin>", "--matrix" or

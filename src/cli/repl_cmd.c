@@ -43,9 +43,22 @@ static void repl_emit(void *ctx, const char *text)
     cli_put_quoted(stdout, text, QUOTE_KEEP_LINES);
 }
 
-/* `step A`: the stepper on A with the line's settings.  Leaving it (q, or
- * Ctrl-C, which ends the stepper rather than the REPL) returns to the
- * prompt. */
+/* What the stepper's or the lesson player's exit code means at the prompt:
+ * leaving it (q, or Ctrl-C, which ends the screen rather than the REPL) is
+ * no error; SIGTERM ends the REPL too. */
+static pv_status screen_status(int code, pv_error *err)
+{
+    if (code == CLI_EXIT_TERMINATED)
+        cli_terminate_requested = 1;
+    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED || code == CLI_EXIT_TERMINATED) {
+        pool_cancel_requested = 0;
+        pv_error_clear(err);
+        return PV_OK;
+    }
+    return err->status != PV_OK ? err->status : PV_ERR_DATA;
+}
+
+/* `step A`: the stepper on A with the line's settings. */
 static pv_status repl_step(void *ctx, const char *name, const tensor *input,
                            const pool_params *params, pv_error *err)
 {
@@ -55,15 +68,7 @@ static pv_status repl_step(void *ctx, const char *name, const tensor *input,
                             "the stepper needs a terminal; in a script use explain or pool");
     tui_options o = {.input = input, .name = name, .params = params, .color = r->color,
                      .graphics = r->graphics};
-    int code = tui_run(&o, err);
-    if (code == CLI_EXIT_TERMINATED)
-        cli_terminate_requested = 1;    /* SIGTERM ends the REPL too */
-    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED || code == CLI_EXIT_TERMINATED) {
-        pool_cancel_requested = 0;
-        pv_error_clear(err);
-        return PV_OK;
-    }
-    return err->status != PV_OK ? err->status : PV_ERR_DATA;
+    return screen_status(tui_run(&o, err), err);
 }
 
 /* `set graphics MODE`: how the next `step` draws pictures. */
@@ -86,15 +91,7 @@ static pv_status repl_lesson(void *ctx, const char *name, pv_error *err)
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return lesson_print_by_name(name, repl_emit, ctx, err);
     lessonview_options o = {.color = r->color};
-    int code = lessonview_run_by_name(name, &o, err);
-    if (code == CLI_EXIT_TERMINATED)
-        cli_terminate_requested = 1;    /* SIGTERM ends the REPL too */
-    if (code == CLI_EXIT_OK || code == CLI_EXIT_INTERRUPTED || code == CLI_EXIT_TERMINATED) {
-        pool_cancel_requested = 0;
-        pv_error_clear(err);
-        return PV_OK;
-    }
-    return err->status != PV_OK ? err->status : PV_ERR_DATA;
+    return screen_status(lessonview_run_by_name(name, &o, err), err);
 }
 
 static pv_status take_script(void *ctx, const char *arg, pv_error *err)
