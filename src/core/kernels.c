@@ -547,6 +547,25 @@ typedef struct kern_job {
     double *gram;           /* bilinear: its C x C matrix */
 } kern_job;
 
+/* Item `item` of a banded plan: its plane's band of output rows. */
+static kern_band_args band_of(const kern_job *job, size_t item, void *scratch)
+{
+    const kern_plan *kp = &job->st->kp;
+    const size_t plane = item / kp->bands, band = item % kp->bands;
+    const size_t plane_in = kp->h * kp->w, plane_out = kp->oh * kp->ow;
+    kern_band_args a = {kp,
+                        &kp->rows,
+                        &kp->cols,
+                        (const char *)job->input->data + plane * plane_in * job->es,
+                        (char *)job->output->data + plane * plane_out * job->es,
+                        job->idx ? job->idx + plane * plane_out : NULL,
+                        band * kp->band_rows,
+                        0,
+                        scratch};
+    a.oy1 = a.oy0 + kp->band_rows < kp->oh ? a.oy0 + kp->band_rows : kp->oh;
+    return a;
+}
+
 static pv_status run_item(const kern_job *job, size_t item, void *scratch, pv_error *err)
 {
     (void)err; /* no kernel fails on values today; the reference path does */
@@ -559,13 +578,8 @@ static pv_status run_item(const kern_job *job, size_t item, void *scratch, pv_er
 
     switch (st->kind) {
     case KK_BAND: {
-        const size_t plane = item / kp->bands, band = item % kp->bands;
-        const size_t plane_out = kp->oh * kp->ow;
-        kern_band_args a = {kp, &kp->rows, &kp->cols, in + plane * hw * es,
-                            out + plane * plane_out * es,
-                            job->idx ? job->idx + plane * plane_out : NULL, band * kp->band_rows,
-                            0, scratch};
-        a.oy1 = a.oy0 + kp->band_rows < kp->oh ? a.oy0 + kp->band_rows : kp->oh;
+        const size_t plane = item / kp->bands;
+        kern_band_args a = band_of(job, item, scratch);
         kern_axis rows, cols;
         if (plan->plane_row_start != NULL) {
             /* torch fractional: this plane's windows, all inside the input */
@@ -609,13 +623,7 @@ static pv_status run_item(const kern_job *job, size_t item, void *scratch, pv_er
         job->impl->gram_rows(kp, in, job->sample, item, item + 1, job->gram);
         return PV_OK;
     case KK_WINDOW: {
-        const size_t plane = item / kp->bands, band = item % kp->bands;
-        const size_t plane_out = kp->oh * kp->ow;
-        kern_band_args a = {kp, &kp->rows, &kp->cols, in + plane * hw * es,
-                            out + plane * plane_out * es,
-                            job->idx ? job->idx + plane * plane_out : NULL, band * kp->band_rows,
-                            0, scratch};
-        a.oy1 = a.oy0 + kp->band_rows < kp->oh ? a.oy0 + kp->band_rows : kp->oh;
+        const kern_band_args a = band_of(job, item, scratch);
         job->impl->window_band(&a);
         return PV_OK;
     }
