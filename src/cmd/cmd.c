@@ -252,6 +252,14 @@ static pv_status emit_text(cmd_session *s, cmd_text *text, pv_error *err)
     return PV_OK;
 }
 
+/* Emit text and free it: a command's last step. */
+static cmd_result emit_and_free(cmd_session *s, cmd_text *text, pv_error *err)
+{
+    const pv_status st = emit_text(s, text, err);
+    cmd_text_free(text);
+    return st == PV_OK ? CMD_OK : CMD_ERROR;
+}
+
 /* The text of a matrix with at most this many values is built whole in
  * memory; a bigger one goes through an anonymous temporary file. */
 #define EMIT_WHOLE_MAX ((size_t)1 << 16)
@@ -1394,9 +1402,7 @@ static cmd_result run_explain(cmd_session *s, const cmd_words *w, pv_error *err)
     pool_explanation_format(&ex, tensor_get(out, at), EXPLAIN_MAX_TERMS, formula,
                             sizeof formula);
     cmd_text_appendf(&text, "\n%s\n", formula);
-    if (emit_text(s, &text, err) == PV_OK)
-        result = CMD_OK;
-    cmd_text_free(&text);
+    result = emit_and_free(s, &text, err);
 done:
     if (have_ex)
         pool_explanation_release(&ex);
@@ -1427,9 +1433,7 @@ static cmd_result run_size(cmd_session *s, const cmd_words *w, pv_error *err)
             cmd_text_appendf(&text, "%s\n", line);
         }
         cmd_text_appendf(&text, "output: %s (input %s)\n", out_shape, in_shape);
-        if (emit_text(s, &text, err) == PV_OK)
-            result = CMD_OK;
-        cmd_text_free(&text);
+        result = emit_and_free(s, &text, err);
     }
     pool_plan_free(plan);
     pool_params_release(&p);
@@ -1459,9 +1463,7 @@ static cmd_result run_code(cmd_session *s, const cmd_words *w, pv_error *err)
         cmd_text text;
         cmd_text_init(&text);
         cmd_code_write(&text, &p, plan, in ? w->word[1] : NULL);
-        if (emit_text(s, &text, err) == PV_OK)
-            result = CMD_OK;
-        cmd_text_free(&text);
+        result = emit_and_free(s, &text, err);
     }
     pool_plan_free(plan);
     pool_params_release(&p);
