@@ -405,7 +405,8 @@ static void test_between_avg_and_max(void)
     pool_explanation_release(&ex);
     tensor_free(t);
 
-    /* median: NaN propagates; the lower middle; ties take the first cell */
+    /* median: NaN propagates; the lower middle; among equal values the cell
+     * at the middle place of the stable sort (here also the first) */
     double v[4] = {3, NAN, 7, 1};
     t = make_matrix(2, 2, v);
     explain_text(t, "op=median", 0, buf, sizeof buf, &ex);
@@ -417,6 +418,21 @@ static void test_between_avg_and_max(void)
     explain_text(t, "op=median", 0, buf, sizeof buf, &ex);
     CHECK(ex.result == 5 && ex.index == 0);
     pool_explanation_release(&ex);
+    /* ties not at the first: 1 3 / 3 1 sorts to 1(0) 1(3) 3(1) 3(2), the
+     * lower middle is place 1, cell 3 (torch.median(dim) says 3 too); the
+     * detail marks that place */
+    double crossed[4] = {1, 3, 3, 1};
+    tensor *tc = make_matrix(2, 2, crossed);
+    explain_text(tc, "op=median", 0, buf, sizeof buf, &ex);
+    CHECK(ex.result == 1 && ex.index == 3 && ex.winner == 3);
+    char detail[256];
+    pool_text tb = {detail, sizeof detail, 0};
+    detail[0] = '\0';
+    pool_op_info_of(POOL_MEDIAN)->detail(&ex, &tb, 16);
+    CHECK_STR(detail, "sorted:  1 [1] 3 3\n4 values: the middle is number 2 (the lower of the "
+                      "two middles, as torch.median)");
+    pool_explanation_release(&ex);
+    tensor_free(tc);
     /* softpool and lse of a window with +inf */
     tensor_set(t, 2, INFINITY);
     explain_text(t, "op=softpool", 0, buf, sizeof buf, &ex);
