@@ -99,22 +99,81 @@ static bool scratch_count(const pool_plan *plan, size_t *count)
 #if defined(KERNELS_HAVE_AVX2)
 #include <immintrin.h>
 
+/* The rows k2s2f3_plane_avx2 works on for one output row. */
+typedef struct k2s2f3_rows {
+    const float *x1, *x2;           /* input rows 2oy+1 and 2oy+2 */
+    const float *hb_row, *qa_row;   /* from output row oy-1: the row maxima of
+                                       input row 2oy, a/4 */
+    float *h1_row, *ab_row, *v;     /* row maxima of x1, a/4 + b/2, the blur
+                                       down the columns */
+    float *hb_next, *qa_next;       /* for output row oy+1 */
+} k2s2f3_rows;
+
+#define K2S2F3_FN static inline __attribute__((always_inline, target("avx2")))
+
+/* Columns [j, j + 8) of input row 2oy+1: a/4 + b/2, or b alone in the
+ * first output row (whose row a, -1, reflects to row c, 1). */
+K2S2F3_FN void k2s2f3_take_b(const k2s2f3_rows *r, long j, bool first)
+{
+    const __m256 h1 = _mm256_max_ps(_mm256_loadu_ps(r->x1 + j + 1), _mm256_loadu_ps(r->x1 + j));
+    const __m256 mb = _mm256_max_ps(h1, _mm256_loadu_ps(r->hb_row + j));
+    _mm256_storeu_ps(r->h1_row + j, h1);
+    if (first)
+        _mm256_storeu_ps(r->ab_row + j, mb);
+    else
+        _mm256_storeu_ps(r->ab_row + j, _mm256_add_ps(_mm256_loadu_ps(r->qa_row + j),
+                                                      _mm256_mul_ps(_mm256_set1_ps(0.5f), mb)));
+}
+
+/* The same columns of input row 2oy+2 (none below the last first-stage
+ * row): row c, then v = (a/4 + b/2) + c/4. */
+K2S2F3_FN void k2s2f3_take_c(const k2s2f3_rows *r, long j, bool first, bool below)
+{
+    __m256 qc; /* c/4 */
+    if (below) {
+        const __m256 h2 = _mm256_max_ps(_mm256_loadu_ps(r->x2 + j + 1), _mm256_loadu_ps(r->x2 + j));
+        qc = _mm256_mul_ps(_mm256_set1_ps(0.25f),
+                           _mm256_max_ps(h2, _mm256_loadu_ps(r->h1_row + j)));
+        _mm256_storeu_ps(r->hb_next + j, h2);
+        _mm256_storeu_ps(r->qa_next + j, qc);
+    } else {
+        qc = _mm256_loadu_ps(r->qa_row + j); /* row mh reflects to mh - 2 */
+    }
+    __m256 ab = _mm256_loadu_ps(r->ab_row + j);
+    if (first)
+        ab = _mm256_add_ps(qc, _mm256_mul_ps(_mm256_set1_ps(0.5f), ab));
+    _mm256_storeu_ps(r->v + j, _mm256_add_ps(ab, qc));
+}
+
+/* Both passes over the columns of one output row, in strips of 8, the last
+ * one overlapping the one before it (it recomputes the same values). */
+K2S2F3_FN void k2s2f3_columns(const k2s2f3_rows *r, long mw, bool first, bool below)
+{
+    long j = 0;
+    for (; j + 8 <= mw; j += 8)
+        k2s2f3_take_b(r, j, first);
+    if (j < mw)
+        k2s2f3_take_b(r, mw - 8, first);
+    for (j = 0; j + 8 <= mw; j += 8)
+        k2s2f3_take_c(r, j, first, below);
+    if (j < mw)
+        k2s2f3_take_c(r, mw - 8, first, below);
+}
+
 /* The common case, float32 on AVX2: a 2x2 max without padding or
  * dilation, then the [1 2 1] blur at stride 2, in one pass down the plane.
  * Output row oy reads first-stage rows 2oy-1, 2oy and 2oy+1 (reflected at
  * the edges); the first (times 1/4, its term) is kept from output row
- * oy-1, with the row maxima of input row 2oy (state, double-buffered).  Input row 2oy+1 is read whole
- * in one pass (its row maxima, first-stage row 2oy, and the first two terms
- * of the column blur a/4 + b/2), then input row 2oy+2 in another (first-stage
- * row 2oy+1 and the last term): one input row at a time, as reading two rows
- * side by side costs the memory system more than the passes over the
- * L1-resident rows of scratch.  Then the blurred row is blurred along at
- * stride 2.  The sums are added in the general path's order, so both give
- * the same bits; strips of 8 columns, the last one overlapping the one
- * before it (it recomputes the same values).  The max is the plain one
- * (vmaxps returns its second operand, the window's first tap, for a NaN):
- * returns whether an output is NaN, for the caller's needs_exact.
- * scratch: seven rows of `stride` floats. */
+ * oy-1, with the row maxima of input row 2oy (state, double-buffered).
+ * Input row 2oy+1 is read whole in one pass (its row maxima, first-stage
+ * row 2oy, the first two terms of the column blur a/4 + b/2), then input
+ * row 2oy+2 in another (first-stage row 2oy+1 and the last term): one input
+ * row at a time, through rows of scratch that stay in the first-level
+ * cache.  Then the blurred row is blurred along at stride 2.  The sums are
+ * added in the general path's order, so both give the same bits.  The max
+ * is the plain one (vmaxps returns its second operand, the window's first
+ * tap, for a NaN): returns whether an output is NaN, for the caller's
+ * needs_exact.  scratch: seven rows of `stride` floats. */
 __attribute__((target("avx2"))) static bool k2s2f3_plane_avx2(const pool_plan *plan,
                                                               const float *x, float *y,
                                                               float *scratch, size_t stride)
@@ -134,44 +193,22 @@ __attribute__((target("avx2"))) static bool k2s2f3_plane_avx2(const pool_plan *p
                          _mm256_max_ps(_mm256_loadu_ps(x + jj + 1), _mm256_loadu_ps(x + jj)));
     }
     for (size_t oy = 0; oy < oh; oy++) {
-        const float *hb_row = state[oy % 2][0], *qa_row = state[oy % 2][1];
-        float *hb_next = state[(oy + 1) % 2][0], *qa_next = state[(oy + 1) % 2][1];
         const long b = 2 * (long)oy;
-        const float *x1 = x + (b + 1) * w, *x2 = x + (b + 2) * w;
-        const bool below = b + 1 < mh; /* first-stage row 2oy+1 exists */
-        /* input row 2oy+1: a/4 + b/2, or b alone in the first row (whose
-         * row a, -1, reflects to row c, 1) */
-        for (long j = 0; j < mw; j += 8) {
-            const long jj = j + 8 <= mw ? j : mw - 8;
-            KERNELS_PREFETCH(x1 + jj + 128);
-            const __m256 h1 = _mm256_max_ps(_mm256_loadu_ps(x1 + jj + 1), _mm256_loadu_ps(x1 + jj));
-            const __m256 mb = _mm256_max_ps(h1, _mm256_loadu_ps(hb_row + jj));
-            _mm256_storeu_ps(h1_row + jj, h1);
-            if (oy == 0)
-                _mm256_storeu_ps(ab_row + jj, mb);
-            else
-                _mm256_storeu_ps(ab_row + jj, _mm256_add_ps(_mm256_loadu_ps(qa_row + jj),
-                                                            _mm256_mul_ps(half, mb)));
-        }
-        /* input row 2oy+2: row c, then v = (a/4 + b/2) + c/4 */
-        for (long j = 0; j < mw; j += 8) {
-            const long jj = j + 8 <= mw ? j : mw - 8;
-            __m256 qc; /* c/4 */
-            if (below) {
-                KERNELS_PREFETCH(x2 + jj + 128);
-                const __m256 h2 =
-                    _mm256_max_ps(_mm256_loadu_ps(x2 + jj + 1), _mm256_loadu_ps(x2 + jj));
-                qc = _mm256_mul_ps(quarter, _mm256_max_ps(h2, _mm256_loadu_ps(h1_row + jj)));
-                _mm256_storeu_ps(hb_next + jj, h2);
-                _mm256_storeu_ps(qa_next + jj, qc);
-            } else {
-                qc = _mm256_loadu_ps(qa_row + jj); /* row mh reflects to mh - 2 */
-            }
-            __m256 ab = _mm256_loadu_ps(ab_row + jj);
-            if (oy == 0)
-                ab = _mm256_add_ps(qc, _mm256_mul_ps(half, ab));
-            _mm256_storeu_ps(v + jj, _mm256_add_ps(ab, qc));
-        }
+        const k2s2f3_rows r = {.x1 = x + (b + 1) * w,
+                               .x2 = x + (b + 2) * w,
+                               .hb_row = state[oy % 2][0],
+                               .qa_row = state[oy % 2][1],
+                               .h1_row = h1_row,
+                               .ab_row = ab_row,
+                               .v = v,
+                               .hb_next = state[(oy + 1) % 2][0],
+                               .qa_next = state[(oy + 1) % 2][1]};
+        if (oy == 0)
+            k2s2f3_columns(&r, mw, true, true); /* mh >= 2: row 1 exists */
+        else if (b + 1 < mh)                    /* first-stage row 2oy+1 exists */
+            k2s2f3_columns(&r, mw, false, true);
+        else
+            k2s2f3_columns(&r, mw, false, false);
         float *yo = y + oy * ow;
         /* column -1 reflects to 1; outputs [1, mw / 2) have their taps
          * inside; an odd mw leaves one more, whose right tap (mw) reflects
