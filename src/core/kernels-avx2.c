@@ -1,6 +1,7 @@
-/* kernels-avx2.c - the band kernels compiled for AVX2.  kernels.c uses
- * them when the processor has AVX2; the rest of the program is built for
- * the baseline instruction set. */
+/* kernels-avx2.c - the band kernels compiled for AVX2 and FMA.  kernels.c
+ * uses them when the processor has both (every x86 processor with AVX2
+ * but a few has FMA too); the rest of the program is built for the baseline
+ * instruction set. */
 #include "kernels.h"
 
 #if defined(KERNELS_HAVE_AVX2)
@@ -14,9 +15,9 @@
 
 #include "opmath.h"
 
-#define KFN static inline __attribute__((target("avx2"), unused))
+#define KFN static inline __attribute__((target("avx2,fma"), unused))
 /* for the loops specialised by constant arguments */
-#define KFN_FLAT static inline __attribute__((always_inline, target("avx2"), unused))
+#define KFN_FLAT static inline __attribute__((always_inline, target("avx2,fma"), unused))
 #define KCAT2(a, b) a##_##b
 #define KCAT(a, b) KCAT2(a, b)
 #define KISA_AVX2 1

@@ -1993,33 +1993,36 @@ KFN void KP(middle3x3_band)(const kern_band_args *a)
 #if KT_F32
 /* Softmax weights and log-sum-exp of float32 windows at stride 2 (windows
  * of 2 or 3, padding <= 1), 8 windows a vector, in float:
- *   with m the window's max and u = max(r (x - m) log2 e, -126) = n + f
- *   (n whole, |f| <= 1/2), 2^f - 1 = f P(f), P of degree 4 fitted for the
- *   least largest relative error (4.4e-7), so e^(r (x - m)) = 2^n (1 + f P)
- *   and its expm1 = 2^n f P + (2^n - 1), both good to about 5e-7 relative
- *   (a weight under 2^-126 counts as 2^-126: its share is below 1e-38);
- *   the weighted sum = m + sum w (x - m) / sum w;
- *   lse = m + log1p(z) / r, z = sum expm1 / n, with log1p(z) =
- *   log(1 + z) z / ((1 + z) - 1) (exact where 1 + z = 1) and log by the
- *   exponent and 2 atanh((s - 1)/(s + 1)) to u^9, s in [sqrt 1/2, sqrt 2).
+ *   with m the window's max, s = r log2 e and d = max(x - m, -100/s),
+ *   d s = n + f, n the nearest whole number (in [-100, 0]) and |f| <= 1/2:
+ *   t = d s + (0x1.8p23 + 127) rounded holds n + 127 in its low bits, so
+ *   n = t - that, f = d s - n (both fused, rounded once) and 2^n is t's
+ *   bits shifted into the exponent.  2^f - 1 = f P(f), P of degree 4
+ *   fitted for the least largest relative error (4.4e-7), so
+ *   e^(r (x - m)) = 2^n (1 + f P) and its expm1 = 2^n f P + (2^n - 1),
+ *   both good to about 5e-7 relative (a weight under 2^-100 counts as
+ *   2^-100: its share is below 1e-30);
+ *   the weighted sum = m + sum w d / sum w;
+ *   lse = m + log1p(z) / r, z = sum expm1 / k = (sum 2^n f P + (sum 2^n - k)) / k
+ *   over the k cells, with 1 + z = 2^e c (c in [sqrt 1/2, sqrt 2)):
+ *   log1p(z) = e log 2 + 2 atanh(v), v = (c - 1)/(c + 1) by the series to
+ *   v^9, where e = 0 takes z for c - 1 in the numerator (exact where
+ *   1 + z rounds).
  * The expm1 form keeps lse's relative accuracy when the window's values
- * are close together.  Both stay within a few float32 units of the window's
- * largest |x| (lse: of max |x| + 1/r).  A window holding a NaN or an
- * infinity is the reducer's (whose result then depends on the order). */
-/* The scalar forms of V_POW2, V_MANT, V_EXPO. */
-KFN float KP(pow2f)(float n)
+ * are close together, or r is small.  Both stay within a few float32 units
+ * of the window's largest |x| (lse: of max |x| + 1/r).  A window holding a
+ * NaN or an infinity is the reducer's (whose result then depends on the
+ * order).  In such a window's lanes the arithmetic below computes garbage
+ * that is thrown away, but never converts a float to an integer. */
+
+/* The scalar forms of V_POW2BITS, V_MANT, V_EXPO. */
+KFN float KP(pow2bits)(float t)
 {
-    /* A lane of a window holding NaN or an infinity (whose result the
-     * reducer gives) may bring n = NaN or +-inf here: keep the conversion
-     * defined; the lane's value is not used. */
-    if (!(n >= -126.0f))
-        n = -126.0f;
-    else if (n > 127.0f)
-        n = 127.0f;
-    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
-    float v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
+    uint32_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    bits <<= 23;
+    memcpy(&t, &bits, sizeof t);
+    return t;
 }
 
 KFN float KP(mantf)(float v)
@@ -2043,60 +2046,68 @@ KFN float KP(expof)(float v)
 #define EXP2M1_P2 0.055505002645969054f
 #define EXP2M1_P3 0.00966624534977354f
 #define EXP2M1_P4 0.0013333518194798832f
+/* 0x1.8p23 + 127 */
+#define SOFTMAX_MAGIC 12583039.0f
 
-/* One window's value from its k cells x (float32 lanes): the vector lanes
- * and softmax_one() below do the same operations in the same order. */
-#define SOFTMAX_WINDOW(VTYPE, SET1, MAXF, MINF, ADDF, SUBF, MULF, DIVF, ROUNDF, POW2F, MANTF, EXPOF,     \
-                       GREATERF, BLENDF, EQF, x, k, lse, scale, inverse_n, inverse_r, y)            \
+/* One window's sums from its k cells x (float32 lanes): m, and y = the
+ * weighted sum (softpool) or z (lse, for LSE_FINISH).  The vector lanes and
+ * softmax_one() below do the same operations in the same order.
+ * scale = r log2 e, dmin = -100 / scale. */
+#define SOFTMAX_SUMS(VTYPE, SET1, MAXF, ADDF, SUBF, MULF, FMAF, DIVF, POW2BITSF, x, k, lse, scale,  \
+                     dmin, inverse_n, m, y)                                                    \
     do {                                                                                       \
-        const VTYPE one_ = SET1(1.0f), zero_ = SET1(0.0f);                                     \
-        VTYPE m_ = (x)[0], sum_ = zero_, weighted_ = zero_;                                    \
-        _Pragma("GCC unroll 9") for (int t_ = 0; t_ < (k); t_++)                               \
+        const VTYPE zero_ = SET1(0.0f), magic_ = SET1(SOFTMAX_MAGIC);                          \
+        VTYPE m_ = (x)[0], sum_ = zero_, acc_ = zero_;                                         \
+        _Pragma("GCC unroll 9") for (int t_ = 1; t_ < (k); t_++)                               \
             m_ = MAXF(m_, (x)[t_]);                                                            \
         _Pragma("GCC unroll 9") for (int t_ = 0; t_ < (k); t_++) {                             \
-            const VTYPE d_ = MAXF(SUBF((x)[t_], m_), SET1(-88.0f));                            \
-            /* in [-126, 0] (a NaN cell may leave m below a cell: whatever              \
-             * such a window computes is thrown away, but stays in range) */             \
-            const VTYPE u_ = MINF(MAXF(MULF(d_, (scale)), SET1(-126.0f)), zero_);              \
-            const VTYPE n_ = ROUNDF(u_), f_ = SUBF(u_, n_);                                    \
-            const VTYPE q_ = MULF(                                                             \
-                f_, ADDF(SET1(EXP2M1_P0),                                                      \
-                         MULF(f_, ADDF(SET1(EXP2M1_P1),                                        \
-                                       MULF(f_, ADDF(SET1(EXP2M1_P2),                          \
-                                                     MULF(f_, ADDF(SET1(EXP2M1_P3),            \
-                                                                   MULF(f_, SET1(EXP2M1_P4)))))))))); \
-            const VTYPE two_n_ = POW2F(n_);                                                    \
+            const VTYPE d_ = MAXF(SUBF((x)[t_], m_), (dmin));                                  \
+            const VTYPE t2_ = FMAF(d_, (scale), magic_);                                       \
+            const VTYPE f_ = FMAF(d_, (scale), SUBF(magic_, t2_));                             \
+            const VTYPE p_ = FMAF(                                                             \
+                f_, FMAF(f_, FMAF(f_, FMAF(f_, SET1(EXP2M1_P4), SET1(EXP2M1_P3)), SET1(EXP2M1_P2)), \
+                         SET1(EXP2M1_P1)),                                                     \
+                SET1(EXP2M1_P0));                                                              \
+            const VTYPE q_ = MULF(f_, p_), two_n_ = POW2BITSF(t2_);                            \
             if (lse) {                                                                         \
-                sum_ = ADDF(sum_, ADDF(MULF(two_n_, q_), SUBF(two_n_, one_)));                 \
+                acc_ = FMAF(two_n_, q_, acc_);                                                 \
+                sum_ = ADDF(sum_, two_n_);                                                     \
             } else {                                                                           \
-                const VTYPE w_ = ADDF(two_n_, MULF(two_n_, q_));                               \
+                const VTYPE w_ = FMAF(two_n_, q_, two_n_);                                     \
                 sum_ = ADDF(sum_, w_);                                                         \
-                weighted_ = ADDF(weighted_, MULF(w_, d_));                                     \
+                acc_ = FMAF(w_, d_, acc_);                                                     \
             }                                                                                  \
         }                                                                                      \
-        if (lse) {                                                                             \
-            const VTYPE z_ = MULF(sum_, (inverse_n)), w_ = ADDF(one_, z_);                     \
-            VTYPE s_ = MANTF(w_), e_ = EXPOF(w_);                                              \
-            const bool_or_mask_ high_ = GREATERF(s_, SET1(1.41421356f));                       \
-            s_ = BLENDF(high_, MULF(s_, SET1(0.5f)), s_);                                      \
-            e_ = BLENDF(high_, ADDF(e_, one_), e_);                                            \
-            const VTYPE u_ = DIVF(SUBF(s_, one_), ADDF(s_, one_)), u2_ = MULF(u_, u_);         \
-            const VTYPE series_ = ADDF(                                                        \
-                one_, MULF(u2_, ADDF(SET1(1.0f / 3),                                           \
-                                     MULF(u2_, ADDF(SET1(0.2f),                                \
-                                                    MULF(u2_, ADDF(SET1(1.0f / 7),             \
-                                                                   MULF(u2_, SET1(1.0f / 9))))))))); \
-            const VTYPE log_w_ = ADDF(MULF(e_, SET1(0.693147182f)), MULF(ADDF(u_, u_), series_)); \
-            const VTYPE log1p_ = BLENDF(EQF(w_, one_), z_, DIVF(MULF(log_w_, z_), SUBF(w_, one_))); \
-            (y) = ADDF(m_, MULF(log1p_, (inverse_r)));                                         \
-        } else {                                                                               \
-            (y) = ADDF(m_, DIVF(weighted_, sum_));                                             \
-        }                                                                                      \
+        (m) = m_;                                                                              \
+        if (lse)                                                                               \
+            (y) = MULF(ADDF(acc_, SUBF(sum_, SET1((float)(k)))), (inverse_n));                \
+        else                                                                                   \
+            (y) = ADDF(m_, DIVF(acc_, sum_));                                                  \
+    } while (0)
+
+/* lse from a window's m and z: m + log1p(z) / r. */
+#define LSE_FINISH(VTYPE, SET1, ADDF, SUBF, MULF, FMAF, DIVF, MANTF, EXPOF, GREATERF, BLENDF, EQF, \
+                   z, m, inverse_r, y)                                                         \
+    do {                                                                                       \
+        const VTYPE one_ = SET1(1.0f), zero_ = SET1(0.0f), z_ = (z);                           \
+        const VTYPE w_ = ADDF(one_, z_);                                                       \
+        VTYPE c_ = MANTF(w_), e_ = EXPOF(w_);                                                  \
+        const bool_or_mask_ high_ = GREATERF(c_, SET1(1.41421356f));                           \
+        c_ = BLENDF(high_, MULF(c_, SET1(0.5f)), c_);                                          \
+        e_ = BLENDF(high_, ADDF(e_, one_), e_);                                                \
+        const VTYPE inverse_ = DIVF(one_, ADDF(c_, one_));                                     \
+        const VTYPE v_ = MULF(SUBF(c_, one_), inverse_), v2_ = MULF(v_, v_);                   \
+        const VTYPE top_ = MULF(BLENDF(EQF(e_, zero_), z_, SUBF(c_, one_)), inverse_);         \
+        const VTYPE series_ = FMAF(                                                            \
+            v2_, FMAF(v2_, FMAF(v2_, FMAF(v2_, SET1(2.0f / 9), SET1(2.0f / 7)), SET1(2.0f / 5)),   \
+                      SET1(2.0f / 3)),                                                         \
+            SET1(2.0f));                                                                       \
+        const VTYPE log1p_ = FMAF(e_, SET1(0.693147182f), MULF(top_, series_));                \
+        (y) = FMAF(log1p_, (inverse_r), (m));                                                  \
     } while (0)
 
 #define SF_SET1(x) ((float)(x))
 #define SF_MAX(a, b) ((a) > (b) ? (a) : (b))
-#define SF_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define SF_ADD(a, b) ((a) + (b))
 #define SF_SUB(a, b) ((a) - (b))
 #define SF_MUL(a, b) ((a) * (b))
@@ -2105,11 +2116,18 @@ KFN float KP(expof)(float v)
 #define SF_BLEND(m, l, e) ((m) ? (l) : (e))
 #define SF_EQ(a, b) ((a) == (b))
 
+/* The float constants of a plan's windows: r log2 e, -100 over that, 1/r. */
+KFN void KP(softmax_constants)(const kern_plan *kp, float *scale, float *dmin, float *inverse_r)
+{
+    *scale = (float)(kp->sharpness * 1.4426950408889634);
+    *dmin = -100.0f / *scale;
+    *inverse_r = (float)(1 / kp->sharpness);
+}
+
 /* Output (oy, ox) by the vector lanes' arithmetic, one window (any count of
  * cells); the reducer's where a cell is not finite. */
 KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse)
 {
-    const kern_plan *kp = a->kp;
     const kern_axis *ry = a->rows, *cx = a->cols;
     const size_t W = cx->in;
     const long nr = ry->count[oy], nc = cx->count[ox];
@@ -2126,32 +2144,39 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
         KP(window_one)(a, oy, ox, a->scratch);
         return;
     }
-    const float scale = (float)(kp->sharpness * 1.4426950408889634);
-    const float inverse_n = 1.0f / (float)k, inverse_r = (float)(1 / kp->sharpness);
-    float y;
+    float scale, dmin, inverse_r;
+    KP(softmax_constants)(a->kp, &scale, &dmin, &inverse_r);
+    const float inverse_n = 1.0f / (float)k;
+    float m, y;
+    SOFTMAX_SUMS(float, SF_SET1, SF_MAX, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(pow2bits), x, k,
+                 lse, scale, dmin, inverse_n, m, y);
+    if (lse) {
 #define bool_or_mask_ bool
-    SOFTMAX_WINDOW(float, SF_SET1, SF_MAX, SF_MIN, SF_ADD, SF_SUB, SF_MUL, SF_DIV, nearbyintf, KP(pow2f),
-                   KP(mantf), KP(expof), SF_GREATER, SF_BLEND, SF_EQ, x, k, lse, scale, inverse_n,
-                   inverse_r, y);
+        LSE_FINISH(float, SF_SET1, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(mantf), KP(expof),
+                   SF_GREATER, SF_BLEND, SF_EQ, y, m, inverse_r, y);
 #undef bool_or_mask_
+    }
     ((float *)a->out)[oy * cx->out + ox] = y;
 }
 
-/* The windows of one vector: `rows` rows of `shape` from row0 + 2 ox; y
- * in V_PAIR's lane order, check NaN where a cell is not finite. */
+/* The windows of one vector: `rows` rows of `shape` from row0 + 2 ox; m
+ * and y (SOFTMAX_SUMS) in V_PAIR's lane order, check NaN where a cell is
+ * not finite (or the cells' sum overflows), else 0. */
 KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int shape,
-                                 const long rows, const bool lse, VT scale, VT inverse_n,
-                                 VT inverse_r, VT *y, VT *check)
+                                 const long rows, const bool lse, VT scale, VT dmin,
+                                 VT inverse_n, VT *m, VT *y, VT *check)
 {
     const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
-    VT x[9], zero = V_SET1(0.0f), c = zero;
+    VT x[9];
     int k = 0;
-    x[0] = zero;
+    x[0] = V_SET1(0.0f);
 #pragma GCC unroll 3
     for (long i = 0; i < rows; i++) {
         const KT *p = row0 + (size_t)i * W + 2 * ox;
         VT e0, o1, t0, t1, t2;
-        KERNELS_PREFETCH(p + 128);
+        /* far ahead: each vector is long work, so the loads alone would
+         * not keep enough of the input coming */
+        KERNELS_PREFETCH(p + 512);
         switch (shape) {
         case S2_K2P0:
             V_PAIR(p, t0, t1);
@@ -2178,16 +2203,67 @@ KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int 
         if (taps == 3)
             x[k++] = t2;
     }
+    VT c = x[0];
 #pragma GCC unroll 9
-    for (int t = 0; t < k; t++)
-        c = V_ADD(c, V_MUL(x[t], zero)); /* NaN: a cell not finite */
-#define bool_or_mask_ VM
-    SOFTMAX_WINDOW(VT, V_SET1, V_MAX, V_MIN, V_ADD, V_SUB, V_MUL, V_DIV, V_ROUND, V_POW2, V_MANT, V_EXPO,
-                   V_GREATER, V_BLEND, V_EQ, x, k, lse, scale, inverse_n, inverse_r, *y);
-#undef bool_or_mask_
-    *check = c;
+    for (int t = 1; t < k; t++)
+        c = V_ADD(c, x[t]);
+    *check = V_SUB(c, c);
+    SOFTMAX_SUMS(VT, V_SET1, V_MAX, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_POW2BITS, x, k, lse, scale,
+                 dmin, inverse_n, *m, *y);
 }
 
+/* One output row's vectors [vlo, vhi) store y (softpool), or m into the
+ * output and z into zrow (lse), and flag the vectors with a window that is
+ * not theirs in bad; true if any. */
+KFN_FLAT bool KP(softmax_row_sums)(const KT *row0, size_t W, const int shape, const long rn,
+                                   const bool lse, VT scale, VT dmin, VT inverse_n, size_t vlo,
+                                   size_t vhi, KT *o, float *zrow, unsigned char *bad)
+{
+    bool any = false;
+    size_t ox = vlo;
+    /* two vectors at a time where they can (more independent work) */
+    for (; ox + VL < vhi && rn == 2; ox += 2 * VL) {
+        VT m0, y0, c0, m1, y1, c1;
+        KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, dmin, inverse_n, &m0, &y0, &c0);
+        KP(softmax_vector)(row0, W, ox + VL, shape, 2, lse, scale, dmin, inverse_n, &m1, &y1, &c1);
+        if (lse) {
+            V_ST(o + ox, V_UNPERM(m0));
+            V_ST(o + ox + VL, V_UNPERM(m1));
+            V_ST(zrow + ox, V_UNPERM(y0));
+            V_ST(zrow + ox + VL, V_UNPERM(y1));
+        } else {
+            V_ST(o + ox, V_UNPERM(y0));
+            V_ST(o + ox + VL, V_UNPERM(y1));
+        }
+        const bool b = V_ANY(V_UNORD(c0, c1));
+        bad[(ox - vlo) / VL] = bad[(ox - vlo) / VL + 1] = b;
+        any = any || b;
+    }
+    for (; ox < vhi; ox += VL) {
+        VT m, y, c;
+        if (rn == 2)
+            KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, dmin, inverse_n, &m, &y, &c);
+        else if (rn == 3)
+            KP(softmax_vector)(row0, W, ox, shape, 3, lse, scale, dmin, inverse_n, &m, &y, &c);
+        else
+            KP(softmax_vector)(row0, W, ox, shape, 1, lse, scale, dmin, inverse_n, &m, &y, &c);
+        if (lse) {
+            V_ST(o + ox, V_UNPERM(m));
+            V_ST(zrow + ox, V_UNPERM(y));
+        } else {
+            V_ST(o + ox, V_UNPERM(y));
+        }
+        const bool b = V_ANY(V_UNORD(c, c));
+        bad[(ox - vlo) / VL] = b;
+        any = any || b;
+    }
+    return any;
+}
+
+/* Row by row: the vectors' sums; for lse then their logs in a loop of
+ * their own (each log is a long chain: independent windows side by side
+ * overlap them); then the flagged vectors' windows and the rest one by
+ * one. */
 KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, const bool lse,
                                   size_t vlo, size_t vhi)
 {
@@ -2195,45 +2271,39 @@ KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, cons
     const kern_axis *ry = a->rows, *cx = a->cols;
     const size_t W = cx->in, ow = cx->out;
     const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
-    const VT scale = V_SET1((float)(kp->sharpness * 1.4426950408889634));
-    const VT inverse_r = V_SET1((float)(1 / kp->sharpness));
+    float scale1, dmin1, inverse_r1;
+    KP(softmax_constants)(kp, &scale1, &dmin1, &inverse_r1);
+    const VT scale = V_SET1(scale1), dmin = V_SET1(dmin1), inverse_r = V_SET1(inverse_r1);
     const size_t vend = vhi > vlo ? vlo + (vhi - vlo + VL - 1) / VL * VL : vlo;
+    /* after window_one's buffer: z of each output, a flag per vector */
+    float *zrow = (float *)((double *)a->scratch + 2 * kp->window_cells);
+    unsigned char *bad = (unsigned char *)(zrow + ow + VL);
     for (size_t oy = a->oy0; oy < a->oy1; oy++) {
         const long rn = ry->count[oy];
         const KT *row0 = (const KT *)a->in + (size_t)ry->first[oy] * W;
         KT *o = (KT *)a->out + oy * ow;
-        const VT inverse_n = V_SET1(1.0f / (float)(rn * taps));
-        size_t ox = vlo;
-        /* two vectors at a time where they can (more independent work) */
-        for (; ox + VL < vhi && rn == 2; ox += 2 * VL) {
-            VT y0, c0, y1, c1;
-            KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, inverse_n, inverse_r, &y0, &c0);
-            KP(softmax_vector)(row0, W, ox + VL, shape, 2, lse, scale, inverse_n, inverse_r, &y1,
-                               &c1);
-            V_ST(o + ox, V_UNPERM(y0));
-            V_ST(o + ox + VL, V_UNPERM(y1));
-            if (V_ANY(V_UNORD(V_ADD(c0, c1), c0)))
-                for (size_t l = 0; l < 2 * VL; l++)
-                    KP(softmax_one)(a, oy, ox + l, lse);
+        if (rn == 0) {
+            for (size_t ox = 0; ox < ow; ox++)
+                KP(softmax_one)(a, oy, ox, lse);
+            continue;
         }
-        for (; ox < vhi && rn > 0; ox += VL) {
-            VT y, check;
-            if (rn == 2)
-                KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, inverse_n, inverse_r, &y,
-                                   &check);
-            else if (rn == 3)
-                KP(softmax_vector)(row0, W, ox, shape, 3, lse, scale, inverse_n, inverse_r, &y,
-                                   &check);
-            else
-                KP(softmax_vector)(row0, W, ox, shape, 1, lse, scale, inverse_n, inverse_r, &y,
-                                   &check);
-            V_ST(o + ox, V_UNPERM(y));
-            if (V_ANY(V_UNORD(check, check)))
+        const VT inverse_n = V_SET1(1.0f / (float)(rn * taps));
+        const bool any_bad = KP(softmax_row_sums)(row0, W, shape, rn, lse, scale, dmin, inverse_n,
+                                                  vlo, vhi, o, zrow, bad);
+        if (lse)
+            for (size_t ox = vlo; ox < vhi; ox += VL) {
+                VT y;
+#define bool_or_mask_ VM
+                LSE_FINISH(VT, V_SET1, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_MANT, V_EXPO, V_GREATER,
+                           V_BLEND, V_EQ, V_LD(zrow + ox), V_LD(o + ox), inverse_r, y);
+#undef bool_or_mask_
+                V_ST(o + ox, y);
+            }
+        for (size_t ox = vlo; any_bad && ox < vhi; ox += VL)
+            if (bad[(ox - vlo) / VL])
                 for (size_t l = 0; l < VL; l++)
                     KP(softmax_one)(a, oy, ox + l, lse);
-        }
-        for (ox = vlo > 0 && rn > 0 ? 0 : rn > 0 ? vend : 0; ox < ow;
-             ox = ox + 1 == vlo && rn > 0 ? vend : ox + 1)
+        for (size_t ox = vlo > 0 ? 0 : vend; ox < ow; ox = ox + 1 == vlo ? vend : ox + 1)
             KP(softmax_one)(a, oy, ox, lse);
     }
 }

@@ -3,7 +3,7 @@
  * Included (no include guard: once per instantiation) by kernels-portable.c
  * and kernels-avx2.c after they define
  *   KT_F32     1 for float32 elements, 0 for float64
- *   KISA_AVX2  1 for the AVX2 build, 0 for portable C
+ *   KISA_AVX2  1 for the AVX2 build (with FMA), 0 for portable C
  *   KP(name)   the name of a helper of this instantiation
  *   KFN        the qualifiers of its functions
  *
@@ -11,6 +11,8 @@
  *         VD  VDL doubles, the sum family's accumulators.
  * Every operation works lane by lane; nothing reduces across lanes, so the
  * portable build (VL = 1) computes the same values as the vector build.
+ * V_FMA and VD_FMA round once in both (fmaf and fma in portable C), and
+ * nothing else may contract a b + c: the build passes -ffp-contract=off.
  */
 
 #undef KT
@@ -72,8 +74,9 @@
 #undef V_MUL
 #undef V_DIV
 #undef V_SET1
-#undef V_ROUND
-#undef V_POW2
+#undef V_FMA
+#undef V_POW2BITS
+#undef VD_FMA
 #undef V_EQ
 #undef V_BLEND
 #undef V_MANT
@@ -177,11 +180,11 @@ KFN VI KP(vi_lds)(const int32_t *p, long s)
 #define V_MUL(a, b) _mm256_mul_ps((a), (b))
 #define V_DIV(a, b) _mm256_div_ps((a), (b))
 #define V_SET1(x) _mm256_set1_ps(x)
-/* to the nearest integer, ties to even */
-#define V_ROUND(v) _mm256_round_ps((v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-/* 2^n for whole n in [-126, 127] */
-#define V_POW2(n) \
-    _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
+/* a b + c, rounded once */
+#define V_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+/* the float whose bits are those of t shifted left by 23: 2^n for t =
+ * 0x1.8p23 + 127 + n, n whole in [-127, 128] */
+#define V_POW2BITS(t) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23))
 #define V_EQ(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
 #define V_GREATER(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
 /* m ? l : e */
@@ -264,6 +267,8 @@ KFN VD KP(vd_ld2)(const double *p)
 #define VD_MUL(a, b) _mm256_mul_pd((a), (b))
 #define VD_DIV(a, b) _mm256_div_pd((a), (b))
 #define VD_SQRT(a) _mm256_sqrt_pd(a)
+/* a b + c, rounded once */
+#define VD_FMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
 #define VD_ABS(a) _mm256_andnot_pd(_mm256_set1_pd(-0.0), (a))
 /* the 8 elements at p, in double, as even and odd cells (see V_PAIR) */
 #define VD_PAIRT(p, e, o)                                                 \
@@ -320,6 +325,7 @@ KFN VD KP(vd_ld2)(const double *p)
 #define VD_MUL(a, b) ((a) * (b))
 #define VD_DIV(a, b) ((a) / (b))
 #define VD_SQRT(a) sqrt(a)
+#define VD_FMA(a, b, c) fma((a), (b), (c))
 #define VD_ABS(a) fabs(a)
 #define V_PAIR(p, e, o) ((e) = (p)[0], (o) = (p)[1])
 #define V_UNPERM(v) (v)
@@ -335,8 +341,8 @@ KFN VD KP(vd_ld2)(const double *p)
 #define V_MUL(a, b) ((a) * (b))
 #define V_DIV(a, b) ((a) / (b))
 #define V_SET1(x) ((KT)(x))
-#define V_ROUND(v) nearbyintf(v)
-#define V_POW2(n) KP(pow2f)(n)
+#define V_FMA(a, b, c) fmaf((a), (b), (c))
+#define V_POW2BITS(t) KP(pow2bits)(t)
 #define V_EQ(a, b) ((a) == (b))
 #define V_GREATER(a, b) ((a) > (b))
 #define V_BLEND(m, l, e) ((m) ? (l) : (e))

@@ -34,6 +34,15 @@
 
 static const kern_impl *chosen_impl;
 
+#if defined(KERNELS_HAVE_AVX2)
+/* The "avx2" kernels are compiled for AVX2 and FMA. */
+static bool cpu_has_avx2_fma(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
 static const kern_impl *impl_table(void)
 {
     if (chosen_impl != NULL)
@@ -41,8 +50,7 @@ static const kern_impl *impl_table(void)
     const kern_impl *table = kern_portable;
 #if defined(KERNELS_HAVE_AVX2)
     const char *env = getenv("POOLVIZ_KERNELS");
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && !(env != NULL && strcmp(env, "portable") == 0))
+    if (cpu_has_avx2_fma() && !(env != NULL && strcmp(env, "portable") == 0))
         table = kern_avx2;
 #endif
     chosen_impl = table;
@@ -61,8 +69,7 @@ bool kernels_select(const char *isa)
         return true;
     }
 #if defined(KERNELS_HAVE_AVX2)
-    __builtin_cpu_init();
-    if (strcmp(isa, "avx2") == 0 && __builtin_cpu_supports("avx2")) {
+    if (strcmp(isa, "avx2") == 0 && cpu_has_avx2_fma()) {
         chosen_impl = kern_avx2;
         return true;
     }
@@ -376,6 +383,9 @@ static pv_status window_init(kern_state *st, int threads, pv_error *err)
     kp->fused_s2 = ry->regular && cx->regular && ry->stride == 2 && cx->stride == 2 &&
                    ry->step == 1 && cx->step == 1 && ry->taps >= 2 && ry->taps <= 3 &&
                    cx->taps >= 2 && cx->taps <= 3 && ry->pad <= 1 && cx->pad <= 1;
+    /* the float32 path keeps r log2 e, its inverse and 1/r in float */
+    if (kp->kernel == OP_KERNEL_LOGSUMEXP && !(kp->sharpness >= 0x1p-60 && kp->sharpness <= 0x1p60))
+        kp->fused_s2 = false;
     kp->window3x3 = ry->regular && cx->regular && ry->stride == 1 && cx->stride == 1 &&
                     ry->step == 1 && cx->step == 1 && ry->taps == 3 && cx->taps == 3;
     kp->rows.method = kp->cols.method = KM_DIRECT;

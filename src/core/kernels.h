@@ -31,8 +31,8 @@
  * the split, so any thread count gives identical results.
  *
  * The kernels are written once (kernels-body.h over kernels-simd.h) and
- * compiled twice: in portable C and, on x86 with GCC or Clang, for AVX2,
- * chosen at run time.  Both give the same bits.
+ * compiled twice: in portable C and, on x86 with GCC or Clang, for AVX2
+ * with FMA, chosen at run time.  Both give the same bits.
  */
 #ifndef POOLVIZ_CORE_KERNELS_H
 #define POOLVIZ_CORE_KERNELS_H
@@ -45,8 +45,8 @@
 #include "plan.h"
 #include "tensor.h"
 
-/* The AVX2 build of the kernels needs GCC or Clang on x86 (function target
- * attributes and the intrinsics). */
+/* The AVX2 build of the kernels (AVX2 and FMA) needs GCC or Clang on x86
+ * (function target attributes and the intrinsics). */
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && \
     !defined(POOLVIZ_NO_AVX2)
 #define KERNELS_HAVE_AVX2 1

@@ -11,6 +11,8 @@
  * 4. The named fast paths (2x2/2, 3x3/2 pad 1, 3x3/1, 15x15/1, 31x31/1,
  *    global, adaptive, lp; the window reducers' stride-2 and 3x3 paths), the
  *    norms' overflow fallback, cancellation.
+ * 5. softpool and lse in float32 on values that stress their vector path's
+ *    exp and log, every sharpness from 0.001 to 1e4 (and extremes).
  *
  * max, min, fractional, spp and stochastic must agree bit for bit (values
  * and indices); sums within the error bound of their accumulation in
@@ -859,6 +861,131 @@ static void test_blur_lone_nan(void)
         }
 }
 
+/* ---- 5. softpool and lse in float32: the vector path's accuracy ---------- */
+
+/* The stride-2 vector path (and its scalar twin for the row ends) weighs
+ * float32 cells with a polynomial exp and log; its contract is an error of
+ * at most 16 float32 units of the window's largest |x| (lse: of max |x| +
+ * 1/r), checked by compare_sums.  Here it must stay within half of that on
+ * the values that stress it: spreads far beyond e^(-r d) underflowing (at
+ * every sharpness, small ones included), values close together, huge and
+ * tiny ones, and a non-finite cell at a row's end.  The worst seen is
+ * printed. */
+enum softmax_values {
+    SV_WIDE,    /* uniform in [-1000, 1000] */
+    SV_UNIT,    /* uniform in [-1, 1] */
+    SV_CLOSE,   /* 1000 + [0, 0.001] */
+    SV_SCALES,  /* sign * 10^u, u uniform in [-6, 6] */
+    SV_HUGE,    /* near the top of float's range */
+    SV_TINY,    /* near the bottom, subnormals included */
+    SV_KINDS
+};
+
+static double softmax_value(enum softmax_values kind)
+{
+    const double u = (double)draw(2000001) / 1000000 - 1; /* [-1, 1] */
+    switch (kind) {
+    case SV_WIDE:
+        return 1000 * u;
+    case SV_UNIT:
+        return u;
+    case SV_CLOSE:
+        return 1000 + (u + 1) * 0.0005;
+    case SV_SCALES:
+        return (draw(2) ? 1 : -1) * pow(10, 6 * u);
+    case SV_HUGE:
+        return 3e38 * u;
+    default:
+        return draw(4) == 0 ? (double)draw(9) * 0x1p-149 : 1e-38 * u;
+    }
+}
+
+static double softmax_worst;
+
+static void check_softmax_accuracy(const char *spec, size_t h, size_t w, enum softmax_values kind,
+                                   bool special_ends)
+{
+    size_t dims[3] = {2, h, w};
+    pv_error err;
+    pool_params p;
+    pool_params_init(&p);
+    set_params(&p, spec);
+    pool_plan *plan = pool_plan_create(&p, TENSOR_F32, 3, dims, &err);
+    pool_params_release(&p);
+    CHECK_MSG(plan != NULL, "%s: %s", spec, plan ? "" : err.message);
+    if (plan == NULL)
+        return;
+    tensor *in = tensor_new(TENSOR_F32, 3, dims, &err);
+    for (size_t i = 0; i < in->count; i++)
+        tensor_set(in, i, softmax_value(kind));
+    if (special_ends) /* the last cell of some rows: the scalar leftovers' check */
+        for (size_t r = 0; r < 2 * h; r += 3)
+            tensor_set(in, r * w + w - 1, r % 2 ? -INFINITY : NAN);
+    tensor *ref = run(plan, in, true, 1, NULL);
+    tensor *fast = run(plan, in, false, 1, NULL);
+    tensor *largest = abs_pooled(plan, in, POOL_MAX);
+    const bool lse = plan->params.op == POOL_LSE;
+    double worst = 0;
+    size_t at = 0;
+    for (size_t i = 0; ref != NULL && fast != NULL && i < ref->count; i++) {
+        const double g = tensor_get(fast, i), want = tensor_get(ref, i);
+        if (!isfinite(want)) {
+            CHECK_MSG(same_bits(g, want), "%s (values %d): out[%zu] = %.9g, reference %.9g", spec,
+                      kind, i, g, want);
+            continue;
+        }
+        /* beyond one unit in the last place of the result (its rounding;
+         * compare_sums allows two) */
+        const double unit = FLT_EPSILON * (tensor_get(largest, i) +
+                                           (lse ? 1 / plan->params.sharpness : 0));
+        const double units = fmax(fabs(g - want) - ulp_of(want, TENSOR_F32), 0) / unit;
+        if (!(units <= worst)) {
+            worst = units;
+            at = i;
+        }
+    }
+    CHECK_MSG(worst <= 8, "%s (values %d): out[%zu] = %.9g, reference %.9g: %.2f units", spec,
+              kind, at, fast ? tensor_get(fast, at) : 0, ref ? tensor_get(ref, at) : 0, worst);
+    softmax_worst = fmax(softmax_worst, worst);
+    if (getenv("SOFTMAX_DEBUG"))
+        printf("%-45s values %d: %.3f units\n", spec, kind, worst);
+    check_passed++;
+    if (have_avx2) {
+        kernels_select("portable");
+        tensor *port = run(plan, in, false, 1, NULL);
+        kernels_select("avx2");
+        compare_bits("softmax accuracy: portable vs avx2", plan, port, NULL, fast, NULL, true);
+        tensor_free(port);
+    }
+    tensor_free(largest);
+    tensor_free(fast);
+    tensor_free(ref);
+    tensor_free(in);
+    pool_plan_free(plan);
+}
+
+static void test_softmax_accuracy(void)
+{
+    static const char *const shapes[] = {"k=2 s=2", "k=3 s=2 padding=1",
+                                         "k=2 s=2 padding=1 ceil-mode", "k=3 s=2"};
+    static const char *const sharpness[] = {"0.001", "0.01", "0.1", "0.25", "1",
+                                            "3",     "10",   "100", "1e4", "1e-30",
+                                            "1e30",  "1e-40", "1e40"};
+    char spec[96];
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int kind = 0; kind < SV_KINDS; kind++) {
+            snprintf(spec, sizeof spec, "op=softpool %s", shapes[s]);
+            check_softmax_accuracy(spec, 22 + s, 61 + 2 * s, (enum softmax_values)kind, s == 1);
+            for (size_t r = 0; r < sizeof sharpness / sizeof sharpness[0]; r++) {
+                snprintf(spec, sizeof spec, "op=lse %s sharpness=%s", shapes[s], sharpness[r]);
+                check_softmax_accuracy(spec, 22 + s, 61 + 2 * s, (enum softmax_values)kind,
+                                       s == 2);
+            }
+        }
+    printf("softpool and lse in float32: at most %.2f units of the largest |x| off\n",
+           softmax_worst);
+}
+
 /* Every plane of a large input checks the cancel flag. */
 static void test_cancel(void)
 {
@@ -903,6 +1030,7 @@ int main(void)
     test_threads();
     test_named_paths();
     test_blur_lone_nan();
+    test_softmax_accuracy();
     test_cancel();
     return check_exit();
 }
