@@ -424,7 +424,8 @@ KFN double KP(dreduce)(const double *src, size_t n)
 
 /* x^(1/3) for normal x > 0 (anything for other x): the bit trick's guess
  * at x^(-1/3) from the high half of x, Newton steps r <- r (4/3 - (x/3) r^3)
- * ((x/3) r first, so nothing overflows), then x r^2.  Three steps leave about
+ * ((x/3) r times r^2, fused with the difference: nothing overflows and each
+ * step is a short chain), then x r^2.  Three steps leave about
  * 1e-9, enough for float32; four leave a few units of double.  cbrt1 and
  * vcbrt do the same operations, so every lane matches the scalar path. */
 #undef KERNELS_CBRT_STEPS
@@ -440,7 +441,7 @@ KFN double KP(cbrt1)(double x)
     memcpy(&r, &guess, sizeof r);
     const double x3 = x * (1.0 / 3.0);
     for (int step = 0; step < KERNELS_CBRT_STEPS; step++)
-        r = r * (4.0 / 3.0 - x3 * r * r * r);
+        r = r * fma(-(x3 * r), r * r, 4.0 / 3.0);
     return x * r * r;
 }
 
@@ -455,7 +456,7 @@ KFN VD KP(vcbrt)(VD x)
         32);
     VD r = _mm256_castsi256_pd(guess);
     const VD four_thirds = VD_SET1(4.0 / 3.0), x3 = VD_MUL(x, VD_SET1(1.0 / 3.0));
-#define CBRT_STEP r = VD_MUL(r, VD_SUB(four_thirds, VD_MUL(VD_MUL(VD_MUL(x3, r), r), r)))
+#define CBRT_STEP r = VD_MUL(r, _mm256_fnmadd_pd(VD_MUL(x3, r), VD_MUL(r, r), four_thirds))
     CBRT_STEP;
     CBRT_STEP;
     CBRT_STEP;
@@ -505,11 +506,30 @@ KFN_FLAT double KP(tsum_flat)(const KT *src, size_t n, const int load, double p)
     return total;
 }
 
+/* The norms' safe range of power sums, [2^-968, DBL_MAX]: a mask of the
+ * lanes of vectors v seen inside it so far (SAFE_ALL, SAFE_AND), and
+ * whether one fell outside (or was NaN). */
+#if KISA_AVX2
+#define SAFE_T VD
+#define SAFE_ALL _mm256_castsi256_pd(_mm256_set1_epi64x(-1))
+#define SAFE_AND(ok, v)                                                        \
+    ((ok) = _mm256_and_pd((ok), _mm256_and_pd(_mm256_cmp_pd((v), VD_SET1(0x1p-968), _CMP_GE_OQ), \
+                                              _mm256_cmp_pd((v), VD_SET1(DBL_MAX), _CMP_LE_OQ))))
+#define SAFE_BROKEN(ok) (_mm256_movemask_pd(ok) != 0xF)
+#else
+#define SAFE_T bool
+#define SAFE_ALL true
+#define SAFE_AND(ok, v) ((ok) = (ok) && (v) >= 0x1p-968 && (v) <= DBL_MAX)
+#define SAFE_BROKEN(ok) (!(ok))
+#endif
+
 /* out[i] = the finished value of the sum acc[i]: divided by its divisor
  * (divisor, or row * col[i] when divisor is 0), or multiplied by it when
  * `reciprocal` says row, col and divisor are reciprocals of powers of two
- * (the same result), then the p-th root. */
-KFN void KP(finish)(const double *acc, size_t n, int finish, double p, double divisor,
+ * (the same result), then the p-th root.  For a root, true if some acc[i]
+ * lies outside the norms' safe range (its output is then to be recomputed,
+ * see sum_fix_row); else false. */
+KFN bool KP(finish)(const double *acc, size_t n, int finish, double p, double divisor,
                     double row, const double *col, bool reciprocal, KT *out)
 {
     size_t i = 0;
@@ -518,44 +538,59 @@ KFN void KP(finish)(const double *acc, size_t n, int finish, double p, double di
             VD_STT(out + i, VD_LD(acc + i));
         for (; i < n; i++)
             out[i] = (KT)acc[i];
-        return;
+        return false;
     }
     const VD dconst = VD_SET1(divisor), dr = VD_SET1(row);
-#define FINISH_SCALE(i)                                                        \
-    (divisor == 1 ? VD_LD(acc + (i))                                           \
-     : reciprocal                                                              \
-         ? VD_MUL(VD_LD(acc + (i)), divisor != 0 ? dconst : VD_MUL(dr, VD_LD(col + (i)))) \
-         : VD_DIV(VD_LD(acc + (i)), divisor != 0 ? dconst : VD_MUL(dr, VD_LD(col + (i)))))
-    if (finish == KF_ROOT && p == 3) {
-        /* two independent cube roots at a time: each is a long chain */
+    const bool root = finish == KF_ROOT;
+    /* 0: as it is, 1: times the reciprocal, 2: by the divisor */
+    const int how = divisor == 1 ? 0 : reciprocal ? 1 : 2;
+    SAFE_T safe = SAFE_ALL;
+#define FINISH_SCALE(v, i)                                                     \
+    (how == 0   ? (v)                                                          \
+     : how == 1 ? VD_MUL((v), divisor != 0 ? dconst : VD_MUL(dr, VD_LD(col + (i)))) \
+                : VD_DIV((v), divisor != 0 ? dconst : VD_MUL(dr, VD_LD(col + (i)))))
+    if (root && p == 3) {
+        /* four independent cube roots at a time: each is a long chain */
         for (; i + 4 * VDL <= n; i += 4 * VDL) {
-            VD v0 = KP(vcbrt)(FINISH_SCALE(i));
-            VD v1 = KP(vcbrt)(FINISH_SCALE(i + VDL));
-            VD v2 = KP(vcbrt)(FINISH_SCALE(i + 2 * VDL));
-            VD v3 = KP(vcbrt)(FINISH_SCALE(i + 3 * VDL));
+            VD a0 = VD_LD(acc + i), a1 = VD_LD(acc + i + VDL), a2 = VD_LD(acc + i + 2 * VDL),
+               a3 = VD_LD(acc + i + 3 * VDL);
+            SAFE_AND(safe, a0);
+            SAFE_AND(safe, a1);
+            SAFE_AND(safe, a2);
+            SAFE_AND(safe, a3);
+            VD v0 = KP(vcbrt)(FINISH_SCALE(a0, i));
+            VD v1 = KP(vcbrt)(FINISH_SCALE(a1, i + VDL));
+            VD v2 = KP(vcbrt)(FINISH_SCALE(a2, i + 2 * VDL));
+            VD v3 = KP(vcbrt)(FINISH_SCALE(a3, i + 3 * VDL));
             VD_STT(out + i, v0);
             VD_STT(out + i + VDL, v1);
             VD_STT(out + i + 2 * VDL, v2);
             VD_STT(out + i + 3 * VDL, v3);
         }
     }
-    if (finish != KF_ROOT || p == 1 || p == 2 || p == 3)
+    if (!root || p == 1 || p == 2 || p == 3)
         for (; i + VDL <= n; i += VDL) {
-            VD v = FINISH_SCALE(i);
-            if (finish == KF_ROOT && p == 2)
+            VD a = VD_LD(acc + i);
+            if (root)
+                SAFE_AND(safe, a);
+            VD v = FINISH_SCALE(a, i);
+            if (root && p == 2)
                 v = VD_SQRT(v);
-            else if (finish == KF_ROOT && p == 3)
+            else if (root && p == 3)
                 v = KP(vcbrt)(v);
             VD_STT(out + i, v);
         }
 #undef FINISH_SCALE
+    bool broken = root && SAFE_BROKEN(safe);
     for (; i < n; i++) {
         double d = divisor != 0 ? divisor : row * col[i];
         double v = divisor == 1 ? acc[i] : reciprocal ? acc[i] * d : acc[i] / d;
-        if (finish == KF_ROOT && p != 1)
+        if (root && p != 1)
             v = p == 2 ? sqrt(v) : p == 3 ? KP(cbrt1)(v) : pow(v, 1.0 / p);
         out[i] = (KT)v;
+        broken = broken || (root && !(acc[i] >= 0x1p-968 && acc[i] <= DBL_MAX));
     }
+    return broken;
 }
 
 /* ---- scratch ------------------------------------------------------------ */
@@ -1056,27 +1091,37 @@ KFN size_t KP(first_unsafe)(const double *acc, size_t n)
     return i;
 }
 
+/* The outputs of row oy from `from` on whose power sum in acc left
+ * [2^-968, DBL_MAX] (overflow, underflow, inf, NaN): by the scaled formula. */
+KFN void KP(sum_fix_row)(const kern_band_args *a, const double *acc, size_t oy, size_t from)
+{
+    const kern_plan *kp = a->kp;
+    const size_t ow = a->cols->out;
+    const double drow = (double)kp->plan->rows.divisor[oy];
+    KT *o = (KT *)a->out + oy * ow;
+    for (size_t ox = from + KP(first_unsafe)(acc + from, ow - from); ox < ow; ox++)
+        if (!(acc[ox] >= 0x1p-968 && acc[ox] <= DBL_MAX)) {
+            double div = kp->divisor != 0 ? kp->divisor : drow * kp->col_divisor[ox];
+            o[ox] = (KT)KP(norm_window)(a, oy, ox, div);
+        }
+}
+
 /* Output row oy from its sums acc: divisor and root; a norm whose power
- * sum left [2^-968, DBL_MAX] (overflow, underflow, inf, NaN) is recomputed
- * by the scaled formula. */
+ * sum left the safe range is recomputed (sum_fix_row). */
 KFN void KP(sum_finish_row)(const kern_band_args *a, const double *acc, size_t oy)
 {
     const kern_plan *kp = a->kp;
     const size_t ow = a->cols->out;
     const double drow = (double)kp->plan->rows.divisor[oy];
     KT *o = (KT *)a->out + oy * ow;
+    bool broken;
     if (kp->reciprocal)
-        KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor != 0 ? 1 / kp->divisor : 0, 1 / drow,
-                   kp->col_reciprocal, true, o);
+        broken = KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor != 0 ? 1 / kp->divisor : 0,
+                            1 / drow, kp->col_reciprocal, true, o);
     else
-        KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor, drow, kp->col_divisor, false, o);
-    if (kp->finish != KF_ROOT)
-        return;
-    for (size_t ox = KP(first_unsafe)(acc, ow); ox < ow; ox++)
-        if (!(acc[ox] >= 0x1p-968 && acc[ox] <= DBL_MAX)) {
-            double div = kp->divisor != 0 ? kp->divisor : drow * kp->col_divisor[ox];
-            o[ox] = (KT)KP(norm_window)(a, oy, ox, div);
-        }
+        broken = KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor, drow, kp->col_divisor, false, o);
+    if (broken)
+        KP(sum_fix_row)(a, acc, oy, 0);
 }
 
 /* Output row oy of a sum band into acc (direct: its rows added in order;
@@ -1410,7 +1455,8 @@ KFN double KP(s2_one_sum)(const KT *row0, size_t W, long rn, long c0, long cn, i
 /* Row by row (the memory is read in order): row 0's window sums into
  * buf0, row 1 adds to them into buf1, and so on.  avg and sum finish in
  * the last pass, straight into the output; the norms finish the row
- * afterwards (their overflow check needs the sums). */
+ * afterwards (their overflow check needs the sums; and their roots are long
+ * chains that a loop of their own overlaps best). */
 KFN_FLAT void KP(sum_s2_rows)(const kern_band_args *a, const int shape, const int load,
                               size_t vlo, size_t vhi)
 {
