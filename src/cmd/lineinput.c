@@ -460,29 +460,12 @@ static void add_ops(const char *prefix)
 /* Values a key takes, with prefix ("op=" or ""). */
 static void add_values(const char *key, const char *prefix)
 {
-    static const char *const padding[] = {"same", "valid", NULL};
-    static const char *const styles[] = {"torch", "graham", NULL};
-    static const char *const modes[] = {"train", "eval", NULL};
-    static const char *const lp_styles[] = {"sum", "torch", NULL};
-    static const char *const onoff[] = {"on", "off", NULL};
     const char *canon = pool_params_canonical_key(key);
-    const char *const *list = NULL;
-    if (canon == NULL)
-        return;
-    if (strcmp(canon, "op") == 0) {
+    if (canon != NULL && strcmp(canon, "op") == 0) {
         add_ops(prefix);
         return;
     }
-    if (strcmp(canon, "padding") == 0)
-        list = padding;
-    else if (strcmp(canon, "fractional-style") == 0)
-        list = styles;
-    else if (strcmp(canon, "mode") == 0)
-        list = modes;
-    else if (strcmp(canon, "lp-style") == 0)
-        list = lp_styles;
-    else if (pool_params_key_is_flag(canon))
-        list = onoff;
+    const char *const *list = pool_params_key_choices(key);
     for (size_t i = 0; list != NULL && list[i] != NULL; i++)
         candidate_addf(prefix, list[i], "");
 }

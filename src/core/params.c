@@ -285,6 +285,85 @@ const char *pool_params_canonical_key(const char *key)
     return NULL;
 }
 
+/* ---- settings that take one of a few words -------------------------------- */
+
+typedef struct choice_word {
+    const char *word;
+    int value;
+} choice_word;
+
+static void set_fractional_style(pool_params *p, int v)
+{
+    p->fractional_style = (pool_fractional_style)v;
+}
+
+static void set_mode(pool_params *p, int v)
+{
+    p->mode = (pool_mode)v;
+}
+
+static void set_lp_style(pool_params *p, int v)
+{
+    p->lp_style = (pool_lp_style)v;
+}
+
+/* Each one's names (offered by completion, named in errors) and every word
+ * it takes (the names and their aliases). */
+static const struct choice_setting {
+    const char *key;
+    const char *what;
+    const char *const names[3];
+    choice_word words[6];
+    void (*set)(pool_params *p, int value);
+} choice_settings[] = {
+    {"fractional-style", "style", {"torch", "graham", NULL},
+     {{"torch", FRACTIONAL_TORCH}, {"pytorch", FRACTIONAL_TORCH}, {"graham", FRACTIONAL_GRAHAM},
+      {"paper", FRACTIONAL_GRAHAM}, {"tf", FRACTIONAL_GRAHAM}, {NULL, 0}},
+     set_fractional_style},
+    {"mode", "mode", {"train", "eval", NULL},
+     {{"train", MODE_TRAIN}, {"training", MODE_TRAIN}, {"eval", MODE_EVAL}, {"test", MODE_EVAL},
+      {"inference", MODE_EVAL}, {NULL, 0}},
+     set_mode},
+    {"lp-style", "lp style", {"sum", "torch", NULL},
+     {{"sum", LP_STYLE_SUM}, {"torch", LP_STYLE_TORCH}, {"pytorch", LP_STYLE_TORCH}, {NULL, 0}},
+     set_lp_style},
+};
+
+static const struct choice_setting *choice_setting_of(const char *canon)
+{
+    for (size_t i = 0; i < sizeof choice_settings / sizeof choice_settings[0]; i++)
+        if (strcmp(choice_settings[i].key, canon) == 0)
+            return &choice_settings[i];
+    return NULL;
+}
+
+static pv_status parse_choice(const struct choice_setting *c, pool_params *params,
+                              const char *subject, const char *value, pv_error *err)
+{
+    for (const choice_word *w = c->words; w->word != NULL; w++)
+        if (strcmp(value, w->word) == 0) {
+            c->set(params, w->value);
+            return PV_OK;
+        }
+    return pv_error_set(err, PV_ERR_USAGE, subject, "unknown %s '%s' (%s or %s)", c->what,
+                        value, c->names[0], c->names[1]);
+}
+
+const char *const *pool_params_key_choices(const char *key)
+{
+    static const char *const padding[] = {"same", "valid", NULL};
+    static const char *const onoff[] = {"on", "off", NULL};
+    const char *canon = pool_params_canonical_key(key);
+    if (canon == NULL)
+        return NULL;
+    if (strcmp(canon, "padding") == 0)
+        return padding;
+    if (pool_params_key_is_flag(canon))
+        return onoff;
+    const struct choice_setting *c = choice_setting_of(canon);
+    return c != NULL ? c->names : NULL;
+}
+
 bool pool_params_key_is_flag(const char *key)
 {
     static const char *const flags[] = {
@@ -577,17 +656,6 @@ pv_status pool_params_set(pool_params *params, const char *key, const char *valu
                               err);
     if (strcmp(canon, "ratio") == 0)
         return parse_ratio(params, value, err);
-    if (strcmp(canon, "fractional-style") == 0) {
-        if (strcmp(value, "graham") == 0 || strcmp(value, "paper") == 0 ||
-            strcmp(value, "tf") == 0)
-            params->fractional_style = FRACTIONAL_GRAHAM;
-        else if (strcmp(value, "torch") == 0 || strcmp(value, "pytorch") == 0)
-            params->fractional_style = FRACTIONAL_TORCH;
-        else
-            return pv_error_set(err, PV_ERR_USAGE, subject,
-                                "unknown style '%s' (torch or graham)", value);
-        return PV_OK;
-    }
     if (strcmp(canon, "pseudo-random") == 0)
         return parse_flag(subject, value, &params->pseudo_random, err);
     if (strcmp(canon, "overlapping") == 0)
@@ -609,17 +677,6 @@ pv_status pool_params_set(pool_params *params, const char *key, const char *valu
     }
     if (strcmp(canon, "levels") == 0)
         return parse_levels(params, value, err);
-    if (strcmp(canon, "mode") == 0) {
-        if (strcmp(value, "train") == 0 || strcmp(value, "training") == 0)
-            params->mode = MODE_TRAIN;
-        else if (strcmp(value, "eval") == 0 || strcmp(value, "test") == 0 ||
-                 strcmp(value, "inference") == 0)
-            params->mode = MODE_EVAL;
-        else
-            return pv_error_set(err, PV_ERR_USAGE, subject, "unknown mode '%s' (train or eval)",
-                                value);
-        return PV_OK;
-    }
     if (strcmp(canon, "signed-sqrt") == 0)
         return parse_flag(subject, value, &params->signed_sqrt, err);
     if (strcmp(canon, "sharpness") == 0) {
@@ -649,16 +706,9 @@ pv_status pool_params_set(pool_params *params, const char *key, const char *valu
     }
     if (strcmp(canon, "l2-normalize") == 0)
         return parse_flag(subject, value, &params->l2_normalize, err);
-    if (strcmp(canon, "lp-style") == 0) {
-        if (strcmp(value, "sum") == 0)
-            params->lp_style = LP_STYLE_SUM;
-        else if (strcmp(value, "torch") == 0 || strcmp(value, "pytorch") == 0)
-            params->lp_style = LP_STYLE_TORCH;
-        else
-            return pv_error_set(err, PV_ERR_USAGE, subject,
-                                "unknown lp style '%s' (sum or torch)", value);
-        return PV_OK;
-    }
+    const struct choice_setting *choice = choice_setting_of(canon);
+    if (choice != NULL)
+        return parse_choice(choice, params, subject, value, err);
     return pv_error_set(err, PV_ERR_USAGE, subject, "unknown setting");
 }
 

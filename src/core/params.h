@@ -116,6 +116,12 @@ pv_status pool_params_samples_from(pool_params *params, const struct tensor *sam
 /* True if key names a flag (takes no value on the command line). */
 bool pool_params_key_is_flag(const char *key);
 
+/* The words a key's value may be, for completion (NULL-terminated): "same"
+ * and "valid" for padding, "on" and "off" for a flag, the names of a
+ * setting that takes one of a few words (mode: "train", "eval"); NULL for
+ * others (op: the operator table has the names). */
+const char *const *pool_params_key_choices(const char *key);
+
 /* The canonical long name for a key or alias ("k" -> "kernel"), or NULL. */
 const char *pool_params_canonical_key(const char *key);
 

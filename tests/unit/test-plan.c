@@ -287,6 +287,32 @@ static void test_torch_fractional(void)
 
 /* unset restores every key's default, through the core (each key the
  * parser knows needs a non-default value here, so a new key is tested). */
+/* The words completion offers for a key's value are the ones the key
+ * takes: each name of every key sets it; keys with free values offer none. */
+static void test_key_choices(void)
+{
+    const char *const *keys = pool_params_keys();
+    size_t with_choices = 0;
+    for (size_t k = 0; keys[k] != NULL; k++) {
+        const char *const *names = pool_params_key_choices(keys[k]);
+        for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+            pool_params p;
+            pv_error err;
+            pool_params_init(&p);
+            CHECK_MSG(pool_params_set(&p, keys[k], names[i], &err) == PV_OK, "%s %s: %s",
+                      keys[k], names[i], err.message);
+            pool_params_release(&p);
+            with_choices += i == 0;
+        }
+    }
+    CHECK(with_choices >= 4 + 8); /* padding, three choices, the flags */
+    const char *const *mode = pool_params_key_choices("mode");
+    CHECK(mode != NULL && strcmp(mode[0], "train") == 0 && strcmp(mode[1], "eval") == 0 &&
+          mode[2] == NULL);
+    CHECK(pool_params_key_choices("kernel") == NULL && pool_params_key_choices("op") == NULL);
+    CHECK(pool_params_key_choices("no-such-key") == NULL);
+}
+
 static void test_unset(void)
 {
     static const char *const changed[][2] = {
@@ -380,6 +406,7 @@ static void test_setting_help(void)
 
 int main(void)
 {
+    test_key_choices();
     test_taps_within();
     test_unset();
     test_setting_help();
