@@ -1,6 +1,7 @@
-/* kernels-avx2.c - the band kernels compiled for AVX2 and FMA.  kernels.c
- * uses them when the processor has both (every x86 processor with AVX2
- * but a few has FMA too); the rest of the program is built for the baseline
+/* kernels-avx2.c - the band kernels compiled for AVX2 and FMA, and float32
+ * softpool and lse in 16 lanes for AVX-512F.  kernels.c uses them when the
+ * processor has the instructions (every x86 processor with AVX2 but a few
+ * has FMA too); the rest of the program is built for the baseline
  * instruction set. */
 #include "kernels.h"
 
@@ -43,4 +44,195 @@ const kern_impl kern_avx2[2] = {
      gram_rows_avx2_f64},
 };
 
+#endif
+
+/* ---- softpool and lse with 16 float lanes (AVX-512) ------------------------
+ * The same arithmetic as the 8 lanes of softmax_s2_rows (SOFTMAX_SUMS and
+ * LSE_FINISH over 512-bit operations), so the same bits; the windows the
+ * vectors do not finish are softmax_one()'s of the AVX2 build. */
+#if defined(KERNELS_HAVE_AVX2)
+#define K512 static inline __attribute__((always_inline, target("avx512f,avx2,fma"), unused))
+#define W_SET1(x) _mm512_set1_ps(x)
+#define W_MAX(a, b) _mm512_max_ps((a), (b))
+#define W_ADD(a, b) _mm512_add_ps((a), (b))
+#define W_SUB(a, b) _mm512_sub_ps((a), (b))
+#define W_MUL(a, b) _mm512_mul_ps((a), (b))
+#define W_DIV(a, b) _mm512_div_ps((a), (b))
+#define W_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define W_POW2BITS(t) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t), 23))
+#define W_MANT(v)                                                                          \
+    _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7fffff)), \
+                                        _mm512_set1_epi32(0x3f800000)))
+#define W_EXPO(v)                                                                          \
+    _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(v), 23), _mm512_set1_epi32(127)))
+#define W_GREATER(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
+#define W_EQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
+#define W_BLEND(m, l, e) _mm512_mask_blend_ps((m), (e), (l))
+
+/* the even and odd cells of p[0 .. 32) */
+K512 void softmax512_pair(const float *p, __m512 *even, __m512 *odd)
+{
+    const __m512i ie = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i io = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
+    *even = _mm512_permutex2var_ps(a, ie, b);
+    *odd = _mm512_permutex2var_ps(a, io, b);
+}
+
+/* softmax_vector with 16 lanes; bad: the lanes with a cell not finite */
+K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int shape, const long rows,
+                            const bool lse, __m512 scale, __m512 dmin, __m512 inverse_n, __m512 *m,
+                            __m512 *y, __mmask16 *bad)
+{
+    const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
+    __m512 x[9];
+    int k = 0;
+#pragma GCC unroll 3
+    for (long i = 0; i < rows; i++) {
+        const float *p = row0 + (size_t)i * W + 2 * ox;
+        __m512 e0, o1, t0, t1, t2;
+        KERNELS_PREFETCH(p + 512);
+        KERNELS_PREFETCH(p + 528);
+        switch (shape) {
+        case S2_K2P0:
+            softmax512_pair(p, &t0, &t1);
+            t2 = t1;
+            break;
+        case S2_K2P1:
+            softmax512_pair(p - 2, &e0, &t0);
+            softmax512_pair(p, &t1, &o1);
+            t2 = t1;
+            break;
+        case S2_K3P0:
+            softmax512_pair(p, &t0, &t1);
+            softmax512_pair(p + 2, &t2, &o1);
+            break;
+        default:
+            softmax512_pair(p - 2, &e0, &t0);
+            softmax512_pair(p, &t1, &t2);
+            break;
+        }
+        (void)e0;
+        (void)o1;
+        x[k++] = t0;
+        x[k++] = t1;
+        if (taps == 3)
+            x[k++] = t2;
+    }
+    __m512 c = x[0];
+#pragma GCC unroll 9
+    for (int t = 1; t < k; t++)
+        c = W_ADD(c, x[t]);
+    c = W_SUB(c, c);
+    *bad = _mm512_cmp_ps_mask(c, c, _CMP_UNORD_Q);
+    SOFTMAX_SUMS(__m512, W_SET1, W_MAX, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_POW2BITS, x, k, lse, scale,
+                 dmin, inverse_n, *m, *y);
+}
+
+K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool lse, size_t vlo,
+                          size_t vhi)
+{
+    enum { WL = 16 };
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t W = cx->in, ow = cx->out;
+    const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
+    float scale1, dmin1, inverse_r1;
+    softmax_constants_avx2_f32(kp, &scale1, &dmin1, &inverse_r1);
+    const __m512 scale = W_SET1(scale1), dmin = W_SET1(dmin1), inverse_r = W_SET1(inverse_r1);
+    const size_t vend = vhi > vlo ? vlo + (vhi - vlo + WL - 1) / WL * WL : vlo;
+    float *zrow = (float *)((double *)a->scratch + 2 * kp->window_cells);
+    unsigned char *bad = (unsigned char *)(zrow + ow + WL);
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        const long rn = ry->count[oy];
+        const float *row0 = (const float *)a->in + (size_t)ry->first[oy] * W;
+        float *o = (float *)a->out + oy * ow;
+        if (rn == 0) {
+            for (size_t ox = 0; ox < ow; ox++)
+                softmax_one_avx2_f32(a, oy, ox, lse);
+            continue;
+        }
+        const __m512 inverse_n = W_SET1(1.0f / (float)(rn * taps));
+        bool any_bad = false;
+        for (size_t ox = vlo; ox < vhi; ox += WL) {
+            __m512 m, y;
+            __mmask16 b;
+            if (rn == 2)
+                softmax512_vector(row0, W, ox, shape, 2, lse, scale, dmin, inverse_n, &m, &y, &b);
+            else if (rn == 3)
+                softmax512_vector(row0, W, ox, shape, 3, lse, scale, dmin, inverse_n, &m, &y, &b);
+            else
+                softmax512_vector(row0, W, ox, shape, 1, lse, scale, dmin, inverse_n, &m, &y, &b);
+            if (lse) {
+                _mm512_storeu_ps(o + ox, m);
+                _mm512_storeu_ps(zrow + ox, y);
+            } else {
+                _mm512_storeu_ps(o + ox, y);
+            }
+            bad[(ox - vlo) / WL] = b != 0;
+            any_bad = any_bad || b != 0;
+        }
+        if (lse)
+            for (size_t ox = vlo; ox < vhi; ox += WL) {
+                __m512 y;
+#define bool_or_mask_ __mmask16
+                LSE_FINISH(__m512, W_SET1, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_MANT, W_EXPO, W_GREATER,
+                           W_BLEND, W_EQ, _mm512_loadu_ps(zrow + ox), _mm512_loadu_ps(o + ox), inverse_r,
+                           y);
+#undef bool_or_mask_
+                _mm512_storeu_ps(o + ox, y);
+            }
+        for (size_t ox = vlo; any_bad && ox < vhi; ox += WL)
+            if (bad[(ox - vlo) / WL])
+                for (size_t l = 0; l < WL; l++)
+                    softmax_one_avx2_f32(a, oy, ox + l, lse);
+        for (size_t ox = vlo > 0 ? 0 : vend; ox < ow; ox = ox + 1 == vlo ? vend : ox + 1)
+            softmax_one_avx2_f32(a, oy, ox, lse);
+    }
+}
+
+/* window_band for float32 where the processor has AVX-512 */
+__attribute__((target("avx512f,avx2,fma"))) static void window_band_avx512_f32(const kern_band_args *a)
+{
+    const kern_plan *kp = a->kp;
+    if ((kp->kernel == OP_KERNEL_SOFTMAX || kp->kernel == OP_KERNEL_LOGSUMEXP) && kp->fused_s2) {
+        size_t vlo, vhi;
+        const bool lse = kp->kernel == OP_KERNEL_LOGSUMEXP;
+        switch (s2_shape_avx2_f32(a->cols, 16, &vlo, &vhi) * 2 + lse) {
+        case S2_K2P0 * 2:
+            softmax512_rows(a, S2_K2P0, false, vlo, vhi);
+            break;
+        case S2_K2P0 * 2 + 1:
+            softmax512_rows(a, S2_K2P0, true, vlo, vhi);
+            break;
+        case S2_K2P1 * 2:
+            softmax512_rows(a, S2_K2P1, false, vlo, vhi);
+            break;
+        case S2_K2P1 * 2 + 1:
+            softmax512_rows(a, S2_K2P1, true, vlo, vhi);
+            break;
+        case S2_K3P0 * 2:
+            softmax512_rows(a, S2_K3P0, false, vlo, vhi);
+            break;
+        case S2_K3P0 * 2 + 1:
+            softmax512_rows(a, S2_K3P0, true, vlo, vhi);
+            break;
+        case S2_K3P1 * 2:
+            softmax512_rows(a, S2_K3P1, false, vlo, vhi);
+            break;
+        default:
+            softmax512_rows(a, S2_K3P1, true, vlo, vhi);
+            break;
+        }
+        return;
+    }
+    window_band_avx2_f32(a);
+}
+
+const kern_impl kern_avx512[2] = {
+    {"avx512", max_band_avx2_f32, sum_band_avx2_f32, global_max_avx2_f32, global_sum_avx2_f32,
+     window_band_avx512_f32, gram_rows_avx2_f32},
+    {"avx512", max_band_avx2_f64, sum_band_avx2_f64, global_max_avx2_f64, global_sum_avx2_f64,
+     window_band_avx2_f64, gram_rows_avx2_f64},
+};
 #endif

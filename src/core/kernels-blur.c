@@ -308,7 +308,7 @@ static blur_plane_fn plane_fn(tensor_dtype dtype)
 {
     const bool f32 = dtype == TENSOR_F32;
 #if defined(KERNELS_HAVE_AVX2)
-    if (strcmp(kernels_isa(), "avx2") == 0)
+    if (strcmp(kernels_base_isa(), "avx2") == 0)
         return f32 ? plane_avx2_f32 : plane_avx2_f64;
 #endif
     return f32 ? plane_f32 : plane_f64;
@@ -318,9 +318,9 @@ void kernels_blur_describe(const pool_plan *plan, char *buf, size_t size)
 {
     bool common = false;
 #if defined(KERNELS_HAVE_AVX2)
-    common = strcmp(kernels_isa(), "avx2") == 0 && k2s2f3_applies(plan);
+    common = strcmp(kernels_base_isa(), "avx2") == 0 && k2s2f3_applies(plan);
 #endif
-    snprintf(buf, size, "%s max then blur%s", kernels_isa(), common ? " 2x2-stride-2" : "");
+    snprintf(buf, size, "%s max then blur%s", kernels_base_isa(), common ? " 2x2-stride-2" : "");
 }
 
 pv_status kernels_blur_forward(const pool_plan *plan, const tensor *input, tensor *out,

@@ -35,11 +35,17 @@
 static const kern_impl *chosen_impl;
 
 #if defined(KERNELS_HAVE_AVX2)
-/* The "avx2" kernels are compiled for AVX2 and FMA. */
+/* The "avx2" kernels are compiled for AVX2 and FMA; "avx512" adds AVX-512F
+ * for softpool and lse. */
 static bool cpu_has_avx2_fma(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+static bool cpu_has_avx512(void)
+{
+    return cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f");
 }
 #endif
 
@@ -50,7 +56,11 @@ static const kern_impl *impl_table(void)
     const kern_impl *table = kern_portable;
 #if defined(KERNELS_HAVE_AVX2)
     const char *env = getenv("POOLVIZ_KERNELS");
-    if (cpu_has_avx2_fma() && !(env != NULL && strcmp(env, "portable") == 0))
+    const bool portable = env != NULL && strcmp(env, "portable") == 0;
+    const bool avx2 = env != NULL && strcmp(env, "avx2") == 0;
+    if (cpu_has_avx512() && !portable && !avx2)
+        table = kern_avx512;
+    else if (cpu_has_avx2_fma() && !portable)
         table = kern_avx2;
 #endif
     chosen_impl = table;
@@ -62,6 +72,11 @@ const char *kernels_isa(void)
     return impl_table()[0].name;
 }
 
+const char *kernels_base_isa(void)
+{
+    return strcmp(kernels_isa(), "avx512") == 0 ? "avx2" : kernels_isa();
+}
+
 bool kernels_select(const char *isa)
 {
     if (strcmp(isa, "portable") == 0) {
@@ -71,6 +86,10 @@ bool kernels_select(const char *isa)
 #if defined(KERNELS_HAVE_AVX2)
     if (strcmp(isa, "avx2") == 0 && cpu_has_avx2_fma()) {
         chosen_impl = kern_avx2;
+        return true;
+    }
+    if (strcmp(isa, "avx512") == 0 && cpu_has_avx512()) {
+        chosen_impl = kern_avx512;
         return true;
     }
 #endif
@@ -775,16 +794,20 @@ void kernels_describe(const pool_plan *plan, char *buf, size_t size)
         return;
     }
     if (st.kind == KK_BAND)
-        snprintf(buf, size, "%s band rows=%s cols=%s%s", kernels_isa(),
+        snprintf(buf, size, "%s band rows=%s cols=%s%s", kernels_base_isa(),
                  methods[st.kp.rows.method], methods[st.kp.cols.method],
                  st.kp.fused_s2     ? " stride-2-fused"
                  : st.kp.bins_values ? " bins"
                                      : "");
     else if (st.kind == KK_WINDOW)
-        snprintf(buf, size, "%s window%s", kernels_isa(),
+        snprintf(buf, size, "%s window%s",
+                 (st.kp.kernel == OP_KERNEL_SOFTMAX || st.kp.kernel == OP_KERNEL_LOGSUMEXP) &&
+                         st.kp.fused_s2 && plan->dtype == TENSOR_F32
+                     ? kernels_isa()
+                     : kernels_base_isa(),
                  st.kp.fused_s2 ? " stride-2-fused" : st.kp.window3x3 ? " 3x3" : "");
     else
-        snprintf(buf, size, "%s %s", kernels_isa(), kinds[st.kind]);
+        snprintf(buf, size, "%s %s", kernels_base_isa(), kinds[st.kind]);
     state_release(&st);
 }
 

@@ -160,14 +160,22 @@ typedef struct kern_impl {
 extern const kern_impl kern_portable[2];
 #if defined(KERNELS_HAVE_AVX2)
 extern const kern_impl kern_avx2[2];
+extern const kern_impl kern_avx512[2]; /* kern_avx2 with AVX-512 softpool and lse */
 #endif
 
-/* The instruction set the kernels use on this machine ("avx2", "portable");
- * POOLVIZ_KERNELS=portable in the environment forces the portable C path. */
+/* The instruction set the kernels use on this machine ("avx512", "avx2",
+ * "portable"): "avx512" is the AVX2 kernels with float32 softpool and lse
+ * in 16 lanes (the same bits).  POOLVIZ_KERNELS=avx2 or portable in the
+ * environment forces that path. */
 const char *kernels_isa(void);
 
-/* Use the named instruction set ("avx2" or "portable") from now on, for
- * tests that compare the two.  False if this build or machine lacks it. */
+/* The instruction set of every kernel but those 16-lane ones: "avx2" where
+ * kernels_isa() is "avx512". */
+const char *kernels_base_isa(void);
+
+/* Use the named instruction set ("avx512", "avx2" or "portable") from now
+ * on, for tests that compare them.  False if this build or machine lacks
+ * it. */
 bool kernels_select(const char *isa);
 
 /* True if the fast kernels handle this plan (else pool_forward uses the

@@ -456,13 +456,41 @@ static void sample_explain(const char *what, const pool_plan *plan, const tensor
     }
 }
 
-static bool have_avx2;
+/* The instruction sets this machine has besides portable C: the kernels
+ * run on the best, and each other one must give the same bits. */
+static bool have_avx2, have_avx512;
+static const char *best_isa = "portable";
 
-/* Fast (AVX2 and portable) against the reference, and a sample against
- * explain. */
+/* plan's output on the instruction set isa, then back to the best. */
+static tensor *run_on(const char *isa, const pool_plan *plan, const tensor *in, int64_t **idx)
+{
+    kernels_select(isa);
+    tensor *out = run(plan, in, false, 1, idx);
+    kernels_select(best_isa);
+    return out;
+}
+
+/* The best against portable C and, where the best is avx512, avx2. */
+static void compare_isas(const char *what, const pool_plan *plan, const tensor *in,
+                         const tensor *fast, const int64_t *fast_idx)
+{
+    static const char *const others[] = {"portable", "avx2"};
+    for (int k = 0; k < (have_avx512 ? 2 : have_avx2 ? 1 : 0); k++) {
+        int64_t *idx = NULL;
+        tensor *t = run_on(others[k], plan, in, &idx);
+        char label[160];
+        snprintf(label, sizeof label, "%s: %s vs %s", what, others[k], best_isa);
+        compare_bits(label, plan, t, idx, fast, fast_idx, !exact_op(plan->params.op));
+        tensor_free(t);
+        pv_free(idx);
+    }
+}
+
+/* Fast (on every instruction set) against the reference, and a sample
+ * against explain. */
 static void check_plan(const char *what, const pool_plan *plan, const tensor *in)
 {
-    int64_t *ref_idx = NULL, *fast_idx = NULL, *port_idx = NULL;
+    int64_t *ref_idx = NULL, *fast_idx = NULL;
     tensor *ref = run(plan, in, true, 1, &ref_idx);
     tensor *fast = run(plan, in, false, 1, &fast_idx);
     if (exact_op(plan->params.op))
@@ -478,15 +506,7 @@ static void check_plan(const char *what, const pool_plan *plan, const tensor *in
         tensor_free(values);
     }
     sample_explain(what, plan, in, fast, fast_idx);
-    if (have_avx2) {
-        kernels_select("portable");
-        tensor *port = run(plan, in, false, 1, &port_idx);
-        kernels_select("avx2");
-        compare_bits("portable vs avx2", plan, port, port_idx, fast, fast_idx,
-                     !exact_op(plan->params.op));
-        tensor_free(port);
-        pv_free(port_idx);
-    }
+    compare_isas(what, plan, in, fast, fast_idx);
     tensor_free(ref);
     tensor_free(fast);
     pv_free(ref_idx);
@@ -947,16 +967,8 @@ static void check_softmax_accuracy(const char *spec, size_t h, size_t w, enum so
     CHECK_MSG(worst <= 8, "%s (values %d): out[%zu] = %.9g, reference %.9g: %.2f units", spec,
               kind, at, fast ? tensor_get(fast, at) : 0, ref ? tensor_get(ref, at) : 0, worst);
     softmax_worst = fmax(softmax_worst, worst);
-    if (getenv("SOFTMAX_DEBUG"))
-        printf("%-45s values %d: %.3f units\n", spec, kind, worst);
     check_passed++;
-    if (have_avx2) {
-        kernels_select("portable");
-        tensor *port = run(plan, in, false, 1, NULL);
-        kernels_select("avx2");
-        compare_bits("softmax accuracy: portable vs avx2", plan, port, NULL, fast, NULL, true);
-        tensor_free(port);
-    }
+    compare_isas(spec, plan, in, fast, NULL);
     tensor_free(largest);
     tensor_free(fast);
     tensor_free(ref);
@@ -1015,6 +1027,9 @@ int main(void)
     const char *env = getenv("POOLVIZ_TEST_CASES");
     int cases = env ? atoi(env) : 3000;
     have_avx2 = kernels_select("avx2");
+    have_avx512 = kernels_select("avx512");
+    best_isa = have_avx512 ? "avx512" : have_avx2 ? "avx2" : "portable";
+    kernels_select(best_isa);
     printf("kernels: %s\n", kernels_isa());
     for (int i = 0; i < cases; i++)
         random_case(i);
