@@ -89,12 +89,14 @@ env HOME=$(tui_quote "$tui_dir") XDG_STATE_HOME=$(tui_quote "$tui_dir/state") \
     $(tui_quote "$POOLVIZ") $args
 status=\$?
 printf 'poolviz exited %s\n' "\$status"
-printf 'tty:'
+# The modes in one printf: a check that reads "tty: ..." must not catch
+# the line half written (stty is slow on a loaded machine).
+modes=
 for mode in icanon echo; do
-    if stty -a | tr ' ;' '\n\n' | grep -qx -- "-\$mode"; then printf ' -%s' "\$mode"
-    else printf ' %s' "\$mode"; fi
+    if stty -a | tr ' ;' '\n\n' | grep -qx -- "-\$mode"; then modes="\$modes -\$mode"
+    else modes="\$modes \$mode"; fi
 done
-printf '\n'
+printf 'tty:%s\n' "\$modes"
 exec sleep 600
 EOS
     tmux_ kill-server >/dev/null 2>&1
