@@ -54,18 +54,22 @@ const kern_impl kern_avx2[2] = {
 #define K512 static inline __attribute__((always_inline, target("avx512f,avx2,fma"), unused))
 #define W_SET1(x) _mm512_set1_ps(x)
 #define W_MAX(a, b) _mm512_max_ps((a), (b))
+#define W_MIN(a, b) _mm512_min_ps((a), (b))
 #define W_ADD(a, b) _mm512_add_ps((a), (b))
 #define W_SUB(a, b) _mm512_sub_ps((a), (b))
 #define W_MUL(a, b) _mm512_mul_ps((a), (b))
 #define W_DIV(a, b) _mm512_div_ps((a), (b))
 #define W_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define W_POW2BITS(t) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t), 23))
-#define W_MANT(v)                                                                          \
-    _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7fffff)), \
-                                        _mm512_set1_epi32(0x3f800000)))
-#define W_EXPO(v)                                                                          \
-    _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(v), 23), _mm512_set1_epi32(127)))
-#define W_GREATER(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
+/* LSE_FINISH's split of w into [0.75, 1.5) and its exponent, by the
+ * processor: the values LSE_NORM_BITS computes from the bits */
+#define W_LSE_NORM(w, c, e)                                                                \
+    do {                                                                                   \
+        (c) = _mm512_getmant_ps((w), _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);            \
+        (e) = _mm512_getexp_ps(w);                                                         \
+        (e) = _mm512_mask_add_ps((e), _mm512_cmp_ps_mask((c), W_SET1(1.0f), _CMP_LT_OQ), (e), \
+                                 W_SET1(1.0f));                                            \
+    } while (0)
 #define W_EQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
 #define W_BLEND(m, l, e) _mm512_mask_blend_ps((m), (e), (l))
 
@@ -125,7 +129,7 @@ K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int sh
         c = W_ADD(c, x[t]);
     c = W_SUB(c, c);
     *bad = _mm512_cmp_ps_mask(c, c, _CMP_UNORD_Q);
-    SOFTMAX_SUMS(__m512, W_SET1, W_MAX, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_POW2BITS, x, k, lse, scale,
+    SOFTMAX_SUMS(__m512, W_SET1, W_MAX, W_MIN, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_POW2BITS, x, k, lse, scale,
                  dmin, inverse_n, *m, *y);
 }
 
@@ -175,11 +179,8 @@ K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool l
         if (lse)
             for (size_t ox = vlo; ox < vhi; ox += WL) {
                 __m512 y;
-#define bool_or_mask_ __mmask16
-                LSE_FINISH(__m512, W_SET1, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_MANT, W_EXPO, W_GREATER,
-                           W_BLEND, W_EQ, _mm512_loadu_ps(zrow + ox), _mm512_loadu_ps(o + ox), inverse_r,
-                           y);
-#undef bool_or_mask_
+                LSE_FINISH(__m512, W_SET1, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_LSE_NORM, W_BLEND, W_EQ,
+                           _mm512_loadu_ps(zrow + ox), _mm512_loadu_ps(o + ox), inverse_r, y);
                 _mm512_storeu_ps(o + ox, y);
             }
         for (size_t ox = vlo; any_bad && ox < vhi; ox += WL)

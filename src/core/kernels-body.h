@@ -2098,16 +2098,37 @@ KFN float KP(expof)(float v)
 /* One window's sums from its k cells x (float32 lanes): m, and y = the
  * weighted sum (softpool) or z (lse, for LSE_FINISH).  The vector lanes and
  * softmax_one() below do the same operations in the same order.
- * scale = r log2 e, dmin = -100 / scale. */
-#define SOFTMAX_SUMS(VTYPE, SET1, MAXF, ADDF, SUBF, MULF, FMAF, DIVF, POW2BITSF, x, k, lse, scale,  \
-                     dmin, inverse_n, m, y)                                                    \
+ * scale = r log2 e, dmin = -100 / scale.
+ * With 2 or 4 cells, a max/min network sets the max apart from the others:
+ * its weight is exactly 1 (2^0, and q = 0), so the sums start from it and
+ * only the others pay for an exp; ties leave one copy of the max among the
+ * others, whose d is 0 and weight 1 all the same. */
+#define SOFTMAX_SUMS(VTYPE, SET1, MAXF, MINF, ADDF, SUBF, MULF, FMAF, DIVF, POW2BITSF, x, k, lse,   \
+                     scale, dmin, inverse_n, m, y)                                             \
     do {                                                                                       \
         const VTYPE zero_ = SET1(0.0f), magic_ = SET1(SOFTMAX_MAGIC);                          \
-        VTYPE m_ = (x)[0], sum_ = zero_, acc_ = zero_;                                         \
-        _Pragma("GCC unroll 9") for (int t_ = 1; t_ < (k); t_++)                               \
-            m_ = MAXF(m_, (x)[t_]);                                                            \
-        _Pragma("GCC unroll 9") for (int t_ = 0; t_ < (k); t_++) {                             \
-            const VTYPE d_ = MAXF(SUBF((x)[t_], m_), (dmin));                                  \
+        VTYPE m_, o_[3];                                                                       \
+        int no_ = (k);                                                                         \
+        if ((k) == 4) {                                                                        \
+            const VTYPE a_ = MAXF((x)[0], (x)[1]), c_ = MAXF((x)[2], (x)[3]);                  \
+            o_[0] = MINF((x)[0], (x)[1]);                                                      \
+            o_[1] = MINF((x)[2], (x)[3]);                                                      \
+            o_[2] = MINF(a_, c_);                                                              \
+            m_ = MAXF(a_, c_);                                                                 \
+            no_ = 3;                                                                           \
+        } else if ((k) == 2) {                                                                 \
+            o_[0] = MINF((x)[0], (x)[1]);                                                      \
+            m_ = MAXF((x)[0], (x)[1]);                                                         \
+            no_ = 1;                                                                           \
+        } else {                                                                               \
+            m_ = (x)[0];                                                                       \
+            _Pragma("GCC unroll 9") for (int t_ = 1; t_ < (k); t_++)                           \
+                m_ = MAXF(m_, (x)[t_]);                                                        \
+        }                                                                                      \
+        const VTYPE *const cells_ = no_ < (k) ? o_ : (x);                                      \
+        VTYPE sum_ = no_ < (k) ? SET1(1.0f) : zero_, acc_ = zero_;                             \
+        _Pragma("GCC unroll 9") for (int t_ = 0; t_ < no_; t_++) {                             \
+            const VTYPE d_ = MAXF(SUBF(cells_[t_], m_), (dmin));                               \
             const VTYPE t2_ = FMAF(d_, (scale), magic_);                                       \
             const VTYPE f_ = FMAF(d_, (scale), SUBF(magic_, t2_));                             \
             const VTYPE p_ = FMAF(                                                             \
@@ -2131,16 +2152,16 @@ KFN float KP(expof)(float v)
             (y) = ADDF(m_, DIVF(acc_, sum_));                                                  \
     } while (0)
 
-/* lse from a window's m and z: m + log1p(z) / r. */
-#define LSE_FINISH(VTYPE, SET1, ADDF, SUBF, MULF, FMAF, DIVF, MANTF, EXPOF, GREATERF, BLENDF, EQF, \
-                   z, m, inverse_r, y)                                                         \
+/* lse from a window's m and z: m + log1p(z) / r.  NORMF(w, c, e) splits
+ * w = 1 + z into c in [0.75, 1.5) and e with w = c 2^e (LSE_NORM_BITS, or
+ * the processor's own mantissa and exponent: the same values). */
+#define LSE_HIGH 1.49999988f /* the float below 1.5 */
+#define LSE_FINISH(VTYPE, SET1, ADDF, SUBF, MULF, FMAF, DIVF, NORMF, BLENDF, EQF, z, m, inverse_r, y) \
     do {                                                                                       \
         const VTYPE one_ = SET1(1.0f), zero_ = SET1(0.0f), z_ = (z);                           \
         const VTYPE w_ = ADDF(one_, z_);                                                       \
-        VTYPE c_ = MANTF(w_), e_ = EXPOF(w_);                                                  \
-        const bool_or_mask_ high_ = GREATERF(c_, SET1(1.41421356f));                           \
-        c_ = BLENDF(high_, MULF(c_, SET1(0.5f)), c_);                                          \
-        e_ = BLENDF(high_, ADDF(e_, one_), e_);                                                \
+        VTYPE c_, e_;                                                                          \
+        NORMF(w_, c_, e_);                                                                     \
         const VTYPE inverse_ = DIVF(one_, ADDF(c_, one_));                                     \
         const VTYPE v_ = MULF(SUBF(c_, one_), inverse_), v2_ = MULF(v_, v_);                   \
         const VTYPE top_ = MULF(BLENDF(EQF(e_, zero_), z_, SUBF(c_, one_)), inverse_);         \
@@ -2152,8 +2173,23 @@ KFN float KP(expof)(float v)
         (y) = FMAF(log1p_, (inverse_r), (m));                                                  \
     } while (0)
 
+/* NORMF from the bits: the mantissa in [1, 2), halved from 1.5 on */
+#define LSE_NORM_BITS(MASKTYPE, SET1, ADDF, MULF, MANTF, EXPOF, GREATERF, BLENDF, w, c, e)     \
+    do {                                                                                       \
+        (c) = MANTF(w);                                                                        \
+        (e) = EXPOF(w);                                                                        \
+        const MASKTYPE high_ = GREATERF((c), SET1(LSE_HIGH));                                  \
+        (c) = BLENDF(high_, MULF((c), SET1(0.5f)), (c));                                       \
+        (e) = BLENDF(high_, ADDF((e), SET1(1.0f)), (e));                                       \
+    } while (0)
+#define SF_LSE_NORM(w, c, e)                                                                   \
+    LSE_NORM_BITS(bool, SF_SET1, SF_ADD, SF_MUL, KP(mantf), KP(expof), SF_GREATER, SF_BLEND, w, c, e)
+#define V_LSE_NORM(w, c, e)                                                                    \
+    LSE_NORM_BITS(VM, V_SET1, V_ADD, V_MUL, V_MANT, V_EXPO, V_GREATER, V_BLEND, w, c, e)
+
 #define SF_SET1(x) ((float)(x))
 #define SF_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define SF_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define SF_ADD(a, b) ((a) + (b))
 #define SF_SUB(a, b) ((a) - (b))
 #define SF_MUL(a, b) ((a) * (b))
@@ -2194,13 +2230,11 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
     KP(softmax_constants)(a->kp, &scale, &dmin, &inverse_r);
     const float inverse_n = 1.0f / (float)k;
     float m, y;
-    SOFTMAX_SUMS(float, SF_SET1, SF_MAX, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(pow2bits), x, k,
+    SOFTMAX_SUMS(float, SF_SET1, SF_MAX, SF_MIN, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(pow2bits), x, k,
                  lse, scale, dmin, inverse_n, m, y);
     if (lse) {
-#define bool_or_mask_ bool
-        LSE_FINISH(float, SF_SET1, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(mantf), KP(expof),
-                   SF_GREATER, SF_BLEND, SF_EQ, y, m, inverse_r, y);
-#undef bool_or_mask_
+        LSE_FINISH(float, SF_SET1, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, SF_LSE_NORM, SF_BLEND, SF_EQ,
+                   y, m, inverse_r, y);
     }
     ((float *)a->out)[oy * cx->out + ox] = y;
 }
@@ -2254,7 +2288,7 @@ KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int 
     for (int t = 1; t < k; t++)
         c = V_ADD(c, x[t]);
     *check = V_SUB(c, c);
-    SOFTMAX_SUMS(VT, V_SET1, V_MAX, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_POW2BITS, x, k, lse, scale,
+    SOFTMAX_SUMS(VT, V_SET1, V_MAX, V_MIN, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_POW2BITS, x, k, lse, scale,
                  dmin, inverse_n, *m, *y);
 }
 
@@ -2339,10 +2373,8 @@ KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, cons
         if (lse)
             for (size_t ox = vlo; ox < vhi; ox += VL) {
                 VT y;
-#define bool_or_mask_ VM
-                LSE_FINISH(VT, V_SET1, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_MANT, V_EXPO, V_GREATER,
-                           V_BLEND, V_EQ, V_LD(zrow + ox), V_LD(o + ox), inverse_r, y);
-#undef bool_or_mask_
+                LSE_FINISH(VT, V_SET1, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_LSE_NORM, V_BLEND, V_EQ,
+                           V_LD(zrow + ox), V_LD(o + ox), inverse_r, y);
                 V_ST(o + ox, y);
             }
         for (size_t ox = vlo; any_bad && ox < vhi; ox += VL)

@@ -898,6 +898,9 @@ enum softmax_values {
     SV_SCALES,  /* sign * 10^u, u uniform in [-6, 6] */
     SV_HUGE,    /* near the top of float's range */
     SV_TINY,    /* near the bottom, subnormals included */
+    SV_TIES,    /* few values, many equal: tied maxima, +-0, and windows
+                 * like {0, 0, 0, -1000} whose mean weight is 3/4, where lse's
+                 * log splits 1 + z into mantissa and exponent */
     SV_KINDS
 };
 
@@ -915,6 +918,10 @@ static double softmax_value(enum softmax_values kind)
         return (draw(2) ? 1 : -1) * pow(10, 6 * u);
     case SV_HUGE:
         return 3e38 * u;
+    case SV_TIES: {
+        static const double few[] = {0.0, -0.0, 0.0, 1.0, 1.0, -1000.0, 0.5};
+        return few[draw(sizeof few / sizeof few[0])];
+    }
     default:
         return draw(4) == 0 ? (double)draw(9) * 0x1p-149 : 1e-38 * u;
     }
