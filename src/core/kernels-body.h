@@ -523,21 +523,71 @@ KFN_FLAT double KP(tsum_flat)(const KT *src, size_t n, const int load, double p)
 #define SAFE_BROKEN(ok) (!(ok))
 #endif
 
-/* out[i] = the finished value of the sum acc[i]: divided by its divisor
- * (divisor, or row * col[i] when divisor is 0), or multiplied by it when
- * `reciprocal` says row, col and divisor are reciprocals of powers of two
- * (the same result), then the p-th root.  For a root, true if some acc[i]
- * lies outside the norms' safe range (its output is then to be recomputed,
- * see sum_fix_row); else false. */
-KFN bool KP(finish)(const double *acc, size_t n, int finish, double p, double divisor,
-                    double row, const double *col, bool reciprocal, KT *out)
+/* The sum finish_n finishes at i (see there); keep[i] gets the partial
+ * sum it asks for. */
+KFN_FLAT VD KP(ld_acc)(const double *acc, const double *acc2, const double *acc3, double *keep,
+                       size_t i, const int nsrc)
 {
+    VD t;
+    switch (nsrc) {
+    case 1:
+        return VD_LD(acc + i);
+    case 2:
+        return VD_ADD(VD_LD(acc + i), VD_LD(acc2 + i));
+    case 3:
+        return VD_ADD(VD_ADD(VD_LD(acc + i), VD_LD(acc2 + i)), VD_LD(acc3 + i));
+    case 4:
+        t = VD_ADD(VD_LD(acc2 + i), VD_LD(acc3 + i));
+        VD_ST(keep + i, t);
+        return VD_ADD(VD_LD(acc + i), t);
+    default:
+        t = VD_ADD(VD_LD(acc + i), VD_LD(acc2 + i));
+        VD_ST(keep + i, t);
+        return t;
+    }
+}
+
+KFN_FLAT double KP(acc1)(const double *acc, const double *acc2, const double *acc3, double *keep,
+                         size_t i, const int nsrc)
+{
+    switch (nsrc) {
+    case 1:
+        return acc[i];
+    case 2:
+        return acc[i] + acc2[i];
+    case 3:
+        return (acc[i] + acc2[i]) + acc3[i];
+    case 4:
+        keep[i] = acc2[i] + acc3[i];
+        return acc[i] + keep[i];
+    default:
+        keep[i] = acc[i] + acc2[i];
+        return keep[i];
+    }
+}
+
+/* out[i] = the finished value of the sum acc[i] (nsrc 1; or of
+ * acc[i] + acc2[i] (2), (acc[i] + acc2[i]) + acc3[i] (3),
+ * acc[i] + (keep[i] = acc2[i] + acc3[i]) (4), keep[i] = acc[i] + acc2[i] (5),
+ * added as they are read; not for roots): divided by its divisor
+ * (divisor, or row * col[i] when divisor is 0), or multiplied by it when
+ * `reciprocal` says row, col and divisor are reciprocals (of powers of two:
+ * the same result; or float32 averages, see sum_finish_row), then the p-th
+ * root.  For a root, true if some acc[i] lies outside the norms' safe range
+ * (its output is then to be recomputed, see sum_fix_row); else false. */
+KFN_FLAT bool KP(finish_n)(const double *acc, const double *acc2, const double *acc3,
+                           double *keep, const int nsrc, size_t n, int finish, double p,
+                           double divisor, double row, const double *col, bool reciprocal,
+                           KT *out)
+{
+#define LD_ACC(i) KP(ld_acc)(acc, acc2, acc3, keep, (i), nsrc)
+#define ACC1(i) KP(acc1)(acc, acc2, acc3, keep, (i), nsrc)
     size_t i = 0;
     if (finish == KF_SUM) {
         for (; i + VDL <= n; i += VDL)
-            VD_STT(out + i, VD_LD(acc + i));
+            VD_STT(out + i, LD_ACC(i));
         for (; i < n; i++)
-            out[i] = (KT)acc[i];
+            out[i] = (KT)ACC1(i);
         return false;
     }
     const VD dconst = VD_SET1(divisor), dr = VD_SET1(row);
@@ -570,7 +620,7 @@ KFN bool KP(finish)(const double *acc, size_t n, int finish, double p, double di
     }
     if (!root || p == 1 || p == 2 || p == 3)
         for (; i + VDL <= n; i += VDL) {
-            VD a = VD_LD(acc + i);
+            VD a = LD_ACC(i);
             if (root)
                 SAFE_AND(safe, a);
             VD v = FINISH_SCALE(a, i);
@@ -583,14 +633,44 @@ KFN bool KP(finish)(const double *acc, size_t n, int finish, double p, double di
 #undef FINISH_SCALE
     bool broken = root && SAFE_BROKEN(safe);
     for (; i < n; i++) {
-        double d = divisor != 0 ? divisor : row * col[i];
-        double v = divisor == 1 ? acc[i] : reciprocal ? acc[i] * d : acc[i] / d;
+        const double d = divisor != 0 ? divisor : row * col[i], x = ACC1(i);
+        double v = divisor == 1 ? x : reciprocal ? x * d : x / d;
         if (root && p != 1)
             v = p == 2 ? sqrt(v) : p == 3 ? KP(cbrt1)(v) : pow(v, 1.0 / p);
         out[i] = (KT)v;
-        broken = broken || (root && !(acc[i] >= 0x1p-968 && acc[i] <= DBL_MAX));
+        broken = broken || (root && !(x >= 0x1p-968 && x <= DBL_MAX));
     }
+#undef LD_ACC
+#undef ACC1
     return broken;
+}
+
+KFN bool KP(finish)(const double *acc, size_t n, int finish, double p, double divisor,
+                    double row, const double *col, bool reciprocal, KT *out)
+{
+    return KP(finish_n)(acc, NULL, NULL, NULL, 1, n, finish, p, divisor, row, col, reciprocal,
+                        out);
+}
+
+/* finish_n for nsrc 2 to 5 (not for roots: KF_ROOT checks the sums). */
+KFN void KP(finish_sum)(const double *acc, const double *acc2, const double *acc3, double *keep,
+                        int nsrc, size_t n, int finish, double p, double divisor, double row,
+                        const double *col, bool reciprocal, KT *out)
+{
+    switch (nsrc) {
+    case 2:
+        KP(finish_n)(acc, acc2, NULL, NULL, 2, n, finish, p, divisor, row, col, reciprocal, out);
+        break;
+    case 3:
+        KP(finish_n)(acc, acc2, acc3, NULL, 3, n, finish, p, divisor, row, col, reciprocal, out);
+        break;
+    case 4:
+        KP(finish_n)(acc, acc2, acc3, keep, 4, n, finish, p, divisor, row, col, reciprocal, out);
+        break;
+    default:
+        KP(finish_n)(acc, acc2, NULL, keep, 5, n, finish, p, divisor, row, col, reciprocal, out);
+        break;
+    }
 }
 
 /* ---- scratch ------------------------------------------------------------ */
@@ -1072,6 +1152,198 @@ KFN void KP(sum_row)(const kern_plan *kp, const kern_axis *cx, const KT *src, do
         KP(dsum)(tb + t * d, s, hv, ow, len - (size_t)(t * d), t == 0);
 }
 
+/* ---- sum family: van Herk along the columns, VDL rows at a time ---------- */
+
+#if KISA_AVX2
+/* Four vectors of four doubles, rows <-> columns. */
+#define VD_TRANSPOSE4(a, b, c, e)                                              \
+    do {                                                                       \
+        __m256d t0_ = _mm256_unpacklo_pd((a), (b)), t1_ = _mm256_unpackhi_pd((a), (b)); \
+        __m256d t2_ = _mm256_unpacklo_pd((c), (e)), t3_ = _mm256_unpackhi_pd((c), (e)); \
+        (a) = _mm256_permute2f128_pd(t0_, t2_, 0x20);                          \
+        (b) = _mm256_permute2f128_pd(t1_, t3_, 0x20);                          \
+        (c) = _mm256_permute2f128_pd(t0_, t2_, 0x31);                          \
+        (e) = _mm256_permute2f128_pd(t1_, t3_, 0x31);                          \
+    } while (0)
+#endif
+
+/* tt[x * VDL + j] = the loaded power of src[j][x] for x < W: VDL rows
+ * side by side, column by column. */
+KFN_FLAT void KP(group_load)(const KT *const *src, size_t W, double *tt, const int load,
+                             double p)
+{
+    size_t x = 0;
+#if KISA_AVX2
+    if (load != KL_POW)
+        for (; x + 4 <= W; x += 4) {
+#if KT_F32
+            __m128 r0 = _mm_loadu_ps(src[0] + x), r1 = _mm_loadu_ps(src[1] + x),
+                   r2 = _mm_loadu_ps(src[2] + x), r3 = _mm_loadu_ps(src[3] + x);
+            _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+            VD c0 = _mm256_cvtps_pd(r0), c1 = _mm256_cvtps_pd(r1), c2 = _mm256_cvtps_pd(r2),
+               c3 = _mm256_cvtps_pd(r3);
+#else
+            VD c0 = VD_LD(src[0] + x), c1 = VD_LD(src[1] + x), c2 = VD_LD(src[2] + x),
+               c3 = VD_LD(src[3] + x);
+            VD_TRANSPOSE4(c0, c1, c2, c3);
+#endif
+            VD_ST(tt + 4 * x, KP(vpower_of)(c0, load));
+            VD_ST(tt + 4 * x + 4, KP(vpower_of)(c1, load));
+            VD_ST(tt + 4 * x + 8, KP(vpower_of)(c2, load));
+            VD_ST(tt + 4 * x + 12, KP(vpower_of)(c3, load));
+        }
+#endif
+    for (; x < W; x++)
+        for (size_t j = 0; j < VDL; j++)
+            tt[x * VDL + j] = KP(power_of)(src[j][x], load, p);
+}
+
+/* dst[j][ox0 + i] = ob[i * VDL + j] for i < n (n <= 4), rows j whose dst
+ * is not NULL. */
+KFN_FLAT void KP(vh_flush)(const double *ob, double *const *dst, size_t ox0, size_t n)
+{
+#if KISA_AVX2
+    if (n == 4) {
+        VD c0 = VD_LD(ob), c1 = VD_LD(ob + 4), c2 = VD_LD(ob + 8), c3 = VD_LD(ob + 12);
+        VD_TRANSPOSE4(c0, c1, c2, c3);
+        if (dst[0])
+            VD_ST(dst[0] + ox0, c0);
+        if (dst[1])
+            VD_ST(dst[1] + ox0, c1);
+        if (dst[2])
+            VD_ST(dst[2] + ox0, c2);
+        if (dst[3])
+            VD_ST(dst[3] + ox0, c3);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < VDL; j++)
+            if (dst[j])
+                dst[j][ox0 + i] = ob[i * VDL + j];
+}
+
+/* Column pass of VDL input rows src[j] into dst[j] (NULL: not wanted) by
+ * van Herk/Gil-Werman along the padded row: blocks of K cells from the
+ * first window's start; the window from c to c + K - 1 is the suffix of
+ * c's block plus the prefix of the next one up to its end (the prefix
+ * alone when it starts a block).  Every output adds its own cells only, in
+ * an order fixed by the position, whichever rows share the group.
+ * tt: (pad + W + reach) * VDL doubles; sv: 2 * K * VDL doubles, the
+ * suffixes of the block before and of this one.  The nnext rows from next
+ * (the next group's, likely) are fetched into the cache meanwhile. */
+KFN_FLAT void KP(sum_rows_vanherk)(const kern_plan *kp, const kern_axis *cx,
+                                   const KT *const *src, double *const *dst, double *tt,
+                                   double *sv, const KT *next, size_t nnext, const int load)
+{
+    const size_t W = cx->in, ow = cx->out, pad = (size_t)cx->pad;
+    const size_t len = pad + W + (size_t)cx->reach, K = (size_t)cx->taps;
+    const size_t s = (size_t)cx->stride, last_end = (ow - 1) * s + K - 1;
+    memset(tt, 0, pad * VDL * sizeof *tt);
+    KP(group_load)(src, W, tt + pad * VDL, load, kp->p);
+    memset(tt + (pad + W) * VDL, 0, (size_t)cx->reach * VDL * sizeof *tt);
+    double ob[4 * VDL];
+    size_t ox = 0, end = K - 1; /* the next window and its last cell */
+    size_t ox0 = 0, nb = 0;     /* the outputs waiting in ob */
+    double *sprev = sv, *scur = sv + K * VDL;
+    const size_t row_bytes = W * sizeof(KT), blocks = last_end / K + 1;
+    for (size_t b0 = 0, bi = 0; b0 <= last_end; b0 += K, bi++) {
+        for (size_t at = bi * row_bytes / blocks & ~(size_t)63,
+                    to = (bi + 1) * row_bytes / blocks;
+             at < to; at += 64)
+            for (size_t j = 0; j < nnext; j++)
+                KERNELS_PREFETCH((const char *)(next + j * W) + at);
+        const size_t bn = b0 + K <= len ? K : len - b0;
+        const double *tb = tt + b0 * VDL;
+        /* suffixes backwards and prefixes forwards: two independent chains;
+         * a window ending in this block starts in the previous one, whose
+         * suffixes are in sprev */
+        VD suf = VD_LD(tb + (bn - 1) * VDL), pre = VD_LD(tb);
+        VD_ST(scur + (bn - 1) * VDL, suf);
+        for (size_t t = 0;; t++) {
+            if (b0 + t == end && ox < ow) {
+                VD_ST(ob + nb * VDL,
+                      t == K - 1 ? pre : VD_ADD(VD_LD(sprev + (t + 1) * VDL), pre));
+                ox++;
+                end += s;
+                if (++nb == 4) {
+                    KP(vh_flush)(ob, dst, ox0, 4);
+                    ox0 += 4;
+                    nb = 0;
+                }
+            }
+            if (t + 1 == bn)
+                break;
+            const size_t tb_back = bn - 2 - t;
+            suf = VD_ADD(suf, VD_LD(tb + tb_back * VDL));
+            VD_ST(scur + tb_back * VDL, suf);
+            pre = VD_ADD(pre, VD_LD(tb + (t + 1) * VDL));
+        }
+        double *swap = sprev;
+        sprev = scur;
+        scur = swap;
+    }
+    KP(vh_flush)(ob, dst, ox0, nb);
+}
+
+/* The column pass of rows [r0, r1] by sum_rows_vanherk, VDL needed rows
+ * at a time (a short last group repeats its first row), row r into hv row
+ * (r - base) % ring; need[r - base] says which rows (NULL: all). */
+KFN void KP(sum_rows_vh_band)(const kern_band_args *a, long r0, long r1, long base, size_t ring,
+                              const unsigned char *need, double *hv, double *tt, double *sv)
+{
+    const kern_plan *kp = a->kp;
+    const kern_axis *cx = a->cols;
+    const size_t H = a->rows->in, W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    const KT *src[VDL];
+    double *dst[VDL];
+    size_t n = 0;
+    for (long r = r0; r <= r1 + 1; r++) {
+        const bool end = r > r1;
+        if (!end) {
+            double *h = hv + (size_t)(r - base) % ring * ow;
+            if (r < 0 || r >= (long)H) {
+                memset(h, 0, ow * sizeof *h);
+                continue;
+            }
+            if (need != NULL && !need[r - base])
+                continue;
+            src[n] = in + (size_t)r * W;
+            dst[n] = h;
+            n++;
+        }
+        if (n == VDL || (end && n > 0)) {
+            for (size_t j = n; j < VDL; j++) {
+                src[j] = src[0];
+                dst[j] = NULL;
+            }
+            /* the rows after the group's last, for the next group */
+            const long nr = (long)(src[n - 1] - in) / (long)W + 1;
+            const size_t nnext = nr >= (long)H ? 0 : (size_t)((long)H - nr < VDL ? (long)H - nr : VDL);
+            const KT *next = in + (size_t)nr * W;
+            switch (kp->load) {
+            case KL_ID:
+                KP(sum_rows_vanherk)(kp, cx, src, dst, tt, sv, next, nnext, KL_ID);
+                break;
+            case KL_ABS:
+                KP(sum_rows_vanherk)(kp, cx, src, dst, tt, sv, next, nnext, KL_ABS);
+                break;
+            case KL_SQUARE:
+                KP(sum_rows_vanherk)(kp, cx, src, dst, tt, sv, next, nnext, KL_SQUARE);
+                break;
+            case KL_CUBE:
+                KP(sum_rows_vanherk)(kp, cx, src, dst, tt, sv, next, nnext, KL_CUBE);
+                break;
+            default:
+                KP(sum_rows_vanherk)(kp, cx, src, dst, tt, sv, next, nnext, KL_POW);
+                break;
+            }
+            n = 0;
+        }
+    }
+}
+
 /* The first i with acc[i] outside [2^-968, DBL_MAX] (or NaN), or n. */
 KFN size_t KP(first_unsafe)(const double *acc, size_t n)
 {
@@ -1106,52 +1378,169 @@ KFN void KP(sum_fix_row)(const kern_band_args *a, const double *acc, size_t oy, 
         }
 }
 
-/* Output row oy from its sums acc: divisor and root; a norm whose power
- * sum left the safe range is recomputed (sum_fix_row). */
-KFN void KP(sum_finish_row)(const kern_band_args *a, const double *acc, size_t oy)
+/* Output row oy from its sums: acc, or as finish_n's nsrc says (nsrc > 1:
+ * added as they are read, not for roots): divisor and root; a norm
+ * whose power sum left the safe range is recomputed (sum_fix_row).  rec (NULL: none), ow doubles of
+ * scratch, keeps the reciprocals of the divisors of the row whose divisor
+ * is *rec_row (-1: none yet): a float32 average multiplies by them in double
+ * instead of dividing, which moves the result by at most one float32 unit
+ * (a division costs as much as the rest of a 3x3 window). */
+KFN void KP(sum_finish_row)(const kern_band_args *a, const double *acc, const double *acc2,
+                            const double *acc3, double *keep, int nsrc, size_t oy, double *rec,
+                            double *rec_row)
 {
     const kern_plan *kp = a->kp;
     const size_t ow = a->cols->out;
     const double drow = (double)kp->plan->rows.divisor[oy];
     KT *o = (KT *)a->out + oy * ow;
-    bool broken;
-    if (kp->reciprocal)
-        broken = KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor != 0 ? 1 / kp->divisor : 0,
-                            1 / drow, kp->col_reciprocal, true, o);
-    else
-        broken = KP(finish)(acc, ow, kp->finish, kp->p, kp->divisor, drow, kp->col_divisor, false, o);
-    if (broken)
+    double divisor = kp->divisor, row = drow;
+    const double *col = kp->col_divisor;
+    bool reciprocal = false;
+    if (KT_F32 && rec != NULL && kp->finish == KF_AVG && !kp->reciprocal) {
+        reciprocal = true;
+        row = 1;
+        if (kp->divisor != 0) {
+            divisor = 1 / kp->divisor;
+        } else {
+            if (*rec_row != drow) {
+                for (size_t i = 0; i < ow; i++)
+                    rec[i] = 1 / (drow * kp->col_divisor[i]);
+                *rec_row = drow;
+            }
+            col = rec;
+        }
+    } else if (kp->reciprocal) {
+        reciprocal = true;
+        divisor = kp->divisor != 0 ? 1 / kp->divisor : 0;
+        row = 1 / drow;
+        col = kp->col_reciprocal;
+    }
+    if (nsrc > 1) {
+        KP(finish_sum)(acc, acc2, acc3, keep, nsrc, ow, kp->finish, kp->p, divisor, row, col,
+                       reciprocal, o);
+        return;
+    }
+    if (KP(finish)(acc, ow, kp->finish, kp->p, divisor, row, col, reciprocal, o))
         KP(sum_fix_row)(a, acc, oy, 0);
 }
 
-/* Output row oy of a sum band into acc (direct: its rows added in order;
- * van Herk: a suffix and a prefix row, rows outside the input being
- * zeros), then finished into the output. */
+/* Output row oy of a sum band (direct: its rows added in order; van Herk:
+ * a suffix and a prefix row, rows outside the input being zeros),
+ * finished into the output; the last two or three rows are added as the
+ * finish reads them, the others in acc first (all in acc for roots). */
 KFN void KP(sum_out_row)(const kern_band_args *a, long ra, const double *hv, const double *sv,
-                         double *acc, size_t oy, bool vanherk)
+                         double *acc, size_t oy, bool vanherk, double *rec, double *rec_row)
 {
     const kern_axis *ry = a->rows, *cx = a->cols;
     const size_t ow = cx->out;
     const long n = ry->count[oy], K = ry->taps, d = ry->step;
+    const bool fuse = a->kp->finish != KF_ROOT;
     if (n == 0) {
         memset(acc, 0, ow * sizeof *acc);
     } else if (vanherk) {
         const long f = ry->start[oy];
         size_t last = (size_t)(f + (K - 1) * d - ra) * ow, first = (size_t)(f - ra) * ow;
-        if ((f - ry->start[0]) / d % K == 0)
+        if ((f - ry->start[0]) / d % K == 0) {
+            if (fuse) {
+                KP(sum_finish_row)(a, hv + last, NULL, NULL, NULL, 1, oy, rec, rec_row);
+                return;
+            }
             memcpy(acc, hv + last, ow * sizeof *acc);
-        else
+        } else {
+            if (fuse) {
+                KP(sum_finish_row)(a, sv + first, hv + last, NULL, NULL, 2, oy, rec, rec_row);
+                return;
+            }
             KP(dadd)(sv + first, hv + last, acc, ow);
+        }
     } else {
         const long f = ry->first[oy];
-        memcpy(acc, hv + (size_t)(f - ra) * ow, ow * sizeof *acc);
-        for (long t = 1; t < n; t++)
-            KP(dadd)(acc, hv + (size_t)(f + t * d - ra) * ow, acc, ow);
+        const double *h0 = hv + (size_t)(f - ra) * ow;
+#define ROW_AT(t) (hv + (size_t)(f + (t) * d - ra) * ow)
+        if (fuse && n <= 3) {
+            KP(sum_finish_row)(a, h0, n > 1 ? ROW_AT(1) : NULL, n > 2 ? ROW_AT(2) : NULL, NULL,
+                               (int)n, oy, rec, rec_row);
+            return;
+        }
+        const long upto = fuse ? n - 2 : n;
+        memcpy(acc, h0, ow * sizeof *acc);
+        for (long t = 1; t < upto; t++)
+            KP(dadd)(acc, ROW_AT(t), acc, ow);
+        if (fuse) {
+            KP(sum_finish_row)(a, acc, ROW_AT(n - 2), ROW_AT(n - 1), NULL, 3, oy, rec, rec_row);
+            return;
+        }
+#undef ROW_AT
     }
-    KP(sum_finish_row)(a, acc, oy);
+    KP(sum_finish_row)(a, acc, NULL, NULL, NULL, 1, oy, rec, rec_row);
 }
 
 KFN void KP(sum_s2_band)(const kern_band_args *a);
+
+/* Van Herk down the rows for sums of undilated windows at stride 1, block
+ * by block: the rows of a block of K are reduced along the columns and get
+ * their suffixes, then the output rows that end in the block are finished,
+ * each making the prefix of its last row as it goes.  Rows live in a ring
+ * of 2K rows of hv and sv, so what the band touches stays in the cache
+ * however tall it is.  The same additions as the van Herk of sum_band. */
+KFN void KP(sum_band_stream)(const kern_band_args *a, double *hv, double *sv, size_t nrows,
+                             double *rec, double *tb, double *tr, double *tt, double *svc)
+{
+    const kern_plan *kp = a->kp;
+    const kern_axis *ry = a->rows, *cx = a->cols;
+    const size_t H = ry->in, W = cx->in, ow = cx->out;
+    const KT *in = a->in;
+    const long K = ry->taps, origin = ry->start[0];
+    const long ra = ry->start[a->oy0], rb = ry->start[a->oy1 - 1] + K - 1;
+    const size_t ring = nrows < 2 * (size_t)K ? nrows : 2 * (size_t)K;
+#define SLOT(r) ((size_t)((r) - ra) % ring * ow)
+    long made = ra - 1; /* rows up to made are reduced and have their suffixes */
+    long pre = ra;      /* rows up to pre hold their prefixes */
+    double rec_row = -1;
+    for (size_t oy = a->oy0; oy < a->oy1; oy++) {
+        const long f = ry->start[oy], l = f + K - 1;
+        while (made < l) {
+            const long b0 = made + 1;
+            long be = b0 + (K - 1 - (b0 - origin) % K);
+            if (be > rb)
+                be = rb;
+            if (cx->method == KM_VANHERK) {
+                KP(sum_rows_vh_band)(a, b0, be, ra, ring, NULL, hv, tt, svc);
+            } else {
+                for (long r = b0; r <= be; r++) {
+                    if (r < 0 || r >= (long)H)
+                        memset(hv + SLOT(r), 0, ow * sizeof *hv);
+                    else
+                        KP(sum_row)(kp, cx, in + (size_t)r * W, hv + SLOT(r), tb, tr);
+                }
+            }
+            memcpy(sv + SLOT(be), hv + SLOT(be), ow * sizeof *sv);
+            for (long r = be - 1; r >= b0; r--)
+                KP(dadd)(hv + SLOT(r), sv + SLOT(r + 1), sv + SLOT(r), ow);
+            made = be;
+        }
+        for (; pre < l - 1; pre++)
+            if ((pre + 1 - origin) % K != 0)
+                KP(dadd)(hv + SLOT(pre), hv + SLOT(pre + 1), hv + SLOT(pre + 1), ow);
+        double *hl = hv + SLOT(l);
+        const bool aligned = (f - origin) % K == 0;
+        if ((l - origin) % K != 0) {
+            /* the prefix of row l is the row before's plus its own sums */
+            double *hp = hv + SLOT(l - 1);
+            if (aligned)
+                KP(sum_finish_row)(a, hp, hl, NULL, hl, 5, oy, rec, &rec_row);
+            else
+                KP(sum_finish_row)(a, sv + SLOT(f), hp, hl, hl, 4, oy, rec, &rec_row);
+        } else {
+            if (aligned)
+                KP(sum_finish_row)(a, hl, NULL, NULL, NULL, 1, oy, rec, &rec_row);
+            else
+                KP(sum_finish_row)(a, sv + SLOT(f), hl, NULL, NULL, 2, oy, rec, &rec_row);
+        }
+        pre = l;
+    }
+#undef SLOT
+}
 
 KFN void KP(sum_band)(const kern_band_args *a)
 {
@@ -1181,11 +1570,24 @@ KFN void KP(sum_band)(const kern_band_args *a)
     double *hv = KP(take)(&cursor, nrows * ow * sizeof(double));
     double *sv = vanherk ? KP(take)(&cursor, nrows * ow * sizeof(double)) : NULL;
     double *acc = KP(take)(&cursor, ow * sizeof(double));
+    double *rec = KP(take)(&cursor, ow * sizeof(double)), rec_row = -1;
     unsigned char *need = KP(take)(&cursor, nrows + 1);
     double *tb = KP(take)(&cursor, padded * sizeof(double));
     double *tr = KP(take)(&cursor, padded * sizeof(double));
 
-    if (any) {
+    double *tt = NULL, *sv_cols = NULL;
+    if (cx->method == KM_VANHERK) {
+        tt = KP(take)(&cursor, padded * VDL * sizeof(double));
+        sv_cols = KP(take)(&cursor, 2 * (size_t)cx->taps * VDL * sizeof(double));
+    }
+    if (vanherk && d == 1 && ry->stride == 1 && kp->finish != KF_ROOT) {
+        KP(sum_band_stream)(a, hv, sv, nrows, rec, tb, tr, tt, sv_cols);
+        return;
+    }
+    if (any && cx->method == KM_VANHERK) {
+        KP(mark_rows)(ry, a->oy0, a->oy1, ra, rb, vanherk, need);
+        KP(sum_rows_vh_band)(a, ra, rb, ra, SIZE_MAX, need, hv, tt, sv_cols);
+    } else if (any) {
         KP(mark_rows)(ry, a->oy0, a->oy1, ra, rb, vanherk, need);
         for (long r = ra; r <= rb; r++) {
             double *h = hv + (size_t)(r - ra) * ow;
@@ -1197,7 +1599,7 @@ KFN void KP(sum_band)(const kern_band_args *a)
     }
     if (!(any && vanherk)) {
         for (size_t oy = a->oy0; oy < a->oy1; oy++)
-            KP(sum_out_row)(a, ra, hv, sv, acc, oy, false);
+            KP(sum_out_row)(a, ra, hv, sv, acc, oy, false, rec, &rec_row);
         return;
     }
     /* van Herk, as in max_band */
@@ -1216,7 +1618,7 @@ KFN void KP(sum_band)(const kern_band_args *a)
         KP(dadd)(hv + at - (size_t)d * ow, hv + at, hv + at, ow);
     }
     for (size_t oy = a->oy0; oy < a->oy1; oy++)
-        KP(sum_out_row)(a, ra, hv, sv, acc, oy, true);
+        KP(sum_out_row)(a, ra, hv, sv, acc, oy, true, rec, &rec_row);
 }
 
 /* ---- stride 2, windows of 2 or 3, padding 0 or 1: fused ------------------ */
@@ -1515,7 +1917,7 @@ KFN_FLAT void KP(sum_s2_rows)(const kern_band_args *a, const int shape, const in
                 acc[ox] = total;
         }
         if (!direct)
-            KP(sum_finish_row)(a, acc, oy);
+            KP(sum_finish_row)(a, acc, NULL, NULL, NULL, 1, oy, NULL, NULL);
     }
 }
 

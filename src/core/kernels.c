@@ -23,6 +23,10 @@
 
 /* Scratch a thread aims to keep its band in (about the L2 cache). */
 #define BAND_BUDGET ((size_t)1 << 20)
+
+/* What van Herk along the columns costs per cell, in passes of a direct
+ * sum (measured: see column_method). */
+#define VANHERK_COL_PASSES 4
 /* Outputs at least this large are stored around the caches. */
 #define STREAM_BYTES ((size_t)16 << 20)
 /* At most this many threads (scratch blocks are kept in an array). */
@@ -201,7 +205,9 @@ static int floor_log2(long k)
     return l;
 }
 
-/* Column method: log-doubling when it does fewer passes than the taps. */
+/* Column method: log-doubling when it does fewer passes than the taps;
+ * for sums of undilated windows, van Herk when its cost per cell, about
+ * VANHERK_COL_PASSES passes, times the stride beats both. */
 static int column_method(const kern_axis *a, bool sums)
 {
     if (!a->regular || a->hi <= a->lo)
@@ -213,6 +219,9 @@ static int column_method(const kern_axis *a, bool sums)
         passes = levels + __builtin_popcountl((unsigned long)K) + 1;
     else
         passes = levels + (K != 1L << levels) + 2;
+    long best = passes * s < K ? passes * s : K;
+    if (sums && a->step == 1 && VANHERK_COL_PASSES * s < best)
+        return KM_VANHERK;
     return passes * s < K ? KM_DOUBLING : KM_DIRECT;
 }
 
@@ -284,7 +293,11 @@ static bool band_scratch(const kern_plan *kp, bool sums, size_t nrows, size_t *b
         return false;
     const size_t edges = kp->cols.regular ? (size_t)kp->cols.pad + (size_t)kp->cols.reach : 0;
     const size_t padded = W + edges + 64;
-    per_row = 8 * ow + (sums ? 16 : 24) * padded;
+    per_row = 16 * ow + (sums ? 16 : 24) * padded;
+    /* columns by van Herk (sums): four rows side by side and the suffixes
+     * of two blocks (taps <= padded) */
+    if (sums && kp->cols.method == KM_VANHERK)
+        per_row += 32 * padded + 64 * padded;
     if (!pv_add_size(grid, per_row, &total) || !pv_add_size(total, nrows + 16 * 64, &total))
         return false;
     *bytes = total;

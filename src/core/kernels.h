@@ -15,9 +15,13 @@
  *       (into double, the padding as zeros), sums along the columns then down
  *       the rows, the divisor and the root when the output is stored.  Sums
  *       never subtract, so a non-finite value only reaches the windows that
- *       hold it; long windows add power-of-two blocks and van Herk blocks
- *       instead of running differences.  A norm whose power sum left the safe
- *       range of double is recomputed with the scaled formula of opmath.h.
+ *       hold it and a window's rounding error stays in units of its own
+ *       cells; long windows add van Herk blocks (along the columns four rows
+ *       side by side, dilated ones power-of-two blocks) instead of running
+ *       differences, so their cost hardly grows with the window.  Float32
+ *       averages multiply by the reciprocal divisors in double.  A norm whose
+ *       power sum left the safe range of double is recomputed with the scaled
+ *       formula of opmath.h.
  *   global, bilinear   plain loops over contiguous data.
  *   the window reducers (softmax-weighted, log-sum-exp, middle value,
  *       max-avg blend)   one window at a time, in the reference's order and
