@@ -40,7 +40,7 @@ static const kern_impl *chosen_impl;
 
 #if defined(KERNELS_HAVE_AVX2)
 /* The "avx2" kernels are compiled for AVX2 and FMA; "avx512" adds AVX-512F
- * for softpool and lse. */
+ * for the softmax-weighted windows (OP_KERNEL_SOFTMAX, OP_KERNEL_LOGSUMEXP). */
 static bool cpu_has_avx2_fma(void)
 {
     __builtin_cpu_init();

@@ -164,12 +164,13 @@ typedef struct kern_impl {
 extern const kern_impl kern_portable[2];
 #if defined(KERNELS_HAVE_AVX2)
 extern const kern_impl kern_avx2[2];
-extern const kern_impl kern_avx512[2]; /* kern_avx2 with AVX-512 softpool and lse */
+extern const kern_impl kern_avx512[2]; /* kern_avx2, softmax-weighted windows in AVX-512 */
 #endif
 
 /* The instruction set the kernels use on this machine ("avx512", "avx2",
- * "portable"): "avx512" is the AVX2 kernels with float32 softpool and lse
- * in 16 lanes (the same bits).  POOLVIZ_KERNELS=avx2 or portable in the
+ * "portable"): "avx512" is the AVX2 kernels with the float32
+ * softmax-weighted windows (OP_KERNEL_SOFTMAX, OP_KERNEL_LOGSUMEXP) in 16
+ * lanes (the same bits).  POOLVIZ_KERNELS=avx2 or portable in the
  * environment forces that path. */
 const char *kernels_isa(void);
 
