@@ -83,6 +83,8 @@ K512 void softmax512_pair(const float *p, __m512 *even, __m512 *odd)
     *odd = _mm512_permutex2var_ps(a, io, b);
 }
 
+#define W_PAIR(q, e, o) softmax512_pair((q), &(e), &(o))
+
 /* softmax_vector with 16 lanes; bad: the lanes with a cell not finite */
 K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int shape, const long rows,
                             const bool lse, __m512 scale, __m512 dmin, __m512 inverse_n, __m512 *m,
@@ -94,30 +96,10 @@ K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int sh
 #pragma GCC unroll 3
     for (long i = 0; i < rows; i++) {
         const float *p = row0 + (size_t)i * W + 2 * ox;
-        __m512 e0, o1, t0, t1, t2;
+        __m512 t0, t1, t2;
         KERNELS_PREFETCH(p + 512);
         KERNELS_PREFETCH(p + 528);
-        switch (shape) {
-        case S2_K2P0:
-            softmax512_pair(p, &t0, &t1);
-            t2 = t1;
-            break;
-        case S2_K2P1:
-            softmax512_pair(p - 2, &e0, &t0);
-            softmax512_pair(p, &t1, &o1);
-            t2 = t1;
-            break;
-        case S2_K3P0:
-            softmax512_pair(p, &t0, &t1);
-            softmax512_pair(p + 2, &t2, &o1);
-            break;
-        default:
-            softmax512_pair(p - 2, &e0, &t0);
-            softmax512_pair(p, &t1, &t2);
-            break;
-        }
-        (void)e0;
-        (void)o1;
+        SOFTMAX_ROW_CELLS(__m512, W_PAIR, p, shape, t0, t1, t2);
         x[k++] = t0;
         x[k++] = t1;
         if (taps == 3)

@@ -2554,6 +2554,36 @@ KFN float KP(expof)(float v)
             (y) = ADDF(m_, DIVF(acc_, sum_));                                                  \
     } while (0)
 
+#ifndef SOFTMAX_ROW_CELLS
+/* A window row's cells t0, t1 (and t2 for 3 taps) of the stride-2 shape
+ * from p (VTYPE vectors), by PAIR(q, even, odd): the even and odd cells of a vector's
+ * width from q (V_PAIR, or the 16-lane pair of the AVX-512 kernels). */
+#define SOFTMAX_ROW_CELLS(VTYPE, PAIR, p, shape, t0, t1, t2)                   \
+    do {                                                                       \
+        VTYPE unused_;                                                         \
+        switch (shape) {                                                       \
+        case S2_K2P0:                                                          \
+            PAIR((p), t0, t1);                                                 \
+            (t2) = (t1);                                                       \
+            break;                                                             \
+        case S2_K2P1:                                                          \
+            PAIR((p) - 2, unused_, t0);                                        \
+            PAIR((p), t1, unused_);                                            \
+            (t2) = (t1);                                                       \
+            break;                                                             \
+        case S2_K3P0:                                                          \
+            PAIR((p), t0, t1);                                                 \
+            PAIR((p) + 2, t2, unused_);                                        \
+            break;                                                             \
+        default:                                                               \
+            PAIR((p) - 2, unused_, t0);                                        \
+            PAIR((p), t1, t2);                                                 \
+            break;                                                             \
+        }                                                                      \
+        (void)unused_;                                                         \
+    } while (0)
+#endif
+
 /* lse from a window's m and z: m + log1p(z) / r.  NORMF(w, c, e) splits
  * w = 1 + z into c in [0.75, 1.5) and e with w = c 2^e (LSE_NORM_BITS, or
  * the processor's own mantissa and exponent: the same values). */
@@ -2655,31 +2685,11 @@ KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int 
 #pragma GCC unroll 3
     for (long i = 0; i < rows; i++) {
         const KT *p = row0 + (size_t)i * W + 2 * ox;
-        VT e0, o1, t0, t1, t2;
+        VT t0, t1, t2;
         /* far ahead: each vector is long work, so the loads alone would
          * not keep enough of the input coming */
         KERNELS_PREFETCH(p + 512);
-        switch (shape) {
-        case S2_K2P0:
-            V_PAIR(p, t0, t1);
-            t2 = t1;
-            break;
-        case S2_K2P1:
-            V_PAIR(p - 2, e0, t0);
-            V_PAIR(p, t1, o1);
-            t2 = t1;
-            break;
-        case S2_K3P0:
-            V_PAIR(p, t0, t1);
-            V_PAIR(p + 2, t2, o1);
-            break;
-        default:
-            V_PAIR(p - 2, e0, t0);
-            V_PAIR(p, t1, t2);
-            break;
-        }
-        (void)e0;
-        (void)o1;
+        SOFTMAX_ROW_CELLS(VT, V_PAIR, p, shape, t0, t1, t2);
         x[k++] = t0;
         x[k++] = t1;
         if (taps == 3)

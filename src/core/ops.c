@@ -1163,15 +1163,34 @@ static bool tf_sums_begin(const codegen_ctx *cx, const tf_window *tw)
     return true;
 }
 
-/* max */
+/* max, and min as the max of -x: the same calls with the signs, and
+ * -inf or +inf as the value that never wins in same-padding */
+
+static void torch_signed_max(const codegen_ctx *cx, const char *sign, const char *never)
+{
+    char args[256];
+    if (!codegen_torch_same_padding(cx->out, cx->window, never))
+        return;
+    codegen_torch_window_args(cx->window, true, args, sizeof args);
+    strbuf_appendf(cx->out, "y = %sF.max_pool2d(%sx, %s)\n", sign, sign, args);
+}
+
+static void torch_adaptive_signed_max(const codegen_ctx *cx, const char *sign)
+{
+    char out[40];
+    codegen_pair(out, sizeof out, cx->params->adaptive_h, cx->params->adaptive_w);
+    strbuf_appendf(cx->out, "y = %sF.adaptive_max_pool2d(%sx, %s)\n", sign, sign, out);
+}
+
+static void tf_signed_max(const codegen_ctx *cx, const char *sign)
+{
+    strbuf_appendf(cx->out, "y = %stf.nn.max_pool2d(%sx, %s)\n", sign, sign,
+                   tf_window_of(cx->window).args);
+}
 
 static void torch_max(const codegen_ctx *cx)
 {
-    char args[256];
-    if (!codegen_torch_same_padding(cx->out, cx->window, "float('-inf')"))
-        return;
-    codegen_torch_window_args(cx->window, true, args, sizeof args);
-    strbuf_appendf(cx->out, "y = F.max_pool2d(x, %s)\n", args);
+    torch_signed_max(cx, "", "float('-inf')");
 }
 
 static void torch_global_max(const codegen_ctx *cx)
@@ -1181,14 +1200,12 @@ static void torch_global_max(const codegen_ctx *cx)
 
 static void torch_adaptive_max(const codegen_ctx *cx)
 {
-    char out[40];
-    codegen_pair(out, sizeof out, cx->params->adaptive_h, cx->params->adaptive_w);
-    strbuf_appendf(cx->out, "y = F.adaptive_max_pool2d(x, %s)\n", out);
+    torch_adaptive_signed_max(cx, "");
 }
 
 static void tf_max(const codegen_ctx *cx)
 {
-    strbuf_appendf(cx->out, "y = tf.nn.max_pool2d(x, %s)\n", tf_window_of(cx->window).args);
+    tf_signed_max(cx, "");
 }
 
 static void tf_global_max(const codegen_ctx *cx)
@@ -1196,15 +1213,9 @@ static void tf_global_max(const codegen_ctx *cx)
     strbuf_appendf(cx->out, "y = tf.reduce_max(x, %s)\n", TF_PLANE);
 }
 
-/* min */
-
 static void torch_min(const codegen_ctx *cx)
 {
-    char args[256];
-    if (!codegen_torch_same_padding(cx->out, cx->window, "float('inf')"))
-        return;
-    codegen_torch_window_args(cx->window, true, args, sizeof args);
-    strbuf_appendf(cx->out, "y = -F.max_pool2d(-x, %s)\n", args);
+    torch_signed_max(cx, "-", "float('inf')");
 }
 
 static void torch_global_min(const codegen_ctx *cx)
@@ -1214,14 +1225,12 @@ static void torch_global_min(const codegen_ctx *cx)
 
 static void torch_adaptive_min(const codegen_ctx *cx)
 {
-    char out[40];
-    codegen_pair(out, sizeof out, cx->params->adaptive_h, cx->params->adaptive_w);
-    strbuf_appendf(cx->out, "y = -F.adaptive_max_pool2d(-x, %s)\n", out);
+    torch_adaptive_signed_max(cx, "-");
 }
 
 static void tf_min(const codegen_ctx *cx)
 {
-    strbuf_appendf(cx->out, "y = -tf.nn.max_pool2d(-x, %s)\n", tf_window_of(cx->window).args);
+    tf_signed_max(cx, "-");
 }
 
 static void tf_global_min(const codegen_ctx *cx)
