@@ -1223,14 +1223,124 @@ KFN_FLAT void KP(vh_flush)(const double *ob, double *const *dst, size_t ox0, siz
                 dst[j][ox0 + i] = ob[i * VDL + j];
 }
 
+/* sum_rows_vanherk at stride 1, once the rows are in tt: with blocks of K
+ * cells from 0, output ox (window [ox, ox + K - 1]) is the suffix of ox
+ * within its block plus the prefix of ox + K - 1 within the next, or that
+ * prefix alone when ox starts a block.  First the suffixes of every block
+ * that holds a window's start into sv (-0 at block starts, which leaves
+ * a prefix as it is when added), then the prefixes, each output added in
+ * place of its suffix, then sv transposed into the rows.  Two blocks at
+ * a time, so that two chains of additions are in flight.  The same
+ * additions as the general pass, in the same order. */
+KFN_FLAT void KP(vh_stride1)(const kern_axis *cx, double *const *dst, const double *tt,
+                             double *sv, const KT *next, size_t nnext)
+{
+    const size_t ow = cx->out, K = (size_t)cx->taps, W = cx->in;
+    const size_t last_end = ow - 1 + K - 1;
+    const size_t starts = (ow - 1) / K + 1, ends = last_end / K + 1;
+#define AT(c) ((c) * VDL)
+    /* suffixes: the blocks holding window starts are whole */
+    size_t b = 0;
+    for (; b + 2 <= starts; b += 2) {
+        const double *x0 = tt + AT(b * K), *x1 = x0 + AT(K);
+        double *s0 = sv + AT(b * K), *s1 = s0 + AT(K);
+        VD u0 = VD_LD(x0 + AT(K - 1)), u1 = VD_LD(x1 + AT(K - 1));
+        VD_ST(s0 + AT(K - 1), u0);
+        VD_ST(s1 + AT(K - 1), u1);
+        for (size_t t = K - 1; t-- > 1;) {
+            u0 = VD_ADD(u0, VD_LD(x0 + AT(t)));
+            u1 = VD_ADD(u1, VD_LD(x1 + AT(t)));
+            VD_ST(s0 + AT(t), u0);
+            VD_ST(s1 + AT(t), u1);
+        }
+    }
+    for (; b < starts; b++) {
+        const double *x0 = tt + AT(b * K);
+        double *s0 = sv + AT(b * K);
+        VD u0 = VD_LD(x0 + AT(K - 1));
+        VD_ST(s0 + AT(K - 1), u0);
+        for (size_t t = K - 1; t-- > 1;) {
+            u0 = VD_ADD(u0, VD_LD(x0 + AT(t)));
+            VD_ST(s0 + AT(t), u0);
+        }
+    }
+    for (b = 0; b < starts; b++)
+        VD_ST(sv + AT(b * K), VD_SET1(-0.0));
+    /* prefixes: the window ending at bK + t starts at bK + t - K + 1 */
+    {
+        VD p = VD_LD(tt);
+        for (size_t t = 1; t < K; t++)
+            p = VD_ADD(p, VD_LD(tt + AT(t)));
+        VD_ST(sv, VD_ADD(VD_LD(sv), p));
+    }
+    const size_t row_bytes = W * sizeof(KT);
+    for (b = 1; b < ends;) {
+        const bool pair = b + 2 <= ends && (b + 1) * K + K - 1 <= last_end;
+        /* fetch the next group's rows into the cache, a slice per block */
+        for (size_t at = (b - 1) * row_bytes / (ends - 1) & ~(size_t)63,
+                    to = (b + pair) * row_bytes / (ends - 1);
+             at < to; at += 64)
+            for (size_t j = 0; j < nnext; j++)
+                KERNELS_PREFETCH((const char *)(next + j * W) + at);
+        const double *x0 = tt + AT(b * K);
+        double *o0 = sv + AT(b * K - K + 1);
+        if (pair) {
+            const double *x1 = x0 + AT(K);
+            double *o1 = o0 + AT(K);
+            VD p0 = VD_LD(x0), p1 = VD_LD(x1);
+            VD_ST(o0, VD_ADD(VD_LD(o0), p0));
+            VD_ST(o1, VD_ADD(VD_LD(o1), p1));
+            for (size_t t = 1; t < K; t++) {
+                p0 = VD_ADD(p0, VD_LD(x0 + AT(t)));
+                p1 = VD_ADD(p1, VD_LD(x1 + AT(t)));
+                VD_ST(o0 + AT(t), VD_ADD(VD_LD(o0 + AT(t)), p0));
+                VD_ST(o1 + AT(t), VD_ADD(VD_LD(o1 + AT(t)), p1));
+            }
+            b += 2;
+        } else {
+            const size_t bn = last_end - b * K + 1 < K ? last_end - b * K + 1 : K;
+            VD p0 = VD_LD(x0);
+            VD_ST(o0, VD_ADD(VD_LD(o0), p0));
+            for (size_t t = 1; t < bn; t++) {
+                p0 = VD_ADD(p0, VD_LD(x0 + AT(t)));
+                VD_ST(o0 + AT(t), VD_ADD(VD_LD(o0 + AT(t)), p0));
+            }
+            b++;
+        }
+    }
+    /* the outputs, VDL rows side by side, into the rows */
+    size_t ox = 0;
+#if KISA_AVX2
+    for (; ox + 4 <= ow; ox += 4) {
+        VD c0 = VD_LD(sv + AT(ox)), c1 = VD_LD(sv + AT(ox + 1)), c2 = VD_LD(sv + AT(ox + 2)),
+           c3 = VD_LD(sv + AT(ox + 3));
+        VD_TRANSPOSE4(c0, c1, c2, c3);
+        if (dst[0])
+            VD_ST(dst[0] + ox, c0);
+        if (dst[1])
+            VD_ST(dst[1] + ox, c1);
+        if (dst[2])
+            VD_ST(dst[2] + ox, c2);
+        if (dst[3])
+            VD_ST(dst[3] + ox, c3);
+    }
+#endif
+    for (; ox < ow; ox++)
+        for (size_t j = 0; j < VDL; j++)
+            if (dst[j])
+                dst[j][ox] = sv[AT(ox) + j];
+#undef AT
+}
+
 /* Column pass of VDL input rows src[j] into dst[j] (NULL: not wanted) by
  * van Herk/Gil-Werman along the padded row: blocks of K cells from the
  * first window's start; the window from c to c + K - 1 is the suffix of
  * c's block plus the prefix of the next one up to its end (the prefix
  * alone when it starts a block).  Every output adds its own cells only, in
  * an order fixed by the position, whichever rows share the group.
- * tt: (pad + W + reach) * VDL doubles; sv: 2 * K * VDL doubles, the
- * suffixes of the block before and of this one.  The nnext rows from next
+ * tt: (pad + W + reach) * VDL doubles; sv: that many or 2 * K * VDL
+ * doubles, whichever is more: the suffixes of the block before and of
+ * this one (at stride 1, those of every block, see vh_stride1).  The nnext rows from next
  * (the next group's, likely) are fetched into the cache meanwhile. */
 KFN_FLAT void KP(sum_rows_vanherk)(const kern_plan *kp, const kern_axis *cx,
                                    const KT *const *src, double *const *dst, double *tt,
@@ -1242,6 +1352,10 @@ KFN_FLAT void KP(sum_rows_vanherk)(const kern_plan *kp, const kern_axis *cx,
     memset(tt, 0, pad * VDL * sizeof *tt);
     KP(group_load)(src, W, tt + pad * VDL, load, kp->p);
     memset(tt + (pad + W) * VDL, 0, (size_t)cx->reach * VDL * sizeof *tt);
+    if (s == 1) {
+        KP(vh_stride1)(cx, dst, tt, sv, next, nnext);
+        return;
+    }
     double ob[4 * VDL];
     size_t ox = 0, end = K - 1; /* the next window and its last cell */
     size_t ox0 = 0, nb = 0;     /* the outputs waiting in ob */
@@ -1578,7 +1692,8 @@ KFN void KP(sum_band)(const kern_band_args *a)
     double *tt = NULL, *sv_cols = NULL;
     if (cx->method == KM_VANHERK) {
         tt = KP(take)(&cursor, padded * VDL * sizeof(double));
-        sv_cols = KP(take)(&cursor, 2 * (size_t)cx->taps * VDL * sizeof(double));
+        const size_t cells = 2 * (size_t)cx->taps > padded ? 2 * (size_t)cx->taps : padded;
+        sv_cols = KP(take)(&cursor, cells * VDL * sizeof(double));
     }
     if (vanherk && d == 1 && ry->stride == 1 && kp->finish != KF_ROOT) {
         KP(sum_band_stream)(a, hv, sv, nrows, rec, tb, tr, tt, sv_cols);

@@ -965,7 +965,9 @@ static void check_softmax_accuracy(const char *spec, size_t h, size_t w, enum so
          * compare_sums allows two) */
         const double unit = FLT_EPSILON * (tensor_get(largest, i) +
                                            (lse ? 1 / plan->params.sharpness : 0));
-        const double units = fmax(fabs(g - want) - ulp_of(want, TENSOR_F32), 0) / unit;
+        /* (a window of zeros has no unit: exact or infinitely off) */
+        const double excess = fmax(fabs(g - want) - ulp_of(want, TENSOR_F32), 0);
+        const double units = excess == 0 ? 0 : excess / unit;
         if (!(units <= worst)) {
             worst = units;
             at = i;
