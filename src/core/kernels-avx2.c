@@ -70,7 +70,7 @@ const kern_impl kern_avx2[2] = {
         (e) = _mm512_mask_add_ps((e), _mm512_cmp_ps_mask((c), W_SET1(1.0f), _CMP_LT_OQ), (e), \
                                  W_SET1(1.0f));                                            \
     } while (0)
-#define W_EQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
+#define W_GREATER(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
 #define W_BLEND(m, l, e) _mm512_mask_blend_ps((m), (e), (l))
 
 /* the even and odd cells of p[0 .. 32) */
@@ -123,9 +123,12 @@ K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool l
     const kern_axis *ry = a->rows, *cx = a->cols;
     const size_t W = cx->in, ow = cx->out;
     const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
-    float scale1, dmin1, inverse_r1;
-    softmax_constants_avx2_f32(kp, &scale1, &dmin1, &inverse_r1);
-    const __m512 scale = W_SET1(scale1), dmin = W_SET1(dmin1), inverse_r = W_SET1(inverse_r1);
+    float scale1, dmin1, lk1[LSE_CONSTANTS];
+    softmax_constants_avx2_f32(kp, &scale1, &dmin1, lk1);
+    const __m512 scale = W_SET1(scale1), dmin = W_SET1(dmin1);
+    __m512 lk[LSE_CONSTANTS];
+    for (int i = 0; i < LSE_CONSTANTS; i++)
+        lk[i] = W_SET1(lk1[i]);
     const size_t vend = vhi > vlo ? vlo + (vhi - vlo + WL - 1) / WL * WL : vlo;
     float *zrow = (float *)((double *)a->scratch + 2 * kp->window_cells);
     unsigned char *bad = (unsigned char *)(zrow + ow + WL);
@@ -161,8 +164,8 @@ K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool l
         if (lse)
             for (size_t ox = vlo; ox < vhi; ox += WL) {
                 __m512 y;
-                LSE_FINISH(__m512, W_SET1, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_LSE_NORM, W_BLEND, W_EQ,
-                           _mm512_loadu_ps(zrow + ox), _mm512_loadu_ps(o + ox), inverse_r, y);
+                LSE_FINISH(__m512, W_SET1, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_LSE_NORM, W_BLEND, W_GREATER,
+                           _mm512_loadu_ps(zrow + ox), _mm512_loadu_ps(o + ox), lk, y);
                 _mm512_storeu_ps(o + ox, y);
             }
         for (size_t ox = vlo; any_bad && ox < vhi; ox += WL)

@@ -2615,7 +2615,10 @@ KFN float KP(expof)(float v)
 /* One window's sums from its k cells x (float32 lanes): m, and y = the
  * weighted sum (softpool) or z (lse, for LSE_FINISH).  The vector lanes and
  * softmax_one() below do the same operations in the same order.
- * scale = r log2 e, dmin = -100 / scale.
+ * scale = r log2 e, dmin = -100 / scale.  e^(r d) = 2^n 2^f with n the
+ * integer nearest r d log2 e and 2^f - 1 = f p(f), p evaluated in two
+ * halves (P0 + P1 f, P2 + P3 f + P4 f^2) so that the chain of dependent
+ * operations is short; 2^n f p(f) takes one fma.
  * With 2 or 4 cells, a max/min network sets the max apart from the others:
  * its weight is exactly 1 (2^0, and q = 0), so the sums start from it and
  * only the others pay for an exp; ties leave one copy of the max among the
@@ -2648,16 +2651,15 @@ KFN float KP(expof)(float v)
             const VTYPE d_ = MAXF(SUBF(cells_[t_], m_), (dmin));                               \
             const VTYPE t2_ = FMAF(d_, (scale), magic_);                                       \
             const VTYPE f_ = FMAF(d_, (scale), SUBF(magic_, t2_));                             \
-            const VTYPE p_ = FMAF(                                                             \
-                f_, FMAF(f_, FMAF(f_, FMAF(f_, SET1(EXP2M1_P4), SET1(EXP2M1_P3)), SET1(EXP2M1_P2)), \
-                         SET1(EXP2M1_P1)),                                                     \
-                SET1(EXP2M1_P0));                                                              \
-            const VTYPE q_ = MULF(f_, p_), two_n_ = POW2BITSF(t2_);                            \
+            const VTYPE ff_ = MULF(f_, f_);                                                    \
+            const VTYPE p_ = FMAF(ff_, FMAF(ff_, SET1(EXP2M1_P4), FMAF(f_, SET1(EXP2M1_P3), SET1(EXP2M1_P2))), \
+                                  FMAF(f_, SET1(EXP2M1_P1), SET1(EXP2M1_P0)));                 \
+            const VTYPE two_n_ = POW2BITSF(t2_), nf_ = MULF(two_n_, f_);                       \
             if (lse) {                                                                         \
-                acc_ = FMAF(two_n_, q_, acc_);                                                 \
+                acc_ = FMAF(nf_, p_, acc_);                                                    \
                 sum_ = ADDF(sum_, two_n_);                                                     \
             } else {                                                                           \
-                const VTYPE w_ = FMAF(two_n_, q_, two_n_);                                     \
+                const VTYPE w_ = FMAF(nf_, p_, two_n_);                                        \
                 sum_ = ADDF(sum_, w_);                                                         \
                 acc_ = FMAF(w_, d_, acc_);                                                     \
             }                                                                                  \
@@ -2699,25 +2701,32 @@ KFN float KP(expof)(float v)
     } while (0)
 #endif
 
-/* lse from a window's m and z: m + log1p(z) / r.  NORMF(w, c, e) splits
- * w = 1 + z into c in [0.75, 1.5) and e with w = c 2^e (LSE_NORM_BITS, or
- * the processor's own mantissa and exponent: the same values). */
+/* lse from a window's m and z (the mean weight - 1, in (-1, 0]):
+ * m + log1p(z) / r.  NORMF(w, c, e) splits w = 1 + z into c in [0.75, 1.5)
+ * and e with w = c 2^e (LSE_NORM_BITS, or the processor's own mantissa and
+ * exponent: the same values).  ln c = 2 atanh(v), v = (c - 1) / (c + 1) in
+ * [-1/7, 1/5], by v (k0 + k1 v^2 + k2 v^4 + k3 v^6), a minimax fit of
+ * 2 atanh(v) / v (relative error 5e-9); lk holds the k_i / r and ln 2 / r
+ * (LSE_CONSTANTS).  Where w >= 0.75, e = 0 (w <= 1) and c - 1 is z itself,
+ * without the rounding of 1 + z: lse tends to avg as r tends to 0. */
 #define LSE_HIGH 1.49999988f /* the float below 1.5 */
-#define LSE_FINISH(VTYPE, SET1, ADDF, SUBF, MULF, FMAF, DIVF, NORMF, BLENDF, EQF, z, m, inverse_r, y) \
+#define LSE_K0 1.999999995190273
+#define LSE_K1 0.6666704855226371
+#define LSE_K2 0.39952668988565687
+#define LSE_K3 0.30434922503761996
+#define LSE_LN2 0.6931471805599453
+#define LSE_CONSTANTS 5
+#define LSE_FINISH(VTYPE, SET1, ADDF, SUBF, MULF, FMAF, DIVF, NORMF, BLENDF, GREATERF, z, m, lk, y) \
     do {                                                                                       \
-        const VTYPE one_ = SET1(1.0f), zero_ = SET1(0.0f), z_ = (z);                           \
-        const VTYPE w_ = ADDF(one_, z_);                                                       \
+        const VTYPE z_ = (z);                                                                  \
+        const VTYPE w_ = ADDF(SET1(1.0f), z_);                                                 \
         VTYPE c_, e_;                                                                          \
         NORMF(w_, c_, e_);                                                                     \
-        const VTYPE inverse_ = DIVF(one_, ADDF(c_, one_));                                     \
-        const VTYPE v_ = MULF(SUBF(c_, one_), inverse_), v2_ = MULF(v_, v_);                   \
-        const VTYPE top_ = MULF(BLENDF(EQF(e_, zero_), z_, SUBF(c_, one_)), inverse_);         \
-        const VTYPE series_ = FMAF(                                                            \
-            v2_, FMAF(v2_, FMAF(v2_, FMAF(v2_, SET1(2.0f / 9), SET1(2.0f / 7)), SET1(2.0f / 5)),   \
-                      SET1(2.0f / 3)),                                                         \
-            SET1(2.0f));                                                                       \
-        const VTYPE log1p_ = FMAF(e_, SET1(0.693147182f), MULF(top_, series_));                \
-        (y) = FMAF(log1p_, (inverse_r), (m));                                                  \
+        const VTYPE top_ = BLENDF(GREATERF(SET1(0.75f), w_), SUBF(c_, SET1(1.0f)), z_);         \
+        const VTYPE v_ = DIVF(top_, ADDF(top_, SET1(2.0f)));                                   \
+        const VTYPE t_ = MULF(v_, v_), t2_ = MULF(t_, t_);                                     \
+        const VTYPE series_ = FMAF(t2_, FMAF(t_, (lk)[3], (lk)[2]), FMAF(t_, (lk)[1], (lk)[0])); \
+        (y) = FMAF(v_, series_, FMAF(e_, (lk)[4], (m)));                                       \
     } while (0)
 
 /* NORMF from the bits: the mantissa in [1, 2), halved from 1.5 on */
@@ -2745,12 +2754,15 @@ KFN float KP(expof)(float v)
 #define SF_BLEND(m, l, e) ((m) ? (l) : (e))
 #define SF_EQ(a, b) ((a) == (b))
 
-/* The float constants of a plan's windows: r log2 e, -100 over that, 1/r. */
-KFN void KP(softmax_constants)(const kern_plan *kp, float *scale, float *dmin, float *inverse_r)
+/* The float constants of a plan's windows: r log2 e, -100 over that, and
+ * LSE_FINISH's lk (each rounded once from double). */
+KFN void KP(softmax_constants)(const kern_plan *kp, float *scale, float *dmin, float lk[LSE_CONSTANTS])
 {
+    static const double k[LSE_CONSTANTS] = {LSE_K0, LSE_K1, LSE_K2, LSE_K3, LSE_LN2};
     *scale = (float)(kp->sharpness * 1.4426950408889634);
     *dmin = -100.0f / *scale;
-    *inverse_r = (float)(1 / kp->sharpness);
+    for (int i = 0; i < LSE_CONSTANTS; i++)
+        lk[i] = (float)(k[i] / kp->sharpness);
 }
 
 /* Output (oy, ox) by the vector lanes' arithmetic, one window (any count of
@@ -2773,15 +2785,15 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
         KP(window_one)(a, oy, ox, a->scratch);
         return;
     }
-    float scale, dmin, inverse_r;
-    KP(softmax_constants)(a->kp, &scale, &dmin, &inverse_r);
+    float scale, dmin, lk[LSE_CONSTANTS];
+    KP(softmax_constants)(a->kp, &scale, &dmin, lk);
     const float inverse_n = 1.0f / (float)k;
     float m, y;
     SOFTMAX_SUMS(float, SF_SET1, SF_MAX, SF_MIN, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(pow2bits), x, k,
                  lse, scale, dmin, inverse_n, m, y);
     if (lse) {
-        LSE_FINISH(float, SF_SET1, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, SF_LSE_NORM, SF_BLEND, SF_EQ,
-                   y, m, inverse_r, y);
+        LSE_FINISH(float, SF_SET1, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, SF_LSE_NORM, SF_BLEND, SF_GREATER,
+                   y, m, lk, y);
     }
     ((float *)a->out)[oy * cx->out + ox] = y;
 }
@@ -2878,9 +2890,12 @@ KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, cons
     const kern_axis *ry = a->rows, *cx = a->cols;
     const size_t W = cx->in, ow = cx->out;
     const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
-    float scale1, dmin1, inverse_r1;
-    KP(softmax_constants)(kp, &scale1, &dmin1, &inverse_r1);
-    const VT scale = V_SET1(scale1), dmin = V_SET1(dmin1), inverse_r = V_SET1(inverse_r1);
+    float scale1, dmin1, lk1[LSE_CONSTANTS];
+    KP(softmax_constants)(kp, &scale1, &dmin1, lk1);
+    const VT scale = V_SET1(scale1), dmin = V_SET1(dmin1);
+    VT lk[LSE_CONSTANTS];
+    for (int i = 0; i < LSE_CONSTANTS; i++)
+        lk[i] = V_SET1(lk1[i]);
     const size_t vend = vhi > vlo ? vlo + (vhi - vlo + VL - 1) / VL * VL : vlo;
     /* after window_one's buffer: z of each output, a flag per vector */
     float *zrow = (float *)((double *)a->scratch + 2 * kp->window_cells);
@@ -2900,8 +2915,8 @@ KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, cons
         if (lse)
             for (size_t ox = vlo; ox < vhi; ox += VL) {
                 VT y;
-                LSE_FINISH(VT, V_SET1, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_LSE_NORM, V_BLEND, V_EQ,
-                           V_LD(zrow + ox), V_LD(o + ox), inverse_r, y);
+                LSE_FINISH(VT, V_SET1, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_LSE_NORM, V_BLEND, V_GREATER,
+                           V_LD(zrow + ox), V_LD(o + ox), lk, y);
                 V_ST(o + ox, y);
             }
         for (size_t ox = vlo; any_bad && ox < vhi; ox += VL)
