@@ -1,5 +1,5 @@
 /* kernels-avx2.c - the band kernels compiled for AVX2 and FMA, and float32
- * softpool and lse in 16 lanes for AVX-512F.  kernels.c uses them when the
+ * softpool and lse in 16 lanes for AVX-512F and DQ.  kernels.c uses them when the
  * processor has the instructions (every x86 processor with AVX2 but a few
  * has FMA too); the rest of the program is built for the baseline
  * instruction set. */
@@ -51,7 +51,7 @@ const kern_impl kern_avx2[2] = {
  * LSE_FINISH over 512-bit operations), so the same bits; the windows the
  * vectors do not finish are softmax_one()'s of the AVX2 build. */
 #if defined(KERNELS_HAVE_AVX2)
-#define K512 static inline __attribute__((always_inline, target("avx512f,avx2,fma"), unused))
+#define K512 static inline __attribute__((always_inline, target("avx512f,avx512dq,avx2,fma"), unused))
 #define W_SET1(x) _mm512_set1_ps(x)
 #define W_MAX(a, b) _mm512_max_ps((a), (b))
 #define W_MIN(a, b) _mm512_min_ps((a), (b))
@@ -109,8 +109,7 @@ K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int sh
 #pragma GCC unroll 9
     for (int t = 1; t < k; t++)
         c = W_ADD(c, x[t]);
-    c = W_SUB(c, c);
-    *bad = _mm512_cmp_ps_mask(c, c, _CMP_UNORD_Q);
+    *bad = _mm512_fpclass_ps_mask(c, 0x99); /* NaN or infinite */
     SOFTMAX_SUMS(__m512, W_SET1, W_MAX, W_MIN, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_POW2BITS, x, k, lse, scale,
                  dmin, inverse_n, *m, *y);
 }
@@ -178,7 +177,7 @@ K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool l
 }
 
 /* window_band for float32 where the processor has AVX-512 */
-__attribute__((target("avx512f,avx2,fma"))) static void window_band_avx512_f32(const kern_band_args *a)
+__attribute__((target("avx512f,avx512dq,avx2,fma"))) static void window_band_avx512_f32(const kern_band_args *a)
 {
     const kern_plan *kp = a->kp;
     if ((kp->kernel == OP_KERNEL_SOFTMAX || kp->kernel == OP_KERNEL_LOGSUMEXP) && kp->fused_s2) {

@@ -40,7 +40,8 @@ static const kern_impl *chosen_impl;
 
 #if defined(KERNELS_HAVE_AVX2)
 /* The "avx2" kernels are compiled for AVX2 and FMA; "avx512" adds AVX-512F
- * for the softmax-weighted windows (OP_KERNEL_SOFTMAX, OP_KERNEL_LOGSUMEXP). */
+ * and DQ (a class test) for the softmax-weighted windows (OP_KERNEL_SOFTMAX,
+ * OP_KERNEL_LOGSUMEXP). */
 static bool cpu_has_avx2_fma(void)
 {
     __builtin_cpu_init();
@@ -49,7 +50,7 @@ static bool cpu_has_avx2_fma(void)
 
 static bool cpu_has_avx512(void)
 {
-    return cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f");
+    return cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 }
 #endif
 
