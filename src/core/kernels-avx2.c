@@ -60,7 +60,7 @@ const kern_impl kern_avx2[2] = {
 #define W_MUL(a, b) _mm512_mul_ps((a), (b))
 #define W_DIV(a, b) _mm512_div_ps((a), (b))
 #define W_FMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
-#define W_POW2BITS(t) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t), 23))
+#define W_EXP2STEP(t) softmax512_exp2step(t)
 /* LSE_FINISH's split of w into [0.75, 1.5) and its exponent, by the
  * processor: the values LSE_NORM_BITS computes from the bits */
 #define W_LSE_NORM(w, c, e)                                                                \
@@ -72,6 +72,17 @@ const kern_impl kern_avx2[2] = {
     } while (0)
 #define W_GREATER(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_GT_OQ)
 #define W_BLEND(m, l, e) _mm512_mask_blend_ps((m), (e), (l))
+
+/* KP(exp2step) in 16 lanes: (bits << 19 and the exponent's mask) or the
+ * table's mantissa */
+K512 __m512 softmax512_exp2step(__m512 t)
+{
+    static const int32_t mantissa[16] = {EXP2_STEP_MANTISSAS};
+    const __m512i bits = _mm512_castps_si512(t);
+    return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_slli_epi32(bits, 19), _mm512_set1_epi32(0x7f800000),
+                                                         _mm512_permutexvar_epi32(bits, _mm512_loadu_si512(mantissa)),
+                                                         0xea));
+}
 
 /* the even and odd cells of p[0 .. 32) */
 K512 void softmax512_pair(const float *p, __m512 *even, __m512 *odd)
@@ -110,7 +121,7 @@ K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int sh
     for (int t = 1; t < k; t++)
         c = W_ADD(c, x[t]);
     *bad = _mm512_fpclass_ps_mask(c, 0x99); /* NaN or infinite */
-    SOFTMAX_SUMS(__m512, W_SET1, W_MAX, W_MIN, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_POW2BITS, x, k, lse, scale,
+    SOFTMAX_SUMS(__m512, W_SET1, W_MAX, W_MIN, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_EXP2STEP, x, k, lse, scale,
                  dmin, inverse_n, *m, *y);
 }
 

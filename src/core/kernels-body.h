@@ -2555,22 +2555,23 @@ KFN void KP(middle3x3_band)(const kern_band_args *a)
 
 #if KT_F32
 /* Softmax weights and log-sum-exp of float32 windows at stride 2 (windows
- * of 2 or 3, padding <= 1), 8 windows a vector, in float:
- *   with m the window's max, s = r log2 e and d = max(x - m, -100/s),
- *   d s = n + f, n the nearest whole number (in [-100, 0]) and |f| <= 1/2:
- *   t = d s + (0x1.8p23 + 127) rounded holds n + 127 in its low bits, so
- *   n = t - that, f = d s - n (both fused, rounded once) and 2^n is t's
- *   bits shifted into the exponent.  2^f - 1 = f P(f), P of degree 4
- *   fitted for the least largest relative error (4.4e-7), so
- *   e^(r (x - m)) = 2^n (1 + f P) and its expm1 = 2^n f P + (2^n - 1),
- *   both good to about 5e-7 relative (a weight under 2^-100 counts as
- *   2^-100: its share is below 1e-30);
+ * of 2 or 3, padding <= 1), 8 windows a vector (16 with AVX-512), in float:
+ *   with m the window's max, s = 16 r log2 e and d = max(x - m, -1600/s),
+ *   d s = 16 n + j + f, 16 n + j the nearest whole number (in [-1600, 0]),
+ *   j in [0, 16) and |f| <= 1/2: t = d s + (0x1.8p23 + 16 127) rounded
+ *   holds 16 (n + 127) + j in its low bits, so f = d s - (t - that) (fused,
+ *   rounded once), 2^n is t's bits 4.. shifted into the exponent and
+ *   2^(j/16) a table's mantissa (EXP2_STEP_MANTISSAS): the step
+ *   b = 2^n 2^(j/16) costs no arithmetic.  2^(f/16) - 1 = f P(f), P of
+ *   degree 2 fitted for the least largest relative error (1.6e-9), so
+ *   e^(r (x - m)) = b (1 + f P) and its expm1 = b f P + (b - 1), both good
+ *   to about 1e-7 relative (a weight under 2^-100 counts as 2^-100: its
+ *   share is below 1e-30);
  *   the weighted sum = m + sum w d / sum w;
- *   lse = m + log1p(z) / r, z = sum expm1 / k = (sum 2^n f P + (sum 2^n - k)) / k
- *   over the k cells, with 1 + z = 2^e c (c in [sqrt 1/2, sqrt 2)):
- *   log1p(z) = e log 2 + 2 atanh(v), v = (c - 1)/(c + 1) by the series to
- *   v^9, where e = 0 takes z for c - 1 in the numerator (exact where
- *   1 + z rounds).
+ *   lse = m + log1p(z) / r, z = sum expm1 / k = (sum b f P + (sum b - k)) / k
+ *   over the k cells, with 1 + z = 2^e c (c in [0.75, 1.5)):
+ *   log1p(z) = e log 2 + 2 atanh(v), v = (c - 1)/(c + 1) (LSE_FINISH),
+ *   where e = 0 takes z for c - 1 (exact where 1 + z rounds).
  * The expm1 form keeps lse's relative accuracy when the window's values
  * are close together, or r is small.  Both stay within a few float32 units
  * of the window's largest |x| (lse: of max |x| + 1/r).  A window holding a
@@ -2578,16 +2579,40 @@ KFN void KP(middle3x3_band)(const kern_band_args *a)
  * order).  In such a window's lanes the arithmetic below computes garbage
  * that is thrown away, but never converts a float to an integer. */
 
-/* The scalar forms of V_POW2BITS, V_MANT, V_EXPO. */
-KFN float KP(pow2bits)(float t)
+/* the mantissa bits of 2^(j/16) rounded to float, j = 0 .. 15 */
+#define EXP2_STEP_MANTISSAS                                                                    \
+    0x0, 0x5aac3, 0xb95c2, 0x11c3d3, 0x1837f0, 0x1ef532, 0x25fed7, 0x2d583f, 0x3504f3, 0x3d08a4, \
+        0x45672a, 0x4e248c, 0x5744fd, 0x60ccdf, 0x6ac0c7, 0x75257d
+
+/* 2^n 2^(j/16) from t's bits (above) */
+KFN float KP(exp2step)(float t)
 {
+    static const uint32_t mantissa[16] = {EXP2_STEP_MANTISSAS};
     uint32_t bits;
     memcpy(&bits, &t, sizeof bits);
-    bits <<= 23;
+    bits = ((bits << 19) & 0x7f800000u) | mantissa[bits & 15];
     memcpy(&t, &bits, sizeof t);
     return t;
 }
 
+#if KISA_AVX2
+/* KP(exp2step) in 8 lanes: the table in two halves */
+KFN VT KP(exp2step_v)(VT t)
+{
+    const __m256i bits = _mm256_castps_si256(t);
+    const __m256 low = _mm256_castsi256_ps(_mm256_setr_epi32(0x0, 0x5aac3, 0xb95c2, 0x11c3d3, 0x1837f0,
+                                                             0x1ef532, 0x25fed7, 0x2d583f));
+    const __m256 high = _mm256_castsi256_ps(_mm256_setr_epi32(0x3504f3, 0x3d08a4, 0x45672a, 0x4e248c,
+                                                              0x5744fd, 0x60ccdf, 0x6ac0c7, 0x75257d));
+    const __m256 mantissa = _mm256_blendv_ps(_mm256_permutevar8x32_ps(low, bits),
+                                             _mm256_permutevar8x32_ps(high, bits),
+                                             _mm256_castsi256_ps(_mm256_slli_epi32(bits, 28)));
+    const __m256i exponent = _mm256_and_si256(_mm256_slli_epi32(bits, 19), _mm256_set1_epi32(0x7f800000));
+    return _mm256_castsi256_ps(_mm256_or_si256(exponent, _mm256_castps_si256(mantissa)));
+}
+#endif
+
+/* The scalar forms of V_MANT, V_EXPO. */
 KFN float KP(mantf)(float v)
 {
     uint32_t bits;
@@ -2604,26 +2629,22 @@ KFN float KP(expof)(float v)
     return (float)((int32_t)(bits >> 23) - 127);
 }
 
-#define EXP2M1_P0 0.6931471434903613f
-#define EXP2M1_P1 0.2402235134455083f
-#define EXP2M1_P2 0.055505002645969054f
-#define EXP2M1_P3 0.00966624534977354f
-#define EXP2M1_P4 0.0013333518194798832f
-/* 0x1.8p23 + 127 */
-#define SOFTMAX_MAGIC 12583039.0f
+#define EXP2_STEP_P0 0.043321698916621146f
+#define EXP2_STEP_P1 0.0009384151778103332f
+#define EXP2_STEP_P2 1.355032599466364e-05f
+/* 0x1.8p23 + 16 127 */
+#define SOFTMAX_MAGIC 12584944.0f
 
 /* One window's sums from its k cells x (float32 lanes): m, and y = the
  * weighted sum (softpool) or z (lse, for LSE_FINISH).  The vector lanes and
  * softmax_one() below do the same operations in the same order.
- * scale = r log2 e, dmin = -100 / scale.  e^(r d) = 2^n 2^f with n the
- * integer nearest r d log2 e and 2^f - 1 = f p(f), p evaluated in two
- * halves (P0 + P1 f, P2 + P3 f + P4 f^2) so that the chain of dependent
- * operations is short; 2^n f p(f) takes one fma.
+ * scale = 16 r log2 e, dmin = -1600 / scale; EXP2STEPF(t) = 2^n 2^(j/16)
+ * from t's bits (see above); b f P(f) takes one fma.
  * With 2 or 4 cells, a max/min network sets the max apart from the others:
  * its weight is exactly 1 (2^0, and q = 0), so the sums start from it and
  * only the others pay for an exp; ties leave one copy of the max among the
  * others, whose d is 0 and weight 1 all the same. */
-#define SOFTMAX_SUMS(VTYPE, SET1, MAXF, MINF, ADDF, SUBF, MULF, FMAF, DIVF, POW2BITSF, x, k, lse,   \
+#define SOFTMAX_SUMS(VTYPE, SET1, MAXF, MINF, ADDF, SUBF, MULF, FMAF, DIVF, EXP2STEPF, x, k, lse,   \
                      scale, dmin, inverse_n, m, y)                                             \
     do {                                                                                       \
         const VTYPE zero_ = SET1(0.0f), magic_ = SET1(SOFTMAX_MAGIC);                          \
@@ -2651,10 +2672,9 @@ KFN float KP(expof)(float v)
             const VTYPE d_ = MAXF(SUBF(cells_[t_], m_), (dmin));                               \
             const VTYPE t2_ = FMAF(d_, (scale), magic_);                                       \
             const VTYPE f_ = FMAF(d_, (scale), SUBF(magic_, t2_));                             \
-            const VTYPE ff_ = MULF(f_, f_);                                                    \
-            const VTYPE p_ = FMAF(ff_, FMAF(ff_, SET1(EXP2M1_P4), FMAF(f_, SET1(EXP2M1_P3), SET1(EXP2M1_P2))), \
-                                  FMAF(f_, SET1(EXP2M1_P1), SET1(EXP2M1_P0)));                 \
-            const VTYPE two_n_ = POW2BITSF(t2_), nf_ = MULF(two_n_, f_);                       \
+            const VTYPE p_ = FMAF(f_, FMAF(f_, SET1(EXP2_STEP_P2), SET1(EXP2_STEP_P1)),         \
+                                  SET1(EXP2_STEP_P0));                                         \
+            const VTYPE two_n_ = EXP2STEPF(t2_), nf_ = MULF(two_n_, f_);                       \
             if (lse) {                                                                         \
                 acc_ = FMAF(nf_, p_, acc_);                                                    \
                 sum_ = ADDF(sum_, two_n_);                                                     \
@@ -2754,13 +2774,13 @@ KFN float KP(expof)(float v)
 #define SF_BLEND(m, l, e) ((m) ? (l) : (e))
 #define SF_EQ(a, b) ((a) == (b))
 
-/* The float constants of a plan's windows: r log2 e, -100 over that, and
+/* The float constants of a plan's windows: 16 r log2 e, -1600 over that, and
  * LSE_FINISH's lk (each rounded once from double). */
 KFN void KP(softmax_constants)(const kern_plan *kp, float *scale, float *dmin, float lk[LSE_CONSTANTS])
 {
     static const double k[LSE_CONSTANTS] = {LSE_K0, LSE_K1, LSE_K2, LSE_K3, LSE_LN2};
-    *scale = (float)(kp->sharpness * 1.4426950408889634);
-    *dmin = -100.0f / *scale;
+    *scale = (float)(kp->sharpness * (16 * 1.4426950408889634));
+    *dmin = -1600.0f / *scale;
     for (int i = 0; i < LSE_CONSTANTS; i++)
         lk[i] = (float)(k[i] / kp->sharpness);
 }
@@ -2789,7 +2809,7 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
     KP(softmax_constants)(a->kp, &scale, &dmin, lk);
     const float inverse_n = 1.0f / (float)k;
     float m, y;
-    SOFTMAX_SUMS(float, SF_SET1, SF_MAX, SF_MIN, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(pow2bits), x, k,
+    SOFTMAX_SUMS(float, SF_SET1, SF_MAX, SF_MIN, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(exp2step), x, k,
                  lse, scale, dmin, inverse_n, m, y);
     if (lse) {
         LSE_FINISH(float, SF_SET1, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, SF_LSE_NORM, SF_BLEND, SF_GREATER,
@@ -2827,7 +2847,7 @@ KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int 
     for (int t = 1; t < k; t++)
         c = V_ADD(c, x[t]);
     *check = V_SUB(c, c);
-    SOFTMAX_SUMS(VT, V_SET1, V_MAX, V_MIN, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_POW2BITS, x, k, lse, scale,
+    SOFTMAX_SUMS(VT, V_SET1, V_MAX, V_MIN, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_EXP2STEP, x, k, lse, scale,
                  dmin, inverse_n, *m, *y);
 }
 

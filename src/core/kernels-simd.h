@@ -75,7 +75,7 @@
 #undef V_DIV
 #undef V_SET1
 #undef V_FMA
-#undef V_POW2BITS
+#undef V_EXP2STEP
 #undef VD_FMA
 #undef V_EQ
 #undef V_BLEND
@@ -184,7 +184,7 @@ KFN VI KP(vi_lds)(const int32_t *p, long s)
 #define V_FMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
 /* the float whose bits are those of t shifted left by 23: 2^n for t =
  * 0x1.8p23 + 127 + n, n whole in [-127, 128] */
-#define V_POW2BITS(t) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23))
+#define V_EXP2STEP(t) KP(exp2step_v)(t)
 #define V_EQ(a, b) _mm256_cmp_ps((a), (b), _CMP_EQ_OQ)
 #define V_GREATER(a, b) _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
 /* m ? l : e */
@@ -342,7 +342,7 @@ KFN VD KP(vd_ld2)(const double *p)
 #define V_DIV(a, b) ((a) / (b))
 #define V_SET1(x) ((KT)(x))
 #define V_FMA(a, b, c) fmaf((a), (b), (c))
-#define V_POW2BITS(t) KP(pow2bits)(t)
+#define V_EXP2STEP(t) KP(exp2step)(t)
 #define V_EQ(a, b) ((a) == (b))
 #define V_GREATER(a, b) ((a) > (b))
 #define V_BLEND(m, l, e) ((m) ? (l) : (e))
