@@ -98,7 +98,7 @@ K512 void softmax512_pair(const float *p, __m512 *even, __m512 *odd)
 
 /* softmax_vector with 16 lanes; bad: the lanes with a cell not finite */
 K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int shape, const long rows,
-                            const bool lse, __m512 scale, __m512 dmin, __m512 inverse_n, __m512 *m,
+                            const bool lse, __m512 scale, __m512 dmin, __m512 *m,
                             __m512 *y, __mmask16 *bad)
 {
     const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
@@ -122,7 +122,7 @@ K512 void softmax512_vector(const float *row0, size_t W, size_t ox, const int sh
         c = W_ADD(c, x[t]);
     *bad = _mm512_fpclass_ps_mask(c, 0x99); /* NaN or infinite */
     SOFTMAX_SUMS(__m512, W_SET1, W_MAX, W_MIN, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_EXP2STEP, x, k, lse, scale,
-                 dmin, inverse_n, *m, *y);
+                 dmin, *m, *y);
 }
 
 K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool lse, size_t vlo,
@@ -157,11 +157,11 @@ K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool l
             __m512 m, y;
             __mmask16 b;
             if (rn == 2)
-                softmax512_vector(row0, W, ox, shape, 2, lse, scale, dmin, inverse_n, &m, &y, &b);
+                softmax512_vector(row0, W, ox, shape, 2, lse, scale, dmin, &m, &y, &b);
             else if (rn == 3)
-                softmax512_vector(row0, W, ox, shape, 3, lse, scale, dmin, inverse_n, &m, &y, &b);
+                softmax512_vector(row0, W, ox, shape, 3, lse, scale, dmin, &m, &y, &b);
             else
-                softmax512_vector(row0, W, ox, shape, 1, lse, scale, dmin, inverse_n, &m, &y, &b);
+                softmax512_vector(row0, W, ox, shape, 1, lse, scale, dmin, &m, &y, &b);
             if (lse) {
                 _mm512_storeu_ps(o + ox, m);
                 _mm512_storeu_ps(zrow + ox, y);
@@ -175,7 +175,7 @@ K512 void softmax512_rows(const kern_band_args *a, const int shape, const bool l
             for (size_t ox = vlo; ox < vhi; ox += WL) {
                 __m512 y;
                 LSE_FINISH(__m512, W_SET1, W_ADD, W_SUB, W_MUL, W_FMA, W_DIV, W_LSE_NORM, W_BLEND, W_GREATER,
-                           _mm512_loadu_ps(zrow + ox), _mm512_loadu_ps(o + ox), lk, y);
+                           _mm512_loadu_ps(zrow + ox), inverse_n, _mm512_loadu_ps(o + ox), lk, y);
                 _mm512_storeu_ps(o + ox, y);
             }
         for (size_t ox = vlo; any_bad && ox < vhi; ox += WL)

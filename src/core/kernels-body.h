@@ -2636,7 +2636,7 @@ KFN float KP(expof)(float v)
 #define SOFTMAX_MAGIC 12584944.0f
 
 /* One window's sums from its k cells x (float32 lanes): m, and y = the
- * weighted sum (softpool) or z (lse, for LSE_FINISH).  The vector lanes and
+ * weighted sum (softpool) or k z (lse, for LSE_FINISH).  The vector lanes and
  * softmax_one() below do the same operations in the same order.
  * scale = 16 r log2 e, dmin = -1600 / scale; EXP2STEPF(t) = 2^n 2^(j/16)
  * from t's bits (see above); b f P(f) takes one fma.
@@ -2645,7 +2645,7 @@ KFN float KP(expof)(float v)
  * only the others pay for an exp; ties leave one copy of the max among the
  * others, whose d is 0 and weight 1 all the same. */
 #define SOFTMAX_SUMS(VTYPE, SET1, MAXF, MINF, ADDF, SUBF, MULF, FMAF, DIVF, EXP2STEPF, x, k, lse,   \
-                     scale, dmin, inverse_n, m, y)                                             \
+                     scale, dmin, m, y)                                                        \
     do {                                                                                       \
         const VTYPE zero_ = SET1(0.0f), magic_ = SET1(SOFTMAX_MAGIC);                          \
         VTYPE m_, o_[3];                                                                       \
@@ -2686,7 +2686,7 @@ KFN float KP(expof)(float v)
         }                                                                                      \
         (m) = m_;                                                                              \
         if (lse)                                                                               \
-            (y) = MULF(ADDF(acc_, SUBF(sum_, SET1((float)(k)))), (inverse_n));                \
+            (y) = ADDF(acc_, SUBF(sum_, SET1((float)(k))));                                    \
         else                                                                                   \
             (y) = ADDF(m_, DIVF(acc_, sum_));                                                  \
     } while (0)
@@ -2721,8 +2721,8 @@ KFN float KP(expof)(float v)
     } while (0)
 #endif
 
-/* lse from a window's m and z (the mean weight - 1, in (-1, 0]):
- * m + log1p(z) / r.  NORMF(w, c, e) splits w = 1 + z into c in [0.75, 1.5)
+/* lse from a window's m and s = k z (SOFTMAX_SUMS), z = the mean weight - 1
+ * in (-1, 0] (inverse_k = 1/k): m + log1p(z) / r.  NORMF(w, c, e) splits w = 1 + z into c in [0.75, 1.5)
  * and e with w = c 2^e (LSE_NORM_BITS, or the processor's own mantissa and
  * exponent: the same values).  ln c = 2 atanh(v), v = (c - 1) / (c + 1) in
  * [-1/7, 1/5], by v (k0 + k1 v^2 + k2 v^4 + k3 v^6), a minimax fit of
@@ -2736,10 +2736,10 @@ KFN float KP(expof)(float v)
 #define LSE_K3 0.30434922503761996
 #define LSE_LN2 0.6931471805599453
 #define LSE_CONSTANTS 5
-#define LSE_FINISH(VTYPE, SET1, ADDF, SUBF, MULF, FMAF, DIVF, NORMF, BLENDF, GREATERF, z, m, lk, y) \
+#define LSE_FINISH(VTYPE, SET1, ADDF, SUBF, MULF, FMAF, DIVF, NORMF, BLENDF, GREATERF, s, inverse_k, m, \
+                   lk, y)                                                                      \
     do {                                                                                       \
-        const VTYPE z_ = (z);                                                                  \
-        const VTYPE w_ = ADDF(SET1(1.0f), z_);                                                 \
+        const VTYPE z_ = MULF((s), (inverse_k)), w_ = FMAF((s), (inverse_k), SET1(1.0f));      \
         VTYPE c_, e_;                                                                          \
         NORMF(w_, c_, e_);                                                                     \
         const VTYPE top_ = BLENDF(GREATERF(SET1(0.75f), w_), SUBF(c_, SET1(1.0f)), z_);         \
@@ -2810,10 +2810,10 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
     const float inverse_n = 1.0f / (float)k;
     float m, y;
     SOFTMAX_SUMS(float, SF_SET1, SF_MAX, SF_MIN, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, KP(exp2step), x, k,
-                 lse, scale, dmin, inverse_n, m, y);
+                 lse, scale, dmin, m, y);
     if (lse) {
         LSE_FINISH(float, SF_SET1, SF_ADD, SF_SUB, SF_MUL, fmaf, SF_DIV, SF_LSE_NORM, SF_BLEND, SF_GREATER,
-                   y, m, lk, y);
+                   y, inverse_n, m, lk, y);
     }
     ((float *)a->out)[oy * cx->out + ox] = y;
 }
@@ -2823,7 +2823,7 @@ KFN void KP(softmax_one)(const kern_band_args *a, size_t oy, size_t ox, bool lse
  * not finite (or the cells' sum overflows), else 0. */
 KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int shape,
                                  const long rows, const bool lse, VT scale, VT dmin,
-                                 VT inverse_n, VT *m, VT *y, VT *check)
+                                 VT *m, VT *y, VT *check)
 {
     const int taps = shape == S2_K3P0 || shape == S2_K3P1 ? 3 : 2;
     VT x[9];
@@ -2848,14 +2848,14 @@ KFN_FLAT void KP(softmax_vector)(const KT *row0, size_t W, size_t ox, const int 
         c = V_ADD(c, x[t]);
     *check = V_SUB(c, c);
     SOFTMAX_SUMS(VT, V_SET1, V_MAX, V_MIN, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_EXP2STEP, x, k, lse, scale,
-                 dmin, inverse_n, *m, *y);
+                 dmin, *m, *y);
 }
 
 /* One output row's vectors [vlo, vhi) store y (softpool), or m into the
  * output and z into zrow (lse), and flag the vectors with a window that is
  * not theirs in bad; true if any. */
 KFN_FLAT bool KP(softmax_row_sums)(const KT *row0, size_t W, const int shape, const long rn,
-                                   const bool lse, VT scale, VT dmin, VT inverse_n, size_t vlo,
+                                   const bool lse, VT scale, VT dmin, size_t vlo,
                                    size_t vhi, KT *o, float *zrow, unsigned char *bad)
 {
     bool any = false;
@@ -2863,8 +2863,8 @@ KFN_FLAT bool KP(softmax_row_sums)(const KT *row0, size_t W, const int shape, co
     /* two vectors at a time where they can (more independent work) */
     for (; ox + VL < vhi && rn == 2; ox += 2 * VL) {
         VT m0, y0, c0, m1, y1, c1;
-        KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, dmin, inverse_n, &m0, &y0, &c0);
-        KP(softmax_vector)(row0, W, ox + VL, shape, 2, lse, scale, dmin, inverse_n, &m1, &y1, &c1);
+        KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, dmin, &m0, &y0, &c0);
+        KP(softmax_vector)(row0, W, ox + VL, shape, 2, lse, scale, dmin, &m1, &y1, &c1);
         if (lse) {
             V_ST(o + ox, V_UNPERM(m0));
             V_ST(o + ox + VL, V_UNPERM(m1));
@@ -2881,11 +2881,11 @@ KFN_FLAT bool KP(softmax_row_sums)(const KT *row0, size_t W, const int shape, co
     for (; ox < vhi; ox += VL) {
         VT m, y, c;
         if (rn == 2)
-            KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, dmin, inverse_n, &m, &y, &c);
+            KP(softmax_vector)(row0, W, ox, shape, 2, lse, scale, dmin, &m, &y, &c);
         else if (rn == 3)
-            KP(softmax_vector)(row0, W, ox, shape, 3, lse, scale, dmin, inverse_n, &m, &y, &c);
+            KP(softmax_vector)(row0, W, ox, shape, 3, lse, scale, dmin, &m, &y, &c);
         else
-            KP(softmax_vector)(row0, W, ox, shape, 1, lse, scale, dmin, inverse_n, &m, &y, &c);
+            KP(softmax_vector)(row0, W, ox, shape, 1, lse, scale, dmin, &m, &y, &c);
         if (lse) {
             V_ST(o + ox, V_UNPERM(m));
             V_ST(zrow + ox, V_UNPERM(y));
@@ -2930,13 +2930,13 @@ KFN_FLAT void KP(softmax_s2_rows)(const kern_band_args *a, const int shape, cons
             continue;
         }
         const VT inverse_n = V_SET1(1.0f / (float)(rn * taps));
-        const bool any_bad = KP(softmax_row_sums)(row0, W, shape, rn, lse, scale, dmin, inverse_n,
+        const bool any_bad = KP(softmax_row_sums)(row0, W, shape, rn, lse, scale, dmin,
                                                   vlo, vhi, o, zrow, bad);
         if (lse)
             for (size_t ox = vlo; ox < vhi; ox += VL) {
                 VT y;
                 LSE_FINISH(VT, V_SET1, V_ADD, V_SUB, V_MUL, V_FMA, V_DIV, V_LSE_NORM, V_BLEND, V_GREATER,
-                           V_LD(zrow + ox), V_LD(o + ox), lk, y);
+                           V_LD(zrow + ox), inverse_n, V_LD(o + ox), lk, y);
                 V_ST(o + ox, y);
             }
         for (size_t ox = vlo; any_bad && ox < vhi; ox += VL)
