@@ -1007,6 +1007,58 @@ static void test_softmax_accuracy(void)
            softmax_worst);
 }
 
+/* lse with a small sharpness tends to avg: the float32 kernels keep the
+ * mean weight minus 1 (z, about r times the window's mean distance below
+ * its max) without rounding 1 + z, so the result stays within a few units
+ * of its own last place, far inside the contract above (whose unit grows
+ * with 1/r).  A log of the rounded mean weight would be off by up to about
+ * 6e-8 / r: 6e-5 at r = 1e-3. */
+static void test_lse_small_sharpness(void)
+{
+    /* (not much smaller: the reference reducer, log of the mean of exp in
+     * double, keeps about 1e-16 / r of the result's relative precision) */
+    static const char *const sharpness[] = {"1e-3", "1e-6"};
+    static const char *const shapes[] = {"k=2 s=2", "k=3 s=2 padding=1"};
+    char spec[96];
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (size_t r = 0; r < sizeof sharpness / sizeof sharpness[0]; r++) {
+            snprintf(spec, sizeof spec, "op=lse %s sharpness=%s", shapes[s], sharpness[r]);
+            size_t dims[3] = {2, 20, 70};
+            pv_error err;
+            pool_params p;
+            pool_params_init(&p);
+            set_params(&p, spec);
+            pool_plan *plan = pool_plan_create(&p, TENSOR_F32, 3, dims, &err);
+            pool_params_release(&p);
+            CHECK_MSG(plan != NULL, "%s: %s", spec, plan ? "" : err.message);
+            if (plan == NULL)
+                continue;
+            tensor *in = tensor_new(TENSOR_F32, 3, dims, &err);
+            for (size_t i = 0; i < in->count; i++)
+                tensor_set(in, i, (double)draw(1000001) / 1000000); /* [0, 1] */
+            tensor *ref = run(plan, in, true, 1, NULL);
+            tensor *fast = run(plan, in, false, 1, NULL);
+            double worst = 0;
+            size_t at = 0;
+            for (size_t i = 0; ref != NULL && fast != NULL && i < ref->count; i++) {
+                const double g = tensor_get(fast, i), want = tensor_get(ref, i);
+                const double units = fabs(g - want) / ulp_of(want, TENSOR_F32);
+                if (!(units <= worst)) {
+                    worst = units;
+                    at = i;
+                }
+            }
+            CHECK_MSG(worst <= 4, "%s: out[%zu] = %.9g, reference %.9g: %.2f units of its last place",
+                      spec, at, fast ? tensor_get(fast, at) : 0, ref ? tensor_get(ref, at) : 0, worst);
+            check_passed++;
+            compare_isas(spec, plan, in, fast, NULL);
+            tensor_free(fast);
+            tensor_free(ref);
+            tensor_free(in);
+            pool_plan_free(plan);
+        }
+}
+
 /* ---- 6. box sums: long windows, mixed magnitudes, non-finite edges ---------- */
 
 /* Sums of long windows add blocks (van Herk) instead of sliding a running
@@ -1154,6 +1206,7 @@ int main(void)
     test_named_paths();
     test_blur_lone_nan();
     test_softmax_accuracy();
+    test_lse_small_sharpness();
     test_box_sums(cases / 25);
     test_cancel();
     return check_exit();
