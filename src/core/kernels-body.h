@@ -2292,14 +2292,17 @@ KFN void KP(window_one)(const kern_band_args *a, size_t oy, size_t ox, double *b
             result = kp->kernel == OP_KERNEL_SOFTMAX && n == 0 ? 0 : m;
             break;
         }
+        if (kp->kernel == OP_KERNEL_LOGSUMEXP) {
+            double z = 0;
+            for (size_t t = 0; t < n; t++)
+                z += expm1(r * (v[t] - m));
+            result = opmath_lse_finish(m, r, z, (double)n);
+            break;
+        }
         double total = 0;
         for (size_t t = 0; t < n; t++) {
             w[t] = exp(r * (v[t] - m));
             total += w[t];
-        }
-        if (kp->kernel == OP_KERNEL_LOGSUMEXP) {
-            result = m + log(total / (double)n) / r;
-            break;
         }
         for (size_t t = 0; t < n; t++)
             result += w[t] / total * v[t];

@@ -569,7 +569,11 @@ static pv_status reduce_lse(const pool_region_ctx *cx, pool_explanation *ex, pv_
     }
     ex->sum = exp_weights(ex, m, r);
     ex->divisor = (double)ex->input_count;
-    ex->result = m + log(ex->sum / ex->divisor) / r;
+    double z = 0;
+    for (size_t t = 0; t < ex->term_count; t++)
+        if (ex->terms[t].kind == TAP_INPUT)
+            z += expm1(r * (ex->terms[t].value - m));
+    ex->result = opmath_lse_finish(m, r, z, ex->divisor);
     return PV_OK;
 }
 

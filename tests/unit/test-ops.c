@@ -319,8 +319,8 @@ static void test_norm_identities(void)
      * 30/10 = 3 times it */
     const double scales[3] = {1e200, 1e300, 1e307};
     for (int i = 0; i < 3; i++) {
-        double v[4] = {1 * scales[i], 2 * scales[i], 3 * scales[i], 4 * scales[i]};
-        tb = make_matrix(2, 2, v);
+        double cells[4] = {1 * scales[i], 2 * scales[i], 3 * scales[i], 4 * scales[i]};
+        tb = make_matrix(2, 2, cells);
         out = pool_with(tb, "op=stochastic mode=eval", &err);
         CHECK(out != NULL);
         if (out != NULL)
@@ -382,6 +382,28 @@ static void test_between_avg_and_max(void)
     /* lse: r -> 0 tends to avg, r -> inf to max */
     check_example("op=lse sharpness=1e-7", 4, (double[]){3.5, 5.5, 11.5, 13.5}, 1e-5);
     check_example("op=lse sharpness=1e6", 4, (double[]){6, 8, 14, 16}, 1e-5);
+    /* in double, at small r: the mean, plus r times half the variance
+     * (0.0875), plus r^2 times a sixth of the third central moment
+     * (0.01125); the next term is below 1e-17 */
+    {
+        size_t dims[2] = {2, 2};
+        tensor *q = tensor_new(TENSOR_F64, 2, dims, NULL);
+        const double cells[] = {0.1, 0.5, 0.9, 0.3};
+        for (size_t i = 0; i < 4; i++)
+            tensor_set(q, i, cells[i]);
+        static const char *const specs[] = {"op=lse k=2 sharpness=1e-12", "op=lse k=2 sharpness=1e-9",
+                                            "op=lse k=2 sharpness=1e-6"};
+        static const double rs[] = {1e-12, 1e-9, 1e-6};
+        for (size_t i = 0; i < 3; i++) {
+            pv_error err;
+            tensor *out = pool_with(q, specs[i], &err);
+            const double want = 0.45 + rs[i] * 0.0875 / 2 + rs[i] * rs[i] * 0.01125 / 6;
+            CHECK_MSG(out != NULL && fabs(tensor_get(out, 0) - want) <= 1e-15,
+                      "%s: %.17g, want %.17g", specs[i], out ? tensor_get(out, 0) : NAN, want);
+            tensor_free(out);
+        }
+        tensor_free(q);
+    }
 
     tensor *t = make_example();
     pool_explanation ex;
