@@ -416,8 +416,8 @@ static pv_status window_init(kern_state *st, int threads, pv_error *err)
     kp->fused_s2 = ry->regular && cx->regular && ry->stride == 2 && cx->stride == 2 &&
                    ry->step == 1 && cx->step == 1 && ry->taps >= 2 && ry->taps <= 3 &&
                    cx->taps >= 2 && cx->taps <= 3 && ry->pad <= 1 && cx->pad <= 1;
-    /* the float32 path keeps 16 r log2 e, -1600 over it and lse's constants
-     * over r in float */
+    /* the float32 path keeps 16 r log2 e, -1600 over it and the log-sum-exp
+     * constants over r in float */
     if (kp->kernel == OP_KERNEL_LOGSUMEXP && !(kp->sharpness >= 0x1p-60 && kp->sharpness <= 0x1p60))
         kp->fused_s2 = false;
     kp->window3x3 = ry->regular && cx->regular && ry->stride == 1 && cx->stride == 1 &&

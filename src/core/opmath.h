@@ -38,11 +38,11 @@ static inline double opmath_finish_norm(double m, double scaled_sum, double divi
     return m * pow(mean, 1.0 / p);
 }
 
-/* lse's finish, m + ln(mean of e^{r (x - m)}) / r over n cells whose
+/* The log-sum-exp finish, m + ln(mean of e^{r (x - m)}) / r over n cells whose
  * e^{r (x - m)} - 1, each by expm1, add up to zsum (m: their max, finite):
  * the log as log1p of the mean of those.  At small r every weight is near
  * 1, and the log of their rounded mean would keep only the digits that
- * r times the spread leaves (r = 1e-12 made 0.45002661 of the lse 0.45 of
+ * r times the spread leaves (r = 1e-12 made 0.45002661 of the 0.45 of
  * 0.1 0.5 0.9 0.3). */
 static inline double opmath_lse_finish(double m, double r, double zsum, double n)
 {
