@@ -1310,25 +1310,9 @@ KFN_FLAT void KP(vh_stride1)(const kern_axis *cx, double *const *dst, const doub
     }
     /* the outputs, VDL rows side by side, into the rows */
     size_t ox = 0;
-#if KISA_AVX2
-    for (; ox + 4 <= ow; ox += 4) {
-        VD c0 = VD_LD(sv + AT(ox)), c1 = VD_LD(sv + AT(ox + 1)), c2 = VD_LD(sv + AT(ox + 2)),
-           c3 = VD_LD(sv + AT(ox + 3));
-        VD_TRANSPOSE4(c0, c1, c2, c3);
-        if (dst[0])
-            VD_ST(dst[0] + ox, c0);
-        if (dst[1])
-            VD_ST(dst[1] + ox, c1);
-        if (dst[2])
-            VD_ST(dst[2] + ox, c2);
-        if (dst[3])
-            VD_ST(dst[3] + ox, c3);
-    }
-#endif
-    for (; ox < ow; ox++)
-        for (size_t j = 0; j < VDL; j++)
-            if (dst[j])
-                dst[j][ox] = sv[AT(ox) + j];
+    for (; ox + 4 <= ow; ox += 4)
+        KP(vh_flush)(sv + AT(ox), dst, ox, 4);
+    KP(vh_flush)(sv + AT(ox), dst, ox, ow - ox);
 #undef AT
 }
 
