@@ -447,7 +447,7 @@ KFN double KP(cbrt1)(double x)
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     uint64_t q = ((bits >> 32) * 0xAAAAAAABu) >> 33; /* (high half) / 3 */
-    uint64_t guess = ((0x553EF0FFu - q) & 0xFFFFFFFFu) << 32;
+    uint64_t guess = (0x553EF0FFu - q) << 32; /* what borrows shifts out */
     double r;
     memcpy(&r, &guess, sizeof r);
     if (KT_F32) {
@@ -471,10 +471,8 @@ KFN VD KP(vcbrt)(VD x)
 {
     __m256i hi = _mm256_srli_epi64(_mm256_castpd_si256(x), 32);
     __m256i q = _mm256_srli_epi64(_mm256_mul_epu32(hi, _mm256_set1_epi64x(0xAAAAAAABu)), 33);
-    __m256i guess = _mm256_slli_epi64(
-        _mm256_and_si256(_mm256_sub_epi64(_mm256_set1_epi64x(0x553EF0FF), q),
-                         _mm256_set1_epi64x(0xFFFFFFFF)),
-        32);
+    /* what borrows into the high half shifts out */
+    __m256i guess = _mm256_slli_epi64(_mm256_sub_epi64(_mm256_set1_epi64x(0x553EF0FF), q), 32);
     VD r = _mm256_castsi256_pd(guess);
     if (KT_F32) {
         const VD xr2 = VD_MUL(x, VD_MUL(r, r)), e = _mm256_fnmadd_pd(xr2, r, VD_SET1(1.0));

@@ -1061,6 +1061,65 @@ static void test_lse_small_sharpness(void)
         }
 }
 
+/* ---- 5b. lp's float32 cube roots ------------------------------------------ */
+
+/* The float32 kernels take the cube root of lp p = 3's power sums by a
+ * polynomial good to 7.3e-10 (relative), far below a float32 unit (6e-8 to
+ * 1.2e-7): every output must lie within one unit of the reference's (a
+ * correctly rounded double root, rounded to float32), and only the rare
+ * sums within 7.3e-10 of a rounding boundary may round the other way.  The
+ * share that do is printed; a root wrong in its eighth digit would make it
+ * some tens of percent. */
+static void test_cube_roots(void)
+{
+    static const char *const shapes[] = {"k=2 s=2", "k=3 s=1 padding=1",
+                                         "k=2 s=2 padding=1 ceil-mode", "k=5 s=3"};
+    static const enum softmax_values kinds[] = {SV_UNIT, SV_SCALES, SV_HUGE, SV_TINY, SV_TIES};
+    unsigned long outputs = 0, rounded_apart = 0;
+    char spec[96];
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            snprintf(spec, sizeof spec, "op=lp p=3 %s", shapes[s]);
+            size_t dims[3] = {3, 40 + s, 90 + 3 * s};
+            pv_error err;
+            pool_plan *plan = f32_plan(spec, dims);
+            if (plan == NULL)
+                continue;
+            tensor *in = tensor_new(TENSOR_F32, 3, dims, &err);
+            for (size_t i = 0; i < in->count; i++)
+                tensor_set(in, i, softmax_value(kinds[k]));
+            tensor *ref = run(plan, in, true, 1, NULL);
+            tensor *fast = run(plan, in, false, 1, NULL);
+            double worst = 0;
+            size_t at = 0;
+            for (size_t i = 0; ref != NULL && fast != NULL && i < ref->count; i++) {
+                const double g = tensor_get(fast, i), want = tensor_get(ref, i);
+                const double units = same_bits(g, want) ? 0 : fabs(g - want) / ulp_of(want, TENSOR_F32);
+                outputs++;
+                rounded_apart += units != 0;
+                if (!(units <= worst)) {
+                    worst = units;
+                    at = i;
+                }
+            }
+            CHECK_MSG(worst <= 1, "%s (values %d): out[%zu] = %.9g, reference %.9g: %.2f units", spec,
+                      (int)kinds[k], at, fast ? tensor_get(fast, at) : 0,
+                      ref ? tensor_get(ref, at) : 0, worst);
+            check_passed++;
+            compare_isas(spec, plan, in, fast, NULL);
+            tensor_free(fast);
+            tensor_free(ref);
+            tensor_free(in);
+            pool_plan_free(plan);
+        }
+    const double share = outputs ? (double)rounded_apart / (double)outputs : 1;
+    CHECK_MSG(share <= 0.02, "lp p=3 float32: %lu of %lu outputs round apart from the reference",
+              rounded_apart, outputs);
+    check_passed++;
+    printf("lp p=3 in float32: %lu of %lu outputs (%.3f%%) one unit from the reference\n",
+           rounded_apart, outputs, 100 * share);
+}
+
 /* ---- 6. box sums: long windows, mixed magnitudes, non-finite edges ---------- */
 
 /* Sums of long windows add blocks (van Herk) instead of sliding a running
@@ -1209,6 +1268,7 @@ int main(void)
     test_blur_lone_nan();
     test_softmax_accuracy();
     test_lse_small_sharpness();
+    test_cube_roots();
     test_box_sums(cases / 25);
     test_cancel();
     return check_exit();
