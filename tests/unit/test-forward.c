@@ -1065,11 +1065,10 @@ static void test_lse_small_sharpness(void)
 
 /* The float32 kernels take the cube root of lp p = 3's power sums by a
  * polynomial good to 7.3e-10 (relative), far below a float32 unit (6e-8 to
- * 1.2e-7): every output must lie within one unit of the reference's (a
- * correctly rounded double root, rounded to float32), and only the rare
- * sums within 7.3e-10 of a rounding boundary may round the other way.  The
- * share that do is printed; a root wrong in its eighth digit would make it
- * some tens of percent. */
+ * 1.2e-7): every output must lie within one unit of the reference's (its
+ * root in double, rounded to float32), and only the rare sums whose root
+ * lies that close to a rounding boundary may round the other way.  The
+ * share that do is printed (0.3%); roots off by 2e-8 make it 17%. */
 static void test_cube_roots(void)
 {
     static const char *const shapes[] = {"k=2 s=2", "k=3 s=1 padding=1",
