@@ -58,6 +58,24 @@ static bool same_bits(double a, double b)
 
 /* ---- 1. small cases against explain -------------------------------------- */
 
+/* Padding on each side of up to half the window's reach, the most a plan
+ * takes. */
+static void draw_padding(pool_params *p)
+{
+    p->pad_h = (int)draw((uint64_t)((p->kernel_h - 1) * p->dilation_h + 1) / 2 + 1);
+    p->pad_w = (int)draw((uint64_t)((p->kernel_w - 1) * p->dilation_w + 1) / 2 + 1);
+}
+
+/* Ceil mode one time in three, count_include_pad one in two, and one time
+ * in `one_in` a divisor in [1, most]. */
+static void draw_rounding(pool_params *p, uint64_t one_in, uint64_t most)
+{
+    p->ceil_mode = draw(3) == 0;
+    p->count_include_pad = draw(2);
+    if (draw(one_in) == 0)
+        p->divisor = 1 + (long)draw(most);
+}
+
 static void random_case(int id)
 {
     const pool_op op = (pool_op)draw(POOL_OP_COUNT);
@@ -86,14 +104,9 @@ static void random_case(int id)
     int pad_choice = (int)draw(5);
     if (pad_choice == 0)
         p.padding_mode = PAD_SAME;
-    else if (pad_choice == 1) {
-        p.pad_h = (int)draw((uint64_t)((p.kernel_h - 1) * p.dilation_h + 1) / 2 + 1);
-        p.pad_w = (int)draw((uint64_t)((p.kernel_w - 1) * p.dilation_w + 1) / 2 + 1);
-    }
-    p.ceil_mode = draw(3) == 0;
-    p.count_include_pad = draw(2);
-    if (draw(8) == 0)
-        p.divisor = 1 + (long)draw(9);
+    else if (pad_choice == 1)
+        draw_padding(&p);
+    draw_rounding(&p, 8, 9);
     static const double powers[] = {1, 2, 3, 0.5, 7.5, INFINITY};
     p.p = powers[draw(6)];
     if (pool_op_is_windowed(op)) {
@@ -556,14 +569,9 @@ static void large_case(int id)
         p.padding_mode = PAD_SAME;
     else if (pad_choice == 4)
         p.padding_mode = PAD_VALID;
-    else if (pad_choice < 3) {
-        p.pad_h = (int)draw((uint64_t)((p.kernel_h - 1) * p.dilation_h + 1) / 2 + 1);
-        p.pad_w = (int)draw((uint64_t)((p.kernel_w - 1) * p.dilation_w + 1) / 2 + 1);
-    }
-    p.ceil_mode = draw(3) == 0;
-    p.count_include_pad = draw(2);
-    if (draw(10) == 0)
-        p.divisor = 1 + (long)draw(50);
+    else if (pad_choice < 3)
+        draw_padding(&p);
+    draw_rounding(&p, 10, 50);
     static const double powers[] = {1, 2, 3, 0.5, 7.5, 9};
     p.p = powers[draw(6)];
     if (pool_op_is_windowed(op)) {
@@ -1150,14 +1158,9 @@ static void box_case(int id)
         p.dilation_h = 1 + (int)draw(2);
         p.dilation_w = 1 + (int)draw(2);
     }
-    if (draw(4)) {
-        p.pad_h = (int)draw((uint64_t)((p.kernel_h - 1) * p.dilation_h + 1) / 2 + 1);
-        p.pad_w = (int)draw((uint64_t)((p.kernel_w - 1) * p.dilation_w + 1) / 2 + 1);
-    }
-    p.ceil_mode = draw(3) == 0;
-    p.count_include_pad = draw(2);
-    if (draw(8) == 0)
-        p.divisor = 1 + (long)draw(1000);
+    if (draw(4))
+        draw_padding(&p);
+    draw_rounding(&p, 8, 1000);
     pv_error err;
     pool_plan *plan = pool_plan_create(&p, dtype, 3, dims, &err);
     pool_params_release(&p);
